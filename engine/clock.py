@@ -1,0 +1,90 @@
+"""Injected time (architecture promise 1: one engine, two clocks).
+
+Nothing in the engine, the console, the archive or the mocks reads the wall clock
+directly; each takes a :class:`Clock`.  ``now()`` is timezone-aware UTC and
+``monotonic()`` is seconds for measuring intervals (budgets, back-off windows).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from typing import Protocol, runtime_checkable
+
+
+@runtime_checkable
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """The current time, timezone-aware UTC."""
+        ...
+
+    def monotonic(self) -> float:
+        """Seconds on a clock that never goes back (for intervals)."""
+        ...
+
+    def sleep(self, seconds: float) -> None:
+        """Wait ``seconds`` on this clock."""
+        ...
+
+
+class WallClock:
+    """Real time: the only place that reads the system clock."""
+
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+    def monotonic(self) -> float:
+        return time.monotonic()
+
+    def sleep(self, seconds: float) -> None:
+        if seconds > 0:
+            time.sleep(seconds)
+
+
+EPOCH_2024 = datetime(2024, 1, 1, tzinfo=UTC)
+
+
+class ManualClock:
+    """A clock that moves only when told to (tests, deterministic worlds).
+
+    ``sleep`` advances the clock instead of waiting, so code that backs off on the
+    injected clock runs instantly and deterministically.  With ``tick`` set, every
+    ``now()`` call advances the clock by that much, giving distinct timestamps to
+    successive events without any wall-clock dependency.
+    """
+
+    def __init__(self, start: datetime = EPOCH_2024, tick: timedelta = timedelta(0)) -> None:
+        if start.tzinfo is None:
+            raise ValueError("ManualClock start must be timezone-aware")
+        self._now = start.astimezone(UTC)
+        self._origin = self._now
+        self._tick = tick
+        self._lock = threading.Lock()
+
+    def now(self) -> datetime:
+        with self._lock:
+            current = self._now
+            self._now = current + self._tick
+            return current
+
+    def monotonic(self) -> float:
+        with self._lock:
+            return (self._now - self._origin).total_seconds()
+
+    def advance(self, seconds: float) -> None:
+        if seconds < 0:
+            raise ValueError("a clock cannot go back")
+        with self._lock:
+            self._now += timedelta(seconds=seconds)
+
+    def set(self, when: datetime) -> None:
+        when = when.astimezone(UTC)
+        with self._lock:
+            if when < self._now:
+                raise ValueError("a clock cannot go back")
+            self._now = when
+
+    def sleep(self, seconds: float) -> None:
+        if seconds > 0:
+            self.advance(seconds)

@@ -1,0 +1,44 @@
+"""The Flask app factory: a thin adapter from HTTP to :class:`MockExchange` (style §4).
+
+State lives on the service object passed in, never in module globals, so any number of
+apps can run side by side (tests, in-process transports, the CLI).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from flask import Flask, Response, request
+
+from .service import MockExchange
+
+EWS_PATH = "/ews/exchange.asmx"
+
+
+def _dropped(length: int) -> Iterator[bytes]:
+    """A body that promises ``length`` bytes and breaks off: servers close the socket,
+    clients see a truncated response (a dropped connection)."""
+    yield b"<"
+    raise ConnectionAbortedError("mockews: injected dropped connection")
+
+
+def create_app(service: MockExchange | None = None) -> Flask:
+    service = service or MockExchange()
+    app = Flask("mockews")
+    app.extensions["mockews"] = service
+
+    @app.route("/<path:path>", methods=["POST"])
+    def ews(path: str) -> Response:
+        if "/" + path.lower() != EWS_PATH:
+            return Response("Not Found", 404, content_type="text/plain; charset=utf-8")
+        reply = service.handle(request.get_data(cache=False), request.headers)
+        if reply.drop:
+            response = Response(_dropped(4096), 200, content_type="text/xml; charset=utf-8")
+            response.headers["Content-Length"] = "4096"
+            return response
+        return Response(reply.body, reply.status, headers=reply.headers)
+
+    from .admin import admin_blueprint
+
+    app.register_blueprint(admin_blueprint(service))
+    return app

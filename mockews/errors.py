@@ -1,0 +1,190 @@
+"""EWS ResponseCodes as Python exceptions: one class per code we emit, named exactly
+after the wire code (style §3).  The store raises them; the SOAP layer renders them
+through one path, either as a ResponseMessage of class Error or as a SOAP fault.
+
+exchangelib looks every code up by name in ``exchangelib.errors``; a test asserts each
+class here exists there.  Never add the version-negotiation codes
+(ErrorInvalidServerVersion, ErrorIncorrectSchemaVersion, ErrorInvalidRequest,
+ErrorInvalidSchemaVersionForMailboxVersion): exchangelib answers them by retrying with
+every older API version.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+
+class EWSError(Exception):
+    """Base of every EWS ResponseCode.  ``values`` become ``t:Value`` entries of
+    ``MessageXml`` (e.g. BackOffMilliseconds)."""
+
+    code: ClassVar[str] = "ErrorInternalServerError"
+    default_message: ClassVar[str] = "An internal server error occurred."
+
+    def __init__(self, message: str | None = None, **values: str | int) -> None:
+        self.message = message or self.default_message
+        self.values = values
+        super().__init__(self.message)
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.code = cls.__name__
+
+
+class ErrorInternalServerError(EWSError):
+    pass
+
+
+class ErrorInternalServerTransientError(EWSError):
+    default_message = "An internal server error occurred. Try again later."
+
+
+class ErrorServerBusy(EWSError):
+    default_message = "The server cannot service this request right now. Try again later."
+
+    def __init__(self, back_off_ms: int, message: str | None = None) -> None:
+        super().__init__(message, BackOffMilliseconds=back_off_ms)
+        self.back_off_ms = back_off_ms
+
+
+class ErrorMailboxStoreUnavailable(EWSError):
+    default_message = "The mailbox database is temporarily unavailable."
+
+
+class ErrorInvalidOperation(EWSError):
+    default_message = "The operation is not valid."
+
+
+class ErrorSchemaValidation(EWSError):
+    default_message = "The request failed schema validation."
+
+
+class ErrorInvalidIdMalformed(EWSError):
+    default_message = "Id is malformed."
+
+
+class ErrorInvalidIdEmpty(EWSError):
+    default_message = "Id must be non-empty."
+
+
+class ErrorItemNotFound(EWSError):
+    default_message = "The specified object was not found in the store."
+
+
+class ErrorFolderNotFound(EWSError):
+    default_message = "The specified folder could not be found in the store."
+
+
+class ErrorFolderExists(EWSError):
+    default_message = "A folder with the specified name already exists."
+
+
+class ErrorAttachmentNotFound(EWSError):
+    default_message = "The attachment could not be found."
+
+
+class ErrorNonExistentMailbox(EWSError):
+    default_message = "No mailbox with such guid."
+
+
+class ErrorImpersonateUserDenied(EWSError):
+    default_message = "The account does not have permission to impersonate the requested user."
+
+
+class ErrorAccessDenied(EWSError):
+    default_message = "Access is denied. Check credentials and try again."
+
+
+class ErrorInvalidSyncStateData(EWSError):
+    default_message = "Synchronization state data is corrupt or otherwise invalid."
+
+
+class ErrorInvalidChangeKey(EWSError):
+    default_message = "The change key is invalid."
+
+
+class ErrorIrresolvableConflict(EWSError):
+    default_message = "The send or update operation could not be performed because the change key passed in the request does not match the current change key for the item."  # noqa: E501
+
+
+class ErrorDeleteDistinguishedFolder(EWSError):
+    default_message = "Distinguished folders cannot be deleted."
+
+
+class ErrorMoveDistinguishedFolder(EWSError):
+    default_message = "Distinguished folders cannot be moved."
+
+
+class ErrorMoveCopyFailed(EWSError):
+    default_message = "The move or copy operation failed."
+
+
+class ErrorInvalidPropertyRequest(EWSError):
+    default_message = "The property request is invalid."
+
+
+class ErrorInvalidPropertySet(EWSError):
+    default_message = "This property was requested, but it isn't supported."
+
+
+class ErrorInvalidPropertyDelete(EWSError):
+    default_message = "This property cannot be deleted."
+
+
+class ErrorInvalidValueForProperty(EWSError):
+    default_message = "The value is invalid for property."
+
+
+class ErrorInvalidRestriction(EWSError):
+    default_message = "The restriction is invalid."
+
+
+class ErrorInvalidPagingMaxRows(EWSError):
+    default_message = "The specified paging MaxRows value is invalid."
+
+
+class ErrorNameResolutionNoResults(EWSError):
+    default_message = "No results were found."
+
+
+class ErrorNameResolutionMultipleResults(EWSError):
+    default_message = "Multiple results were found."
+
+
+class ErrorNameResolutionNoMailbox(EWSError):
+    default_message = "The name resolution found no mailbox."
+
+
+class ErrorInvalidRecipients(EWSError):
+    default_message = "At least one recipient isn't valid."
+
+
+class ErrorCannotDeleteObject(EWSError):
+    default_message = "The object cannot be deleted."
+
+
+class ErrorInvalidExtendedPropertyValue(EWSError):
+    default_message = "The extended property value is invalid."
+
+
+class ErrorCalendarEndDateIsEarlierThanStartDate(EWSError):
+    default_message = "EndDate is earlier than StartDate."
+
+
+class ErrorInvalidAttachmentId(EWSError):
+    default_message = "The attachment id is invalid."
+
+
+class ErrorNoPublicFolderReplicaAvailable(EWSError):
+    default_message = "Public folders are not available."
+
+
+def all_error_classes() -> list[type[EWSError]]:
+    """Every code this module can put on the wire (for the exchangelib cross-check)."""
+    found: list[type[EWSError]] = []
+    pending: list[type[EWSError]] = [EWSError]
+    while pending:
+        cls = pending.pop()
+        found.append(cls)
+        pending.extend(cls.__subclasses__())
+    return found

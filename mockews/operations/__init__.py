@@ -1,0 +1,60 @@
+"""One module per EWS operation (style §2); importing this package fills
+``Operation.registry``, which the dispatcher consults by SOAP element name."""
+
+from . import (
+    convert_id,
+    copy_item,
+    create_attachment,
+    create_folder,
+    create_item,
+    delete_attachment,
+    delete_folder,
+    delete_item,
+    empty_folder,
+    expand_dl,
+    find_folder,
+    find_item,
+    get_attachment,
+    get_folder,
+    get_item,
+    move_folder,
+    move_item,
+    resolve_names,
+    send_item,
+    sync_folder_hierarchy,
+    sync_folder_items,
+    update_folder,
+    update_item,
+)
+from .base import Operation, RequestContext
+
+OPERATIONS = Operation.registry
+
+__all__ = [
+    "OPERATIONS",
+    "Operation",
+    "RequestContext",
+    "convert_id",
+    "copy_item",
+    "create_attachment",
+    "create_folder",
+    "create_item",
+    "delete_attachment",
+    "delete_folder",
+    "delete_item",
+    "empty_folder",
+    "expand_dl",
+    "find_folder",
+    "find_item",
+    "get_attachment",
+    "get_folder",
+    "get_item",
+    "move_folder",
+    "move_item",
+    "resolve_names",
+    "send_item",
+    "sync_folder_hierarchy",
+    "sync_folder_items",
+    "update_folder",
+    "update_item",
+]

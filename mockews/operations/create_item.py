@@ -1,0 +1,102 @@
+"""CreateItem: SaveOnly stores a draft (or an item in any folder); SendOnly and
+SendAndSaveCopy deliver to the recipients' Inbox in the same world.
+
+Populating tools (ours, and QA scripts against real Exchange) create "received" mail by
+setting MAPI properties Exchange otherwise computes: PidTagMessageFlags (0x0E07: read,
+unsent), PidTagMessageDeliveryTime (0x0E06) and PidTagClientSubmitTime (0x0039).  They
+are honoured here as Exchange honours them.
+"""
+
+from __future__ import annotations
+
+from ..errors import ErrorInvalidOperation, ErrorSchemaValidation
+from ..soap.attachments import parse_file_attachment
+from ..soap.item_properties import parse_datetime
+from ..soap.items import ID_ONLY, ParsedItem, parse_item, render_item
+from ..soap.xml import Element, children, m
+from ..store.delivery import deliver, stamp_sent
+from ..store.mailbox import Mailbox, set_field
+from ..store.model import ExtendedValue, Folder, Item
+from .base import Operation
+
+DISPOSITIONS = ("SaveOnly", "SendOnly", "SendAndSaveCopy")
+MSGFLAG_READ = 0x1
+MSGFLAG_UNSENT = 0x8
+
+
+def apply_extended(item: Item, values: list[ExtendedValue]) -> None:
+    """Store extended properties; the MAPI ones Exchange maps onto item state are
+    applied to that state too."""
+    if not values:
+        return
+    stored = item.get_extra("extended")
+    table = dict(stored) if isinstance(stored, dict) else {}
+    for value in values:
+        tag = (value.key.tag or "").lower()
+        first = value.values[0] if value.values else ""
+        try:
+            if tag in ("0x0e07", "3591"):
+                flags = int(first)
+                item.is_read = bool(flags & MSGFLAG_READ)
+                item.is_draft = bool(flags & MSGFLAG_UNSENT)
+            elif tag in ("0x0e06", "3590"):
+                item.received = parse_datetime(first)
+            elif tag in ("0x0039", "57"):
+                item.sent = parse_datetime(first)
+        except ValueError as exc:
+            raise ErrorSchemaValidation(f"Extended property {value.key.tag} has an invalid value.") from exc
+        table[value.key] = value
+    item.set_extra("extended", table)
+
+
+def build_item(mailbox: Mailbox, folder: Folder, parsed: ParsedItem) -> tuple[Item, list[Element]]:
+    """A new, not yet stored item from a parsed request element."""
+    values = dict(parsed.values)
+    attachments_elem = values.pop("attachments", None)
+    item_class = values.pop("item_class", None)
+    item = mailbox.new_item(folder, parsed.kind, item_class if isinstance(item_class, str) and item_class else None)
+    for name, value in values.items():
+        set_field(item, name, value)
+    if parsed.kind == "Message":
+        item.is_draft = True  # until sent, or unless PidTagMessageFlags says otherwise
+    apply_extended(item, parsed.extended)
+    attachments = children(attachments_elem) if isinstance(attachments_elem, Element) else []
+    return item, attachments
+
+
+class CreateItem(Operation):
+    name = "CreateItem"
+
+    def execute(self) -> str:
+        disposition = self.request.get("MessageDisposition", "SaveOnly")
+        if disposition not in DISPOSITIONS:
+            raise ErrorSchemaValidation(f"MessageDisposition {disposition!r} is not valid.")
+        saved = self.request.find(m("SavedItemFolderId"))
+        target = self.target_folder(saved) if saved is not None else None
+        return self.batch(children(self.request.find(m("Items"))), lambda e: self._create(e, disposition, target))
+
+    def _create(self, elem: Element, disposition: str, target: Folder | None) -> str:
+        parsed = parse_item(elem, self.world)
+        if disposition != "SaveOnly" and parsed.kind != "Message":
+            raise ErrorInvalidOperation("Only messages can be sent.")
+        mailbox = target.mailbox if target is not None else self.ctx.check_access(self.ctx.acting_mailbox())
+        if target is None:
+            default = {"SaveOnly": "drafts", "SendOnly": "sentitems", "SendAndSaveCopy": "sentitems"}[disposition]
+            if parsed.kind == "CalendarItem":
+                default = "calendar"
+            target = mailbox.well_known(default)
+        item, attachment_elems = build_item(mailbox, target, parsed)
+        attachments = [parse_file_attachment(a) for a in attachment_elems]
+        if disposition != "SaveOnly":
+            stamp_sent(item, mailbox)
+            item.attachments = attachments or None
+            deliver(item, mailbox)
+            if disposition == "SendOnly":
+                return "<m:Items/>"
+            item.is_read = True
+            mailbox.add_item(item)
+            return "<m:Items/>"
+        mailbox.add_item(item)
+        for attachment in attachments:
+            mailbox.add_attachment(item, attachment)
+        return f"<m:Items>{render_item(item, ID_ONLY, self.render_ctx)}</m:Items>"

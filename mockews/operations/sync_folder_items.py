@@ -1,0 +1,72 @@
+"""SyncFolderItems: coalesced changes since the client's state, at most
+MaxChangesReturned (1–512) per page.  SyncState and IncludesLastItemInRange are sent
+even on error (exchangelib reads them unconditionally)."""
+
+from __future__ import annotations
+
+from ..errors import ErrorInvalidOperation, EWSError
+from ..soap.items import ID_ONLY, ItemShape, parse_item_shape, render_item
+from ..soap.render import boolean
+from ..soap.xml import children, m, parse_int
+from ..store.sync import MAX_CHANGES, item_changes
+from ..store.syncstate import SyncState
+from .base import Operation
+
+_ON_ERROR = "<m:SyncState></m:SyncState><m:IncludesLastItemInRange>true</m:IncludesLastItemInRange>"
+
+
+class SyncFolderItems(Operation):
+    name = "SyncFolderItems"
+
+    def execute(self) -> str:
+        try:
+            return self.respond([self._sync()])
+        except EWSError as exc:
+            return self.respond([self.error(exc, _ON_ERROR)])
+
+    def _sync(self) -> str:
+        shape = parse_item_shape(self.request.find(m("ItemShape")))
+        folder = self.target_folder(self.request.find(m("SyncFolderId")))
+        max_changes = parse_int(self.request.findtext(m("MaxChangesReturned"), "100"), "MaxChangesReturned")
+        if not 1 <= max_changes <= MAX_CHANGES:
+            raise ErrorInvalidOperation(f"MaxChangesReturned must be between 1 and {MAX_CHANGES}.")
+        scope = self.request.findtext(m("SyncScope"), "NormalItems")
+        if scope not in ("NormalItems", "NormalAndAssociatedItems"):
+            raise ErrorInvalidOperation(f"SyncScope {scope!r} is not valid.")
+        ignore = {e.get("Id", "") for e in children(self.request.find(m("Ignore")))}
+        codec = self.world.sync_states
+        state_text = (self.request.findtext(m("SyncState")) or "").strip()
+        since = (
+            codec.decode(state_text, "I", folder.id, folder.generation, self.world.seq) if state_text else 0
+        )
+        page = item_changes(folder, since, max_changes, ignore)
+        changes = self._render_changes(page.changes, shape)
+        new_state = codec.encode(SyncState("I", folder.id, folder.generation, page.seq))
+        return self.ok(
+            f"<m:SyncState>{new_state}</m:SyncState>"
+            f"<m:IncludesLastItemInRange>{boolean(page.includes_last)}</m:IncludesLastItemInRange>"
+            f"<m:Changes>{changes}</m:Changes>"
+        )
+
+    def _render_changes(self, changes: list, shape: ItemShape) -> str:  # type: ignore[type-arg]
+        ctx = self.render_ctx
+        change_key = self.world.change_key
+        out = []
+        for change in changes:
+            item = change.item
+            kind = change.kind
+            if kind == "Delete":
+                out.append(f'<t:Delete><t:ItemId Id="{change.item_id}"/></t:Delete>')
+            elif kind == "ReadFlagChange":
+                out.append(
+                    f'<t:ReadFlagChange><t:ItemId Id="{item.id}" ChangeKey="{change_key(item.last_seq)}"/>'
+                    f"<t:IsRead>{boolean(item.is_read)}</t:IsRead></t:ReadFlagChange>"
+                )
+            elif shape is ID_ONLY or shape.id_only:
+                out.append(
+                    f'<t:{kind}><t:{item.kind}><t:ItemId Id="{item.id}" ChangeKey="{change_key(item.last_seq)}"/>'
+                    f"</t:{item.kind}></t:{kind}>"
+                )
+            else:
+                out.append(f"<t:{kind}>{render_item(item, shape, ctx)}</t:{kind}>")
+        return "".join(out)

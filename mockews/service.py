@@ -1,0 +1,159 @@
+"""The mock Exchange as a service: one EWS request in, one HTTP reply out.
+
+No Flask here (the app is a thin adapter over ``MockExchange.handle``): authentication,
+impersonation, throttling, fault injection, dispatch by the first child of
+``soap:Body``, and the rule that every failure is a SOAP fault — never an HTML page or
+a traceback.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from engine.clock import Clock
+
+from .errors import (
+    ErrorImpersonateUserDenied,
+    ErrorInternalServerError,
+    ErrorInvalidOperation,
+    ErrorNonExistentMailbox,
+    EWSError,
+)
+from .faults import FaultPlan
+from .operations import OPERATIONS, RequestContext
+from .soap.render import envelope, fault
+from .soap.xml import MAX_REQUEST_BYTES, Element, local_name, parse_envelope, t
+from .store.mailbox import Mailbox
+from .store.world import Account, World
+from .throttle import Throttle, ThrottlePolicy
+
+log = logging.getLogger(__name__)
+
+AUTH_MODES = ("none", "basic")
+XML_CONTENT_TYPE = "text/xml; charset=utf-8"
+
+
+@dataclass
+class Reply:
+    status: int
+    body: bytes
+    headers: dict[str, str] = field(default_factory=dict)
+    drop: bool = False  # close the connection mid-response (a dropped connection)
+
+
+class Unauthorized(Exception):
+    pass
+
+
+class MockExchange:
+    """A mock Exchange server over one world.  ``auth`` is ``none`` (every caller may
+    reach every mailbox) or ``basic`` (accounts of the world with a password)."""
+
+    def __init__(
+        self,
+        world: World | None = None,
+        auth: str = "none",
+        throttle: ThrottlePolicy | None = None,
+        fault_seed: int = 0,
+        max_request_bytes: int = MAX_REQUEST_BYTES,
+        realm: str = "mockews",
+    ) -> None:
+        if auth not in AUTH_MODES:
+            raise ValueError(f"auth must be one of {', '.join(AUTH_MODES)}")
+        self.world = world or World()
+        self.auth = auth
+        self.realm = realm
+        self.max_request_bytes = max_request_bytes
+        self.throttle = Throttle(self.world.clock, throttle)
+        self.faults = FaultPlan(self.world.clock, fault_seed)
+        self.requests = 0
+
+    @property
+    def clock(self) -> Clock:
+        return self.world.clock
+
+    # -- the EWS endpoint ------------------------------------------------------------
+
+    def handle(self, body: bytes, headers: Mapping[str, str]) -> Reply:
+        self.requests += 1
+        try:
+            principal = self._authenticate(headers.get("Authorization"))
+        except Unauthorized:
+            return Reply(
+                401,
+                b"401 Unauthorized: valid credentials are required.",
+                {"WWW-Authenticate": f'Basic realm="{self.realm}"', "Content-Type": "text/plain; charset=utf-8"},
+            )
+        try:
+            return self._dispatch(body, principal)
+        except EWSError as exc:
+            return self._fault(exc)
+        except Exception:  # the contract: a fault, never a traceback
+            log.exception("internal error while handling an EWS request")
+            return self._fault(ErrorInternalServerError())
+
+    def _fault(self, exc: EWSError) -> Reply:
+        return Reply(500, fault(exc, self.world.server_version), {"Content-Type": XML_CONTENT_TYPE})
+
+    def _authenticate(self, header: str | None) -> Account | None:
+        if self.auth == "none":
+            return None
+        if not header or not header.lower().startswith("basic "):
+            raise Unauthorized()
+        try:
+            user, _, password = base64.b64decode(header[6:].strip(), validate=True).decode("utf-8").partition(":")
+        except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
+            raise Unauthorized() from exc
+        account = self.world.accounts.get(user.lower())
+        if account is None:
+            found = self.world.directory.user_by_mail(user)
+            account = self.world.accounts.get(found.mail.lower()) if found else None
+        if account is None or account.password is None or account.password != password:
+            raise Unauthorized()
+        return account
+
+    def _dispatch(self, body: bytes, principal: Account | None) -> Reply:
+        env = parse_envelope(body, self.max_request_bytes)
+        name = local_name(env.operation)
+        operation = OPERATIONS.get(name)
+        if operation is None:
+            raise ErrorInvalidOperation(f"The operation {name} is not supported by this server.")
+        ctx = RequestContext(self.world, principal)
+        if operation.mailbox_bound:
+            ctx.impersonated = self._impersonation(env.header, principal)
+        throttle_key = principal.email if principal else "anonymous"
+        with self.throttle.slot(throttle_key):
+            target = ctx.impersonated.email if ctx.impersonated else (principal.email if principal else None)
+            decision = self.faults.decide(name, target)
+            if decision.latency_s:
+                self.clock.sleep(decision.latency_s)
+            if decision.drop:
+                return Reply(200, b"", {"Content-Type": XML_CONTENT_TYPE}, drop=True)
+            if decision.http_status:
+                return Reply(
+                    decision.http_status, b"Service Unavailable", {"Content-Type": "text/plain; charset=utf-8"}
+                )
+            if decision.error:
+                raise decision.error
+            with self.world.lock:
+                content = operation(ctx, env.operation).execute()
+            return Reply(200, envelope(self.world.server_version, content), {"Content-Type": XML_CONTENT_TYPE})
+
+    def _impersonation(self, header: Element | None, principal: Account | None) -> Mailbox | None:
+        imp = None if header is None else header.find(t("ExchangeImpersonation"))
+        if imp is None:
+            return None
+        if principal is not None and not principal.can_impersonate:
+            raise ErrorImpersonateUserDenied()
+        sid = imp.find(t("ConnectingSID"))
+        if sid is None:
+            raise ErrorImpersonateUserDenied("ExchangeImpersonation needs a ConnectingSID.")
+        for tag in ("PrimarySmtpAddress", "SmtpAddress", "PrincipalName"):
+            value = sid.findtext(t(tag))
+            if value and value.strip():
+                return self.world.mailbox(value.strip())
+        raise ErrorNonExistentMailbox("Impersonation by SID is not supported; use an SMTP address.")

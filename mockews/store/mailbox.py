@@ -1,0 +1,461 @@
+"""A mailbox: its folder tree, its items, and the journals that record every change.
+
+All mutation goes through the methods here so that each change gets one world-wide
+sequence number and one journal entry — the single source of SyncFolderItems,
+SyncFolderHierarchy and ChangeKeys.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Literal
+
+from ..errors import (
+    ErrorAttachmentNotFound,
+    ErrorCalendarEndDateIsEarlierThanStartDate,
+    ErrorDeleteDistinguishedFolder,
+    ErrorFolderExists,
+    ErrorFolderNotFound,
+    ErrorInvalidIdMalformed,
+    ErrorInvalidOperation,
+    ErrorInvalidValueForProperty,
+    ErrorIrresolvableConflict,
+    ErrorItemNotFound,
+    ErrorMoveCopyFailed,
+    ErrorMoveDistinguishedFolder,
+)
+from .ids import ATTACHMENT_SEP, split_attachment_id
+from .model import IMPORTANCES, SENSITIVITIES, CalendarItem, FileAttachment, Folder, Item
+
+if TYPE_CHECKING:
+    from .world import World
+
+DeleteMode = Literal["HardDelete", "SoftDelete", "MoveToDeletedItems"]
+
+#: (distinguished id, display name, folder class, element, parent) — the well-known
+#: folders every mailbox has.  Other distinguished ids answer ErrorFolderNotFound.
+WELL_KNOWN_FOLDERS: tuple[tuple[str, str, str | None, str, str | None], ...] = (
+    ("root", "Root", None, "Folder", None),
+    ("msgfolderroot", "Top of Information Store", None, "Folder", "root"),
+    ("inbox", "Inbox", "IPF.Note", "Folder", "msgfolderroot"),
+    ("sentitems", "Sent Items", "IPF.Note", "Folder", "msgfolderroot"),
+    ("deleteditems", "Deleted Items", "IPF.Note", "Folder", "msgfolderroot"),
+    ("drafts", "Drafts", "IPF.Note", "Folder", "msgfolderroot"),
+    ("outbox", "Outbox", "IPF.Note", "Folder", "msgfolderroot"),
+    ("junkemail", "Junk Email", "IPF.Note", "Folder", "msgfolderroot"),
+    ("calendar", "Calendar", "IPF.Appointment", "CalendarFolder", "msgfolderroot"),
+    ("contacts", "Contacts", "IPF.Contact", "ContactsFolder", "msgfolderroot"),
+    ("tasks", "Tasks", "IPF.Task", "TasksFolder", "msgfolderroot"),
+    ("notes", "Notes", "IPF.StickyNote", "Folder", "msgfolderroot"),
+    ("recoverableitemsroot", "Recoverable Items", None, "Folder", "root"),
+    ("recoverableitemsdeletions", "Deletions", None, "Folder", "recoverableitemsroot"),
+    ("recoverableitemsversions", "Versions", None, "Folder", "recoverableitemsroot"),
+    ("recoverableitemspurges", "Purges", None, "Folder", "recoverableitemsroot"),
+)
+
+_FOLDER_KIND_BY_CLASS = {
+    "IPF.Appointment": "CalendarFolder",
+    "IPF.Contact": "ContactsFolder",
+    "IPF.Task": "TasksFolder",
+}
+
+
+def folder_kind_for_class(folder_class: str | None) -> str:
+    if folder_class:
+        for prefix, kind in _FOLDER_KIND_BY_CLASS.items():
+            if folder_class == prefix or folder_class.startswith(prefix + "."):
+                return kind
+    return "Folder"
+
+
+class Mailbox:
+    __slots__ = ("display_name", "distinguished", "email", "hierarchy", "objects", "root", "tag", "world")
+
+    def __init__(self, world: World, email: str, display_name: str, tag: str) -> None:
+        from .journal import Journal
+
+        self.world = world
+        self.email = email
+        self.display_name = display_name
+        self.tag = tag
+        self.objects: dict[str, Folder | Item] = {}
+        self.distinguished: dict[str, Folder] = {}
+        self.hierarchy = Journal()
+        root: Folder | None = None
+        for dist, name, cls, kind, parent in WELL_KNOWN_FOLDERS:
+            folder = self._new_folder(
+                name, cls, self.distinguished[parent] if parent else None, kind=kind, distinguished=dist
+            )
+            self.distinguished[dist] = folder
+            if parent is None:
+                root = folder
+        assert root is not None
+        self.root = root
+
+    def __repr__(self) -> str:
+        return f"Mailbox({self.email!r})"
+
+    # -- lookups ---------------------------------------------------------------------
+
+    def folder(self, folder_id: str) -> Folder:
+        obj = self.objects.get(folder_id)
+        if not isinstance(obj, Folder):
+            raise ErrorFolderNotFound()
+        return obj
+
+    def well_known(self, distinguished_id: str) -> Folder:
+        folder = self.distinguished.get(distinguished_id)
+        if folder is None:
+            raise ErrorFolderNotFound(f"The distinguished folder {distinguished_id!r} is not available.")
+        return folder
+
+    def item(self, item_id: str) -> Item:
+        obj = self.objects.get(item_id)
+        if not isinstance(obj, Item):
+            raise ErrorItemNotFound()
+        return obj
+
+    def attachment(self, attachment_id: str) -> tuple[Item, FileAttachment]:
+        parts = split_attachment_id(attachment_id)
+        if parts is None:
+            raise ErrorInvalidIdMalformed("The attachment id is malformed.")
+        item_id, number = parts
+        obj = self.objects.get(item_id)
+        if isinstance(obj, Item) and obj.attachments:
+            for att in obj.attachments:
+                if att.number == number:
+                    return obj, att
+        raise ErrorAttachmentNotFound()
+
+    @staticmethod
+    def attachment_id(item: Item, attachment: FileAttachment) -> str:
+        return f"{item.id}{ATTACHMENT_SEP}{attachment.number}"
+
+    def folders(self) -> list[Folder]:
+        return [self.root, *self.root.walk()]
+
+    # -- folders ---------------------------------------------------------------------
+
+    def _new_folder(
+        self,
+        name: str,
+        folder_class: str | None,
+        parent: Folder | None,
+        kind: str | None = None,
+        distinguished: str | None = None,
+    ) -> Folder:
+        world = self.world
+        folder = Folder(
+            world.new_folder_id(self),
+            self,
+            name,
+            folder_class,
+            parent,
+            kind=kind or folder_kind_for_class(folder_class),
+            distinguished=distinguished,
+        )
+        seq = world.next_seq()
+        folder.entered_seq = folder.last_seq = seq
+        self.objects[folder.id] = folder
+        if parent is not None:
+            parent.children[folder.id] = folder
+        self.hierarchy.record(seq, folder.id, replaces_entry=False)
+        return folder
+
+    def create_folder(self, parent: Folder, name: str, folder_class: str | None = None) -> Folder:
+        if not name or not name.strip():
+            raise ErrorInvalidValueForProperty("A folder needs a DisplayName.")
+        if any(child.name.lower() == name.lower() for child in parent.children.values()):
+            raise ErrorFolderExists()
+        return self._new_folder(name, folder_class or parent.folder_class or "IPF.Note", parent)
+
+    def _touch_folder(self, folder: Folder) -> None:
+        seq = self.world.next_seq()
+        folder.last_seq = seq
+        self.hierarchy.record(seq, folder.id, replaces_entry=True)
+
+    def update_folder(self, folder: Folder, name: str | None = None, folder_class: str | None = None) -> None:
+        if name is not None:
+            if not name.strip():
+                raise ErrorInvalidValueForProperty("A folder needs a DisplayName.")
+            if folder.parent is not None and any(
+                c is not folder and c.name.lower() == name.lower() for c in folder.parent.children.values()
+            ):
+                raise ErrorFolderExists()
+            folder.name = name
+        if folder_class is not None:
+            folder.folder_class = folder_class
+        self._touch_folder(folder)
+
+    def move_folder(self, folder: Folder, target: Folder) -> None:
+        if folder.distinguished:
+            raise ErrorMoveDistinguishedFolder()
+        if target.is_within(folder):
+            raise ErrorMoveCopyFailed("A folder cannot be moved into itself or its subfolders.")
+        if any(c.name.lower() == folder.name.lower() for c in target.children.values()):
+            raise ErrorFolderExists()
+        old = folder.parent
+        if old is target:
+            return
+        assert old is not None
+        seq = self.world.next_seq()
+        del old.children[folder.id]
+        target.children[folder.id] = folder
+        folder.parent = target
+        if folder.parent_history is None:
+            folder.parent_history = []
+        folder.parent_history.append((seq, old))
+        folder.last_seq = seq
+        self.hierarchy.record(seq, folder.id, replaces_entry=True)
+
+    def delete_folder(self, folder: Folder, mode: DeleteMode) -> None:
+        if folder.distinguished:
+            raise ErrorDeleteDistinguishedFolder()
+        if mode == "MoveToDeletedItems" and not folder.is_within(self.distinguished["deleteditems"]):
+            self._move_folder_renaming(folder, self.distinguished["deleteditems"])
+            return
+        if mode == "SoftDelete" and not folder.is_within(self.distinguished["recoverableitemsroot"]):
+            self._move_folder_renaming(folder, self.distinguished["recoverableitemsdeletions"])
+            return
+        self._remove_folder_tree(folder)
+
+    def _move_folder_renaming(self, folder: Folder, target: Folder) -> None:
+        # Deleting "Projects" twice must not collide in Deleted Items: Outlook appends
+        # a number, and so do we.
+        base, n = folder.name, 1
+        while any(c.name.lower() == folder.name.lower() for c in target.children.values()):
+            n += 1
+            folder.name = f"{base} ({n})"
+        self.move_folder(folder, target)
+
+    def _remove_folder_tree(self, folder: Folder) -> None:
+        assert folder.parent is not None
+        del folder.parent.children[folder.id]
+        for f in [folder, *folder.walk()]:
+            seq = self.world.next_seq()
+            for item_id in f.items:
+                self.objects.pop(item_id, None)
+            self.objects.pop(f.id, None)
+            self.hierarchy.bury(f.id, f.entered_seq, seq, obj=f)
+        self.hierarchy.maybe_compact(self._folder_seq)
+
+    def _folder_seq(self, key: str) -> int | None:
+        obj = self.objects.get(key)
+        if isinstance(obj, Folder):
+            return obj.last_seq
+        tomb = self.hierarchy.tombstones.get(key)
+        return tomb.deleted_seq if tomb else None
+
+    def empty_folder(self, folder: Folder, mode: DeleteMode, delete_subfolders: bool) -> None:
+        for item in list(folder.items.values()):
+            self.delete_item(item, mode)
+        if delete_subfolders:
+            for child in list(folder.children.values()):
+                self.delete_folder(child, mode)
+
+    # -- items -----------------------------------------------------------------------
+
+    def new_item(self, folder: Folder, kind: str = "Message", item_class: str | None = None) -> Item:
+        """An item with a fresh id, not yet stored: fill it, then ``add_item``."""
+        item_id = self.world.new_item_id(self)
+        if kind == "CalendarItem":
+            return CalendarItem(item_id, folder, item_class or "IPM.Appointment")
+        return Item(item_id, folder, kind, item_class or _default_item_class(kind))
+
+    def add_item(self, item: Item, now: int | None = None) -> Item:
+        validate_item(item)
+        folder = item.folder
+        if now is None:
+            now = self.world.now_epoch()
+        if not item.created:
+            item.created = now
+        if not item.received:
+            item.received = now
+        item.modified = now
+        if not item.size:
+            item.size = item.compute_size()
+        seq = self.world.next_seq()
+        item.entered_seq = item.content_seq = item.last_seq = seq
+        folder.items[item.id] = item
+        self.objects[item.id] = item
+        folder.journal.record(seq, item.id, replaces_entry=False)
+        return item
+
+    def check_change_key(self, item: Item, change_key: str | None, enforce: bool) -> None:
+        """ChangeKeys are enforced only under ConflictResolution=NeverOverwrite."""
+        if enforce and change_key is not None and change_key != self.world.change_key(item.last_seq):
+            raise ErrorIrresolvableConflict()
+
+    def touch_item(self, item: Item, read_flag_only: bool = False) -> None:
+        seq = self.world.next_seq()
+        item.last_seq = seq
+        if not read_flag_only:
+            item.content_seq = seq
+            item.modified = self.world.now_epoch()
+            item.size = item.compute_size() if item.body is not None or item.attachments else item.size
+        item.folder.journal.record(seq, item.id, replaces_entry=True)
+        item.folder.journal.maybe_compact(lambda key, f=item.folder: _item_seq(f, key))
+
+    def update_item(
+        self,
+        item: Item,
+        sets: Mapping[str, object],
+        deletes: Iterable[str] = (),
+        change_key: str | None = None,
+        enforce_change_key: bool = False,
+    ) -> None:
+        self.check_change_key(item, change_key, enforce_change_key)
+        deletes = list(deletes)
+        for name, value in sets.items():
+            set_field(item, name, value)
+        for name in deletes:
+            set_field(item, name, None)
+        validate_item(item)
+        read_only = set(sets) | set(deletes) <= {"is_read"}
+        self.touch_item(item, read_flag_only=read_only)
+
+    def _unlink_item(self, item: Item) -> None:
+        folder = item.folder
+        seq = self.world.next_seq()
+        del folder.items[item.id]
+        self.objects.pop(item.id, None)
+        folder.journal.bury(item.id, item.entered_seq, seq)
+        folder.journal.maybe_compact(lambda key, f=folder: _item_seq(f, key))
+
+    def delete_item(self, item: Item, mode: DeleteMode) -> None:
+        deleted_items = self.distinguished["deleteditems"]
+        dumpster = self.distinguished["recoverableitemsdeletions"]
+        if mode == "MoveToDeletedItems" and item.folder is not deleted_items:
+            self.move_item(item, deleted_items)
+        elif mode in ("SoftDelete", "MoveToDeletedItems") and not item.folder.is_within(
+            self.distinguished["recoverableitemsroot"]
+        ):
+            self.move_item(item, dumpster)
+        else:
+            self._unlink_item(item)
+
+    def move_item(self, item: Item, target: Folder) -> Item:
+        """Move to ``target``; the moved item gets a new id, as on Exchange, so the
+        source folder journals a Delete and the target a Create."""
+        if target.mailbox is not self:
+            raise ErrorMoveCopyFailed("Items cannot be moved between mailboxes.")
+        if target is item.folder:
+            return item
+        moved = self._clone(item, target)
+        self._unlink_item(item)
+        self.add_item(moved, now=item.received)
+        moved.modified = self.world.now_epoch()
+        return moved
+
+    def copy_item(self, item: Item, target: Folder) -> Item:
+        if target.mailbox is not self:
+            raise ErrorMoveCopyFailed("Items cannot be copied between mailboxes.")
+        copy = self._clone(item, target)
+        self.add_item(copy, now=self.world.now_epoch())
+        return copy
+
+    def _clone(self, item: Item, target: Folder) -> Item:
+        clone = self.new_item(target, item.kind, item.item_class)
+        for name in _cloned_slots(type(item)):
+            setattr(clone, name, getattr(item, name))
+        if item.attachments:
+            clone.attachments = [a.copy() for a in item.attachments]
+        if item.extra is not None:
+            clone.extra = dict(item.extra)
+        return clone
+
+    # -- attachments -----------------------------------------------------------------
+
+    def add_attachment(self, item: Item, attachment: FileAttachment) -> FileAttachment:
+        if item.attachments is None:
+            item.attachments = []
+        attachment.number = max((a.number for a in item.attachments), default=0) + 1
+        attachment.last_modified = self.world.now_epoch()
+        item.attachments.append(attachment)
+        self.touch_item(item)
+        return attachment
+
+    def delete_attachment(self, item: Item, attachment: FileAttachment) -> None:
+        assert item.attachments is not None
+        item.attachments.remove(attachment)
+        if not item.attachments:
+            item.attachments = None
+        self.touch_item(item)
+
+
+def _default_item_class(kind: str) -> str:
+    return {
+        "Message": "IPM.Note",
+        "CalendarItem": "IPM.Appointment",
+        "Contact": "IPM.Contact",
+        "Task": "IPM.Task",
+        "PostItem": "IPM.Post",
+    }.get(kind, "IPM.Note")
+
+
+_SKIP_ON_CLONE = {"id", "folder", "attachments", "extra", "entered_seq", "content_seq", "last_seq", "kind"}
+_CLONE_CACHE: dict[type, tuple[str, ...]] = {}
+
+
+def _cloned_slots(cls: type) -> tuple[str, ...]:
+    names = _CLONE_CACHE.get(cls)
+    if names is None:
+        slots: list[str] = []
+        for klass in cls.__mro__:
+            slots.extend(getattr(klass, "__slots__", ()))
+        names = tuple(n for n in slots if n not in _SKIP_ON_CLONE)
+        _CLONE_CACHE[cls] = names
+    return names
+
+
+def _item_seq(folder: Folder, key: str) -> int | None:
+    item = folder.items.get(key)
+    if item is not None:
+        return item.last_seq
+    tomb = folder.journal.tombstones.get(key)
+    return tomb.deleted_seq if tomb else None
+
+
+def set_field(item: Item, name: str, value: object) -> None:
+    """Set (or with None, clear) one field by its store name; ``extra.X`` names live in
+    the item's extra dict."""
+    if name.startswith("extra."):
+        item.set_extra(name[6:], value)
+        return
+    if not hasattr(type(item), name) and name not in _all_slots(type(item)):
+        raise ErrorInvalidOperation(f"Property {name} does not apply to {item.kind}.")
+    if value is None:
+        value = _CLEARED.get(name)
+    setattr(item, name, value)
+
+
+_CLEARED: dict[str, object] = {
+    "categories": (),
+    "to": (),
+    "cc": (),
+    "bcc": (),
+    "required": (),
+    "optional": (),
+    "resources": (),
+    "is_read": False,
+    "is_all_day": False,
+    "sensitivity": "Normal",
+    "importance": "Normal",
+    "body_type": "Text",
+}
+
+
+def _all_slots(cls: type) -> set[str]:
+    out: set[str] = set()
+    for klass in cls.__mro__:
+        out.update(getattr(klass, "__slots__", ()))
+    return out
+
+
+def validate_item(item: Item) -> None:
+    if item.sensitivity not in SENSITIVITIES:
+        raise ErrorInvalidValueForProperty(f"Sensitivity {item.sensitivity!r} is not valid.")
+    if item.importance not in IMPORTANCES:
+        raise ErrorInvalidValueForProperty(f"Importance {item.importance!r} is not valid.")
+    if isinstance(item, CalendarItem) and item.end < item.start:
+        raise ErrorCalendarEndDateIsEarlierThanStartDate()

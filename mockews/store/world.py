@@ -1,0 +1,204 @@
+"""The world: every mailbox, login account and directory entry of one mock tenant.
+
+One world is shared by mockews and mockad (issue 3).  It owns the injected clock, the
+single seeded RNG behind every id, the world-wide change sequence, and the lock that
+serialises operations (so a run is deterministic given the order of requests).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import threading
+from dataclasses import dataclass, field
+
+from engine.clock import Clock, WallClock
+from mockad.store import Directory
+
+from ..errors import ErrorNonExistentMailbox
+from .ids import IdFactory, tag_of
+from .mailbox import Mailbox
+from .model import Recipient
+from .syncstate import SyncStateCodec
+
+
+@dataclass(frozen=True)
+class ServerVersion:
+    """What ``t:ServerVersionInfo`` says; an Exchange 2016 CU build by default."""
+
+    major: int = 15
+    minor: int = 1
+    major_build: int = 2507
+    minor_build: int = 6
+    version: str = "Exchange2016"
+
+
+@dataclass
+class Account:
+    """A login.  ``can_impersonate`` is the ApplicationImpersonation right;
+    ``full_access`` lists mailboxes this account may open as a delegate."""
+
+    email: str
+    password: str | None = None
+    can_impersonate: bool = False
+    full_access: set[str] = field(default_factory=set)
+
+
+class World:
+    def __init__(
+        self,
+        seed: int = 0,
+        clock: Clock | None = None,
+        server_version: ServerVersion | None = None,
+        domain: str = "contoso.example",
+    ) -> None:
+        self.clock: Clock = clock or WallClock()
+        self.server_version = server_version or ServerVersion()
+        self.domain = domain
+        self.lock = threading.RLock()
+        self._resets = 0
+        self.reset(seed)
+
+    def reset(self, seed: int | None = None) -> None:
+        """Forget everything; the next ids repeat those of a fresh world with this seed,
+        but sync states of the old world are refused (the epoch changes per reset)."""
+        with self.lock:
+            if seed is not None:
+                self.seed = seed
+            self.rng = random.Random(self.seed)
+            self.ids = IdFactory(self.rng)
+            self.seq = 0
+            self.mailboxes: dict[str, Mailbox] = {}
+            self._by_tag: dict[str, Mailbox] = {}
+            self.accounts: dict[str, Account] = {}
+            self.directory = Directory(self.rng)
+            self._recipients: dict[tuple[str, str, str, str], Recipient] = {}
+            digest = hashlib.sha256(f"{self.seed}:{self._resets}".encode()).digest()
+            self.sync_states = SyncStateCodec(secret=digest[:16], epoch=int.from_bytes(digest[16:24], "big"))
+            self._resets += 1
+
+    # -- time and sequence -----------------------------------------------------------
+
+    def now_epoch(self) -> int:
+        return int(self.clock.now().timestamp())
+
+    def next_seq(self) -> int:
+        self.seq += 1
+        return self.seq
+
+    @staticmethod
+    def change_key(seq: int) -> str:
+        return f"CQAAAB{seq:X}"
+
+    # -- ids -------------------------------------------------------------------------
+
+    def new_folder_id(self, mailbox: Mailbox) -> str:
+        while True:
+            fid = self.ids.folder_id(mailbox.tag)
+            if fid not in mailbox.objects:
+                return fid
+
+    def new_item_id(self, mailbox: Mailbox) -> str:
+        while True:
+            iid = self.ids.item_id(mailbox.tag)
+            if iid not in mailbox.objects:
+                return iid
+
+    def mailbox_of_id(self, object_id: str) -> Mailbox | None:
+        tag = tag_of(object_id)
+        return None if tag is None else self._by_tag.get(tag)
+
+    # -- mailboxes and accounts ------------------------------------------------------
+
+    def provision_mailbox(
+        self,
+        email: str,
+        display_name: str | None = None,
+        password: str | None = None,
+        can_impersonate: bool = False,
+    ) -> Mailbox:
+        """Create a mailbox with its well-known folders, a login account and a
+        directory user (idempotent for an existing address)."""
+        with self.lock:
+            key = email.lower()
+            existing = self.mailboxes.get(key)
+            if existing is not None:
+                return existing
+            display_name = display_name or email.split("@")[0].replace(".", " ").title()
+            while True:
+                tag = self.ids.mailbox_tag()
+                if tag not in self._by_tag:
+                    break
+            mailbox = Mailbox(self, email, display_name, tag)
+            self.mailboxes[key] = mailbox
+            self._by_tag[tag] = mailbox
+            account = self.accounts.get(key)
+            if account is None:
+                self.accounts[key] = Account(email, password, can_impersonate)
+            else:
+                account.password = password or account.password
+                account.can_impersonate = account.can_impersonate or can_impersonate
+            if self.directory.user_by_mail(email) is None:
+                self.directory.add_user(display_name=display_name, mail=email, has_mailbox=True)
+            return mailbox
+
+    def add_account(self, email: str, password: str | None, can_impersonate: bool = False) -> Account:
+        """A login without a mailbox of its own (e.g. a service account)."""
+        with self.lock:
+            account = self.accounts.get(email.lower())
+            if account is None:
+                account = Account(email, password, can_impersonate)
+                self.accounts[email.lower()] = account
+            else:
+                account.password = password
+                account.can_impersonate = can_impersonate
+            return account
+
+    def mailbox(self, email: str) -> Mailbox:
+        mailbox = self.mailboxes.get(email.lower())
+        if mailbox is None:
+            user = self.directory.user_by_mail(email)
+            if user is not None:
+                mailbox = self.mailboxes.get(user.mail.lower())
+        if mailbox is None:
+            raise ErrorNonExistentMailbox(f"The SMTP address has no mailbox associated with it: {email}")
+        return mailbox
+
+    def find_mailbox(self, email: str) -> Mailbox | None:
+        try:
+            return self.mailbox(email)
+        except ErrorNonExistentMailbox:
+            return None
+
+    def recipient(
+        self, name: str | None, email: str, routing_type: str = "SMTP", mailbox_type: str = "Mailbox"
+    ) -> Recipient:
+        """The interned Recipient for (name, address): items share these objects."""
+        key = (name or "", email.lower(), routing_type, mailbox_type)
+        found = self._recipients.get(key)
+        if found is None:
+            if not name:
+                mailbox = self.mailboxes.get(email.lower())
+                name = mailbox.display_name if mailbox else email
+            found = Recipient(name, email, routing_type, mailbox_type)
+            self._recipients[key] = found
+        return found
+
+    # -- state -----------------------------------------------------------------------
+
+    def counts(self) -> dict[str, int]:
+        with self.lock:
+            folders = items = 0
+            for mailbox in self.mailboxes.values():
+                for f in mailbox.folders():
+                    folders += 1
+                    items += len(f.items)
+            return {
+                "mailboxes": len(self.mailboxes),
+                "accounts": len(self.accounts),
+                "folders": folders,
+                "items": items,
+                "users": len(self.directory.users),
+                "groups": len(self.directory.groups),
+                "sequence": self.seq,
+            }
