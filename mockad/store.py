@@ -123,6 +123,19 @@ class Directory:
         self._index(contact, [mail])
         return contact
 
+    def restore(self, obj: DirectoryObject) -> None:
+        """Put back an object read from a saved world (ids kept)."""
+        if isinstance(obj, DirectoryUser):
+            self.users[obj.id] = obj
+            self._index(obj, [obj.mail, obj.user_principal_name, *obj.proxy_addresses])
+        elif isinstance(obj, DirectoryGroup):
+            self.groups[obj.id] = obj
+            if obj.mail:
+                self._index(obj, [obj.mail])
+        else:
+            self.contacts[obj.id] = obj
+            self._index(obj, [obj.mail])
+
     # -- membership ------------------------------------------------------------------
 
     def get(self, object_id: str) -> DirectoryObject | None:

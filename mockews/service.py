@@ -14,6 +14,8 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from typing import TYPE_CHECKING
+
 from engine.clock import Clock
 
 from .errors import (
@@ -30,6 +32,9 @@ from .soap.xml import MAX_REQUEST_BYTES, Element, local_name, parse_envelope, t
 from .store.mailbox import Mailbox
 from .store.world import Account, World
 from .throttle import Throttle, ThrottlePolicy
+
+if TYPE_CHECKING:
+    from .admin import MockExchangeAdmin
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +80,17 @@ class MockExchange:
     @property
     def clock(self) -> Clock:
         return self.world.clock
+
+    @property
+    def admin(self) -> MockExchangeAdmin:
+        from .admin import MockExchangeAdmin
+
+        return MockExchangeAdmin(self)
+
+    def replace_world(self, world: World) -> None:
+        """Swap in another world (admin load); requests in flight finish on the old one."""
+        with self.world.lock:
+            self.world = world
 
     # -- the EWS endpoint ------------------------------------------------------------
 

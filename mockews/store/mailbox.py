@@ -71,7 +71,10 @@ def folder_kind_for_class(folder_class: str | None) -> str:
 class Mailbox:
     __slots__ = ("display_name", "distinguished", "email", "hierarchy", "objects", "root", "tag", "world")
 
-    def __init__(self, world: World, email: str, display_name: str, tag: str) -> None:
+    root: Folder
+
+    def __init__(self, world: World, email: str, display_name: str, tag: str, well_known: bool = True) -> None:
+        """``well_known=False`` builds an empty shell for restoring a saved world."""
         from .journal import Journal
 
         self.world = world
@@ -81,6 +84,8 @@ class Mailbox:
         self.objects: dict[str, Folder | Item] = {}
         self.distinguished: dict[str, Folder] = {}
         self.hierarchy = Journal()
+        if not well_known:
+            return
         root: Folder | None = None
         for dist, name, cls, kind, parent in WELL_KNOWN_FOLDERS:
             folder = self._new_folder(

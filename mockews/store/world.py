@@ -73,9 +73,26 @@ class World:
             self.accounts: dict[str, Account] = {}
             self.directory = Directory(self.rng)
             self._recipients: dict[tuple[str, str, str, str], Recipient] = {}
-            digest = hashlib.sha256(f"{self.seed}:{self._resets}".encode()).digest()
-            self.sync_states = SyncStateCodec(secret=digest[:16], epoch=int.from_bytes(digest[16:24], "big"))
+            self._install_epoch(f"{self.seed}:{self._resets}")
             self._resets += 1
+
+    def _install_epoch(self, salt: str) -> None:
+        """Sync states are keyed by this salt: a new salt refuses every older state."""
+        self._salt = salt
+        digest = hashlib.sha256(salt.encode()).digest()
+        self.sync_states = SyncStateCodec(secret=digest[:16], epoch=int.from_bytes(digest[16:24], "big"))
+
+    def sync_states_salt(self) -> str:
+        return self._salt
+
+    def restore_epoch(self, saved_salt: str) -> None:
+        """After loading a saved world: a salt derived from, but different from, the
+        saved one, so states issued before the save are refused (journals are not saved)."""
+        self._install_epoch(hashlib.sha256(f"{saved_salt}:restored".encode()).hexdigest())
+
+    def register_mailbox(self, mailbox: Mailbox) -> None:
+        self.mailboxes[mailbox.email.lower()] = mailbox
+        self._by_tag[mailbox.tag] = mailbox
 
     # -- time and sequence -----------------------------------------------------------
 
@@ -130,8 +147,7 @@ class World:
                 if tag not in self._by_tag:
                     break
             mailbox = Mailbox(self, email, display_name, tag)
-            self.mailboxes[key] = mailbox
-            self._by_tag[tag] = mailbox
+            self.register_mailbox(mailbox)
             account = self.accounts.get(key)
             if account is None:
                 self.accounts[key] = Account(email, password, can_impersonate)
