@@ -34,9 +34,26 @@ def _user_option(value: str) -> tuple[str, str]:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535), help="0 picks a free port.")
 @click.option("--auth", "auth", type=click.Choice(["none", "basic"]), default="basic", show_default=True)
-@click.option("--user", "users", multiple=True, metavar="EMAIL:PASSWORD", help="A login (repeatable); creates the mailbox if missing.")
-@click.option("--impersonator", "impersonators", multiple=True, metavar="EMAIL", help="Grant the impersonation right (repeatable).")
-@click.option("--world", "world_file", type=click.Path(dir_okay=False, path_type=Path), help="Load a saved world instead of the demo tenant.")
+@click.option(
+    "--user",
+    "users",
+    multiple=True,
+    metavar="EMAIL:PASSWORD",
+    help="A login (repeatable); creates the mailbox if missing.",
+)
+@click.option(
+    "--impersonator",
+    "impersonators",
+    multiple=True,
+    metavar="EMAIL",
+    help="Grant the impersonation right (repeatable).",
+)
+@click.option(
+    "--world",
+    "world_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Load a saved world instead of the demo tenant.",
+)
 @click.option("--seed", default=42, show_default=True, help="Seed of the demo tenant and of every id.")
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64))
 def serve_ews(
@@ -75,7 +92,9 @@ def serve_ews(
     for email in impersonators:
         account = world.accounts.get(email.lower())
         if account is None:
-            raise click.BadParameter(f"{email} is not an account; add it with --user {email}:PASSWORD", param_hint="--impersonator")
+            raise click.BadParameter(
+                f"{email} is not an account; add it with --user {email}:PASSWORD", param_hint="--impersonator"
+            )
         account.can_impersonate = True
     service = MockExchange(world, auth=auth)
     app = create_app(service)
@@ -109,7 +128,17 @@ def serve_ews(
 @click.pass_context
 def demo(ctx: click.Context, port: int, seed: int) -> None:
     """The main job on embedded defaults: serve the mock Exchange with the demo tenant."""
-    ctx.invoke(serve_ews, host="127.0.0.1", port=port, auth="basic", users=(), impersonators=(), world_file=None, seed=seed, threads=8)
+    ctx.invoke(
+        serve_ews,
+        host="127.0.0.1",
+        port=port,
+        auth="basic",
+        users=(),
+        impersonators=(),
+        world_file=None,
+        seed=seed,
+        threads=8,
+    )
 
 
 @main.group()

@@ -144,7 +144,11 @@ class BulkLoadIn(_Model):
 
 class FaultIn(_Model):
     kind: Literal[
-        "latency", "ErrorServerBusy", "ErrorInternalServerTransientError", "ErrorMailboxStoreUnavailable", "http503",
+        "latency",
+        "ErrorServerBusy",
+        "ErrorInternalServerTransientError",
+        "ErrorMailboxStoreUnavailable",
+        "http503",
         "drop",
     ]
     operation: str = "*"
@@ -266,7 +270,10 @@ class MockExchangeAdmin:
                 counts["accounts"] += 1
             for mailbox_spec in spec.mailboxes:
                 mailbox = world.provision_mailbox(
-                    mailbox_spec.email, mailbox_spec.display_name, mailbox_spec.password, mailbox_spec.can_impersonate
+                    mailbox_spec.email,
+                    mailbox_spec.display_name,
+                    mailbox_spec.password,
+                    mailbox_spec.can_impersonate,
                 )
                 counts["mailboxes"] += 1
                 for folder in mailbox_spec.folders:
@@ -278,7 +285,10 @@ class MockExchangeAdmin:
             for group in spec.groups:
                 members = [world.directory.by_mail(address) for address in group.members]
                 world.directory.add_group(
-                    group.display_name, group.mail, group.kind, group.distinguished_name,
+                    group.display_name,
+                    group.mail,
+                    group.kind,
+                    group.distinguished_name,
                     [m.id for m in members if m is not None],
                 )
                 counts["groups"] += 1
@@ -298,17 +308,41 @@ class MockExchangeAdmin:
         if item.kind == "CalendarItem":
             assert item.start is not None and item.end is not None  # checked by ItemIn
             new_calendar_item(
-                mailbox, folder, item.subject or "", item.start, item.end, item.location, item.is_all_day,
-                item.sensitivity, None, [r.address() for r in item.required], [r.address() for r in item.optional],
-                body=item.body, attachments=attachments,
+                mailbox,
+                folder,
+                item.subject or "",
+                item.start,
+                item.end,
+                item.location,
+                item.is_all_day,
+                item.sensitivity,
+                None,
+                [r.address() for r in item.required],
+                [r.address() for r in item.optional],
+                body=item.body,
+                attachments=attachments,
             )
             return
         assert item.sensitivity in SENSITIVITIES
         new_message(
-            mailbox, folder, item.subject, item.body, item.sender.address() if item.sender else None,
-            [r.address() for r in item.to], [r.address() for r in item.cc], item.received, item.sent,
-            item.is_read, False, item.sensitivity, item.importance, item.categories, item.item_class,
-            item.size, item.message_id, attachments,
+            mailbox,
+            folder,
+            item.subject,
+            item.body,
+            item.sender.address() if item.sender else None,
+            [r.address() for r in item.to],
+            [r.address() for r in item.cc],
+            item.received,
+            item.sent,
+            item.is_read,
+            False,
+            item.sensitivity,
+            item.importance,
+            item.categories,
+            item.item_class,
+            item.size,
+            item.message_id,
+            attachments,
         )
 
     # persistence

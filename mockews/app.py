@@ -31,7 +31,7 @@ def create_app(service: MockExchange | None = None) -> Flask:
     def ews(path: str) -> Response:
         if "/" + path.lower() != EWS_PATH:
             return Response("Not Found", 404, content_type="text/plain; charset=utf-8")
-        reply = service.handle(request.get_data(cache=False), request.headers)
+        reply = service.handle(request.get_data(cache=False), request.headers.get("Authorization"))
         if reply.drop:
             response = Response(_dropped(4096), 200, content_type="text/xml; charset=utf-8")
             response.headers["Content-Length"] = "4096"

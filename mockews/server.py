@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from types import TracebackType
 from typing import Any
 
+from waitress import wasyncore
 from waitress.server import create_server
 
 WSGIApp = Callable[..., Iterable[bytes]]
@@ -24,11 +25,28 @@ class ServerThread:
         # inject those on purpose.
         logging.getLogger("waitress").setLevel(logging.ERROR)
         self._server: Any = create_server(
-            app, host=host, port=port, threads=threads, ident="mockews", channel_timeout=120, clear_untrusted_proxy_headers=True
+            app,
+            host=host,
+            port=port,
+            threads=threads,
+            ident="mockews",
+            channel_timeout=120,
+            clear_untrusted_proxy_headers=True,
         )
         self.host = host
         self.port: int = int(self._server.effective_port)
-        self._thread = threading.Thread(target=self._server.run, name=f"waitress:{self.port}", daemon=True)
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=f"waitress:{self.port}", daemon=True)
+
+    def _run(self) -> None:
+        # waitress' own run() loops until its map is empty, and keep-alive client
+        # connections keep it non-empty: loop on a stop flag instead, and close every
+        # channel from this (the serving) thread.
+        server = self._server
+        while not self._stopping.is_set():
+            server.asyncore.loop(timeout=0.5, map=server._map, count=1)
+        server.task_dispatcher.shutdown()
+        wasyncore.close_all(server._map)
 
     @property
     def url(self) -> str:
@@ -39,17 +57,22 @@ class ServerThread:
         return self
 
     def stop(self) -> None:
-        self._server.close()
-        self._thread.join(timeout=5)
+        self._stopping.set()
+        self._server.pull_trigger()
+        self._thread.join(timeout=10)
 
     def __enter__(self) -> ServerThread:
         return self.start()
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.stop()
 
 
-def serve_forever(app: WSGIApp, host: str, port: int, threads: int = 8, on_ready: Callable[[int], None] | None = None) -> None:
+def serve_forever(
+    app: WSGIApp, host: str, port: int, threads: int = 8, on_ready: Callable[[int], None] | None = None
+) -> None:
     """Run in the foreground until interrupted."""
     server: Any = create_server(app, host=host, port=port, threads=threads, ident="mockews", channel_timeout=120)
     if on_ready is not None:

@@ -11,9 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import logging
-from collections.abc import Mapping
 from dataclasses import dataclass, field
-
 from typing import TYPE_CHECKING
 
 from engine.clock import Clock
@@ -54,6 +52,7 @@ class Unauthorized(Exception):
     pass
 
 
+
 class MockExchange:
     """A mock Exchange server over one world.  ``auth`` is ``none`` (every caller may
     reach every mailbox) or ``basic`` (accounts of the world with a password)."""
@@ -76,6 +75,7 @@ class MockExchange:
         self.throttle = Throttle(self.world.clock, throttle)
         self.faults = FaultPlan(self.world.clock, fault_seed)
         self.requests = 0
+        self.calls: list[str] = []  # operation names in arrival order (bounded)
 
     @property
     def clock(self) -> Clock:
@@ -94,15 +94,19 @@ class MockExchange:
 
     # -- the EWS endpoint ------------------------------------------------------------
 
-    def handle(self, body: bytes, headers: Mapping[str, str]) -> Reply:
+    def handle(self, body: bytes, authorization: str | None = None) -> Reply:
+        """One POST to the EWS endpoint: the body and the Authorization header."""
         self.requests += 1
         try:
-            principal = self._authenticate(headers.get("Authorization"))
+            principal = self._authenticate(authorization)
         except Unauthorized:
             return Reply(
                 401,
                 b"401 Unauthorized: valid credentials are required.",
-                {"WWW-Authenticate": f'Basic realm="{self.realm}"', "Content-Type": "text/plain; charset=utf-8"},
+                {
+                    "WWW-Authenticate": f'Basic realm="{self.realm}"',
+                    "Content-Type": "text/plain; charset=utf-8",
+                },
             )
         try:
             return self._dispatch(body, principal)
@@ -135,6 +139,8 @@ class MockExchange:
     def _dispatch(self, body: bytes, principal: Account | None) -> Reply:
         env = parse_envelope(body, self.max_request_bytes)
         name = local_name(env.operation)
+        if len(self.calls) < 100_000:
+            self.calls.append(name)
         operation = OPERATIONS.get(name)
         if operation is None:
             raise ErrorInvalidOperation(f"The operation {name} is not supported by this server.")
@@ -151,7 +157,9 @@ class MockExchange:
                 return Reply(200, b"", {"Content-Type": XML_CONTENT_TYPE}, drop=True)
             if decision.http_status:
                 return Reply(
-                    decision.http_status, b"Service Unavailable", {"Content-Type": "text/plain; charset=utf-8"}
+                    decision.http_status,
+                    b"Service Unavailable",
+                    {"Content-Type": "text/plain; charset=utf-8"},
                 )
             if decision.error:
                 raise decision.error

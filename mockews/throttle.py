@@ -76,7 +76,9 @@ class Throttle:
                 bucket = self._buckets[key] = _Bucket(float(policy.burst), now)
             if bucket.in_flight >= policy.max_concurrency:
                 self.refused += 1
-                raise ErrorServerBusy(policy.concurrency_back_off_ms, "The server is busy: too many concurrent requests.")
+                raise ErrorServerBusy(
+                    policy.concurrency_back_off_ms, "The server is busy: too many concurrent requests."
+                )
             if policy.rate is not None:
                 bucket.tokens = min(float(policy.burst), bucket.tokens + (now - bucket.stamp) * policy.rate)
                 bucket.stamp = now

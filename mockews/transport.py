@@ -67,13 +67,21 @@ class InProcessAdapter(BaseAdapter):
         super().__init__()
         self._fallback = HTTPAdapter(*args, **kwargs)
 
-    def send(self, request: requests.PreparedRequest, stream: bool = False, timeout: Any = None,
-             verify: Any = True, cert: Any = None, proxies: Mapping[str, str] | None = None) -> requests.Response:
+    def send(
+        self,
+        request: requests.PreparedRequest,
+        stream: bool = False,
+        timeout: Any = None,
+        verify: Any = True,
+        cert: Any = None,
+        proxies: Mapping[str, str] | None = None,
+    ) -> requests.Response:
         parts = urlsplit(request.url or "")
         app = InProcessTransport.get(parts.netloc)
         if app is None:
-            return self._fallback.send(request, stream=stream, timeout=timeout, verify=verify, cert=cert,
-                                       proxies=proxies)
+            return self._fallback.send(
+                request, stream=stream, timeout=timeout, verify=verify, cert=cert, proxies=proxies
+            )
         body = request.body or b""
         if isinstance(body, str):
             body = body.encode("utf-8")
@@ -102,7 +110,9 @@ class InProcessAdapter(BaseAdapter):
         status_line: list[str] = []
         response_headers: list[tuple[str, str]] = []
 
-        def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Callable[[bytes], None]:
+        def start_response(
+            status: str, headers: list[tuple[str, str]], exc_info: Any = None
+        ) -> Callable[[bytes], None]:
             status_line[:] = [status]
             response_headers[:] = headers
             return lambda data: None
@@ -127,7 +137,7 @@ class InProcessAdapter(BaseAdapter):
         response.url = request.url or ""
         response.request = request
         response.encoding = None
-        response.connection = self  # type: ignore[attr-defined]
+        setattr(response, "connection", self)  # noqa: B010 - requests' own adapters set it the same way
         return response
 
     def close(self) -> None:

@@ -28,8 +28,16 @@ PEOPLE = (
 )
 FOLDERS = ("inbox/Projects", "inbox/Projects/Apollo", "inbox/Projects/Zephyr", "Archive 2023", "Receipts")
 SUBJECTS = (
-    "Quarterly report", "Lunch on Friday?", "Contract draft v3", "Build failed on main", "Invoice 4471",
-    "Travel booking", "Re: budget review", "Offsite agenda", "Security training", "Customer escalation",
+    "Quarterly report",
+    "Lunch on Friday?",
+    "Contract draft v3",
+    "Build failed on main",
+    "Invoice 4471",
+    "Travel booking",
+    "Re: budget review",
+    "Offsite agenda",
+    "Security training",
+    "Customer escalation",
 )
 
 
@@ -48,16 +56,22 @@ def build_demo_world(world: World, seed: int = 42, messages_per_mailbox: int = 4
         user.given_name, user.surname = name.split(" ", 1)
     directory = world.directory
     engineering = directory.add_group(
-        "Engineering", f"engineering@{DOMAIN}", "distribution",
+        "Engineering",
+        f"engineering@{DOMAIN}",
+        "distribution",
         members=[directory.user_by_mail(f"{a}@{DOMAIN}").id for a in ("alice", "bob")],  # type: ignore[union-attr]
     )
     finance = directory.add_group(
-        "Finance", f"finance@{DOMAIN}", "security",
+        "Finance",
+        f"finance@{DOMAIN}",
+        "security",
         distinguished_name="CN=Finance,OU=Groups,DC=contoso,DC=example",
         members=[directory.user_by_mail(f"{a}@{DOMAIN}").id for a in ("carol", "dave")],  # type: ignore[union-attr]
     )
     directory.add_group(
-        "All Staff", f"all-staff@{DOMAIN}", "distribution",
+        "All Staff",
+        f"all-staff@{DOMAIN}",
+        "distribution",
         members=[engineering.id, finance.id, directory.user_by_mail(f"erin@{DOMAIN}").id],  # type: ignore[union-attr]
     )
     for name, email in addresses:
@@ -88,16 +102,26 @@ def build_demo_world(world: World, seed: int = 42, messages_per_mailbox: int = 4
         for n in range(6):
             start = base + timedelta(days=rng.randint(0, 30), hours=rng.randint(0, 8))
             new_calendar_item(
-                mailbox, calendar, f"Meeting {n}", start, start + timedelta(minutes=30 * rng.randint(1, 4)),
+                mailbox,
+                calendar,
+                f"Meeting {n}",
+                start,
+                start + timedelta(minutes=30 * rng.randint(1, 4)),
                 location=rng.choice(["Room 1", "Room 2", "Teams"]),
                 sensitivity="Private" if n == 5 else "Normal",
                 required=[a for a in addresses if a[1] != email][: rng.randint(0, 3)],
             )
         new_calendar_item(
-            mailbox, calendar, "Weekly sync", base, base + timedelta(minutes=30),
+            mailbox,
+            calendar,
+            "Weekly sync",
+            base,
+            base + timedelta(minutes=30),
             recurrence=Recurrence(
-                "WeeklyRecurrence", (("Interval", "1"), ("DaysOfWeek", "Monday")),
-                "NoEndRecurrence", (("StartDate", "2024-03-04"),),
+                "WeeklyRecurrence",
+                (("Interval", "1"), ("DaysOfWeek", "Monday")),
+                "NoEndRecurrence",
+                (("StartDate", "2024-03-04"),),
             ),
         )
     return world

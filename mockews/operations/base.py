@@ -150,7 +150,7 @@ class Operation:
 
     def item(self, elem: Element) -> Item:
         kind = local_name(elem)
-        if kind not in ("ItemId", "OccurrenceItemId", "RecurringMasterItemId"):
+        if kind not in ("ItemId", "ParentItemId", "OccurrenceItemId", "RecurringMasterItemId"):
             raise ErrorSchemaValidation(f"{kind} is not an item id.")
         item_id = elem.get("Id") or elem.get("RecurringMasterId") or elem.get("OccurrenceId") or ""
         if item_id.startswith(FOLDER_PREFIX):

@@ -14,7 +14,7 @@ class CreateFolder(Operation):
         parent = self.target_folder(self.request.find(m("ParentFolderId")))
 
         def one(elem: Element) -> str:
-            kind, name, folder_class = parse_folder(elem)
+            _, name, folder_class = parse_folder(elem)
             folder = parent.mailbox.create_folder(parent, name or "", folder_class)
             return folder_id_only(folder, self.world)
 

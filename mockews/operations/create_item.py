@@ -22,6 +22,19 @@ from .base import Operation
 DISPOSITIONS = ("SaveOnly", "SendOnly", "SendAndSaveCopy")
 MSGFLAG_READ = 0x1
 MSGFLAG_UNSENT = 0x8
+PID_TAG_MESSAGE_FLAGS = 0x0E07
+PID_TAG_MESSAGE_DELIVERY_TIME = 0x0E06
+PID_TAG_CLIENT_SUBMIT_TIME = 0x0039
+
+
+def _tag_number(tag: str | None) -> int | None:
+    """PropertyTag as clients write it: ``0x0E07``, ``0xe07`` or decimal."""
+    if not tag:
+        return None
+    try:
+        return int(tag, 16) if tag.lower().startswith("0x") else int(tag)
+    except ValueError:
+        return None
 
 
 def apply_extended(item: Item, values: list[ExtendedValue]) -> None:
@@ -32,16 +45,16 @@ def apply_extended(item: Item, values: list[ExtendedValue]) -> None:
     stored = item.get_extra("extended")
     table = dict(stored) if isinstance(stored, dict) else {}
     for value in values:
-        tag = (value.key.tag or "").lower()
+        tag = _tag_number(value.key.tag)
         first = value.values[0] if value.values else ""
         try:
-            if tag in ("0x0e07", "3591"):
+            if tag == PID_TAG_MESSAGE_FLAGS:
                 flags = int(first)
                 item.is_read = bool(flags & MSGFLAG_READ)
                 item.is_draft = bool(flags & MSGFLAG_UNSENT)
-            elif tag in ("0x0e06", "3590"):
+            elif tag == PID_TAG_MESSAGE_DELIVERY_TIME:
                 item.received = parse_datetime(first)
-            elif tag in ("0x0039", "57"):
+            elif tag == PID_TAG_CLIENT_SUBMIT_TIME:
                 item.sent = parse_datetime(first)
         except ValueError as exc:
             raise ErrorSchemaValidation(f"Extended property {value.key.tag} has an invalid value.") from exc

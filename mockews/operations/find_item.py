@@ -67,5 +67,5 @@ class FindItem(Operation):
             for i in items
             if isinstance(i, CalendarItem) and i.start < end and (i.end > start or i.recurrence is not None)
         ]
-        hits.sort(key=lambda i: (i.start, i.id))  # type: ignore[attr-defined]
-        return hits[:limit], len(hits) <= limit
+        hits.sort(key=lambda i: (i.start, i.id))
+        return list[Item](hits[:limit]), len(hits) <= limit

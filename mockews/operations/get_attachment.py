@@ -15,6 +15,8 @@ class GetAttachment(Operation):
         def one(elem: Element) -> str:
             aid = elem.get("Id", "")
             item, attachment = self._mailbox_of(aid, ErrorAttachmentNotFound).attachment(aid)
-            return f"<m:Attachments>{render_file_attachment(item, attachment, self.world, content=True)}</m:Attachments>"
+            return (
+                f"<m:Attachments>{render_file_attachment(item, attachment, self.world, content=True)}</m:Attachments>"
+            )
 
         return self.batch(children(self.request.find(m("AttachmentIds"))), one)

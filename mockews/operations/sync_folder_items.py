@@ -1,5 +1,5 @@
 """SyncFolderItems: coalesced changes since the client's state, at most
-MaxChangesReturned (1–512) per page.  SyncState and IncludesLastItemInRange are sent
+MaxChangesReturned (1 to 512) per page.  SyncState and IncludesLastItemInRange are sent
 even on error (exchangelib reads them unconditionally)."""
 
 from __future__ import annotations
@@ -36,9 +36,7 @@ class SyncFolderItems(Operation):
         ignore = {e.get("Id", "") for e in children(self.request.find(m("Ignore")))}
         codec = self.world.sync_states
         state_text = (self.request.findtext(m("SyncState")) or "").strip()
-        since = (
-            codec.decode(state_text, "I", folder.id, folder.generation, self.world.seq) if state_text else 0
-        )
+        since = codec.decode(state_text, "I", folder.id, folder.generation, self.world.seq) if state_text else 0
         page = item_changes(folder, since, max_changes, ignore)
         changes = self._render_changes(page.changes, shape)
         new_state = codec.encode(SyncState("I", folder.id, folder.generation, page.seq))

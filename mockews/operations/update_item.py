@@ -11,7 +11,7 @@ from ..errors import ErrorInvalidPropertyDelete, ErrorInvalidPropertySet, ErrorS
 from ..soap.items import ID_ONLY, fields_of, item_change_target, parse_item, render_item
 from ..soap.xml import Element, children, local_name, m, t
 from ..store.delivery import deliver, stamp_sent
-from ..store.model import Item
+from ..store.model import ExtendedKey, ExtendedValue, Item
 from .base import Operation
 from .create_item import DISPOSITIONS, apply_extended
 
@@ -42,7 +42,7 @@ class UpdateItem(Operation):
         mailbox.check_change_key(item, id_elem.get("ChangeKey"), enforce)
         sets: dict[str, object] = {}
         deletes: list[str] = []
-        extended = []
+        extended: list[tuple[ExtendedKey, ExtendedValue | None]] = []
         for update in children(change.find(t("Updates"))):
             kind = local_name(update)
             prop, ext_key = item_change_target(update)
@@ -95,20 +95,20 @@ class UpdateItem(Operation):
             elif name == "body" and isinstance(value, str):
                 out[name] = (current or "") + value
             elif name == "body_type":
-                out[name] = getattr(item, "body_type") if item.body else value
+                out[name] = item.body_type if item.body else value
             else:
                 raise ErrorInvalidPropertySet(f"The property {name} cannot be appended to.")
         return out
 
-    def _apply_extended(self, item: Item, changes: list[tuple[object, object]]) -> None:
+    def _apply_extended(self, item: Item, changes: list[tuple[ExtendedKey, ExtendedValue | None]]) -> None:
         stored = item.get_extra("extended")
         table = dict(stored) if isinstance(stored, dict) else {}
-        additions = []
+        additions: list[ExtendedValue] = []
         for key, value in changes:
             if value is None:
                 table.pop(key, None)
             else:
                 additions.append(value)
         item.set_extra("extended", table or None)
-        apply_extended(item, additions)  # type: ignore[arg-type]
+        apply_extended(item, additions)
         item.mailbox.touch_item(item)

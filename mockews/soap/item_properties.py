@@ -107,9 +107,7 @@ def text_prop(uri: str, field: str, kinds: frozenset[str] = ALL_KINDS, default: 
         value = getattr(item, field)
         return "" if value is None else el(tag, esc(_truncated(value, ctx)))
 
-    return ItemProperty(
-        uri, tag, kinds, render, field, lambda e, w: e.text or "", lambda i: getattr(i, field), default
-    )
+    return ItemProperty(uri, tag, kinds, render, field, lambda e, w: e.text or "", lambda i: getattr(i, field), default)
 
 
 def extra_text_prop(uri: str, kinds: frozenset[str] = ALL_KINDS) -> ItemProperty:
@@ -134,7 +132,9 @@ def bool_prop(uri: str, field: str, kinds: frozenset[str] = ALL_KINDS, default: 
         value = get(item)
         return "" if value is None else el(tag, boolean(bool(value)))
 
-    return ItemProperty(uri, tag, kinds, render, field, lambda e, w: parse_bool(e.text), get, default, value_type="bool")
+    return ItemProperty(
+        uri, tag, kinds, render, field, lambda e, w: parse_bool(e.text), get, default, value_type="bool"
+    )
 
 
 def int_prop(uri: str, field: str, kinds: frozenset[str] = ALL_KINDS, writable: bool = True) -> ItemProperty:
@@ -163,7 +163,14 @@ def datetime_prop(
 
     parse: Parser | None = (lambda e, w: parse_datetime(e.text)) if writable else None
     return ItemProperty(
-        uri, tag, kinds, render, field if writable else None, parse, lambda i: getattr(i, field), default,
+        uri,
+        tag,
+        kinds,
+        render,
+        field if writable else None,
+        parse,
+        lambda i: getattr(i, field),
+        default,
         value_type="datetime",
     )
 
@@ -196,9 +203,7 @@ def mailbox_prop(uri: str, field: str, kinds: frozenset[str], writable: bool = T
         value: Recipient | None = getattr(item, field)
         return None if value is None else value.email.lower()
 
-    return ItemProperty(
-        uri, tag, kinds, render, field if writable else None, parse_mailbox if writable else None, get
-    )
+    return ItemProperty(uri, tag, kinds, render, field if writable else None, parse_mailbox if writable else None, get)
 
 
 def mailboxes_prop(uri: str, field: str, kinds: frozenset[str], default: bool = False) -> ItemProperty:
@@ -299,7 +304,9 @@ def _display(field: str, tag: str) -> ItemProperty:
         names = "; ".join(r.name for r in getattr(item, field))
         return el(tag, esc(_truncated(names, ctx)))
 
-    return ItemProperty(f"item:{tag}", tag, ALL_KINDS, render, get=lambda i: "; ".join(r.name for r in getattr(i, field)))
+    return ItemProperty(
+        f"item:{tag}", tag, ALL_KINDS, render, get=lambda i: "; ".join(r.name for r in getattr(i, field))
+    )
 
 
 def _render_recurrence(item: Item, ctx: RenderContext) -> str:
@@ -309,8 +316,7 @@ def _render_recurrence(item: Item, ctx: RenderContext) -> str:
     pattern = "".join(el(k, esc(v)) for k, v in rec.pattern_fields)
     rng = "".join(el(k, esc(v)) for k, v in rec.range_fields)
     return (
-        f"<t:Recurrence><t:{rec.pattern}>{pattern}</t:{rec.pattern}><t:{rec.range}>{rng}</t:{rec.range}>"
-        f"</t:Recurrence>"
+        f"<t:Recurrence><t:{rec.pattern}>{pattern}</t:{rec.pattern}><t:{rec.range}>{rng}</t:{rec.range}></t:Recurrence>"
     )
 
 
@@ -369,21 +375,39 @@ PROPERTIES: tuple[ItemProperty, ...] = (
     text_prop("item:Subject", "subject", default=True),
     choice_prop("item:Sensitivity", "sensitivity", ("Normal", "Personal", "Private", "Confidential"), default=True),
     ItemProperty(
-        "item:Body", "Body", ALL_KINDS, _render_body, "body", _parse_body, lambda i: i.body, True, appendable=True
+        "item:Body",
+        "Body",
+        ALL_KINDS,
+        _render_body,
+        "body",
+        _parse_body,
+        lambda i: i.body,
+        True,
+        appendable=True,
     ),
     ItemProperty("item:Attachments", "Attachments", ALL_KINDS, _render_attachments, default=True),
     datetime_prop("item:DateTimeReceived", "received", default=True),
     int_prop("item:Size", "size", writable=False),
     ItemProperty(
-        "item:Categories", "Categories", ALL_KINDS, _render_categories, "categories", _parse_categories,
-        lambda i: list(i.categories), appendable=True,
+        "item:Categories",
+        "Categories",
+        ALL_KINDS,
+        _render_categories,
+        "categories",
+        _parse_categories,
+        lambda i: list(i.categories),
+        appendable=True,
     ),
     choice_prop("item:Importance", "importance", ("Low", "Normal", "High"), default=True),
     extra_text_prop("item:InReplyTo"),
     bool_prop("item:IsSubmitted", "extra.IsSubmitted"),
     ItemProperty(
-        "item:IsDraft", "IsDraft", ALL_KINDS, lambda i, c: el("IsDraft", boolean(i.is_draft)),
-        get=lambda i: i.is_draft, value_type="bool",
+        "item:IsDraft",
+        "IsDraft",
+        ALL_KINDS,
+        lambda i, c: el("IsDraft", boolean(i.is_draft)),
+        get=lambda i: i.is_draft,
+        value_type="bool",
     ),
     bool_prop("item:IsFromMe", "extra.IsFromMe"),
     datetime_prop("item:DateTimeSent", "sent", default=True),
@@ -393,15 +417,23 @@ PROPERTIES: tuple[ItemProperty, ...] = (
     _display("cc", "DisplayCc"),
     _display("to", "DisplayTo"),
     ItemProperty(
-        "item:HasAttachments", "HasAttachments", ALL_KINDS,
-        lambda i, c: el("HasAttachments", boolean(i.has_attachments)), get=lambda i: i.has_attachments, default=True,
+        "item:HasAttachments",
+        "HasAttachments",
+        ALL_KINDS,
+        lambda i, c: el("HasAttachments", boolean(i.has_attachments)),
+        get=lambda i: i.has_attachments,
+        default=True,
         value_type="bool",
     ),
     ItemProperty("item:EffectiveRights", "EffectiveRights", ALL_KINDS, _render_effective_rights),
     datetime_prop("item:LastModifiedTime", "modified"),
     ItemProperty(
-        "item:IsAssociated", "IsAssociated", ALL_KINDS, lambda i, c: el("IsAssociated", "false"),
-        get=lambda i: False, value_type="bool",
+        "item:IsAssociated",
+        "IsAssociated",
+        ALL_KINDS,
+        lambda i, c: el("IsAssociated", "false"),
+        get=lambda i: False,
+        value_type="bool",
     ),
     ItemProperty("item:ConversationId", "ConversationId", MESSAGE, _render_conversation_id),
     # MessageType
@@ -423,7 +455,9 @@ PROPERTIES: tuple[ItemProperty, ...] = (
     _calendar_datetime("calendar:End", "end"),
     bool_prop("calendar:IsAllDayEvent", "is_all_day", CALENDAR),
     choice_prop(
-        "calendar:LegacyFreeBusyStatus", "free_busy", ("Free", "Tentative", "Busy", "OOF", "WorkingElsewhere", "NoData"),
+        "calendar:LegacyFreeBusyStatus",
+        "free_busy",
+        ("Free", "Tentative", "Busy", "OOF", "WorkingElsewhere", "NoData"),
         CALENDAR,
     ),
     text_prop("calendar:Location", "location", CALENDAR),
@@ -493,6 +527,17 @@ def render_extended_uri(key: ExtendedKey) -> str:
     return f"<t:ExtendedFieldURI {' '.join(attrs)}/>"
 
 
+def _canonical(value: str, property_type: str) -> str:
+    """Store values in the form Exchange returns them: clients send booleans as 1/0 and
+    datetimes with offsets, but read back only true/false and ``…Z``."""
+    base = property_type.removesuffix("Array")
+    if base == "Boolean":
+        return boolean(parse_bool(value))
+    if base == "SystemTime":
+        return dt(parse_datetime(value))
+    return value
+
+
 def parse_extended_property(elem: Element) -> ExtendedValue:
     uri = elem.find(t("ExtendedFieldURI"))
     if uri is None:
@@ -500,11 +545,11 @@ def parse_extended_property(elem: Element) -> ExtendedValue:
     key = parse_extended_uri(uri)
     single = elem.find(t("Value"))
     if single is not None:
-        return ExtendedValue(key, [single.text or ""], is_array=False)
+        return ExtendedValue(key, [_canonical(single.text or "", key.property_type)], is_array=False)
     values = elem.find(t("Values"))
     if values is None:
         raise ErrorSchemaValidation("ExtendedProperty needs a Value or Values.")
-    return ExtendedValue(key, [v.text or "" for v in children(values)], is_array=True)
+    return ExtendedValue(key, [_canonical(v.text or "", key.property_type) for v in children(values)], is_array=True)
 
 
 def extended_properties(item: Item) -> dict[ExtendedKey, ExtendedValue]:

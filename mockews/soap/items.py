@@ -33,7 +33,9 @@ class ItemShape:
     uris: frozenset[str] = field(default_factory=frozenset)
 
     @classmethod
-    def of(cls, base: str, additional: frozenset[str] = frozenset(), extended: tuple[ExtendedKey, ...] = ()) -> ItemShape:
+    def of(
+        cls, base: str, additional: frozenset[str] = frozenset(), extended: tuple[ExtendedKey, ...] = ()
+    ) -> ItemShape:
         if base == "IdOnly":
             uris = frozenset({ITEM_ID.uri}) | additional
         elif base == "Default":

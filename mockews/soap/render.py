@@ -13,10 +13,10 @@ from collections.abc import Iterable
 
 from ..errors import EWSError
 from ..store.world import ServerVersion
-from .xml import E, M, SOAP, T
+from .xml import SOAP, E, M, T
 
 _ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"})
-_SAFE = frozenset("&<>\"")
+_SAFE = frozenset('&<>"')
 
 
 def esc(text: str) -> str:

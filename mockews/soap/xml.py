@@ -72,8 +72,8 @@ def parse_envelope(body: bytes, max_bytes: int = MAX_REQUEST_BYTES) -> Envelope:
         if "DOCTYPE" in str(exc) or "Entity" in str(exc):
             raise HostileXML("Document type declarations are not allowed.") from exc
         raise ErrorSchemaValidation(f"The request is not well-formed XML: {exc}") from exc
-    tree = root.getroottree()
-    if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
+    docinfo = root.getroottree().docinfo
+    if getattr(docinfo, "internalDTD", None) is not None or getattr(docinfo, "externalDTD", None) is not None:
         raise HostileXML("Document type declarations are not allowed.")
     if root.tag not in (_tag(SOAP, "Envelope"), _tag(SOAP12, "Envelope")):
         raise ErrorSchemaValidation("The request is not a SOAP envelope.")

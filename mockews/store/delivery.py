@@ -4,7 +4,7 @@ through the directory); other addresses leave the tenant and are not tracked."""
 
 from __future__ import annotations
 
-from mockad.store import DirectoryGroup, DirectoryUser
+from mockad.store import DirectoryGroup
 
 from .mailbox import Mailbox
 from .model import Item, Recipient
@@ -41,10 +41,8 @@ def recipient_mailboxes(sender: Mailbox, recipients: tuple[Recipient, ...]) -> l
             add(r.email)
             continue
         for member in world.directory.transitive_members(group):
-            if isinstance(member, DirectoryUser) and member.has_mailbox:
-                add(member.mail)
-            elif not isinstance(member, DirectoryGroup) and member.mail:
-                add(member.mail)
+            if not isinstance(member, DirectoryGroup) and member.mail:
+                add(member.mail)  # users without a mailbox and contacts simply find none
     return out
 
 
@@ -54,8 +52,21 @@ def deliver(item: Item, sender: Mailbox) -> list[Item]:
     for mailbox in recipient_mailboxes(sender, item.to + item.cc + item.bcc):
         inbox = mailbox.distinguished["inbox"]
         copy = mailbox.new_item(inbox, item.kind, item.item_class)
-        for name in ("subject", "body", "body_type", "sensitivity", "importance", "categories", "sent", "received",
-                     "message_id", "from_", "sender", "to", "cc"):
+        for name in (
+            "subject",
+            "body",
+            "body_type",
+            "sensitivity",
+            "importance",
+            "categories",
+            "sent",
+            "received",
+            "message_id",
+            "from_",
+            "sender",
+            "to",
+            "cc",
+        ):
             setattr(copy, name, getattr(item, name))
         copy.bcc = ()  # Bcc is not visible to recipients
         copy.extra = dict(item.extra) if item.extra else None

@@ -27,7 +27,8 @@ def _epoch(value: When) -> int | None:
 def folder_by_path(mailbox: Mailbox, path: str, create: bool = True, folder_class: str | None = None) -> Folder:
     """``inbox/Projects/2024``: a first segment that is a distinguished id starts there,
     any other path starts at Top of Information Store.  Missing folders are created when
-    ``create`` is true (with ``folder_class`` for the last one, else the parent's)."""
+    ``create`` is true (with ``folder_class`` for the last one, else the parent's class,
+    else IPF.Note)."""
     parts = [p for p in path.strip("/").split("/") if p]
     if not parts:
         raise ErrorFolderNotFound("An empty folder path names no folder.")
@@ -42,7 +43,8 @@ def folder_by_path(mailbox: Mailbox, path: str, create: bool = True, folder_clas
             if not create:
                 raise ErrorFolderNotFound(f"No folder {name!r} under {folder.name!r}.")
             last = index == len(parts) - 1
-            found = mailbox.create_folder(folder, name, folder_class if last else None)
+            cls = (folder_class if last else None) or folder.folder_class or "IPF.Note"
+            found = mailbox.create_folder(folder, name, cls)
         folder = found
     return folder
 
@@ -129,8 +131,8 @@ def new_calendar_item(
     item.location = location
     item.is_all_day = is_all_day
     item.sensitivity = sensitivity
-    item.organizer = recipient(mailbox, organizer) if organizer else mailbox.world.recipient(
-        mailbox.display_name, mailbox.email
+    item.organizer = (
+        recipient(mailbox, organizer) if organizer else mailbox.world.recipient(mailbox.display_name, mailbox.email)
     )
     item.required = tuple(Attendee(recipient(mailbox, a)) for a in required)
     item.optional = tuple(Attendee(recipient(mailbox, a)) for a in optional)

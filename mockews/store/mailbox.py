@@ -172,7 +172,8 @@ class Mailbox:
             raise ErrorInvalidValueForProperty("A folder needs a DisplayName.")
         if any(child.name.lower() == name.lower() for child in parent.children.values()):
             raise ErrorFolderExists()
-        return self._new_folder(name, folder_class or parent.folder_class or "IPF.Note", parent)
+        # As on Exchange, a folder created without a FolderClass has none.
+        return self._new_folder(name, folder_class, parent)
 
     def _touch_folder(self, folder: Folder) -> None:
         seq = self.world.next_seq()
@@ -299,7 +300,7 @@ class Mailbox:
             item.modified = self.world.now_epoch()
             item.size = item.compute_size() if item.body is not None or item.attachments else item.size
         item.folder.journal.record(seq, item.id, replaces_entry=True)
-        item.folder.journal.maybe_compact(lambda key, f=item.folder: _item_seq(f, key))
+        _compact(item.folder)
 
     def update_item(
         self,
@@ -325,7 +326,7 @@ class Mailbox:
         del folder.items[item.id]
         self.objects.pop(item.id, None)
         folder.journal.bury(item.id, item.entered_seq, seq)
-        folder.journal.maybe_compact(lambda key, f=folder: _item_seq(f, key))
+        _compact(folder)
 
     def delete_item(self, item: Item, mode: DeleteMode) -> None:
         deleted_items = self.distinguished["deleteditems"]
@@ -413,12 +414,15 @@ def _cloned_slots(cls: type) -> tuple[str, ...]:
     return names
 
 
-def _item_seq(folder: Folder, key: str) -> int | None:
-    item = folder.items.get(key)
-    if item is not None:
-        return item.last_seq
-    tomb = folder.journal.tombstones.get(key)
-    return tomb.deleted_seq if tomb else None
+def _compact(folder: Folder) -> None:
+    def current(key: str) -> int | None:
+        item = folder.items.get(key)
+        if item is not None:
+            return item.last_seq
+        tomb = folder.journal.tombstones.get(key)
+        return tomb.deleted_seq if tomb else None
+
+    folder.journal.maybe_compact(current)
 
 
 def set_field(item: Item, name: str, value: object) -> None:

@@ -87,7 +87,13 @@ class FileAttachment:
 
     def copy(self) -> FileAttachment:
         return FileAttachment(
-            self.name, self.content, self.content_type, self.content_id, self.is_inline, self.last_modified, self.number
+            self.name,
+            self.content,
+            self.content_type,
+            self.content_id,
+            self.is_inline,
+            self.last_modified,
+            self.number,
         )
 
 

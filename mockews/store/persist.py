@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
+from engine.clock import Clock
 from mockad.store import DirectoryGroup, DirectoryUser, MailContact
 
 from .mailbox import Mailbox
@@ -36,8 +37,6 @@ from .model import (
     Recipient,
     Recurrence,
 )
-from engine.clock import Clock
-
 from .world import Account, ServerVersion, World
 
 FORMAT = "mockews-world"
@@ -157,7 +156,12 @@ def _records(world: World) -> Iterator[dict[str, Any]]:
     for contact in directory.contacts.values():
         yield {"type": "contact", **dataclasses.asdict(contact)}
     for mailbox in world.mailboxes.values():
-        yield {"type": "mailbox", "email": mailbox.email, "display_name": mailbox.display_name, "tag": mailbox.tag}
+        yield {
+            "type": "mailbox",
+            "email": mailbox.email,
+            "display_name": mailbox.display_name,
+            "tag": mailbox.tag,
+        }
         for folder in mailbox.folders():
             yield {
                 "type": "folder",
@@ -261,18 +265,44 @@ class _Loader:
         mailbox = self.mailboxes[r["mailbox"]]
         folder = mailbox.folder(r["folder"])
         cal = r.get("calendar")
-        item: Item = CalendarItem(r["id"], folder, r["item_class"]) if cal else Item(r["id"], folder, r["kind"], r["item_class"])
-        for name in ("subject", "body", "body_type", "sensitivity", "importance", "is_read", "is_draft", "size",
-                     "received", "sent", "created", "modified", "message_id"):
+        item: Item = (
+            CalendarItem(r["id"], folder, r["item_class"]) if cal else Item(r["id"], folder, r["kind"], r["item_class"])
+        )
+        for name in (
+            "subject",
+            "body",
+            "body_type",
+            "sensitivity",
+            "importance",
+            "is_read",
+            "is_draft",
+            "size",
+            "received",
+            "sent",
+            "created",
+            "modified",
+            "message_id",
+        ):
             setattr(item, name, r[name])
         item.categories = tuple(r["categories"])
         item.from_ = self.recipient(r["from"])
         item.sender = self.recipient(r["sender"])
-        item.to, item.cc, item.bcc = self.recipients(r["to"]), self.recipients(r["cc"]), self.recipients(r["bcc"])
+        item.to, item.cc, item.bcc = (
+            self.recipients(r["to"]),
+            self.recipients(r["cc"]),
+            self.recipients(r["bcc"]),
+        )
         if r["attachments"]:
             item.attachments = [
-                FileAttachment(a["name"], base64.b64decode(a["content"]), a["content_type"], a["content_id"],
-                               a["is_inline"], a["last_modified"], a["number"])
+                FileAttachment(
+                    a["name"],
+                    base64.b64decode(a["content"]),
+                    a["content_type"],
+                    a["content_id"],
+                    a["is_inline"],
+                    a["last_modified"],
+                    a["number"],
+                )
                 for a in r["attachments"]
             ]
         extra = r.get("extra")
@@ -297,7 +327,9 @@ class _Loader:
             rec = cal["recurrence"]
             if rec:
                 item.recurrence = Recurrence(
-                    rec["pattern"], tuple(map(tuple, rec["pattern_fields"])), rec["range"],
+                    rec["pattern"],
+                    tuple(map(tuple, rec["pattern_fields"])),
+                    rec["range"],
                     tuple(map(tuple, rec["range_fields"])),
                 )
         item.entered_seq, item.content_seq, item.last_seq = r["seq"]

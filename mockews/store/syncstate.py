@@ -47,7 +47,12 @@ class SyncStateCodec:
 
     def encode(self, state: SyncState) -> str:
         payload = _LAYOUT.pack(
-            _VERSION, state.scope.encode(), self._epoch, _folder_hash(state.folder_id), state.generation, state.seq
+            _VERSION,
+            state.scope.encode(),
+            self._epoch,
+            _folder_hash(state.folder_id),
+            state.generation,
+            state.seq,
         )
         return base64.b64encode(payload + self._mac(payload)).decode("ascii")
 

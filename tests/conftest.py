@@ -1,0 +1,117 @@
+"""Shared fixtures: a deterministic world, the mock served on both transports, and
+exchangelib accounts against it (the real client is the judge of fidelity)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from exchangelib import BASIC, DELEGATE, IMPERSONATION, Account, Build, Configuration, Credentials, Version
+from exchangelib.protocol import BaseProtocol, close_connections
+
+from engine.clock import ManualClock
+from mockews.app import create_app
+from mockews.server import ServerThread
+from mockews.service import MockExchange
+from mockews.store import World
+from mockews.transport import InProcessAdapter, InProcessTransport
+
+# Unmounted hosts fall through to a normal HTTP adapter, so this is safe globally.
+BaseProtocol.HTTP_ADAPTER_CLS = InProcessAdapter
+
+DOMAIN = "contoso.example"
+ALICE = f"alice@{DOMAIN}"
+BOB = f"bob@{DOMAIN}"
+CAROL = f"carol@{DOMAIN}"
+SVC = f"svc@{DOMAIN}"
+PASSWORD = "secret-1"
+SVC_PASSWORD = "svc-secret"
+EXCHANGE_2016 = Version(build=Build(15, 1, 2507, 6))
+START = datetime(2024, 5, 1, 8, 0, tzinfo=UTC)
+
+
+def make_world(seed: int = 7) -> World:
+    world = World(seed=seed, clock=ManualClock(START, tick=timedelta(seconds=1)), domain=DOMAIN)
+    world.provision_mailbox(ALICE, "Alice Martin", password=PASSWORD)
+    world.provision_mailbox(BOB, "Bob Nguyen", password=PASSWORD)
+    world.provision_mailbox(CAROL, "Carol Schmidt", password=PASSWORD)
+    world.add_account(SVC, SVC_PASSWORD, can_impersonate=True)
+    world.accounts[BOB].full_access.add(CAROL)  # Bob is Carol's delegate
+    directory = world.directory
+    alice = directory.user_by_mail(ALICE)
+    bob = directory.user_by_mail(BOB)
+    carol = directory.user_by_mail(CAROL)
+    assert alice and bob and carol
+    inner = directory.add_group("Engineering", f"engineering@{DOMAIN}", "distribution", members=[alice.id, bob.id])
+    outer = directory.add_group("All Staff", f"all-staff@{DOMAIN}", "distribution", members=[inner.id, carol.id])
+    directory.add_member(inner.id, outer.id)  # a cycle: tolerated
+    return world
+
+
+@pytest.fixture
+def world() -> World:
+    return make_world()
+
+
+@pytest.fixture
+def clock(world: World) -> ManualClock:
+    assert isinstance(world.clock, ManualClock)
+    return world.clock
+
+
+@pytest.fixture
+def service(world: World) -> MockExchange:
+    return MockExchange(world, auth="basic")
+
+
+@pytest.fixture(params=["inprocess", "http"])
+def transport(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def endpoint(service: MockExchange, transport: str) -> Iterator[str]:
+    app = create_app(service)
+    if transport == "inprocess":
+        url = InProcessTransport.mount(app)
+        yield url
+        InProcessTransport.unmount(url)
+    else:
+        with ServerThread(app, threads=4) as server:
+            yield f"{server.url}/EWS/Exchange.asmx"
+    close_connections()
+
+
+Connect = Callable[..., Account]
+
+
+@pytest.fixture
+def connect(endpoint: str) -> Connect:
+    """connect(mailbox, user=SVC, password=SVC_PASSWORD, access=IMPERSONATION, probe=False)"""
+
+    def _connect(
+        mailbox: str = ALICE,
+        user: str = SVC,
+        password: str = SVC_PASSWORD,
+        access: str = IMPERSONATION,
+        probe: bool = False,
+    ) -> Account:
+        credentials = Credentials(user, password)
+        if probe:
+            config = Configuration(service_endpoint=endpoint, credentials=credentials, auth_type=None, version=None)
+        else:
+            config = Configuration(
+                service_endpoint=endpoint, credentials=credentials, auth_type=BASIC, version=EXCHANGE_2016
+            )
+        return Account(mailbox, config=config, access_type=access, autodiscover=False)
+
+    return _connect
+
+
+@pytest.fixture
+def alice(connect: Connect) -> Account:
+    return connect(ALICE)
+
+
+__all__ = ["ALICE", "BOB", "CAROL", "DELEGATE", "DOMAIN", "IMPERSONATION", "PASSWORD", "SVC", "SVC_PASSWORD"]
