@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from flask import Flask, Response, request
+from flask import Flask, Response, jsonify, request
+from werkzeug.exceptions import HTTPException
 
 from .service import MockExchange
 
@@ -37,6 +38,16 @@ def create_app(service: MockExchange | None = None) -> Flask:
             response.headers["Content-Length"] = "4096"
             return response
         return Response(reply.body, reply.status, headers=reply.headers)
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException) -> Response:
+        # Plain errors, never Flask's HTML pages: clients of both planes parse replies.
+        if request.path.startswith("/mockews-api"):
+            response = jsonify(error={"field": "path", "message": exc.description or exc.name})
+        else:
+            response = Response(f"{exc.code} {exc.name}", content_type="text/plain; charset=utf-8")
+        response.status_code = exc.code or 500
+        return response
 
     from .admin import admin_blueprint
 

@@ -28,7 +28,10 @@ class EWSError(Exception):
 
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)
-        cls.code = cls.__name__
+        # A class named after a wire code carries that code; a refinement with another
+        # name (e.g. HostileXML) keeps its parent's code.
+        if cls.__name__.startswith("Error"):
+            cls.code = cls.__name__
 
 
 class ErrorInternalServerError(EWSError):
@@ -77,10 +80,6 @@ class ErrorFolderNotFound(EWSError):
 
 class ErrorFolderExists(EWSError):
     default_message = "A folder with the specified name already exists."
-
-
-class ErrorAttachmentNotFound(EWSError):
-    default_message = "The attachment could not be found."
 
 
 class ErrorNonExistentMailbox(EWSError):

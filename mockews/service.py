@@ -52,7 +52,6 @@ class Unauthorized(Exception):
     pass
 
 
-
 class MockExchange:
     """A mock Exchange server over one world.  ``auth`` is ``none`` (every caller may
     reach every mailbox) or ``basic`` (accounts of the world with a password)."""

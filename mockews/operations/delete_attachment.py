@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..errors import ErrorAttachmentNotFound
+from ..errors import ErrorInvalidAttachmentId
 from ..soap.xml import Element, children, m
 from .base import Operation
 
@@ -13,7 +13,7 @@ class DeleteAttachment(Operation):
     def execute(self) -> str:
         def one(elem: Element) -> str:
             aid = elem.get("Id", "")
-            item, attachment = self._mailbox_of(aid, ErrorAttachmentNotFound).attachment(aid)
+            item, attachment = self._mailbox_of(aid, ErrorInvalidAttachmentId).attachment(aid)
             item.mailbox.delete_attachment(item, attachment)
             ck = self.world.change_key(item.last_seq)
             return f'<m:RootItemId RootItemId="{item.id}" RootItemChangeKey="{ck}"/>'

@@ -35,7 +35,11 @@ class ExpandDL(Operation):
     mailbox_bound = False
 
     def execute(self) -> str:
+        # The schema says m:Mailbox; exchangelib sends t:Mailbox when given a Mailbox
+        # object.  Exchange accepts both, and so do we.
         box = self.request.find(m("Mailbox"))
+        if box is None:
+            box = self.request.find(t("Mailbox"))
         address = "" if box is None else (box.findtext(t("EmailAddress")) or "").strip()
         if not address:
             raise ErrorSchemaValidation("ExpandDL needs a Mailbox with an EmailAddress.")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..errors import ErrorAttachmentNotFound
+from ..errors import ErrorInvalidAttachmentId
 from ..soap.attachments import render_file_attachment
 from ..soap.xml import Element, children, m
 from .base import Operation
@@ -14,7 +14,7 @@ class GetAttachment(Operation):
     def execute(self) -> str:
         def one(elem: Element) -> str:
             aid = elem.get("Id", "")
-            item, attachment = self._mailbox_of(aid, ErrorAttachmentNotFound).attachment(aid)
+            item, attachment = self._mailbox_of(aid, ErrorInvalidAttachmentId).attachment(aid)
             return (
                 f"<m:Attachments>{render_file_attachment(item, attachment, self.world, content=True)}</m:Attachments>"
             )

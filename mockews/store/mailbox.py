@@ -11,11 +11,11 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Literal
 
 from ..errors import (
-    ErrorAttachmentNotFound,
     ErrorCalendarEndDateIsEarlierThanStartDate,
     ErrorDeleteDistinguishedFolder,
     ErrorFolderExists,
     ErrorFolderNotFound,
+    ErrorInvalidAttachmentId,
     ErrorInvalidIdMalformed,
     ErrorInvalidOperation,
     ErrorInvalidValueForProperty,
@@ -130,7 +130,7 @@ class Mailbox:
             for att in obj.attachments:
                 if att.number == number:
                     return obj, att
-        raise ErrorAttachmentNotFound()
+        raise ErrorInvalidAttachmentId()
 
     @staticmethod
     def attachment_id(item: Item, attachment: FileAttachment) -> str:

@@ -1,0 +1,248 @@
+"""Raw SOAP: faults, malformed and hostile input, the other client forms, lean output."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+from lxml import etree
+
+from mockews.service import MockExchange
+from mockews.store import EV_SHORTCUT_CLASS, World
+
+from ..conftest import ALICE
+from .conftest import NS, Post, envelope, impersonate
+
+GET_INBOX = (
+    "<m:GetFolder><m:FolderShape><t:BaseShape>Default</t:BaseShape></m:FolderShape>"
+    '<m:FolderIds><t:DistinguishedFolderId Id="inbox"/></m:FolderIds></m:GetFolder>'
+)
+
+
+def assert_fault(reply: object, code: str) -> None:
+    assert reply.status == 500  # type: ignore[attr-defined]
+    assert reply.content_type.startswith("text/xml")  # type: ignore[attr-defined]
+    assert b"Traceback" not in reply.body and b"<html" not in reply.body.lower()  # type: ignore[attr-defined]
+    assert reply.fault_code() == code  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [b"", b"not xml at all", b"<unclosed", b"<a>text</a>", envelope("")[:-20], b"\xff\xfe\x00garbage"],
+    ids=["empty", "text", "unclosed", "not-soap", "truncated", "binary"],
+)
+def test_malformed_requests_get_a_soap_fault(post: Post, payload: bytes) -> None:
+    assert_fault(post(payload), "ErrorSchemaValidation")
+
+
+def test_unknown_operation_is_invalid_operation_not_a_version_error(post: Post) -> None:
+    reply = post(envelope("<m:FrobnicateItem/>"))
+    assert_fault(reply, "ErrorInvalidOperation")
+    assert b"ErrorInvalidServerVersion" not in reply.body
+
+
+def test_billion_laughs_is_refused_quickly(post: Post) -> None:
+    entities = "".join(
+        f'<!ENTITY lol{i} "{"&lol" + str(i - 1) + ";" * 1}{("&lol" + str(i - 1) + ";") * 9}">' for i in range(1, 10)
+    )
+    bomb = f'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol0 "lol">{entities}]><lolz>&lol9;</lolz>'
+    started = time.perf_counter()
+    reply = post(bomb)
+    assert_fault(reply, "ErrorSchemaValidation")
+    assert time.perf_counter() - started < 2.0
+    assert b"lollol" not in reply.body
+
+
+def test_external_entities_are_never_resolved(post: Post) -> None:
+    xxe = (
+        '<?xml version="1.0"?><!DOCTYPE s:Envelope [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+        + envelope("<m:ResolveNames><m:UnresolvedEntry>&xxe;</m:UnresolvedEntry></m:ResolveNames>")
+        .decode()
+        .split("?>", 1)[1]
+    )
+    reply = post(xxe)
+    assert_fault(reply, "ErrorSchemaValidation")
+    assert b"root:" not in reply.body
+
+
+def test_oversized_requests_are_refused(wire_service: MockExchange, post: Post) -> None:
+    wire_service.max_request_bytes = 10_000
+    reply = post(envelope(f"<m:ResolveNames><m:UnresolvedEntry>{'a' * 20_000}</m:UnresolvedEntry></m:ResolveNames>"))
+    assert_fault(reply, "ErrorSchemaValidation")
+
+
+@pytest.mark.parametrize("prefix", ["s", "soap", "SOAP-ENV", "env"])
+def test_any_envelope_prefix(post: Post, prefix: str) -> None:
+    reply = post(envelope(GET_INBOX, impersonate(ALICE), prefix=prefix))
+    assert reply.status == 200 and reply.codes() == ["NoError"]
+
+
+def test_distinguished_id_with_and_without_mailbox(post: Post) -> None:
+    with_mailbox = GET_INBOX.replace(
+        '<t:DistinguishedFolderId Id="inbox"/>',
+        f'<t:DistinguishedFolderId Id="inbox"><t:Mailbox><t:EmailAddress>{ALICE}</t:EmailAddress></t:Mailbox>'
+        "</t:DistinguishedFolderId>",
+    )
+    assert post(envelope(with_mailbox)).codes() == ["NoError"]
+    assert post(envelope(GET_INBOX, impersonate(ALICE))).codes() == ["NoError"]
+    # Without authentication and without a mailbox, there is no "own" mailbox.
+    assert post(envelope(GET_INBOX)).codes() == ["ErrorNonExistentMailbox"]
+
+
+@pytest.mark.parametrize("form", ["PrimarySmtpAddress", "SmtpAddress", "PrincipalName"])
+def test_impersonation_forms(post: Post, form: str) -> None:
+    assert post(envelope(GET_INBOX, impersonate(ALICE, form))).codes() == ["NoError"]
+
+
+def test_every_response_carries_server_version_info(post: Post) -> None:
+    for reply in (post(envelope(GET_INBOX, impersonate(ALICE))), post(b"junk"), post(envelope("<m:Nope/>"))):
+        info = reply.xml.find(".//s:Header/t:ServerVersionInfo", namespaces=NS)
+        assert info is not None and info.get("MajorVersion") == "15"
+
+
+def _create(post: Post, item_xml: str) -> str:
+    reply = post(
+        envelope(
+            '<m:CreateItem MessageDisposition="SaveOnly"><m:SavedItemFolderId><t:DistinguishedFolderId Id="inbox"/>'
+            f"</m:SavedItemFolderId><m:Items>{item_xml}</m:Items></m:CreateItem>",
+            impersonate(ALICE),
+        )
+    )
+    assert reply.codes() == ["NoError"], reply.body
+    item_id = reply.xml.find(".//t:ItemId", namespaces=NS)
+    assert item_id is not None
+    return item_id.get("Id") or ""
+
+
+def _get(post: Post, item_id: str, shape: str = "AllProperties", additional: str = "") -> etree._Element:
+    props = f"<t:AdditionalProperties>{additional}</t:AdditionalProperties>" if additional else ""
+    reply = post(
+        envelope(
+            f"<m:GetItem><m:ItemShape><t:BaseShape>{shape}</t:BaseShape>{props}</m:ItemShape>"
+            f'<m:ItemIds><t:ItemId Id="{item_id}"/></m:ItemIds></m:GetItem>',
+            impersonate(ALICE),
+        )
+    )
+    assert reply.codes() == ["NoError"], reply.body
+    return reply.xml
+
+
+def test_item_class_is_settable_on_create(post: Post) -> None:
+    item_id = _create(
+        post, f"<t:Message><t:ItemClass>{EV_SHORTCUT_CLASS}</t:ItemClass><t:Subject>ev</t:Subject></t:Message>"
+    )
+    assert _get(post, item_id).findtext(".//t:ItemClass", namespaces=NS) == EV_SHORTCUT_CLASS
+
+
+def test_lean_output(post: Post) -> None:
+    item_id = _create(post, "<t:Message><t:Subject>lean</t:Subject><t:IsRead>1</t:IsRead></t:Message>")
+    xml = _get(post, item_id)
+    raw = etree.tostring(xml).decode()
+    assert "\n" not in raw and "> <" not in raw  # no pretty-printing
+    assert xml.findtext(".//t:IsRead", namespaces=NS) == "true"  # never echo the client's 1/0
+    for stamp in xml.iterfind(".//t:DateTimeCreated", namespaces=NS):
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", stamp.text or "")
+
+
+def test_id_only_with_additional_properties_returns_only_those(post: Post) -> None:
+    item_id = _create(post, "<t:Message><t:Subject>shape</t:Subject><t:Body BodyType='Text'>b</t:Body></t:Message>")
+    xml = _get(post, item_id, "IdOnly", '<t:FieldURI FieldURI="item:Subject"/>')
+    message = xml.find(".//t:Message", namespaces=NS)
+    assert message is not None
+    assert [etree.QName(c).localname for c in message] == ["ItemId", "Subject"]
+
+
+def test_all_properties_shape(post: Post) -> None:
+    item_id = _create(
+        post, "<t:Message><t:Subject>all</t:Subject><t:Body BodyType='HTML'>&lt;b&gt;x&lt;/b&gt;</t:Body></t:Message>"
+    )
+    message = _get(post, item_id).find(".//t:Message", namespaces=NS)
+    assert message is not None
+    names = [etree.QName(c).localname for c in message]
+    for expected in (
+        "ItemId",
+        "ParentFolderId",
+        "ItemClass",
+        "Subject",
+        "Sensitivity",
+        "Body",
+        "DateTimeReceived",
+        "Size",
+        "Importance",
+        "DateTimeCreated",
+        "HasAttachments",
+        "LastModifiedTime",
+        "IsRead",
+    ):
+        assert expected in names
+    assert names.index("ItemId") < names.index("Subject") < names.index("IsRead")  # schema order
+    assert message.find("t:Body", namespaces=NS).get("BodyType") == "HTML"  # type: ignore[union-attr]
+
+
+def test_find_item_truncates_strings_to_255(post: Post) -> None:
+    _create(post, f"<t:Message><t:Subject>{'s' * 300}</t:Subject></t:Message>")
+    reply = post(
+        envelope(
+            '<m:FindItem Traversal="Shallow"><m:ItemShape><t:BaseShape>IdOnly</t:BaseShape><t:AdditionalProperties>'
+            '<t:FieldURI FieldURI="item:Subject"/></t:AdditionalProperties></m:ItemShape>'
+            '<m:IndexedPageItemView MaxEntriesReturned="10" Offset="0" BasePoint="Beginning"/>'
+            '<m:ParentFolderIds><t:DistinguishedFolderId Id="inbox"/></m:ParentFolderIds></m:FindItem>',
+            impersonate(ALICE),
+        )
+    )
+    root_folder = reply.xml.find(".//m:RootFolder", namespaces=NS)
+    assert root_folder is not None
+    assert (root_folder.get("TotalItemsInView"), root_folder.get("IncludesLastItemInRange")) == ("1", "true")
+    assert root_folder.get("IndexedPagingOffset") == "1"
+    assert reply.xml.findtext(".//t:Subject", namespaces=NS) == "s" * 255
+
+
+def test_batches_answer_one_message_per_input_in_order(post: Post) -> None:
+    good = _create(post, "<t:Message><t:Subject>good</t:Subject></t:Message>")
+    missing = good[:-4] + "zzzz"
+    reply = post(
+        envelope(
+            "<m:GetItem><m:ItemShape><t:BaseShape>IdOnly</t:BaseShape></m:ItemShape><m:ItemIds>"
+            f'<t:ItemId Id="{missing}"/><t:ItemId Id="{good}"/><t:ItemId Id="garbage"/><t:ItemId Id=""/>'
+            "</m:ItemIds></m:GetItem>",
+            impersonate(ALICE),
+        )
+    )
+    assert reply.status == 200
+    assert reply.codes() == ["ErrorItemNotFound", "NoError", "ErrorInvalidIdMalformed", "ErrorInvalidIdEmpty"]
+    classes = [m.get("ResponseClass") for m in reply.xml.iterfind(".//m:GetItemResponseMessage", namespaces=NS)]
+    assert classes == ["Error", "Success", "Error", "Error"]
+
+
+def test_sync_error_still_carries_state_and_range(post: Post) -> None:
+    reply = post(
+        envelope(
+            "<m:SyncFolderItems><m:ItemShape><t:BaseShape>IdOnly</t:BaseShape></m:ItemShape>"
+            '<m:SyncFolderId><t:DistinguishedFolderId Id="inbox"/></m:SyncFolderId>'
+            "<m:SyncState>bm9wZQ==</m:SyncState><m:MaxChangesReturned>10</m:MaxChangesReturned></m:SyncFolderItems>",
+            impersonate(ALICE),
+        )
+    )
+    assert reply.codes() == ["ErrorInvalidSyncStateData"]
+    message = reply.xml.find(".//m:SyncFolderItemsResponseMessage", namespaces=NS)
+    assert message is not None
+    assert message.find("m:SyncState", namespaces=NS) is not None
+    assert message.findtext("m:IncludesLastItemInRange", namespaces=NS) == "true"
+
+
+def test_ids_are_short_opaque_and_name_their_mailbox(post: Post, world: World) -> None:
+    item_id = _create(post, "<t:Message><t:Subject>id</t:Subject></t:Message>")
+    assert len(item_id) <= 512
+    assert world.mailbox_of_id(item_id) is world.mailbox(ALICE)
+
+
+def test_non_ews_paths_and_methods_are_plain_errors(client: object) -> None:
+    from flask.testing import FlaskClient
+
+    assert isinstance(client, FlaskClient)
+    missing = client.post("/nowhere", data=b"x")
+    assert missing.status_code == 404 and b"<html" not in missing.data.lower()
+    get = client.get("/EWS/Exchange.asmx")
+    assert get.status_code == 405 and b"<html" not in get.data.lower()
+    assert client.post("/ews/exchange.asmx", data=envelope(GET_INBOX, impersonate(ALICE))).status_code == 200
