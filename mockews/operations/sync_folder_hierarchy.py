@@ -1,13 +1,13 @@
 """SyncFolderHierarchy: folder creates, updates (rename, move) and deletes below the
-SyncFolderId (the whole mailbox when none is given)."""
+SyncFolderId (the whole mailbox when none is given), always in one page (EWS gives
+this operation no page size)."""
 
 from __future__ import annotations
 
 from ..errors import EWSError
 from ..soap.folders import parse_folder_shape, render_folder
-from ..soap.render import boolean
 from ..soap.xml import m
-from ..store.sync import MAX_CHANGES, folder_changes
+from ..store.sync import Cursor, folder_changes
 from ..store.syncstate import SyncState
 from .base import Operation
 
@@ -33,17 +33,17 @@ class SyncFolderHierarchy(Operation):
         )
         codec = self.world.sync_states
         state_text = (self.request.findtext(m("SyncState")) or "").strip()
-        since = codec.decode(state_text, "H", root.id, root.generation, self.world.seq) if state_text else 0
-        page = folder_changes(root, since, MAX_CHANGES)
+        since = codec.decode(state_text, "H", root.id, root.generation, self.world.seq).p if state_text else 0
+        changes, watermark = folder_changes(root, since)
         parts = []
-        for change in page.changes:
+        for change in changes:
             if change.folder is None:
                 parts.append(f'<t:Delete><t:FolderId Id="{change.folder_id}"/></t:Delete>')
             else:
                 parts.append(f"<t:{change.kind}>{render_folder(change.folder, shape, self.world)}</t:{change.kind}>")
-        new_state = codec.encode(SyncState("H", root.id, root.generation, page.seq))
+        new_state = codec.encode(SyncState("H", root.id, root.generation, Cursor(watermark, watermark, watermark)))
         return self.ok(
             f"<m:SyncState>{new_state}</m:SyncState>"
-            f"<m:IncludesLastFolderInRange>{boolean(page.includes_last)}</m:IncludesLastFolderInRange>"
+            "<m:IncludesLastFolderInRange>true</m:IncludesLastFolderInRange>"
             f"<m:Changes>{''.join(parts)}</m:Changes>"
         )

@@ -8,7 +8,7 @@ from ..errors import ErrorInvalidOperation, EWSError
 from ..soap.items import ID_ONLY, ItemShape, parse_item_shape, render_item
 from ..soap.render import boolean
 from ..soap.xml import children, m, parse_int
-from ..store.sync import MAX_CHANGES, item_changes
+from ..store.sync import MAX_CHANGES, Cursor, ItemChange, item_changes
 from ..store.syncstate import SyncState
 from .base import Operation
 
@@ -36,17 +36,17 @@ class SyncFolderItems(Operation):
         ignore = {e.get("Id", "") for e in children(self.request.find(m("Ignore")))}
         codec = self.world.sync_states
         state_text = (self.request.findtext(m("SyncState")) or "").strip()
-        since = codec.decode(state_text, "I", folder.id, folder.generation, self.world.seq) if state_text else 0
-        page = item_changes(folder, since, max_changes, ignore)
+        cursor = codec.decode(state_text, "I", folder.id, folder.generation, self.world.seq) if state_text else Cursor()
+        page = item_changes(folder, cursor, max_changes, ignore)
         changes = self._render_changes(page.changes, shape)
-        new_state = codec.encode(SyncState("I", folder.id, folder.generation, page.seq))
+        new_state = codec.encode(SyncState("I", folder.id, folder.generation, page.cursor))
         return self.ok(
             f"<m:SyncState>{new_state}</m:SyncState>"
             f"<m:IncludesLastItemInRange>{boolean(page.includes_last)}</m:IncludesLastItemInRange>"
             f"<m:Changes>{changes}</m:Changes>"
         )
 
-    def _render_changes(self, changes: list, shape: ItemShape) -> str:  # type: ignore[type-arg]
+    def _render_changes(self, changes: list[ItemChange], shape: ItemShape) -> str:
         ctx = self.render_ctx
         change_key = self.world.change_key
         out = []

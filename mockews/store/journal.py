@@ -1,13 +1,14 @@
-"""Change journals behind SyncFolderItems and SyncFolderHierarchy.
+"""Change logs behind SyncFolderItems and SyncFolderHierarchy.
 
-Every change gets a world-wide sequence number.  A journal is an append-only list of
-``(seq, key)`` entries, one per change of a member of its container (a folder's items,
-or a mailbox's folders).  A member's newest entry is the one whose ``seq`` equals the
-member's ``last_seq`` (or its tombstone's ``deleted_seq``); older entries are
-superseded and skipped, and are compacted away once they dominate.
+Every change gets a world-wide sequence number.  A :class:`Log` is an append-only list
+of ``(seq, key)`` entries, so "what happened after seq S" is a binary search plus a walk
+over the entries after S: the cost of a sync page is proportional to the page, not to
+the folder.
 
-Reading "what changed since seq S" is a binary search plus a walk over the entries
-after S, so the cost of a sync page is proportional to the page, not the folder.
+A folder keeps two logs of its items (see sync.py for why two): ``created`` gets one
+entry when an item enters the folder, ``changed`` one per later modification or its
+removal.  A mailbox keeps one log of its folders.  Entries superseded by a newer entry
+of the same key are skipped by readers and compacted away once they dominate.
 """
 
 from __future__ import annotations
@@ -21,24 +22,23 @@ from dataclasses import dataclass
 @dataclass(slots=True)
 class Tombstone:
     """What is left of a deleted (or moved-away) member: enough to decide whether a
-    client at an earlier state knew it (``entered_seq``) and must be told it is gone."""
+    client knew it (``entered_seq``) and must be told it is gone."""
 
     entered_seq: int
     deleted_seq: int
     obj: object | None = None  # the deleted folder, for hierarchy ancestry questions
 
 
-class Journal:
-    __slots__ = ("_keys", "_seqs", "_superseded", "tombstones")
+class Log:
+    __slots__ = ("_keys", "_seqs", "_stale")
 
-    #: compact when superseded entries exceed this many and half of the journal
+    #: compact when stale entries exceed this many and half of the log
     COMPACT_MIN = 4096
 
     def __init__(self) -> None:
         self._seqs = array("q")
         self._keys: list[str] = []
-        self._superseded = 0
-        self.tombstones: dict[str, Tombstone] = {}
+        self._stale = 0
 
     def __len__(self) -> int:
         return len(self._keys)
@@ -47,33 +47,60 @@ class Journal:
     def last_seq(self) -> int:
         return self._seqs[-1] if self._seqs else 0
 
-    def record(self, seq: int, key: str, replaces_entry: bool) -> None:
-        """Append a change.  ``replaces_entry`` says whether the key already had an
-        entry that this one supersedes (used only to decide when to compact)."""
+    def record(self, seq: int, key: str, supersedes: bool = False) -> None:
+        """Append an entry; ``supersedes`` says it makes an older entry stale (only
+        used to decide when compaction pays)."""
         self._seqs.append(seq)
         self._keys.append(key)
-        if replaces_entry:
-            self._superseded += 1
+        if supersedes:
+            self._stale += 1
 
-    def bury(self, key: str, entered_seq: int, seq: int, obj: object | None = None) -> None:
-        self.tombstones[key] = Tombstone(entered_seq, seq, obj)
-        self.record(seq, key, replaces_entry=True)
+    def mark_stale(self, count: int = 1) -> None:
+        self._stale += count
 
     def since(self, seq: int) -> Iterator[tuple[int, str]]:
-        """Entries strictly after ``seq``, oldest first (superseded ones included)."""
+        """Entries strictly after ``seq``, oldest first (stale ones included)."""
         seqs, keys = self._seqs, self._keys
         for i in range(bisect_right(seqs, seq), len(keys)):
             yield seqs[i], keys[i]
 
-    def maybe_compact(self, current_seq_of: Callable[[str], int | None]) -> None:
-        """Drop superseded entries once they are the majority.  ``current_seq_of`` gives a
-        key's newest seq (live member or tombstone), or None if it is unknown."""
-        if self._superseded < self.COMPACT_MIN or self._superseded * 2 < len(self._keys):
+    def maybe_compact(self, is_current: Callable[[int, str], bool]) -> None:
+        """Drop entries ``is_current`` rejects once stale ones are the majority."""
+        if self._stale < self.COMPACT_MIN or self._stale * 2 < len(self._keys):
             return
         seqs = array("q")
         keys: list[str] = []
         for s, k in zip(self._seqs, self._keys, strict=True):
-            if current_seq_of(k) == s:
+            if is_current(s, k):
                 seqs.append(s)
                 keys.append(k)
-        self._seqs, self._keys, self._superseded = seqs, keys, 0
+        self._seqs, self._keys, self._stale = seqs, keys, 0
+
+
+class ItemJournal:
+    """A folder's item logs and the tombstones of items that left it."""
+
+    __slots__ = ("changed", "created", "tombstones")
+
+    def __init__(self) -> None:
+        self.created = Log()
+        self.changed = Log()
+        self.tombstones: dict[str, Tombstone] = {}
+
+    @property
+    def last_seq(self) -> int:
+        return max(self.created.last_seq, self.changed.last_seq)
+
+
+class HierarchyJournal:
+    """A mailbox's folder log: one entry per folder created, changed or deleted."""
+
+    __slots__ = ("log", "tombstones")
+
+    def __init__(self) -> None:
+        self.log = Log()
+        self.tombstones: dict[str, Tombstone] = {}
+
+    @property
+    def last_seq(self) -> int:
+        return self.log.last_seq

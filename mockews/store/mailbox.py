@@ -25,6 +25,7 @@ from ..errors import (
     ErrorMoveDistinguishedFolder,
 )
 from .ids import ATTACHMENT_SEP, split_attachment_id
+from .journal import Tombstone
 from .model import IMPORTANCES, SENSITIVITIES, CalendarItem, FileAttachment, Folder, Item
 
 if TYPE_CHECKING:
@@ -75,7 +76,7 @@ class Mailbox:
 
     def __init__(self, world: World, email: str, display_name: str, tag: str, well_known: bool = True) -> None:
         """``well_known=False`` builds an empty shell for restoring a saved world."""
-        from .journal import Journal
+        from .journal import HierarchyJournal
 
         self.world = world
         self.email = email
@@ -83,7 +84,7 @@ class Mailbox:
         self.tag = tag
         self.objects: dict[str, Folder | Item] = {}
         self.distinguished: dict[str, Folder] = {}
-        self.hierarchy = Journal()
+        self.hierarchy = HierarchyJournal()
         if not well_known:
             return
         root: Folder | None = None
@@ -164,7 +165,7 @@ class Mailbox:
         self.objects[folder.id] = folder
         if parent is not None:
             parent.children[folder.id] = folder
-        self.hierarchy.record(seq, folder.id, replaces_entry=False)
+        self.hierarchy.log.record(seq, folder.id)
         return folder
 
     def create_folder(self, parent: Folder, name: str, folder_class: str | None = None) -> Folder:
@@ -178,7 +179,7 @@ class Mailbox:
     def _touch_folder(self, folder: Folder) -> None:
         seq = self.world.next_seq()
         folder.last_seq = seq
-        self.hierarchy.record(seq, folder.id, replaces_entry=True)
+        self.hierarchy.log.record(seq, folder.id, supersedes=True)
 
     def update_folder(self, folder: Folder, name: str | None = None, folder_class: str | None = None) -> None:
         if name is not None:
@@ -212,7 +213,7 @@ class Mailbox:
             folder.parent_history = []
         folder.parent_history.append((seq, old))
         folder.last_seq = seq
-        self.hierarchy.record(seq, folder.id, replaces_entry=True)
+        self.hierarchy.log.record(seq, folder.id, supersedes=True)
 
     def delete_folder(self, folder: Folder, mode: DeleteMode) -> None:
         if folder.distinguished:
@@ -237,20 +238,22 @@ class Mailbox:
     def _remove_folder_tree(self, folder: Folder) -> None:
         assert folder.parent is not None
         del folder.parent.children[folder.id]
+        hierarchy = self.hierarchy
         for f in [folder, *folder.walk()]:
             seq = self.world.next_seq()
             for item_id in f.items:
                 self.objects.pop(item_id, None)
             self.objects.pop(f.id, None)
-            self.hierarchy.bury(f.id, f.entered_seq, seq, obj=f)
-        self.hierarchy.maybe_compact(self._folder_seq)
+            hierarchy.tombstones[f.id] = Tombstone(f.entered_seq, seq, f)
+            hierarchy.log.record(seq, f.id, supersedes=True)
+        hierarchy.log.maybe_compact(self._is_current_folder_entry)
 
-    def _folder_seq(self, key: str) -> int | None:
+    def _is_current_folder_entry(self, seq: int, key: str) -> bool:
         obj = self.objects.get(key)
         if isinstance(obj, Folder):
-            return obj.last_seq
+            return obj.last_seq == seq
         tomb = self.hierarchy.tombstones.get(key)
-        return tomb.deleted_seq if tomb else None
+        return tomb is not None and tomb.deleted_seq == seq
 
     def empty_folder(self, folder: Folder, mode: DeleteMode, delete_subfolders: bool) -> None:
         for item in list(folder.items.values()):
@@ -284,7 +287,7 @@ class Mailbox:
         item.entered_seq = item.content_seq = item.last_seq = seq
         folder.items[item.id] = item
         self.objects[item.id] = item
-        folder.journal.record(seq, item.id, replaces_entry=False)
+        folder.journal.created.record(seq, item.id)
         return item
 
     def check_change_key(self, item: Item, change_key: str | None, enforce: bool) -> None:
@@ -294,12 +297,13 @@ class Mailbox:
 
     def touch_item(self, item: Item, read_flag_only: bool = False) -> None:
         seq = self.world.next_seq()
+        had_change = item.last_seq != item.entered_seq
         item.last_seq = seq
         if not read_flag_only:
             item.content_seq = seq
             item.modified = self.world.now_epoch()
             item.size = item.compute_size() if item.body is not None or item.attachments else item.size
-        item.folder.journal.record(seq, item.id, replaces_entry=True)
+        item.folder.journal.changed.record(seq, item.id, supersedes=had_change)
         _compact(item.folder)
 
     def update_item(
@@ -322,10 +326,13 @@ class Mailbox:
 
     def _unlink_item(self, item: Item) -> None:
         folder = item.folder
+        journal = folder.journal
         seq = self.world.next_seq()
         del folder.items[item.id]
         self.objects.pop(item.id, None)
-        folder.journal.bury(item.id, item.entered_seq, seq)
+        journal.tombstones[item.id] = Tombstone(item.entered_seq, seq)
+        journal.changed.record(seq, item.id, supersedes=item.last_seq != item.entered_seq)
+        journal.created.mark_stale()
         _compact(folder)
 
     def delete_item(self, item: Item, mode: DeleteMode) -> None:
@@ -415,14 +422,19 @@ def _cloned_slots(cls: type) -> tuple[str, ...]:
 
 
 def _compact(folder: Folder) -> None:
-    def current(key: str) -> int | None:
-        item = folder.items.get(key)
-        if item is not None:
-            return item.last_seq
-        tomb = folder.journal.tombstones.get(key)
-        return tomb.deleted_seq if tomb else None
+    items = folder.items
+    tombstones = folder.journal.tombstones
 
-    folder.journal.maybe_compact(current)
+    def current_change(seq: int, key: str) -> bool:
+        item = items.get(key)
+        if item is not None:
+            return item.last_seq == seq
+        tomb = tombstones.get(key)
+        return tomb is not None and tomb.deleted_seq == seq
+
+    folder.journal.changed.maybe_compact(current_change)
+    # A creation entry matters while its item is in the folder (sync.py, part b).
+    folder.journal.created.maybe_compact(lambda seq, key: key in items)
 
 
 def set_field(item: Item, name: str, value: object) -> None:

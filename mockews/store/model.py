@@ -299,7 +299,7 @@ class Folder:
         kind: str = "Folder",
         distinguished: str | None = None,
     ) -> None:
-        from .journal import Journal
+        from .journal import ItemJournal
 
         self.id = folder_id
         self.mailbox = mailbox
@@ -310,7 +310,7 @@ class Folder:
         self.distinguished = distinguished
         self.children: dict[str, Folder] = {}
         self.items: dict[str, Item] = {}
-        self.journal = Journal()
+        self.journal = ItemJournal()
         self.entered_seq = 0
         self.last_seq = 0
         self.generation = 0  # bumped to invalidate every sync state of this folder

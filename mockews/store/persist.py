@@ -337,14 +337,18 @@ class _Loader:
         mailbox.objects[item.id] = item
 
     def finish(self) -> None:
-        """Rebuild the journals from what was loaded (newest change per member)."""
+        """Rebuild the logs from what was loaded (creation and newest change per item)."""
         for mailbox in self.mailboxes.values():
             folders = mailbox.folders()
             for folder in sorted(folders, key=lambda f: f.last_seq):
-                mailbox.hierarchy.record(folder.last_seq, folder.id, replaces_entry=False)
+                mailbox.hierarchy.log.record(folder.last_seq, folder.id)
             for folder in folders:
-                for item in sorted(folder.items.values(), key=lambda i: i.last_seq):
-                    folder.journal.record(item.last_seq, item.id, replaces_entry=False)
+                items = list(folder.items.values())
+                for item in sorted(items, key=lambda i: i.entered_seq):
+                    folder.journal.created.record(item.entered_seq, item.id)
+                for item in sorted(items, key=lambda i: i.last_seq):
+                    if item.last_seq != item.entered_seq:
+                        folder.journal.changed.record(item.last_seq, item.id)
 
 
 def load_world(path: str | Path | IO[bytes], clock: Clock | None = None) -> World:

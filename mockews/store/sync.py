@@ -1,16 +1,30 @@
 """What changed since a sync state: the rules of SyncFolderItems and SyncFolderHierarchy.
 
-One coalesced change per member since the client's watermark S:
+Items.  A client's item state is a cursor ``(W, T, P)``:
 
-* present now, entered after S          → Create (create-then-update is one Create)
-* present now and at S, content changed → Update
-* present now and at S, only read flag  → ReadFlagChange
-* gone now, known at S                  → Delete (carries only the id)
-* entered and gone after S              → nothing
+* W — creation watermark: the client knows exactly the items that entered the folder
+  at or before W and were still there when they were handed out;
+* T — base: its copy of every known item is at least as new as T;
+* P — change cursor: every change of a known item up to P has been reported.
 
-Changes come out in the order of each member's newest change, so a page that stops
-after N changes can hand out the seq of the N-th as the new watermark: every member
-whose newest change is at or below it has been reported.
+A page first reports changes of known items after P, in the order of their newest
+change (part a): Update, ReadFlagChange (only the read flag changed since T) or Delete.
+Only when part a is exhausted are all known items current, so T and P move to the
+folder's newest change; then items that entered after W are reported as Create in the
+order they entered (part b), and W moves past them.  Either part can be cut by
+MaxChangesReturned and resumed from the cut.
+
+Why not one watermark: ordering by newest change and handing out "the seq of the last
+change reported" loses items created before the cut but changed after it — they would
+later come as Update of an item the client never saw.  (The Hypothesis state machine
+in tests/unit found exactly that.)
+
+One coalesced change per item: create-then-update before the client saw it is one
+Create; an item created and deleted between two syncs is not reported at all.
+
+Folders (SyncFolderHierarchy, which has no page size in EWS) are always answered in
+one page, so a single watermark is exact there; ancestry at the watermark comes from
+each folder's parent history.
 """
 
 from __future__ import annotations
@@ -22,6 +36,18 @@ from typing import Generic, Literal, TypeVar
 from .model import Folder, Item
 
 ChangeKind = Literal["Create", "Update", "Delete", "ReadFlagChange"]
+MAX_CHANGES = 512
+T_ = TypeVar("T_")
+
+
+@dataclass(frozen=True, slots=True)
+class Cursor:
+    w: int = 0
+    t: int = 0
+    p: int = 0
+
+    def valid(self, newest: int) -> bool:
+        return 0 <= self.w <= self.t <= self.p <= newest
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,50 +64,57 @@ class FolderChange:
     folder: Folder | None  # None for Delete
 
 
-T = TypeVar("T")
-
-
 @dataclass(frozen=True, slots=True)
-class SyncPage(Generic[T]):
-    changes: list[T]
-    seq: int  # the new watermark
+class SyncPage(Generic[T_]):
+    changes: list[T_]
     includes_last: bool
 
 
-MAX_CHANGES = 512
+@dataclass(frozen=True, slots=True)
+class ItemSyncPage(SyncPage[ItemChange]):
+    cursor: Cursor
 
 
-def item_changes(folder: Folder, since: int, max_changes: int, ignore: Collection[str] = ()) -> SyncPage[ItemChange]:
+def item_changes(folder: Folder, cursor: Cursor, max_changes: int, ignore: Collection[str] = ()) -> ItemSyncPage:
     journal = folder.journal
     items = folder.items
     tombstones = journal.tombstones
+    w, t, p = cursor.w, cursor.t, cursor.p
     changes: list[ItemChange] = []
-    watermark = since
-    for seq, key in journal.since(since):
+
+    # (a) changes of items the client knows, in the order of their newest change
+    for seq, key in journal.changed.since(p):
         item = items.get(key)
         if item is not None:
-            if item.last_seq != seq:
-                continue  # superseded by a newer entry of the same item
-            if item.entered_seq > since:
-                kind: ChangeKind = "Create"
-            elif item.content_seq > since:
-                kind = "Update"
-            else:
-                kind = "ReadFlagChange"
+            if item.last_seq != seq or item.entered_seq > w:
+                continue  # superseded, or not known to the client (part b reports it)
+            kind: ChangeKind = "Update" if item.content_seq > t else "ReadFlagChange"
         else:
             tomb = tombstones.get(key)
-            if tomb is None or tomb.deleted_seq != seq or tomb.entered_seq > since:
-                watermark = seq
+            if tomb is None or tomb.deleted_seq != seq or tomb.entered_seq > w:
                 continue
             kind = "Delete"
         if key in ignore:
-            watermark = seq
             continue
         if len(changes) == max_changes:
-            return SyncPage(changes, watermark, includes_last=False)
+            return ItemSyncPage(changes, False, Cursor(w, t, p))
         changes.append(ItemChange(kind, key, item))
-        watermark = seq
-    return SyncPage(changes, max(watermark, journal.last_seq, since), includes_last=True)
+        p = seq
+
+    # Every known item is now current: the base moves to the folder's newest change.
+    t = p = journal.last_seq
+    # (b) items that entered after W, in the order they entered
+    for seq, key in journal.created.since(w):
+        item = items.get(key)
+        if item is None or item.entered_seq != seq:
+            w = seq  # gone before it was handed out: the client never needs to hear of it
+            continue
+        if key not in ignore:
+            if len(changes) == max_changes:
+                return ItemSyncPage(changes, False, Cursor(w, t, p))
+            changes.append(ItemChange("Create", key, item))
+        w = seq
+    return ItemSyncPage(changes, True, Cursor(max(w, journal.created.last_seq), t, p))
 
 
 def _parent_at(folder: Folder, seq: int) -> Folder | None:
@@ -107,36 +140,26 @@ def _within_at(folder: Folder, ancestor: Folder, seq: int) -> bool:
     return False
 
 
-def folder_changes(root: Folder, since: int, max_changes: int) -> SyncPage[FolderChange]:
-    """Changes of the folders strictly below ``root`` (the SyncFolderId)."""
+def folder_changes(root: Folder, since: int) -> tuple[list[FolderChange], int]:
+    """Every change of the folders strictly below ``root`` (the SyncFolderId) since the
+    watermark, and the new watermark."""
     mailbox = root.mailbox
-    journal = mailbox.hierarchy
+    hierarchy = mailbox.hierarchy
     changes: list[FolderChange] = []
-    watermark = since
-    for seq, key in journal.since(since):
+    for seq, key in hierarchy.log.since(since):
         obj = mailbox.objects.get(key)
-        folder = obj if isinstance(obj, Folder) else None
-        kind: ChangeKind | None = None
-        if folder is not None:
-            if folder.last_seq != seq:
+        if isinstance(obj, Folder):
+            if obj.last_seq != seq:
                 continue
-            was_inside = _within_at(folder, root, since)
-            if folder is not root and folder.is_within(root):
-                kind = "Update" if was_inside else "Create"
+            was_inside = _within_at(obj, root, since)
+            if obj is not root and obj.is_within(root):
+                changes.append(FolderChange("Update" if was_inside else "Create", key, obj))
             elif was_inside:
-                kind = "Delete"  # moved out of the synced subtree
-        else:
-            tomb = journal.tombstones.get(key)
-            if tomb is None or tomb.deleted_seq != seq:
-                continue
-            gone = tomb.obj
-            if isinstance(gone, Folder) and _within_at(gone, root, since):
-                kind = "Delete"
-        if kind is None:
-            watermark = seq
+                changes.append(FolderChange("Delete", key, None))  # moved out of the synced subtree
             continue
-        if len(changes) == max_changes:
-            return SyncPage(changes, watermark, includes_last=False)
-        changes.append(FolderChange(kind, key, folder if kind != "Delete" else None))
-        watermark = seq
-    return SyncPage(changes, max(watermark, journal.last_seq, since), includes_last=True)
+        tomb = hierarchy.tombstones.get(key)
+        if tomb is None or tomb.deleted_seq != seq:
+            continue
+        if isinstance(tomb.obj, Folder) and _within_at(tomb.obj, root, since):
+            changes.append(FolderChange("Delete", key, None))
+    return changes, max(since, hierarchy.last_seq)

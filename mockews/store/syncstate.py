@@ -17,9 +17,11 @@ from dataclasses import dataclass
 from typing import Literal
 
 from ..errors import ErrorInvalidSyncStateData
+from .sync import Cursor
 
-_LAYOUT = struct.Struct(">BcQQIQ")  # version, scope, world epoch, folder hash, generation, seq
-_VERSION = 1
+# version, scope, world epoch, folder hash, generation, cursor (W, T, P; see sync.py)
+_LAYOUT = struct.Struct(">BcQQIQQQ")
+_VERSION = 2
 _MAC_LEN = 12
 
 Scope = Literal["I", "H"]  # items of a folder, hierarchy below a folder
@@ -30,7 +32,7 @@ class SyncState:
     scope: Scope
     folder_id: str
     generation: int
-    seq: int
+    cursor: Cursor
 
 
 def _folder_hash(folder_id: str) -> int:
@@ -52,13 +54,15 @@ class SyncStateCodec:
             self._epoch,
             _folder_hash(state.folder_id),
             state.generation,
-            state.seq,
+            state.cursor.w,
+            state.cursor.t,
+            state.cursor.p,
         )
         return base64.b64encode(payload + self._mac(payload)).decode("ascii")
 
-    def decode(self, text: str, scope: Scope, folder_id: str, generation: int, max_seq: int) -> int:
+    def decode(self, text: str, scope: Scope, folder_id: str, generation: int, max_seq: int) -> Cursor:
         """Check ``text`` is a state this world issued for this folder and scope, and
-        return its watermark."""
+        return its cursor."""
         try:
             raw = base64.b64decode(text.strip(), validate=True)
         except (binascii.Error, ValueError) as exc:
@@ -68,13 +72,14 @@ class SyncStateCodec:
         payload, mac = raw[: _LAYOUT.size], raw[_LAYOUT.size :]
         if not hmac.compare_digest(mac, self._mac(payload)):
             raise ErrorInvalidSyncStateData()
-        version, got_scope, epoch, fhash, gen, seq = _LAYOUT.unpack(payload)
+        version, got_scope, epoch, fhash, gen, w, t, p = _LAYOUT.unpack(payload)
         if version != _VERSION or got_scope != scope.encode() or epoch != self._epoch:
             raise ErrorInvalidSyncStateData()
         if fhash != _folder_hash(folder_id):
             raise ErrorInvalidSyncStateData("Sync state belongs to another folder.")
         if gen != generation:
             raise ErrorInvalidSyncStateData("Sync state has been invalidated; a full synchronization is required.")
-        if seq > max_seq:
+        cursor = Cursor(w, t, p)
+        if not cursor.valid(max_seq):
             raise ErrorInvalidSyncStateData()
-        return int(seq)
+        return cursor
