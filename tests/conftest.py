@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from exchangelib import BASIC, DELEGATE, IMPERSONATION, Account, Build, Configuration, Credentials, Version
 from exchangelib.protocol import BaseProtocol, close_connections
+from hypothesis import settings
 
 from engine.clock import ManualClock
 from mockews.app import create_app
@@ -16,6 +17,12 @@ from mockews.server import ServerThread
 from mockews.service import MockExchange
 from mockews.store import World
 from mockews.transport import InProcessAdapter, InProcessTransport
+
+# Property tests are deterministic (same examples every run) and leave no database in
+# the checkout; run with --hypothesis-profile=explore for a fresh random search.
+settings.register_profile("default", derandomize=True, database=None, print_blob=True)
+settings.register_profile("explore", derandomize=False, database=None, max_examples=1000)
+settings.load_profile("default")
 
 # Unmounted hosts fall through to a normal HTTP adapter, so this is safe globally.
 BaseProtocol.HTTP_ADAPTER_CLS = InProcessAdapter

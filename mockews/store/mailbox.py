@@ -214,6 +214,10 @@ class Mailbox:
         folder.parent_history.append((seq, old))
         folder.last_seq = seq
         self.hierarchy.log.record(seq, folder.id, supersedes=True)
+        # The subtree moved too: give each descendant an entry, so a hierarchy sync
+        # rooted where the subtree left (or arrived) reports it (Delete / Create).
+        for descendant in folder.walk():
+            self._touch_folder(descendant)
 
     def delete_folder(self, folder: Folder, mode: DeleteMode) -> None:
         if folder.distinguished:
