@@ -55,7 +55,7 @@ def _user_option(value: str) -> tuple[str, str]:
     help="Load a saved world instead of the demo tenant.",
 )
 @click.option("--seed", default=42, show_default=True, help="Seed of the demo tenant and of every id.")
-@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64))
+@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64), help="waitress worker threads.")
 def serve_ews(
     host: str,
     port: int,
@@ -137,7 +137,7 @@ def demo(ctx: click.Context, port: int, seed: int) -> None:
         impersonators=(),
         world_file=None,
         seed=seed,
-        threads=8,
+        threads=4,
     )
 
 

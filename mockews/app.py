@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from flask import Flask, Response, jsonify, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
 from .service import MockExchange
 
@@ -28,10 +28,19 @@ def create_app(service: MockExchange | None = None) -> Flask:
     app = Flask("mockews")
     app.extensions["mockews"] = service
 
-    @app.route("/<path:path>", methods=["POST"])
+    # EWS URLs are case-insensitive on Exchange: the usual spelling gets a static rule
+    # (fastest to match), every other spelling the catch-all, which also turns any
+    # other path into a plain 404 rather than a 405 from a POST-only rule.
+    @app.route("/EWS/Exchange.asmx", methods=["POST"])
+    def ews_endpoint() -> Response:
+        return ews(EWS_PATH[1:])
+
+    @app.route("/<path:path>", methods=["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD"])
     def ews(path: str) -> Response:
         if "/" + path.lower() != EWS_PATH:
-            return Response("Not Found", 404, content_type="text/plain; charset=utf-8")
+            raise NotFound()
+        if request.method != "POST":
+            raise MethodNotAllowed(valid_methods=["POST"])
         reply = service.handle(request.get_data(cache=False), request.headers.get("Authorization"))
         if reply.drop:
             response = Response(_dropped(4096), 200, content_type="text/xml; charset=utf-8")

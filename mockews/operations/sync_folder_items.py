@@ -5,9 +5,10 @@ even on error (exchangelib reads them unconditionally)."""
 from __future__ import annotations
 
 from ..errors import ErrorInvalidOperation, EWSError
-from ..soap.items import ID_ONLY, ItemShape, parse_item_shape, render_item
+from ..soap.items import ItemShape, parse_item_shape, render_item
 from ..soap.render import boolean
 from ..soap.xml import children, m, parse_int
+from ..store.ids import CHANGE_KEY_PREFIX
 from ..store.sync import MAX_CHANGES, Cursor, ItemChange, item_changes
 from ..store.syncstate import SyncState
 from .base import Operation
@@ -47,24 +48,26 @@ class SyncFolderItems(Operation):
         )
 
     def _render_changes(self, changes: list[ItemChange], shape: ItemShape) -> str:
+        # The hot path of every sync: ChangeKeys are formatted inline (see ids.change_key)
+        # and IdOnly items skip the property machinery.
         ctx = self.render_ctx
-        change_key = self.world.change_key
-        out = []
-        for change in changes:
-            item = change.item
-            kind = change.kind
-            if kind == "Delete":
-                out.append(f'<t:Delete><t:ItemId Id="{change.item_id}"/></t:Delete>')
+        ck = CHANGE_KEY_PREFIX
+        id_only = shape.id_only
+        out: list[str] = []
+        append = out.append
+        for kind, key, item in changes:
+            if item is None:
+                append(f'<t:Delete><t:ItemId Id="{key}"/></t:Delete>')
             elif kind == "ReadFlagChange":
-                out.append(
-                    f'<t:ReadFlagChange><t:ItemId Id="{item.id}" ChangeKey="{change_key(item.last_seq)}"/>'
-                    f"<t:IsRead>{boolean(item.is_read)}</t:IsRead></t:ReadFlagChange>"
+                append(
+                    f'<t:ReadFlagChange><t:ItemId Id="{key}" ChangeKey="{ck}{item.last_seq}"/>'
+                    f"<t:IsRead>{'true' if item.is_read else 'false'}</t:IsRead></t:ReadFlagChange>"
                 )
-            elif shape is ID_ONLY or shape.id_only:
-                out.append(
-                    f'<t:{kind}><t:{item.kind}><t:ItemId Id="{item.id}" ChangeKey="{change_key(item.last_seq)}"/>'
-                    f"</t:{item.kind}></t:{kind}>"
+            elif id_only:
+                tag = item.kind
+                append(
+                    f'<t:{kind}><t:{tag}><t:ItemId Id="{key}" ChangeKey="{ck}{item.last_seq}"/></t:{tag}></t:{kind}>'
                 )
             else:
-                out.append(f"<t:{kind}>{render_item(item, shape, ctx)}</t:{kind}>")
+                append(f"<t:{kind}>{render_item(item, shape, ctx)}</t:{kind}>")
         return "".join(out)

@@ -15,6 +15,11 @@ _ALPHABET = string.ascii_letters + string.digits  # 62 symbols, safe in XML and 
 TAG_LEN = 6
 RANDOM_LEN = 12
 
+#: ChangeKeys are this prefix + the object's newest change seq (decimal: formatting it is
+#: the hot path of every sync page, and hex formatting costs twice as much): they change
+#: on every modification and never repeat.
+CHANGE_KEY_PREFIX = "CQAAAB"
+
 FOLDER_PREFIX = "AQMk"
 ITEM_PREFIX = "AAMk"
 #: attachment ids are "<item id>" + ATTACHMENT_SEP + ordinal (they change when the item
@@ -38,6 +43,10 @@ class IdFactory:
 
     def item_id(self, tag: str) -> str:
         return f"{ITEM_PREFIX}{tag}{self.token(RANDOM_LEN)}"
+
+
+def change_key(seq: int) -> str:
+    return f"{CHANGE_KEY_PREFIX}{seq}"
 
 
 def tag_of(object_id: str) -> str | None:

@@ -58,6 +58,11 @@ class Log:
     def mark_stale(self, count: int = 1) -> None:
         self._stale += count
 
+    def window(self, seq: int) -> tuple[int, array[int], list[str]]:
+        """(index of the first entry after ``seq``, the seqs, the keys): for hot loops
+        that walk the log by index instead of through a generator."""
+        return bisect_right(self._seqs, seq), self._seqs, self._keys
+
     def since(self, seq: int) -> Iterator[tuple[int, str]]:
         """Entries strictly after ``seq``, oldest first (stale ones included)."""
         seqs, keys = self._seqs, self._keys

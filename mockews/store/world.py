@@ -16,7 +16,7 @@ from engine.clock import Clock, WallClock
 from mockad.store import Directory
 
 from ..errors import ErrorNonExistentMailbox
-from .ids import IdFactory, tag_of
+from .ids import IdFactory, change_key, tag_of
 from .mailbox import Mailbox
 from .model import Recipient
 from .syncstate import SyncStateCodec
@@ -103,9 +103,7 @@ class World:
         self.seq += 1
         return self.seq
 
-    @staticmethod
-    def change_key(seq: int) -> str:
-        return f"CQAAAB{seq:X}"
+    change_key = staticmethod(change_key)
 
     # -- ids -------------------------------------------------------------------------
 

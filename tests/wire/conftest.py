@@ -33,7 +33,8 @@ def envelope(body: str, header: str = "", prefix: str = "s", version: str = "Exc
 
 
 def impersonate(address: str, form: str = "PrimarySmtpAddress") -> str:
-    return f"<t:ExchangeImpersonation><t:ConnectingSID><t:{form}>{address}</t:{form}></t:ConnectingSID></t:ExchangeImpersonation>"
+    sid = f"<t:ConnectingSID><t:{form}>{address}</t:{form}></t:ConnectingSID>"
+    return f"<t:ExchangeImpersonation>{sid}</t:ExchangeImpersonation>"
 
 
 @dataclass
