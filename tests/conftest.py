@@ -67,9 +67,24 @@ def clock(world: World) -> ManualClock:
     return world.clock
 
 
+#: how a contract test reaches Alice's mailbox: (server auth mode, exchangelib access)
+MODES = {
+    "basic-impersonation": ("basic", IMPERSONATION),
+    "basic-delegate": ("basic", DELEGATE),
+    "none-impersonation": ("none", IMPERSONATION),
+}
+#: parametrize a contract module over every mode (two transports each)
+every_mode = pytest.mark.parametrize("mode", list(MODES), indirect=True)
+
+
 @pytest.fixture
-def service(world: World) -> MockExchange:
-    return MockExchange(world, auth="basic")
+def mode(request: pytest.FixtureRequest) -> str:
+    return str(getattr(request, "param", "basic-impersonation"))
+
+
+@pytest.fixture
+def service(world: World, mode: str) -> MockExchange:
+    return MockExchange(world, auth=MODES[mode][0])
 
 
 @pytest.fixture(params=["inprocess", "http"])
@@ -117,7 +132,9 @@ def connect(endpoint: str) -> Connect:
 
 
 @pytest.fixture
-def alice(connect: Connect) -> Account:
+def alice(connect: Connect, mode: str) -> Account:
+    if MODES[mode][1] == DELEGATE:
+        return connect(ALICE, user=ALICE, password=PASSWORD, access=DELEGATE)
     return connect(ALICE)
 
 

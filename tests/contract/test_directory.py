@@ -10,7 +10,9 @@ from exchangelib.properties import Mailbox
 from mockad.store import DirectoryUser
 from mockews.store import World
 
-from ..conftest import ALICE, BOB, CAROL, DOMAIN
+from ..conftest import ALICE, BOB, CAROL, DOMAIN, every_mode
+
+pytestmark = every_mode
 
 
 def expand_recursively(account: Account, address: str) -> set[str]:

@@ -17,7 +17,9 @@ from exchangelib.properties import DistinguishedFolderId, Mailbox
 
 from mockews.service import MockExchange
 
-from ..conftest import ALICE
+from ..conftest import ALICE, every_mode
+
+pytestmark = every_mode
 
 
 def test_create_read_rename_move_delete(alice: Account, service: MockExchange) -> None:

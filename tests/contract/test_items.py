@@ -28,9 +28,11 @@ from exchangelib.recurrence import DailyPattern, Recurrence
 
 from mockews.service import MockExchange
 
-from ..conftest import ALICE, BOB, CAROL, DOMAIN, Connect
+from ..conftest import ALICE, BOB, CAROL, DOMAIN, Connect, every_mode
 
 UTC = EWSTimeZone("UTC")
+
+pytestmark = every_mode
 
 
 def test_message_round_trip(alice: Account, service: MockExchange) -> None:

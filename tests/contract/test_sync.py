@@ -8,7 +8,9 @@ from exchangelib.errors import ErrorInvalidOperation, ErrorInvalidSyncStateData
 
 from mockews.service import MockExchange
 
-from ..conftest import ALICE
+from ..conftest import ALICE, PASSWORD, every_mode
+
+pytestmark = every_mode
 
 
 def sync(folder: Folder, state: str | None, **kwargs: object) -> tuple[list[tuple[str, object]], str]:
@@ -131,7 +133,7 @@ def test_states_of_a_reset_world_are_refused(alice: Account, service: MockExchan
     _, state = sync(alice.inbox, None)
     service.admin.reset(seed=service.world.seed)
     service.world.add_account("svc@contoso.example", "svc-secret", can_impersonate=True)
-    mailbox = service.world.provision_mailbox(ALICE)
+    mailbox = service.world.provision_mailbox(ALICE, password=PASSWORD)
     assert mailbox.well_known("inbox").id == alice.inbox.id  # same seed, same ids again …
     with pytest.raises(ErrorInvalidSyncStateData):  # … but the old world's states are refused
         sync(alice.inbox, state)
