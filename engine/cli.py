@@ -8,8 +8,12 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:
+    from mockews.store import ServerVersion
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -28,6 +32,16 @@ def _user_option(value: str) -> tuple[str, str]:
     if not sep or "@" not in email or not password:
         raise click.BadParameter(f"{value!r}: expected EMAIL:PASSWORD")
     return email, password
+
+
+def _build_option(value: str) -> ServerVersion:
+    from mockews.store import ServerVersion
+
+    parts = value.split(".")
+    if len(parts) != 4 or not all(p.isdigit() for p in parts):
+        raise click.BadParameter(f"{value!r}: expected four numbers, e.g. 15.1.2507.6", param_hint="--server-version")
+    major, minor, build, revision = (int(p) for p in parts)
+    return ServerVersion(major, minor, build, revision, "Exchange2016" if (major, minor) >= (15, 1) else "Exchange2013")
 
 
 @serve.command("ews")
@@ -55,6 +69,14 @@ def _user_option(value: str) -> tuple[str, str]:
     help="Load a saved world instead of the demo tenant.",
 )
 @click.option("--seed", default=42, show_default=True, help="Seed of the demo tenant and of every id.")
+@click.option(
+    "--server-version",
+    "server_version",
+    default="15.1.2507.6",
+    show_default=True,
+    metavar="MAJOR.MINOR.BUILD.REVISION",
+    help="The Exchange build reported in ServerVersionInfo (15.1 = Exchange 2016, 15.2 = 2019).",
+)
 @click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64), help="waitress worker threads.")
 def serve_ews(
     host: str,
@@ -64,6 +86,7 @@ def serve_ews(
     impersonators: tuple[str, ...],
     world_file: Path | None,
     seed: int,
+    server_version: str,
     threads: int,
 ) -> None:
     """Serve the mock Exchange (EWS over SOAP) on a production WSGI server."""
@@ -75,6 +98,7 @@ def serve_ews(
     from scenarios.demo_tenant import SERVICE_ACCOUNT, SERVICE_PASSWORD, USER_PASSWORD, build_demo_world
 
     logins = [_user_option(u) for u in users]
+    build = _build_option(server_version)
     if world_file is not None:
         try:
             world = load_world(world_file)
@@ -86,6 +110,7 @@ def serve_ews(
     else:
         world = build_demo_world(World(seed=seed), seed=seed)
         tenant = "the demo tenant"
+    world.server_version = build
     for email, password in logins:
         world.provision_mailbox(email, password=password)
         world.accounts[email.lower()].password = password
@@ -137,6 +162,7 @@ def demo(ctx: click.Context, port: int, seed: int) -> None:
         impersonators=(),
         world_file=None,
         seed=seed,
+        server_version="15.1.2507.6",
         threads=4,
     )
 

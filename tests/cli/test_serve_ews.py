@@ -129,13 +129,14 @@ def test_serve_a_saved_world(tmp_path: Path) -> None:
     world.provision_mailbox("solo@contoso.example", password="pw")
     path = tmp_path / "solo.world.jsonl.gz"
     save_world(world, path)
-    process, url = start_server("--world", str(path), "--auth", "basic")
+    process, url = start_server("--world", str(path), "--auth", "basic", "--server-version", "15.2.1118.7")
     try:
         config = Configuration(service_endpoint=url, credentials=Credentials("solo@contoso.example", "pw"))
         from exchangelib import DELEGATE
 
         account = Account("solo@contoso.example", config=config, access_type=DELEGATE, autodiscover=False)
         assert account.inbox.total_count == 0
+        assert (account.version.build.major_version, account.version.build.minor_version) == (15, 2)
     finally:
         stop_server(process)
 
@@ -154,3 +155,5 @@ def test_bad_options_get_clear_errors(tmp_path: Path) -> None:
     assert result.exit_code == 2
     result = runner.invoke(main, ["serve", "ews", "--port", "99999"])
     assert result.exit_code == 2 and "99999" in result.output
+    result = runner.invoke(main, ["serve", "ews", "--server-version", "15.x"])
+    assert result.exit_code == 2 and "--server-version" in result.output

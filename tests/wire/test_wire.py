@@ -246,3 +246,91 @@ def test_non_ews_paths_and_methods_are_plain_errors(client: object) -> None:
     get = client.get("/EWS/Exchange.asmx")
     assert get.status_code == 405 and b"<html" not in get.data.lower()
     assert client.post("/ews/exchange.asmx", data=envelope(GET_INBOX, impersonate(ALICE))).status_code == 200
+
+
+def _update(post: Post, item_id: str, updates: str, conflict: str = "AutoResolve") -> list[str]:
+    reply = post(
+        envelope(
+            f'<m:UpdateItem ConflictResolution="{conflict}" MessageDisposition="SaveOnly"><m:ItemChanges>'
+            f'<t:ItemChange><t:ItemId Id="{item_id}"/><t:Updates>{updates}</t:Updates></t:ItemChange>'
+            "</m:ItemChanges></m:UpdateItem>",
+            impersonate(ALICE),
+        )
+    )
+    return reply.codes()
+
+
+def test_append_and_delete_item_fields(post: Post, world: World) -> None:
+    item_id = _create(
+        post,
+        "<t:Message><t:Subject>append</t:Subject><t:Body BodyType='Text'>one</t:Body>"
+        "<t:ToRecipients><t:Mailbox><t:EmailAddress>a@x.example</t:EmailAddress></t:Mailbox></t:ToRecipients>"
+        "<t:Categories><t:String>Red</t:String></t:Categories></t:Message>",
+    )
+    codes = _update(
+        post,
+        item_id,
+        '<t:AppendToItemField><t:FieldURI FieldURI="item:Body"/><t:Message><t:Body BodyType="Text">+two</t:Body>'
+        '</t:Message></t:AppendToItemField><t:AppendToItemField><t:FieldURI FieldURI="message:ToRecipients"/>'
+        "<t:Message><t:ToRecipients><t:Mailbox><t:EmailAddress>b@x.example</t:EmailAddress></t:Mailbox>"
+        '</t:ToRecipients></t:Message></t:AppendToItemField><t:DeleteItemField><t:FieldURI FieldURI="item:Categories"/>'
+        "</t:DeleteItemField>",
+    )
+    assert codes == ["NoError"]
+    item = world.mailbox(ALICE).item(item_id)
+    assert item.body == "one+two"
+    assert [r.email for r in item.to] == ["a@x.example", "b@x.example"]
+    assert item.categories == ()
+
+
+def test_update_errors_name_the_property(post: Post) -> None:
+    item_id = _create(post, "<t:Message><t:Subject>x</t:Subject></t:Message>")
+    read_only = (
+        '<t:SetItemField><t:FieldURI FieldURI="item:Size"/><t:Message><t:Size>5</t:Size></t:Message></t:SetItemField>'
+    )
+    assert _update(post, item_id, read_only) == ["ErrorInvalidPropertySet"]
+    unknown = '<t:SetItemField><t:FieldURI FieldURI="item:Nonsense"/><t:Message/></t:SetItemField>'
+    assert _update(post, item_id, unknown) == ["ErrorInvalidPropertyRequest"]
+    bad_value = (
+        '<t:SetItemField><t:FieldURI FieldURI="item:Importance"/><t:Message><t:Importance>Urgent</t:Importance>'
+        "</t:Message></t:SetItemField>"
+    )
+    assert _update(post, item_id, bad_value) == ["ErrorInvalidValueForProperty"]
+
+
+def test_stale_change_key_under_never_overwrite(post: Post) -> None:
+    item_id = _create(post, "<t:Message><t:Subject>v1</t:Subject></t:Message>")
+    set_subject = (
+        '<t:SetItemField><t:FieldURI FieldURI="item:Subject"/><t:Message><t:Subject>v2</t:Subject></t:Message>'
+        "</t:SetItemField>"
+    )
+    stale = item_id + '" ChangeKey="CQAAAB1'
+    assert _update(post, stale, set_subject, "NeverOverwrite") == ["ErrorIrresolvableConflict"]
+    assert _update(post, stale, set_subject, "AutoResolve") == ["NoError"]
+
+
+def test_convert_id_round_trip(post: Post) -> None:
+    item_id = _create(post, "<t:Message><t:Subject>convert</t:Subject></t:Message>")
+
+    def convert(value: str, source: str, destination: str) -> str:
+        reply = post(
+            envelope(
+                f'<m:ConvertId DestinationFormat="{destination}"><m:SourceIds>'
+                f'<t:AlternateId Format="{source}" Id="{value}" Mailbox="{ALICE}"/></m:SourceIds></m:ConvertId>'
+            )
+        )
+        assert reply.codes() == ["NoError"], reply.body
+        alternate = reply.xml.find(".//m:AlternateId", namespaces=NS)
+        assert alternate is not None and alternate.get("Mailbox") == ALICE
+        return alternate.get("Id") or ""
+
+    entry = convert(item_id, "EwsId", "EntryId")
+    hexed = convert(entry, "EntryId", "HexEntryId")
+    assert convert(hexed, "HexEntryId", "EwsId") == item_id
+    dummy = post(
+        envelope(
+            '<m:ConvertId DestinationFormat="EntryId"><m:SourceIds>'
+            '<t:AlternateId Format="EwsId" Id="DUMMY" Mailbox="DUMMY"/></m:SourceIds></m:ConvertId>'
+        )
+    )
+    assert dummy.status == 200 and dummy.codes() == ["ErrorInvalidIdMalformed"]  # what exchangelib's probe gets
