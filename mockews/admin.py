@@ -16,7 +16,7 @@ from flask import Blueprint, Response, jsonify, request
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .errors import EWSError
-from .faults import FAULT_KINDS, FaultRule
+from .faults import FAULT_KINDS, FaultKind, FaultRule
 from .store.loader import folder_by_path, new_calendar_item, new_message
 from .store.model import SENSITIVITIES
 from .store.persist import WorldFileError, load_world, save_world
@@ -143,14 +143,7 @@ class BulkLoadIn(_Model):
 
 
 class FaultIn(_Model):
-    kind: Literal[
-        "latency",
-        "ErrorServerBusy",
-        "ErrorInternalServerTransientError",
-        "ErrorMailboxStoreUnavailable",
-        "http503",
-        "drop",
-    ]
+    kind: FaultKind
     operation: str = "*"
     probability: float = Field(default=1.0, ge=0.0, le=1.0)
     start: datetime | None = None

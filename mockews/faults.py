@@ -9,7 +9,7 @@ import random
 import threading
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from typing import Literal
+from typing import Literal, get_args
 
 from engine.clock import Clock
 
@@ -28,14 +28,7 @@ FaultKind = Literal[
     "http503",
     "drop",
 ]
-FAULT_KINDS: tuple[str, ...] = (
-    "latency",
-    "ErrorServerBusy",
-    "ErrorInternalServerTransientError",
-    "ErrorMailboxStoreUnavailable",
-    "http503",
-    "drop",
-)
+FAULT_KINDS: tuple[str, ...] = get_args(FaultKind)
 
 
 @dataclass

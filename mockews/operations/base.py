@@ -98,6 +98,14 @@ class Operation:
     def error(self, exc: EWSError, content: str = "") -> str:
         return failure(self.name, exc, content)
 
+    def single(self, produce: Callable[[], str], on_error: str = "") -> str:
+        """One ResponseMessage; an error still carries ``on_error`` (the sync operations'
+        SyncState and IncludesLast…, which exchangelib reads unconditionally)."""
+        try:
+            return self.respond([produce()])
+        except EWSError as exc:
+            return self.respond([self.error(exc, on_error)])
+
     def batch(self, inputs: Iterable[X], handle: Callable[[X], str]) -> str:
         """One ResponseMessage per input, in order; an input's error does not stop the
         others."""

@@ -4,7 +4,6 @@ this operation no page size)."""
 
 from __future__ import annotations
 
-from ..errors import EWSError
 from ..soap.folders import parse_folder_shape, render_folder
 from ..soap.xml import m
 from ..store.sync import Cursor, folder_changes
@@ -18,10 +17,7 @@ class SyncFolderHierarchy(Operation):
     name = "SyncFolderHierarchy"
 
     def execute(self) -> str:
-        try:
-            return self.respond([self._sync()])
-        except EWSError as exc:
-            return self.respond([self.error(exc, _ON_ERROR)])
+        return self.single(self._sync, _ON_ERROR)
 
     def _sync(self) -> str:
         shape = parse_folder_shape(self.request.find(m("FolderShape")))

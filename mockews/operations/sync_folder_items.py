@@ -4,7 +4,7 @@ even on error (exchangelib reads them unconditionally)."""
 
 from __future__ import annotations
 
-from ..errors import ErrorInvalidOperation, EWSError
+from ..errors import ErrorInvalidOperation
 from ..soap.items import ItemShape, parse_item_shape, render_item
 from ..soap.render import boolean
 from ..soap.xml import children, m, parse_int
@@ -20,10 +20,7 @@ class SyncFolderItems(Operation):
     name = "SyncFolderItems"
 
     def execute(self) -> str:
-        try:
-            return self.respond([self._sync()])
-        except EWSError as exc:
-            return self.respond([self.error(exc, _ON_ERROR)])
+        return self.single(self._sync, _ON_ERROR)
 
     def _sync(self) -> str:
         shape = parse_item_shape(self.request.find(m("ItemShape")))

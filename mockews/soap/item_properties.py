@@ -121,12 +121,17 @@ def extra_text_prop(uri: str, kinds: frozenset[str] = ALL_KINDS) -> ItemProperty
     return ItemProperty(uri, tag, kinds, render, key, lambda e, w: e.text or "", lambda i: i.get_extra(tag))
 
 
+def _getter(field: str) -> Getter:
+    """Reads a store field; ``extra.X`` names live in the item's extra dict."""
+    if field.startswith("extra."):
+        name = field[6:]
+        return lambda item: item.get_extra(name)
+    return lambda item: getattr(item, field)
+
+
 def bool_prop(uri: str, field: str, kinds: frozenset[str] = ALL_KINDS, default: bool = False) -> ItemProperty:
     tag = uri.split(":", 1)[1]
-    extra = field.startswith("extra.")
-
-    def get(item: Item) -> object:
-        return item.get_extra(field[6:]) if extra else getattr(item, field)
+    get = _getter(field)
 
     def render(item: Item, ctx: RenderContext) -> str:
         value = get(item)
@@ -139,10 +144,7 @@ def bool_prop(uri: str, field: str, kinds: frozenset[str] = ALL_KINDS, default: 
 
 def int_prop(uri: str, field: str, kinds: frozenset[str] = ALL_KINDS, writable: bool = True) -> ItemProperty:
     tag = uri.split(":", 1)[1]
-    extra = field.startswith("extra.")
-
-    def get(item: Item) -> object:
-        return item.get_extra(field[6:]) if extra else getattr(item, field)
+    get = _getter(field)
 
     def render(item: Item, ctx: RenderContext) -> str:
         value = get(item)

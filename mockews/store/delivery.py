@@ -50,29 +50,10 @@ def deliver(item: Item, sender: Mailbox) -> list[Item]:
     """Deliver ``item`` (already stamped) to every local recipient; returns the copies."""
     delivered = []
     for mailbox in recipient_mailboxes(sender, item.to + item.cc + item.bcc):
-        inbox = mailbox.distinguished["inbox"]
-        copy = mailbox.new_item(inbox, item.kind, item.item_class)
-        for name in (
-            "subject",
-            "body",
-            "body_type",
-            "sensitivity",
-            "importance",
-            "categories",
-            "sent",
-            "received",
-            "message_id",
-            "from_",
-            "sender",
-            "to",
-            "cc",
-        ):
-            setattr(copy, name, getattr(item, name))
+        copy = mailbox.clone(item, mailbox.distinguished["inbox"])
         copy.bcc = ()  # Bcc is not visible to recipients
-        copy.extra = dict(item.extra) if item.extra else None
-        if item.attachments:
-            copy.attachments = [a.copy() for a in item.attachments]
         copy.is_read = False
         copy.is_draft = False
+        copy.created = copy.modified = 0  # stamped on arrival
         delivered.append(mailbox.add_item(copy))
     return delivered

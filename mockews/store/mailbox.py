@@ -358,20 +358,17 @@ class Mailbox:
             raise ErrorMoveCopyFailed("Items cannot be moved between mailboxes.")
         if target is item.folder:
             return item
-        moved = self._clone(item, target)
+        moved = self.clone(item, target)
         self._unlink_item(item)
-        self.add_item(moved, now=item.received)
-        moved.modified = self.world.now_epoch()
-        return moved
+        return self.add_item(moved)
 
     def copy_item(self, item: Item, target: Folder) -> Item:
         if target.mailbox is not self:
             raise ErrorMoveCopyFailed("Items cannot be copied between mailboxes.")
-        copy = self._clone(item, target)
-        self.add_item(copy, now=self.world.now_epoch())
-        return copy
+        return self.add_item(self.clone(item, target))
 
-    def _clone(self, item: Item, target: Folder) -> Item:
+    def clone(self, item: Item, target: Folder) -> Item:
+        """A new, not yet stored copy of ``item`` in ``target`` (a folder of this mailbox)."""
         clone = self.new_item(target, item.kind, item.item_class)
         for name in _cloned_slots(type(item)):
             setattr(clone, name, getattr(item, name))
