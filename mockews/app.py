@@ -16,11 +16,15 @@ from .service import MockExchange
 EWS_PATH = "/ews/exchange.asmx"
 
 
+class InjectedDrop(ConnectionAbortedError):
+    """Raised mid-body to drop a connection on purpose (a fault, not a server error)."""
+
+
 def _dropped(length: int) -> Iterator[bytes]:
     """A body that promises ``length`` bytes and breaks off: servers close the socket,
     clients see a truncated response (a dropped connection)."""
     yield b"<"
-    raise ConnectionAbortedError("mockews: injected dropped connection")
+    raise InjectedDrop("mockews: injected dropped connection")
 
 
 def create_app(service: MockExchange | None = None) -> Flask:

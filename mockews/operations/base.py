@@ -4,6 +4,7 @@ input, in input order)."""
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import ClassVar, TypeVar
@@ -64,7 +65,7 @@ class RequestContext:
         raise ErrorAccessDenied(f"The caller may not open the mailbox {mailbox.email}.")
 
 
-class Operation:
+class Operation(ABC):
     """One EWS operation.  Subclasses set ``name`` (the SOAP element) and implement
     ``execute``; the registry maps names to classes for the dispatcher."""
 
@@ -84,8 +85,9 @@ class Operation:
         self.request = request
         self.render_ctx = RenderContext(ctx.world)
 
+    @abstractmethod
     def execute(self) -> str:
-        raise NotImplementedError  # pragma: no cover - every operation overrides it
+        """Run the operation; the ``<m:{name}Response>`` element as a string."""
 
     # -- responses -------------------------------------------------------------------
 
