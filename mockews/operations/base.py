@@ -160,7 +160,7 @@ class Operation(ABC):
 
     def item(self, elem: Element) -> Item:
         kind = local_name(elem)
-        if kind not in ("ItemId", "ParentItemId", "OccurrenceItemId", "RecurringMasterItemId"):
+        if kind not in ("ItemId", "ParentItemId", "ReferenceItemId", "OccurrenceItemId", "RecurringMasterItemId"):
             raise ErrorSchemaValidation(f"{kind} is not an item id.")
         item_id = elem.get("Id") or elem.get("RecurringMasterId") or elem.get("OccurrenceId") or ""
         if item_id.startswith(FOLDER_PREFIX):

@@ -13,11 +13,12 @@ from ..errors import ErrorInvalidOperation, ErrorSchemaValidation
 from ..soap.attachments import parse_file_attachment
 from ..soap.item_properties import parse_datetime
 from ..soap.items import ID_ONLY, ParsedItem, parse_item, render_item
-from ..soap.xml import Element, children, m
+from ..soap.xml import Element, children, local_name, m, t
 from ..store.delivery import deliver, stamp_sent
 from ..store.mailbox import Mailbox, set_field
-from ..store.model import ExtendedValue, Folder, Item
+from ..store.model import ExtendedValue, FileAttachment, Folder, Item
 from .base import Operation
+from .response_objects import RESPONSE_OBJECTS, build_response
 
 DISPOSITIONS = ("SaveOnly", "SendOnly", "SendAndSaveCopy")
 MSGFLAG_READ = 0x1
@@ -89,6 +90,8 @@ class CreateItem(Operation):
         return self.batch(children(self.request.find(m("Items"))), lambda e: self._create(e, disposition, target))
 
     def _create(self, elem: Element, disposition: str, target: Folder | None) -> str:
+        if local_name(elem) in RESPONSE_OBJECTS:
+            return self._respond_to(elem, disposition, target)
         parsed = parse_item(elem, self.world)
         if disposition != "SaveOnly" and parsed.kind != "Message":
             raise ErrorInvalidOperation("Only messages can be sent.")
@@ -100,16 +103,30 @@ class CreateItem(Operation):
             target = mailbox.well_known(default)
         item, attachment_elems = build_item(mailbox, target, parsed)
         attachments = [parse_file_attachment(a) for a in attachment_elems]
+        return self._finish(item, mailbox, disposition, attachments)
+
+    def _finish(self, item: Item, mailbox: Mailbox, disposition: str, attachments: list[FileAttachment]) -> str:
+        """Store and/or send a built item; the answer names it only when it was saved
+        without sending (Exchange returns no ids for sent messages)."""
         if disposition != "SaveOnly":
             stamp_sent(item, mailbox)
-            item.attachments = attachments or None
+            item.attachments = (item.attachments or []) + attachments or None
             deliver(item, mailbox)
-            if disposition == "SendOnly":
-                return "<m:Items/>"
-            item.is_read = True
-            mailbox.add_item(item)
+            if disposition == "SendAndSaveCopy":
+                item.is_read = True
+                mailbox.add_item(item)
             return "<m:Items/>"
         mailbox.add_item(item)
         for attachment in attachments:
             mailbox.add_attachment(item, attachment)
         return f"<m:Items>{render_item(item, ID_ONLY, self.render_ctx)}</m:Items>"
+
+    def _respond_to(self, elem: Element, disposition: str, target: Folder | None) -> str:
+        reference = elem.find(t("ReferenceItemId"))
+        if reference is None:
+            raise ErrorSchemaValidation(f"{local_name(elem)} needs a ReferenceItemId.")
+        original = self.item(reference)
+        mailbox = original.mailbox
+        default = "drafts" if disposition == "SaveOnly" else "sentitems"
+        folder = target if target is not None and target.mailbox is mailbox else mailbox.well_known(default)
+        return self._finish(build_response(elem, original, mailbox, folder), mailbox, disposition, [])
