@@ -150,6 +150,7 @@ class FaultIn(_Model):
     end: datetime | None = None
     latency_ms: int = Field(default=0, ge=0)
     back_off_ms: int = Field(default=1000, ge=0)
+    retry_after_s: int = Field(default=1, ge=0)
     count: int | None = Field(default=None, ge=1)
     mailbox: str | None = None
 

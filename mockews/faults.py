@@ -26,6 +26,7 @@ FaultKind = Literal[
     "ErrorInternalServerTransientError",
     "ErrorMailboxStoreUnavailable",
     "http503",
+    "http429",
     "drop",
 ]
 FAULT_KINDS: tuple[str, ...] = get_args(FaultKind)
@@ -40,6 +41,7 @@ class FaultRule:
     end: datetime | None = None
     latency_ms: int = 0
     back_off_ms: int = 1000  # for ErrorServerBusy
+    retry_after_s: int = 1  # for http429 (the directory's throttling)
     count: int | None = None  # fire at most this many times
     mailbox: str | None = None  # only requests acting on this mailbox
     fired: int = field(default=0)
@@ -57,6 +59,8 @@ class FaultRule:
             raise ValueError("count must be at least 1")
         if self.back_off_ms < 0:
             raise ValueError("back_off_ms must not be negative")
+        if self.retry_after_s < 0:
+            raise ValueError("retry_after_s must not be negative")
 
     def as_dict(self) -> dict[str, object]:
         data = asdict(self)
@@ -72,6 +76,7 @@ class FaultDecision:
     error: EWSError | None = None
     http_status: int | None = None
     drop: bool = False
+    retry_after_s: int = 0
 
 
 class FaultPlan:
@@ -114,17 +119,17 @@ class FaultPlan:
                 if rule.kind == "latency":
                     latency += rule.latency_ms / 1000.0
                     continue
-                return FaultDecision(latency, *self._failure(rule))
+                return self._failure(rule, latency)
         return FaultDecision(latency)
 
     @staticmethod
-    def _failure(rule: FaultRule) -> tuple[EWSError | None, int | None, bool]:
+    def _failure(rule: FaultRule, latency: float) -> FaultDecision:
         if rule.kind == "ErrorServerBusy":
-            return ErrorServerBusy(rule.back_off_ms), None, False
+            return FaultDecision(latency, error=ErrorServerBusy(rule.back_off_ms))
         if rule.kind == "ErrorInternalServerTransientError":
-            return ErrorInternalServerTransientError(), None, False
+            return FaultDecision(latency, error=ErrorInternalServerTransientError())
         if rule.kind == "ErrorMailboxStoreUnavailable":
-            return ErrorMailboxStoreUnavailable(), None, False
-        if rule.kind == "http503":
-            return None, 503, False
-        return None, None, True
+            return FaultDecision(latency, error=ErrorMailboxStoreUnavailable())
+        if rule.kind in ("http503", "http429"):
+            return FaultDecision(latency, http_status=int(rule.kind[4:]), retry_after_s=rule.retry_after_s)
+        return FaultDecision(latency, drop=True)

@@ -130,7 +130,7 @@ class MockExchange:
         account = self.world.accounts.get(user.lower())
         if account is None:
             found = self.world.directory.user_by_mail(user)
-            account = self.world.accounts.get(found.mail.lower()) if found else None
+            account = self.world.accounts.get(found.mail.lower()) if found and found.mail else None
         if account is None or account.password is None or account.password != password:
             raise Unauthorized()
         return account
@@ -155,11 +155,11 @@ class MockExchange:
             if decision.drop:
                 return Reply(200, b"", {"Content-Type": XML_CONTENT_TYPE}, drop=True)
             if decision.http_status:
-                return Reply(
-                    decision.http_status,
-                    b"Service Unavailable",
-                    {"Content-Type": "text/plain; charset=utf-8"},
-                )
+                reason = b"Too Many Requests" if decision.http_status == 429 else b"Service Unavailable"
+                headers = {"Content-Type": "text/plain; charset=utf-8"}
+                if decision.retry_after_s:
+                    headers["Retry-After"] = str(decision.retry_after_s)
+                return Reply(decision.http_status, reason, headers)
             if decision.error:
                 raise decision.error
             with self.world.lock:

@@ -13,7 +13,7 @@ import threading
 from dataclasses import dataclass, field
 
 from engine.clock import Clock, WallClock
-from mockad.store import Directory
+from mockad.store import Directory, DirectoryUser
 
 from ..errors import ErrorNonExistentMailbox
 from .ids import IdFactory, change_key, tag_of
@@ -71,7 +71,7 @@ class World:
             self.mailboxes: dict[str, Mailbox] = {}
             self._by_tag: dict[str, Mailbox] = {}
             self.accounts: dict[str, Account] = {}
-            self.directory = Directory(self.rng)
+            self.directory = Directory(self.rng, self.next_seq, self._mailbox_for_user)
             self._recipients: dict[tuple[str, str, str, str], Recipient] = {}
             self._install_epoch(f"{self.seed}:{self._resets}")
             self._resets += 1
@@ -156,6 +156,11 @@ class World:
                 self.directory.add_user(display_name=display_name, mail=email, has_mailbox=True)
             return mailbox
 
+    def _mailbox_for_user(self, user: DirectoryUser) -> None:
+        """The directory created (or gave a mailbox to) a user: provision the mailbox."""
+        if user.mail:
+            self.provision_mailbox(user.mail, user.display_name)
+
     def add_account(self, email: str, password: str | None, can_impersonate: bool = False) -> Account:
         """A login without a mailbox of its own (e.g. a service account)."""
         with self.lock:
@@ -172,7 +177,7 @@ class World:
         mailbox = self.mailboxes.get(email.lower())
         if mailbox is None:
             user = self.directory.user_by_mail(email)
-            if user is not None:
+            if user is not None and user.mail:
                 mailbox = self.mailboxes.get(user.mail.lower())
         if mailbox is None:
             raise ErrorNonExistentMailbox(f"The SMTP address has no mailbox associated with it: {email}")

@@ -1,0 +1,288 @@
+"""Admin plane of the mock directory (style §5): reset, seed, state, readiness, faults,
+OAuth clients, and changes to accounts and membership during a simulation — as Python
+methods on :class:`MockDirectoryAdmin` and as JSON under ``/mockad-api``."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Literal
+
+from flask import Blueprint, Response, jsonify, request
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from mockews.faults import FaultKind, FaultRule
+
+from .store import Directory, DirectoryError, DirectoryGroup, DirectoryObject, DirectoryUser
+
+if TYPE_CHECKING:
+    from .service import MockDirectory
+
+
+class AdminError(ValueError):
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class UserIn(_Model):
+    display_name: str = Field(min_length=1)
+    mail: str | None = Field(default=None, pattern=r"^[^@\s]+@[^@\s]+$")
+    user_principal_name: str | None = None
+    given_name: str | None = None
+    surname: str | None = None
+    account_enabled: bool = True
+    licensed: bool = True
+    has_mailbox: bool = True
+    department: str | None = None
+    job_title: str | None = None
+    distinguished_name: str | None = None
+    sam_account_name: str | None = None
+
+
+class UserChange(_Model):
+    display_name: str | None = None
+    account_enabled: bool | None = None
+    licensed: bool | None = None
+    has_mailbox: bool | None = None
+    department: str | None = None
+    job_title: str | None = None
+
+
+class GroupIn(_Model):
+    display_name: str = Field(min_length=1)
+    mail: str | None = None
+    kind: Literal["security", "distribution", "unified"] = "distribution"
+    distinguished_name: str | None = None
+    members: list[str] = Field(default_factory=list)
+
+
+class ClientIn(_Model):
+    client_id: str = Field(min_length=1)
+    client_secret: str = Field(min_length=1)
+
+
+class DirectoryFaultIn(_Model):
+    kind: FaultKind
+    operation: str = "*"
+    probability: float = Field(default=1.0, ge=0.0, le=1.0)
+    latency_ms: int = Field(default=0, ge=0)
+    retry_after_s: int = Field(default=1, ge=0)
+    count: int | None = Field(default=None, ge=1)
+
+
+def _parse(model: type[Any], data: Any) -> Any:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise AdminError(".".join(str(p) for p in first["loc"]) or "body", first["msg"]) from exc
+
+
+class MockDirectoryAdmin:
+    def __init__(self, service: MockDirectory) -> None:
+        self.service = service
+
+    @property
+    def directory(self) -> Directory:
+        return self.service.world.directory
+
+    def _object(self, key: str, field: str = "key") -> DirectoryObject:
+        found = self.directory.get(key) or self.directory.by_mail(key)
+        if found is None:
+            raise AdminError(field, f"no user, group or contact {key!r}")
+        return found
+
+    def _user(self, key: str) -> DirectoryUser:
+        found = self._object(key)
+        if not isinstance(found, DirectoryUser):
+            raise AdminError("key", f"{key!r} is not a user")
+        return found
+
+    def _group(self, key: str) -> DirectoryGroup:
+        found = self._object(key)
+        if not isinstance(found, DirectoryGroup):
+            raise AdminError("key", f"{key!r} is not a group")
+        return found
+
+    # state
+
+    def ready(self) -> bool:
+        return True
+
+    def state(self) -> dict[str, Any]:
+        directory = self.directory
+        return {
+            "tenant_id": self.service.tenant_id,
+            "domain": self.service.world.domain,
+            "users": len(directory.users),
+            "groups": len(directory.groups),
+            "contacts": len(directory.contacts),
+            "clients": sorted(self.service.clients),
+            "requests": self.service.requests,
+            "faults": [rule.as_dict() for rule in self.service.faults.rules],
+        }
+
+    def reset(self, seed: int | None = None) -> None:
+        """Reset the shared world (mailboxes included), faults and issued tokens."""
+        self.service.world.reset(seed)
+        self.service.faults.clear(seed)
+        self.service.bearer.revoke_all()
+
+    def add_fault(self, spec: DirectoryFaultIn | dict[str, Any]) -> FaultRule:
+        spec = spec if isinstance(spec, DirectoryFaultIn) else _parse(DirectoryFaultIn, spec)
+        try:
+            return self.service.faults.add(FaultRule(**spec.model_dump()))
+        except ValueError as exc:
+            raise AdminError("fault", str(exc)) from exc
+
+    def clear_faults(self) -> None:
+        self.service.faults.clear()
+
+    def register_client(self, client_id: str, client_secret: str) -> None:
+        self.service.clients[client_id] = client_secret
+
+    # accounts and membership (what scenarios change while they run)
+
+    def add_user(self, spec: UserIn | dict[str, Any]) -> DirectoryUser:
+        spec = spec if isinstance(spec, UserIn) else _parse(UserIn, spec)
+        fields = spec.model_dump(exclude={"display_name", "mail"})
+        with self.service.world.lock:
+            try:
+                return self.directory.add_user(spec.display_name, spec.mail, **fields)
+            except DirectoryError as exc:
+                raise AdminError("mail", str(exc)) from exc
+
+    def update_user(self, key: str, change: UserChange | dict[str, Any]) -> DirectoryUser:
+        change = change if isinstance(change, UserChange) else _parse(UserChange, change)
+        with self.service.world.lock:
+            user = self._user(key)
+            return self.directory.update_user(user.id, **change.model_dump(exclude_none=True))
+
+    def disable_user(self, key: str) -> DirectoryUser:
+        return self.update_user(key, UserChange(account_enabled=False))
+
+    def unlicense_user(self, key: str) -> DirectoryUser:
+        return self.update_user(key, UserChange(licensed=False))
+
+    def delete(self, key: str) -> None:
+        with self.service.world.lock:
+            self.directory.delete(self._object(key).id)
+
+    def add_group(self, spec: GroupIn | dict[str, Any]) -> DirectoryGroup:
+        spec = spec if isinstance(spec, GroupIn) else _parse(GroupIn, spec)
+        with self.service.world.lock:
+            members = [self._object(m, "members").id for m in spec.members]
+            try:
+                return self.directory.add_group(
+                    spec.display_name, spec.mail, spec.kind, spec.distinguished_name, members
+                )
+            except DirectoryError as exc:
+                raise AdminError("mail", str(exc)) from exc
+
+    def add_member(self, group: str, member: str) -> None:
+        with self.service.world.lock:
+            self.directory.add_member(self._group(group).id, self._object(member, "member").id)
+
+    def remove_member(self, group: str, member: str) -> None:
+        with self.service.world.lock:
+            self.directory.remove_member(self._group(group).id, self._object(member, "member").id)
+
+
+def admin_blueprint(service: MockDirectory) -> Blueprint:
+    bp = Blueprint("mockad_admin", __name__, url_prefix="/mockad-api")
+    admin = MockDirectoryAdmin(service)
+
+    def body() -> dict[str, Any]:
+        data = request.get_json(silent=True)
+        if data is None and not request.get_data():
+            return {}
+        if not isinstance(data, dict):
+            raise AdminError("body", "must be a JSON object")
+        return data
+
+    @bp.errorhandler(AdminError)
+    def bad_input(exc: AdminError) -> tuple[Response, int]:
+        return jsonify(error={"field": exc.field, "message": exc.message}), 400
+
+    @bp.errorhandler(DirectoryError)
+    def refused(exc: DirectoryError) -> tuple[Response, int]:
+        return jsonify(error={"field": "body", "message": str(exc)}), 400
+
+    @bp.get("/ready")
+    def ready() -> Response:
+        return jsonify(ready=admin.ready())
+
+    @bp.get("/state")
+    def state() -> Response:
+        return jsonify(admin.state())
+
+    @bp.post("/reset")
+    def reset() -> Response:
+        seed = body().get("seed")
+        if seed is not None and not isinstance(seed, int):
+            raise AdminError("seed", "must be an integer")
+        admin.reset(seed)
+        return jsonify(admin.state())
+
+    @bp.post("/seed")
+    def seed() -> Response:
+        value = body().get("seed")
+        if not isinstance(value, int):
+            raise AdminError("seed", "must be an integer")
+        admin.reset(value)
+        return jsonify(admin.state())
+
+    @bp.get("/faults")
+    def faults() -> Response:
+        return jsonify([rule.as_dict() for rule in service.faults.rules])
+
+    @bp.post("/faults")
+    def add_fault() -> tuple[Response, int]:
+        return jsonify(admin.add_fault(body()).as_dict()), 201
+
+    @bp.delete("/faults")
+    def clear_faults() -> Response:
+        admin.clear_faults()
+        return jsonify([])
+
+    @bp.post("/clients")
+    def clients() -> tuple[Response, int]:
+        spec = _parse(ClientIn, body())
+        admin.register_client(spec.client_id, spec.client_secret)
+        return jsonify(admin.state()), 201
+
+    @bp.post("/users")
+    def add_user() -> tuple[Response, int]:
+        return jsonify(id=admin.add_user(body()).id), 201
+
+    @bp.patch("/users/<key>")
+    def update_user(key: str) -> Response:
+        return jsonify(id=admin.update_user(key, body()).id)
+
+    @bp.delete("/objects/<key>")
+    def delete(key: str) -> Response:
+        admin.delete(key)
+        return jsonify(deleted=key)
+
+    @bp.post("/groups")
+    def add_group() -> tuple[Response, int]:
+        return jsonify(id=admin.add_group(body()).id), 201
+
+    @bp.post("/groups/<key>/members")
+    def add_member(key: str) -> Response:
+        member = body().get("member")
+        if not isinstance(member, str):
+            raise AdminError("member", "an id or address is required")
+        admin.add_member(key, member)
+        return jsonify(ok=True)
+
+    @bp.delete("/groups/<key>/members/<member>")
+    def remove_member(key: str, member: str) -> Response:
+        admin.remove_member(key, member)
+        return jsonify(ok=True)
+
+    return bp
