@@ -7,13 +7,16 @@ the engine package does not depend on the testbed at import time.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
 if TYPE_CHECKING:
+    from mockad.service import MockDirectory
     from mockews.store import ServerVersion
+    from scenarios.serving import Tenant
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -22,9 +25,96 @@ def main() -> None:
     """Exchange Tasks synchronization engine and its mock-Exchange testbed."""
 
 
-@main.group()
-def serve() -> None:
-    """Serve the mock services over HTTP."""
+PROFILE_NAMES = ("tiny", "small", "medium", "large")
+
+
+def _tenant_options(f: Callable[..., None]) -> Callable[..., None]:
+    """--profile / --seed / --world / --empty, shared by the serve commands."""
+    f = click.option("--empty", is_flag=True, help="With --profile: the directory and empty mailboxes only.")(f)
+    f = click.option(
+        "--world", "world_file", type=click.Path(dir_okay=False, path_type=Path), help="Serve a saved world file."
+    )(f)
+    f = click.option("--seed", default=42, show_default=True, help="Seed of the tenant and of every id.")(f)
+    f = click.option(
+        "--profile", type=click.Choice(PROFILE_NAMES), help="Serve a generated tenant (default: the demo tenant)."
+    )(f)
+    return f
+
+
+def _tenant(profile: str | None, seed: int, world_file: Path | None, empty: bool) -> Tenant:
+    from mockews.store.persist import WorldFileError
+    from scenarios.serving import build_tenant
+
+    if world_file is not None and profile is not None:
+        raise click.UsageError("give --world or --profile, not both")
+    if empty and profile is None:
+        raise click.UsageError("--empty needs --profile")
+    try:
+        return build_tenant(profile, seed, world_file, empty)
+    except FileNotFoundError as exc:
+        raise click.BadParameter(f"no such file: {world_file}", param_hint="--world") from exc
+    except WorldFileError as exc:
+        raise click.BadParameter(str(exc), param_hint="--world") from exc
+
+
+def _print_tenant(tenant: Tenant, ews_url: str | None, auth: str) -> None:
+    world = tenant.world
+    counts = world.counts()
+    click.echo(f"serving {tenant.description}: {counts['mailboxes']} mailboxes, {counts['items']} items")
+    for note in tenant.notes:
+        click.echo(f"  {note}")
+    if ews_url:
+        click.echo(f"  EWS endpoint : {ews_url}/EWS/Exchange.asmx")
+        click.echo(f"  EWS admin    : {ews_url}/mockews-api/state")
+        click.echo(f"  auth         : {auth}")
+    if tenant.service_account:
+        click.echo(f"  service account (impersonation): {tenant.service_account} / {tenant.service_password}")
+    if tenant.user_password:
+        click.echo(f"  users: {', '.join(sorted(world.mailboxes))} (password {tenant.user_password})")
+
+
+@main.group(invoke_without_command=True)
+@_tenant_options
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535), help="0 picks a free port.")
+@click.option(
+    "--directory-port",
+    "directory_port",
+    type=click.IntRange(0, 65535),
+    help="Serve the directory (Graph) on its own port instead of beside EWS.",
+)
+@click.option("--auth", "auth", type=click.Choice(["none", "basic"]), default="basic", show_default=True)
+@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64), help="waitress worker threads.")
+@click.pass_context
+def serve(
+    ctx: click.Context,
+    profile: str | None,
+    seed: int,
+    world_file: Path | None,
+    empty: bool,
+    host: str,
+    port: int,
+    directory_port: int | None,
+    auth: str,
+    threads: int,
+) -> None:
+    """Serve the mock Exchange and the mock directory on one world (or: serve ews)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from scenarios.serving import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, serve_both
+
+    tenant = _tenant(profile, seed, world_file, empty)
+
+    def ready(ews_url: str, graph_url: str, directory: MockDirectory) -> None:
+        _print_tenant(tenant, ews_url, auth)
+        click.echo(f"  Graph API    : {graph_url}/v1.0/users")
+        click.echo(f"  token URL    : {graph_url}/{directory.tenant_id}/oauth2/v2.0/token")
+        click.echo(f"  Graph client : {DEFAULT_CLIENT_ID} / {DEFAULT_CLIENT_SECRET} (client credentials)")
+        click.echo(f"  Graph admin  : {graph_url}/mockad-api/state")
+        click.echo("Press Ctrl+C to stop.")
+        sys.stdout.flush()
+
+    serve_both(tenant.world, host, port, directory_port, auth, threads, ready)
 
 
 def _user_option(value: str) -> tuple[str, str]:
@@ -45,6 +135,7 @@ def _build_option(value: str) -> ServerVersion:
 
 
 @serve.command("ews")
+@_tenant_options
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535), help="0 picks a free port.")
 @click.option("--auth", "auth", type=click.Choice(["none", "basic"]), default="basic", show_default=True)
@@ -63,13 +154,6 @@ def _build_option(value: str) -> ServerVersion:
     help="Grant the impersonation right (repeatable).",
 )
 @click.option(
-    "--world",
-    "world_file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Load a saved world instead of the demo tenant.",
-)
-@click.option("--seed", default=42, show_default=True, help="Seed of the demo tenant and of every id.")
-@click.option(
     "--server-version",
     "server_version",
     default="15.1.2507.6",
@@ -79,37 +163,27 @@ def _build_option(value: str) -> ServerVersion:
 )
 @click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64), help="waitress worker threads.")
 def serve_ews(
+    profile: str | None,
+    seed: int,
+    world_file: Path | None,
+    empty: bool,
     host: str,
     port: int,
     auth: str,
     users: tuple[str, ...],
     impersonators: tuple[str, ...],
-    world_file: Path | None,
-    seed: int,
     server_version: str,
     threads: int,
 ) -> None:
-    """Serve the mock Exchange (EWS over SOAP) on a production WSGI server."""
+    """Serve the mock Exchange (EWS over SOAP) alone, on a production WSGI server."""
     from mockews.app import create_app
     from mockews.server import serve_forever
     from mockews.service import MockExchange
-    from mockews.store import World
-    from mockews.store.persist import WorldFileError, load_world
-    from scenarios.demo_tenant import SERVICE_ACCOUNT, SERVICE_PASSWORD, USER_PASSWORD, build_demo_world
 
     logins = [_user_option(u) for u in users]
     build = _build_option(server_version)
-    if world_file is not None:
-        try:
-            world = load_world(world_file)
-        except FileNotFoundError as exc:
-            raise click.BadParameter(f"no such file: {world_file}", param_hint="--world") from exc
-        except WorldFileError as exc:
-            raise click.BadParameter(str(exc), param_hint="--world") from exc
-        tenant = f"world file {world_file}"
-    else:
-        world = build_demo_world(World(seed=seed), seed=seed)
-        tenant = "the demo tenant"
+    tenant = _tenant(profile, seed, world_file, empty)
+    world = tenant.world
     world.server_version = build
     for email, password in logins:
         world.provision_mailbox(email, password=password)
@@ -121,24 +195,18 @@ def serve_ews(
                 f"{email} is not an account; add it with --user {email}:PASSWORD", param_hint="--impersonator"
             )
         account.can_impersonate = True
-    service = MockExchange(world, auth=auth)
-    app = create_app(service)
+    app = create_app(MockExchange(world, auth=auth))
 
     def ready(actual_port: int) -> None:
-        url = f"http://{host}:{actual_port}/EWS/Exchange.asmx"
-        counts = world.counts()
-        click.echo(f"mockews serving {tenant}: {counts['mailboxes']} mailboxes, {counts['items']} items")
-        click.echo(f"  EWS endpoint : {url}")
-        click.echo(f"  admin plane  : http://{host}:{actual_port}/mockews-api/state")
-        click.echo(f"  auth         : {auth}")
-        if world_file is None:
-            click.echo(f"  service account (impersonation): {SERVICE_ACCOUNT} / {SERVICE_PASSWORD}")
-            click.echo(f"  users: {', '.join(sorted(world.mailboxes))} (password {USER_PASSWORD})")
+        url = f"http://{host}:{actual_port}"
+        _print_tenant(tenant, url, auth)
+        if tenant.service_account:
+            first = sorted(world.mailboxes)[0]
             click.echo("Connect with exchangelib:")
             click.echo("  from exchangelib import Account, Configuration, Credentials, IMPERSONATION")
-            click.echo(f"  cfg = Configuration(service_endpoint={url!r},")
-            click.echo(f"                      credentials=Credentials({SERVICE_ACCOUNT!r}, {SERVICE_PASSWORD!r}))")
-            first = sorted(world.mailboxes)[0]
+            click.echo(f"  cfg = Configuration(service_endpoint={url + '/EWS/Exchange.asmx'!r},")
+            credentials = f"Credentials({tenant.service_account!r}, {tenant.service_password!r})"
+            click.echo(f"                      credentials={credentials})")
             click.echo(f"  acc = Account({first!r}, config=cfg, access_type=IMPERSONATION, autodiscover=False)")
             click.echo("  print(acc.root.tree())")
         click.echo("Press Ctrl+C to stop.")
@@ -152,19 +220,74 @@ def serve_ews(
 @click.option("--seed", default=42, show_default=True)
 @click.pass_context
 def demo(ctx: click.Context, port: int, seed: int) -> None:
-    """The main job on embedded defaults: serve the mock Exchange with the demo tenant."""
+    """The main job on embedded defaults: serve the mock Exchange and the mock directory
+    with the demo tenant, and print how to connect."""
     ctx.invoke(
-        serve_ews,
+        serve,
+        profile=None,
+        seed=seed,
+        world_file=None,
+        empty=False,
         host="127.0.0.1",
         port=port,
+        directory_port=None,
         auth="basic",
-        users=(),
-        impersonators=(),
-        world_file=None,
-        seed=seed,
-        server_version="15.1.2507.6",
         threads=4,
     )
+
+
+@main.command()
+@click.option("--profile", type=click.Choice(PROFILE_NAMES), required=True, help="Tenant size.")
+@click.option("--seed", default=42, show_default=True, type=int, help="Same seed, same tenant.")
+@click.option(
+    "--coverage",
+    type=click.FloatRange(0.0, 1.0),
+    help="Share of messages the archive already holds (default: the profile's, 0.98).",
+)
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), help="Save the loaded world here.")
+@click.option(
+    "--ews-url", "ews_url", help="Populate this EWS endpoint through exchangelib instead of loading directly."
+)
+@click.option("--user", "user", help="Service account with the impersonation right (with --ews-url).")
+@click.option("--password", "password", envvar="SYNCENG_EWS_PASSWORD", help="Its password (or $SYNCENG_EWS_PASSWORD).")
+@click.option(
+    "--target-mailbox",
+    "targets",
+    multiple=True,
+    metavar="EMAIL",
+    help="With --ews-url: put the generated mailboxes into these existing ones, round robin (repeatable).",
+)
+@click.option("--dry-run", is_flag=True, help="Say what would be created; change nothing.")
+@click.option("--progress/--no-progress", default=True, show_default=True, help="Show a progress bar.")
+def populate(
+    profile: str,
+    seed: int,
+    coverage: float | None,
+    out: Path | None,
+    ews_url: str | None,
+    user: str | None,
+    password: str | None,
+    targets: tuple[str, ...],
+    dry_run: bool,
+    progress: bool,
+) -> None:
+    """Generate a tenant (faker, deterministic by seed) and load it: directly into a
+    mock world (fast; --out saves it), or through EWS into any endpoint (resumable: a
+    second run adds nothing)."""
+    from scenarios.populate_cli import populate_direct, populate_ews
+
+    if ews_url is None:
+        if user or password or targets:
+            raise click.UsageError("--user, --password and --target-mailbox need --ews-url")
+        populate_direct(profile, seed, coverage, out, dry_run, click.echo)
+        return
+    if not ews_url.startswith(("http://", "https://")):
+        raise click.BadParameter(f"{ews_url!r}: expected an http(s) URL", param_hint="--ews-url")
+    if not user or not password:
+        raise click.UsageError("--ews-url needs --user and --password (or $SYNCENG_EWS_PASSWORD)")
+    if out is not None:
+        raise click.UsageError("--out saves a directly loaded world; it does not apply with --ews-url")
+    populate_ews(profile, seed, coverage, ews_url, user, password, list(targets), dry_run, progress, click.echo)
 
 
 @main.group()

@@ -4,7 +4,7 @@ members, delta), the OAuth2 token endpoint, and the admin plane.  A thin adapter
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
@@ -31,6 +31,22 @@ def _max_page_size() -> int | None:
         if name.lower() == "odata.maxpagesize" and value.isdigit():
             return max(1, min(int(value), 999))
     return None
+
+
+WSGIApp = Callable[..., Iterable[bytes]]
+
+
+def combine(ews_app: WSGIApp, directory_app: WSGIApp) -> WSGIApp:
+    """One port for both mocks: Graph, the token endpoint and mockad's admin plane go
+    to the directory app, everything else (EWS, mockews' admin plane) to mockews."""
+
+    def app(environ: dict[str, object], start_response: Callable[..., object]) -> Iterable[bytes]:
+        path = str(environ.get("PATH_INFO", ""))
+        segments = path.split("/")
+        to_directory = path.startswith(("/v1.0/", "/mockad-api")) or (len(segments) > 3 and segments[2] == "oauth2")
+        return (directory_app if to_directory else ews_app)(environ, start_response)
+
+    return app
 
 
 def create_app(service: MockDirectory | None = None) -> Flask:

@@ -3,8 +3,9 @@ SendAndSaveCopy deliver to the recipients' Inbox in the same world.
 
 Populating tools (ours, and QA scripts against real Exchange) create "received" mail by
 setting MAPI properties Exchange otherwise computes: PidTagMessageFlags (0x0E07: read,
-unsent), PidTagMessageDeliveryTime (0x0E06) and PidTagClientSubmitTime (0x0039).  They
-are honoured here as Exchange honours them.
+unsent), PidTagMessageDeliveryTime (0x0E06), PidTagClientSubmitTime (0x0039) and
+PidTagMessageClass (0x001A, e.g. Enterprise Vault shortcuts).  They are honoured here
+as Exchange honours them.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from ..soap.items import ID_ONLY, ParsedItem, parse_item, render_item
 from ..soap.xml import Element, children, local_name, m, t
 from ..store.delivery import deliver, stamp_sent
 from ..store.mailbox import Mailbox, set_field
-from ..store.model import ExtendedValue, FileAttachment, Folder, Item
+from ..store.model import CalendarItem, ExtendedValue, FileAttachment, Folder, Item
 from .base import Operation
 from .response_objects import RESPONSE_OBJECTS, build_response
 
@@ -26,6 +27,7 @@ MSGFLAG_UNSENT = 0x8
 PID_TAG_MESSAGE_FLAGS = 0x0E07
 PID_TAG_MESSAGE_DELIVERY_TIME = 0x0E06
 PID_TAG_CLIENT_SUBMIT_TIME = 0x0039
+PID_TAG_MESSAGE_CLASS = 0x001A
 
 
 def _tag_number(tag: str | None) -> int | None:
@@ -57,6 +59,8 @@ def apply_extended(item: Item, values: list[ExtendedValue]) -> None:
                 item.received = parse_datetime(first)
             elif tag == PID_TAG_CLIENT_SUBMIT_TIME:
                 item.sent = parse_datetime(first)
+            elif tag == PID_TAG_MESSAGE_CLASS and first:
+                item.item_class = first
         except ValueError as exc:
             raise ErrorSchemaValidation(f"Extended property {value.key.tag} has an invalid value.") from exc
         table[value.key] = value
@@ -73,6 +77,9 @@ def build_item(mailbox: Mailbox, folder: Folder, parsed: ParsedItem) -> tuple[It
         set_field(item, name, value)
     if parsed.kind == "Message":
         item.is_draft = True  # until sent, or unless PidTagMessageFlags says otherwise
+        item.sender = item.sender or item.from_  # Exchange stamps Sender from From
+    if isinstance(item, CalendarItem) and item.organizer is None:
+        item.organizer = mailbox.world.recipient(mailbox.display_name, mailbox.email)  # the owner organises
     apply_extended(item, parsed.extended)
     attachments = children(attachments_elem) if isinstance(attachments_elem, Element) else []
     return item, attachments

@@ -139,6 +139,7 @@ def _records(world: World) -> Iterator[dict[str, Any]]:
         "server_version": dataclasses.asdict(world.server_version),
         "rng_state": _rng_state(world.rng),
         "epoch_salt": world.sync_states_salt(),
+        "meta": world.meta,
     }
     for account in world.accounts.values():
         yield {
@@ -375,6 +376,7 @@ def load_world(path: str | Path | IO[bytes], clock: Clock | None = None) -> Worl
                 version, internal, gauss = header["rng_state"]
                 world.rng.setstate((version, tuple(internal), gauss))
                 world.restore_epoch(header["epoch_salt"])
+                world.meta = dict(header.get("meta") or {})
             except (KeyError, TypeError, ValueError) as exc:
                 raise WorldFileError(f"line 1: malformed header ({exc})") from exc
             loader = _Loader(world)

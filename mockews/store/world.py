@@ -73,6 +73,8 @@ class World:
             self.accounts: dict[str, Account] = {}
             self.directory = Directory(self.rng, self.next_seq, self._mailbox_for_user)
             self._recipients: dict[tuple[str, str, str, str], Recipient] = {}
+            #: free-form facts about how the world was made (profile, seed, archive coverage …)
+            self.meta: dict[str, object] = {}
             self._install_epoch(f"{self.seed}:{self._resets}")
             self._resets += 1
 

@@ -21,9 +21,10 @@ from engine.cli import main
 from scenarios.demo_tenant import SERVICE_ACCOUNT, SERVICE_PASSWORD
 
 
-def start_server(*args: str) -> tuple[subprocess.Popen[str], str]:
+def start_server(*args: str, command: tuple[str, ...] = ("serve", "ews")) -> tuple[subprocess.Popen[str], str]:
+    """Run `synceng <command> --port 0 <args>`; returns the process and the EWS URL."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "engine.cli", "serve", "ews", "--port", "0", *args],
+        [sys.executable, "-m", "engine.cli", *command, "--port", "0", *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

@@ -1,0 +1,101 @@
+"""Building the world a `synceng serve` command serves, and serving both mocks on it."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mockad.app import combine
+from mockad.app import create_app as directory_app
+from mockad.service import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, MockDirectory
+from mockews.app import create_app as ews_app
+from mockews.server import ServerThread, serve_forever
+from mockews.service import MockExchange
+from mockews.store import World
+from mockews.store.persist import load_world
+
+from .demo_tenant import SERVICE_ACCOUNT, SERVICE_PASSWORD, USER_PASSWORD, build_demo_world
+from .generator import CalendarSpec, Event, FolderSpec, MessageSpec, TenantGenerator
+from .profiles import get_profile
+from .sinks import LoadStats, WorldSink
+
+
+@dataclass
+class Tenant:
+    world: World
+    description: str
+    service_account: str | None = None
+    service_password: str | None = None
+    user_password: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def without_content(events: Iterator[Event]) -> Iterator[Event]:
+    """A tenant's directory and empty mailboxes (for populating it through EWS)."""
+    return (e for e in events if not isinstance(e, FolderSpec | MessageSpec | CalendarSpec))
+
+
+def generated_world(
+    profile: str, seed: int, empty: bool = False, world: World | None = None
+) -> tuple[World, LoadStats]:
+    generator = TenantGenerator(get_profile(profile), seed)
+    world = world or World(seed=seed, domain=generator.domain)
+    stream = generator.stream()
+    stats = WorldSink(world).load(without_content(stream) if empty else stream)
+    return world, stats
+
+
+def build_tenant(profile: str | None, seed: int, world_file: Path | None, empty: bool) -> Tenant:
+    if world_file is not None:
+        world = load_world(world_file)
+        return Tenant(world, f"world file {world_file}")
+    if profile is not None:
+        started = time.perf_counter()
+        world, stats = generated_world(profile, seed, empty)
+        what = "empty mailboxes of" if empty else ""
+        tenant = Tenant(
+            world,
+            f"{what} the {profile} profile (seed {seed})".strip(),
+            stats.service_account,
+            stats.service_password,
+        )
+        tenant.notes.append(
+            f"generated {stats.mailboxes} mailboxes, {stats.messages} messages, {stats.calendar_items} calendar "
+            f"items in {time.perf_counter() - started:.1f} s"
+        )
+        return tenant
+    world = build_demo_world(World(seed=seed), seed=seed)
+    return Tenant(world, "the demo tenant", SERVICE_ACCOUNT, SERVICE_PASSWORD, USER_PASSWORD)
+
+
+def serve_both(
+    world: World,
+    host: str,
+    port: int,
+    directory_port: int | None,
+    auth: str,
+    threads: int,
+    on_ready: Callable[[str, str, MockDirectory], None],
+) -> None:
+    """mockews and mockad on one world: one port, or the directory on its own port."""
+    exchange = MockExchange(world, auth=auth)
+    directory = MockDirectory(world)
+    if directory_port is None:
+        app = combine(ews_app(exchange), directory_app(directory))
+
+        def ready(actual: int) -> None:
+            on_ready(f"http://{host}:{actual}", f"http://{host}:{actual}", directory)
+
+        serve_forever(app, host, port, threads=threads, on_ready=ready)
+        return
+    with ServerThread(directory_app(directory), host=host, port=directory_port, threads=threads) as graph_server:
+
+        def ready_two(actual: int) -> None:
+            on_ready(f"http://{host}:{actual}", graph_server.url, directory)
+
+        serve_forever(ews_app(exchange), host, port, threads=threads, on_ready=ready_two)
+
+
+__all__ = ["DEFAULT_CLIENT_ID", "DEFAULT_CLIENT_SECRET", "Tenant", "build_tenant", "generated_world", "serve_both"]
