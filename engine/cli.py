@@ -309,5 +309,20 @@ def bench_ews(json_file: Path | None, quick: bool) -> None:
         click.echo(f"results written to {json_file}")
 
 
+@bench.command("tenant")
+@click.option("--json", "json_file", type=click.Path(dir_okay=False, path_type=Path), help="Write results here.")
+@click.option("--quick", is_flag=True, help="Smaller profiles (a smoke check).")
+def bench_tenant(json_file: Path | None, quick: bool) -> None:
+    """Tenant generation: generation + direct load rate and peak memory (medium
+    profile), and the EWS population rate (small profile)."""
+    from bench.ews import write_results
+    from bench.tenant import run_tenant_benchmarks
+
+    results = run_tenant_benchmarks(quick=quick, echo=click.echo)
+    if json_file is not None:
+        write_results(results, json_file)
+        click.echo(f"results written to {json_file}")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
