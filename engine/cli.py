@@ -73,6 +73,19 @@ def _print_tenant(tenant: Tenant, ews_url: str | None, auth: str) -> None:
         click.echo(f"  users: {', '.join(sorted(world.mailboxes))} (password {tenant.user_password})")
 
 
+def _print_snippet(tenant: Tenant, ews_url: str) -> None:
+    world = tenant.world
+    if tenant.service_account and world.mailboxes:
+        first = sorted(world.mailboxes)[0]
+        credentials = f"Credentials({tenant.service_account!r}, {tenant.service_password!r})"
+        click.echo("Connect with exchangelib:")
+        click.echo("  from exchangelib import Account, Configuration, Credentials, IMPERSONATION")
+        click.echo(f"  cfg = Configuration(service_endpoint={ews_url + '/EWS/Exchange.asmx'!r},")
+        click.echo(f"                      credentials={credentials})")
+        click.echo(f"  acc = Account({first!r}, config=cfg, access_type=IMPERSONATION, autodiscover=False)")
+        click.echo("  print(acc.root.tree())")
+
+
 @main.group(invoke_without_command=True)
 @_tenant_options
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
@@ -111,6 +124,7 @@ def serve(
         click.echo(f"  token URL    : {graph_url}/{directory.tenant_id}/oauth2/v2.0/token")
         click.echo(f"  Graph client : {DEFAULT_CLIENT_ID} / {DEFAULT_CLIENT_SECRET} (client credentials)")
         click.echo(f"  Graph admin  : {graph_url}/mockad-api/state")
+        _print_snippet(tenant, ews_url)
         click.echo("Press Ctrl+C to stop.")
         sys.stdout.flush()
 
@@ -200,15 +214,7 @@ def serve_ews(
     def ready(actual_port: int) -> None:
         url = f"http://{host}:{actual_port}"
         _print_tenant(tenant, url, auth)
-        if tenant.service_account:
-            first = sorted(world.mailboxes)[0]
-            click.echo("Connect with exchangelib:")
-            click.echo("  from exchangelib import Account, Configuration, Credentials, IMPERSONATION")
-            click.echo(f"  cfg = Configuration(service_endpoint={url + '/EWS/Exchange.asmx'!r},")
-            credentials = f"Credentials({tenant.service_account!r}, {tenant.service_password!r})"
-            click.echo(f"                      credentials={credentials})")
-            click.echo(f"  acc = Account({first!r}, config=cfg, access_type=IMPERSONATION, autodiscover=False)")
-            click.echo("  print(acc.root.tree())")
+        _print_snippet(tenant, url)
         click.echo("Press Ctrl+C to stop.")
         sys.stdout.flush()
 

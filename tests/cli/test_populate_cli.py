@@ -70,6 +70,32 @@ def test_serve_puts_graph_beside_ews() -> None:
         stop_server(process)
 
 
+def test_serve_the_directory_on_its_own_port() -> None:
+    import subprocess
+    import sys
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "engine.cli", "serve", "--profile", "tiny", "--port", "0", "--directory-port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        lines = []
+        while not lines or "Press Ctrl+C" not in lines[-1]:
+            lines.append(process.stdout.readline())
+            assert len(lines) < 40 and lines[-1], lines
+        ews = next(line for line in lines if "EWS endpoint" in line)
+        graph = next(line for line in lines if "Graph API" in line)
+        ews_port = re.search(r":(\d+)/", ews).group(1)  # type: ignore[union-attr]
+        graph_base = re.search(r"(http://\S+)/v1.0/users", graph).group(1)  # type: ignore[union-attr]
+        assert f":{ews_port}" not in graph_base
+        assert requests.get(f"{graph_base}/mockad-api/ready", timeout=10).json() == {"ready": True}
+    finally:
+        stop_server(process)
+
+
 def test_direct_populate_saves_a_world_that_serve_loads(tmp_path: Path) -> None:
     out = tmp_path / "tiny.world.jsonl.gz"
     result = CliRunner().invoke(main, ["populate", "--profile", "tiny", "--seed", "4", "--out", str(out)])

@@ -129,7 +129,22 @@ def test_filters(graph: Graph) -> None:
     engineering = graph.all("groups", **{"$filter": "displayName eq 'Engineering'"})
     assert [g["mail"] for g in engineering] == [f"engineering@{DOMAIN}"]
     assert graph.all("groups", **{"$filter": "securityEnabled eq true"}) == []
+    world_group = graph.all("groups", **{"$filter": "displayName eq 'All Staff'"})[0]
+    assert world_group["onPremisesDistinguishedName"] is None
+    m365 = graph.all("groups", **{"$filter": "groupTypes/any(c:c eq 'Unified')"})
+    assert m365 == []
     assert len(graph.all("groups", **{"$filter": "mailEnabled eq true and not (displayName eq 'Engineering')"})) == 1
+
+
+def test_groups_by_distinguished_name(graph: Graph, world: World) -> None:
+    """How a site resolves an AD group entered by DN."""
+    dn = "CN=Finance,OU=Groups,DC=contoso,DC=example"
+    group = world.directory.add_group("Finance", None, "security", distinguished_name=dn)
+    found = graph.all("groups", **{"$filter": f"onPremisesDistinguishedName eq '{dn}'"})
+    assert [g["id"] for g in found] == [group.id]
+    assert found[0]["securityEnabled"] is True and found[0]["mailEnabled"] is False
+    quoted = graph.all("groups", **{"$filter": "displayName eq 'O''Brien''s team'"})
+    assert quoted == []
 
 
 def test_bad_filters_are_400_naming_the_problem(graph: Graph) -> None:
