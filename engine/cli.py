@@ -41,6 +41,18 @@ def _tenant_options(f: Callable[..., None]) -> Callable[..., None]:
     return f
 
 
+def _server_options(f: Callable[..., None]) -> Callable[..., None]:
+    """--host / --port / --auth / --threads, shared by the serve commands."""
+    f = click.option(
+        "--threads", default=4, show_default=True, type=click.IntRange(1, 64), help="waitress worker threads."
+    )(f)
+    f = click.option("--auth", "auth", type=click.Choice(["none", "basic"]), default="basic", show_default=True)(f)
+    f = click.option(
+        "--port", default=8080, show_default=True, type=click.IntRange(0, 65535), help="0 picks a free port."
+    )(f)
+    return click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")(f)
+
+
 def _tenant(profile: str | None, seed: int, world_file: Path | None, empty: bool) -> Tenant:
     from mockews.store.persist import WorldFileError
     from scenarios.serving import build_tenant
@@ -88,16 +100,13 @@ def _print_snippet(tenant: Tenant, ews_url: str) -> None:
 
 @main.group(invoke_without_command=True)
 @_tenant_options
-@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
-@click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535), help="0 picks a free port.")
+@_server_options
 @click.option(
     "--directory-port",
     "directory_port",
     type=click.IntRange(0, 65535),
     help="Serve the directory (Graph) on its own port instead of beside EWS.",
 )
-@click.option("--auth", "auth", type=click.Choice(["none", "basic"]), default="basic", show_default=True)
-@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64), help="waitress worker threads.")
 @click.pass_context
 def serve(
     ctx: click.Context,
@@ -150,9 +159,7 @@ def _build_option(value: str) -> ServerVersion:
 
 @serve.command("ews")
 @_tenant_options
-@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
-@click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535), help="0 picks a free port.")
-@click.option("--auth", "auth", type=click.Choice(["none", "basic"]), default="basic", show_default=True)
+@_server_options
 @click.option(
     "--user",
     "users",
@@ -175,7 +182,6 @@ def _build_option(value: str) -> ServerVersion:
     metavar="MAJOR.MINOR.BUILD.REVISION",
     help="The Exchange build reported in ServerVersionInfo (15.1 = Exchange 2016, 15.2 = 2019).",
 )
-@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64), help="waitress worker threads.")
 def serve_ews(
     profile: str | None,
     seed: int,

@@ -6,22 +6,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Literal
 
-from flask import Blueprint, Response, jsonify, request
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from flask import Blueprint, Response, jsonify
+from pydantic import BaseModel, ConfigDict, Field
 
+from mockews.adminplane import AdminError, base_blueprint, json_body, parse_model
 from mockews.faults import FaultKind, FaultRule
 
 from .store import Directory, DirectoryError, DirectoryGroup, DirectoryObject, DirectoryUser
 
 if TYPE_CHECKING:
     from .service import MockDirectory
-
-
-class AdminError(ValueError):
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
 
 
 class _Model(BaseModel):
@@ -72,14 +66,6 @@ class DirectoryFaultIn(_Model):
     latency_ms: int = Field(default=0, ge=0)
     retry_after_s: int = Field(default=1, ge=0)
     count: int | None = Field(default=None, ge=1)
-
-
-def _parse(model: type[Any], data: Any) -> Any:
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        raise AdminError(".".join(str(p) for p in first["loc"]) or "body", first["msg"]) from exc
 
 
 class MockDirectoryAdmin:
@@ -133,7 +119,7 @@ class MockDirectoryAdmin:
         self.service.bearer.revoke_all()
 
     def add_fault(self, spec: DirectoryFaultIn | dict[str, Any]) -> FaultRule:
-        spec = spec if isinstance(spec, DirectoryFaultIn) else _parse(DirectoryFaultIn, spec)
+        spec = spec if isinstance(spec, DirectoryFaultIn) else parse_model(DirectoryFaultIn, spec)
         try:
             return self.service.faults.add(FaultRule(**spec.model_dump()))
         except ValueError as exc:
@@ -148,7 +134,7 @@ class MockDirectoryAdmin:
     # accounts and membership (what scenarios change while they run)
 
     def add_user(self, spec: UserIn | dict[str, Any]) -> DirectoryUser:
-        spec = spec if isinstance(spec, UserIn) else _parse(UserIn, spec)
+        spec = spec if isinstance(spec, UserIn) else parse_model(UserIn, spec)
         fields = spec.model_dump(exclude={"display_name", "mail"})
         with self.service.world.lock:
             try:
@@ -157,7 +143,7 @@ class MockDirectoryAdmin:
                 raise AdminError("mail", str(exc)) from exc
 
     def update_user(self, key: str, change: UserChange | dict[str, Any]) -> DirectoryUser:
-        change = change if isinstance(change, UserChange) else _parse(UserChange, change)
+        change = change if isinstance(change, UserChange) else parse_model(UserChange, change)
         with self.service.world.lock:
             user = self._user(key)
             return self.directory.update_user(user.id, **change.model_dump(exclude_none=True))
@@ -173,7 +159,7 @@ class MockDirectoryAdmin:
             self.directory.delete(self._object(key).id)
 
     def add_group(self, spec: GroupIn | dict[str, Any]) -> DirectoryGroup:
-        spec = spec if isinstance(spec, GroupIn) else _parse(GroupIn, spec)
+        spec = spec if isinstance(spec, GroupIn) else parse_model(GroupIn, spec)
         with self.service.world.lock:
             members = [self._object(m, "members").id for m in spec.members]
             try:
@@ -193,75 +179,26 @@ class MockDirectoryAdmin:
 
 
 def admin_blueprint(service: MockDirectory) -> Blueprint:
-    bp = Blueprint("mockad_admin", __name__, url_prefix="/mockad-api")
     admin = MockDirectoryAdmin(service)
-
-    def body() -> dict[str, Any]:
-        data = request.get_json(silent=True)
-        if data is None and not request.get_data():
-            return {}
-        if not isinstance(data, dict):
-            raise AdminError("body", "must be a JSON object")
-        return data
-
-    @bp.errorhandler(AdminError)
-    def bad_input(exc: AdminError) -> tuple[Response, int]:
-        return jsonify(error={"field": exc.field, "message": exc.message}), 400
+    bp = base_blueprint("mockad_admin", "/mockad-api", admin, service.faults)
 
     @bp.errorhandler(DirectoryError)
     def refused(exc: DirectoryError) -> tuple[Response, int]:
         return jsonify(error={"field": "body", "message": str(exc)}), 400
 
-    @bp.get("/ready")
-    def ready() -> Response:
-        return jsonify(ready=admin.ready())
-
-    @bp.get("/state")
-    def state() -> Response:
-        return jsonify(admin.state())
-
-    @bp.post("/reset")
-    def reset() -> Response:
-        seed = body().get("seed")
-        if seed is not None and not isinstance(seed, int):
-            raise AdminError("seed", "must be an integer")
-        admin.reset(seed)
-        return jsonify(admin.state())
-
-    @bp.post("/seed")
-    def seed() -> Response:
-        value = body().get("seed")
-        if not isinstance(value, int):
-            raise AdminError("seed", "must be an integer")
-        admin.reset(value)
-        return jsonify(admin.state())
-
-    @bp.get("/faults")
-    def faults() -> Response:
-        return jsonify([rule.as_dict() for rule in service.faults.rules])
-
-    @bp.post("/faults")
-    def add_fault() -> tuple[Response, int]:
-        return jsonify(admin.add_fault(body()).as_dict()), 201
-
-    @bp.delete("/faults")
-    def clear_faults() -> Response:
-        admin.clear_faults()
-        return jsonify([])
-
     @bp.post("/clients")
     def clients() -> tuple[Response, int]:
-        spec = _parse(ClientIn, body())
+        spec = parse_model(ClientIn, json_body())
         admin.register_client(spec.client_id, spec.client_secret)
         return jsonify(admin.state()), 201
 
     @bp.post("/users")
     def add_user() -> tuple[Response, int]:
-        return jsonify(id=admin.add_user(body()).id), 201
+        return jsonify(id=admin.add_user(json_body()).id), 201
 
     @bp.patch("/users/<key>")
     def update_user(key: str) -> Response:
-        return jsonify(id=admin.update_user(key, body()).id)
+        return jsonify(id=admin.update_user(key, json_body()).id)
 
     @bp.delete("/objects/<key>")
     def delete(key: str) -> Response:
@@ -270,11 +207,11 @@ def admin_blueprint(service: MockDirectory) -> Blueprint:
 
     @bp.post("/groups")
     def add_group() -> tuple[Response, int]:
-        return jsonify(id=admin.add_group(body()).id), 201
+        return jsonify(id=admin.add_group(json_body()).id), 201
 
     @bp.post("/groups/<key>/members")
     def add_member(key: str) -> Response:
-        member = body().get("member")
+        member = json_body().get("member")
         if not isinstance(member, str):
             raise AdminError("member", "an id or address is required")
         admin.add_member(key, member)
@@ -286,3 +223,6 @@ def admin_blueprint(service: MockDirectory) -> Blueprint:
         return jsonify(ok=True)
 
     return bp
+
+
+__all__ = ["AdminError", "MockDirectoryAdmin", "admin_blueprint"]

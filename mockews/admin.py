@@ -12,9 +12,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from flask import Blueprint, Response, jsonify, request
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from flask import Blueprint, Response, jsonify
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from .adminplane import AdminError, base_blueprint, json_body, parse_model
 from .errors import EWSError
 from .faults import FAULT_KINDS, FaultKind, FaultRule
 from .store.loader import folder_by_path, new_calendar_item, new_message
@@ -25,15 +26,6 @@ from .throttle import ThrottlePolicy
 
 if TYPE_CHECKING:
     from .service import MockExchange
-
-
-class AdminError(ValueError):
-    """Bad admin input: ``field`` names what is wrong."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
 
 
 # -- input models -----------------------------------------------------------------------
@@ -201,7 +193,7 @@ class MockExchangeAdmin:
 
     def add_fault(self, rule: FaultRule | FaultIn | dict[str, Any]) -> FaultRule:
         if not isinstance(rule, FaultRule):
-            spec = rule if isinstance(rule, FaultIn) else _parse(FaultIn, rule)
+            spec = rule if isinstance(rule, FaultIn) else parse_model(FaultIn, rule)
             rule = FaultRule(**spec.model_dump())
         try:
             return self.service.faults.add(rule)
@@ -213,7 +205,7 @@ class MockExchangeAdmin:
 
     def set_throttle(self, policy: ThrottlePolicy | ThrottleIn | dict[str, Any]) -> ThrottlePolicy:
         if not isinstance(policy, ThrottlePolicy):
-            spec = policy if isinstance(policy, ThrottleIn) else _parse(ThrottleIn, policy)
+            spec = policy if isinstance(policy, ThrottleIn) else parse_model(ThrottleIn, policy)
             policy = ThrottlePolicy(**spec.model_dump())
         self.service.throttle.configure(policy)
         return policy
@@ -242,19 +234,19 @@ class MockExchangeAdmin:
     # provisioning
 
     def add_account(self, spec: AccountIn | dict[str, Any]) -> None:
-        spec = spec if isinstance(spec, AccountIn) else _parse(AccountIn, spec)
+        spec = spec if isinstance(spec, AccountIn) else parse_model(AccountIn, spec)
         with self.world.lock:
             account = self.world.add_account(spec.email, spec.password, spec.can_impersonate)
             account.full_access = {a.lower() for a in spec.full_access}
 
     def provision_mailbox(self, spec: MailboxIn | dict[str, Any]) -> dict[str, int]:
-        spec = spec if isinstance(spec, MailboxIn) else _parse(MailboxIn, spec)
+        spec = spec if isinstance(spec, MailboxIn) else parse_model(MailboxIn, spec)
         return self.bulk_load(BulkLoadIn(mailboxes=[spec]))
 
     def bulk_load(self, spec: BulkLoadIn | dict[str, Any]) -> dict[str, int]:
         """Load accounts, mailboxes (folders, items) and groups in one go.  Everything is
         validated before anything is written."""
-        spec = spec if isinstance(spec, BulkLoadIn) else _parse(BulkLoadIn, spec)
+        spec = spec if isinstance(spec, BulkLoadIn) else parse_model(BulkLoadIn, spec)
         world = self.world
         with world.lock:
             self._check_groups(spec)
@@ -356,109 +348,49 @@ class MockExchangeAdmin:
         return world.counts()
 
 
-def _parse(model: type[Any], data: Any) -> Any:
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        field = ".".join(str(p) for p in first["loc"]) or model.__name__
-        raise AdminError(field, first["msg"]) from exc
-
-
 # -- HTTP -------------------------------------------------------------------------------
 
 
 def admin_blueprint(service: MockExchange) -> Blueprint:
-    bp = Blueprint("mockews_admin", __name__, url_prefix="/mockews-api")
     admin = service.admin
-
-    def body() -> dict[str, Any]:
-        data = request.get_json(silent=True)
-        if data is None:
-            if request.get_data():
-                raise AdminError("body", "must be a JSON object")
-            return {}
-        if not isinstance(data, dict):
-            raise AdminError("body", "must be a JSON object")
-        return data
-
-    @bp.errorhandler(AdminError)
-    def bad_input(exc: AdminError) -> tuple[Response, int]:
-        return jsonify(error={"field": exc.field, "message": exc.message}), 400
+    bp = base_blueprint("mockews_admin", "/mockews-api", admin, service.faults)
 
     @bp.errorhandler(EWSError)
     def store_error(exc: EWSError) -> tuple[Response, int]:
         return jsonify(error={"field": "body", "message": f"{exc.code}: {exc.message}"}), 400
 
-    @bp.get("/ready")
-    def ready() -> Response:
-        return jsonify(ready=admin.ready())
-
-    @bp.get("/state")
-    def state() -> Response:
-        return jsonify(admin.state())
-
-    @bp.post("/reset")
-    def reset() -> Response:
-        seed = body().get("seed")
-        if seed is not None and not isinstance(seed, int):
-            raise AdminError("seed", "must be an integer")
-        admin.reset(seed)
-        return jsonify(admin.state())
-
-    @bp.post("/seed")
-    def seed() -> Response:
-        value = body().get("seed")
-        if not isinstance(value, int):
-            raise AdminError("seed", "must be an integer")
-        admin.reset(value)
-        return jsonify(admin.state())
-
-    @bp.get("/faults")
-    def faults() -> Response:
-        return jsonify([rule.as_dict() for rule in service.faults.rules])
-
-    @bp.post("/faults")
-    def add_fault() -> tuple[Response, int]:
-        return jsonify(admin.add_fault(body()).as_dict()), 201
-
-    @bp.delete("/faults")
-    def clear_faults() -> Response:
-        admin.clear_faults()
-        return jsonify([])
-
     @bp.put("/throttle")
     def throttle() -> Response:
-        return jsonify(vars(admin.set_throttle(body())))
+        return jsonify(vars(admin.set_throttle(json_body())))
 
     @bp.post("/sync-states/invalidate")
     def invalidate() -> Response:
-        data = body()
+        data = json_body()
         return jsonify(folders=admin.invalidate_sync_states(data.get("mailbox"), data.get("folder_id")))
 
     @bp.post("/accounts")
     def accounts() -> tuple[Response, int]:
-        admin.add_account(body())
+        admin.add_account(json_body())
         return jsonify(admin.state()["counts"]), 201
 
     @bp.post("/mailboxes")
     def mailboxes() -> tuple[Response, int]:
-        return jsonify(admin.provision_mailbox(body())), 201
+        return jsonify(admin.provision_mailbox(json_body())), 201
 
     @bp.post("/bulk-load")
     def bulk_load() -> tuple[Response, int]:
-        return jsonify(admin.bulk_load(body())), 201
+        return jsonify(admin.bulk_load(json_body())), 201
 
     @bp.post("/save")
     def save() -> Response:
-        path = body().get("path")
+        path = json_body().get("path")
         if not isinstance(path, str) or not path:
             raise AdminError("path", "a file path is required")
         return jsonify(records=admin.save(path))
 
     @bp.post("/load")
     def load() -> Response:
-        path = body().get("path")
+        path = json_body().get("path")
         if not isinstance(path, str) or not path:
             raise AdminError("path", "a file path is required")
         return jsonify(admin.load(path))
