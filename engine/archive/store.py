@@ -1,0 +1,645 @@
+"""The archive platform's state (domain.md §4): submissions, Live and Full Views,
+calendar replicas, the archived-message index with its access list, stub bookkeeping,
+Expire View and Archive Purge.  SQLAlchemy Core (bulk statements) on SQLite by default;
+any SQLAlchemy URL works.
+
+How the views are kept (R1 to R4):
+
+* a submission (one batch of a run) applies its folder and placement changes to the
+  Live View at once, and marks the items it touched as *dirty* for its task;
+* the run's last submission (``complete``) is the run boundary: every live placement
+  of a dirty item joins the Full View (R2, R3: only what is seen at a boundary is
+  recorded), and a dirty item that left the mailbox (reason ``deleted``) gets its last
+  known Full View entry marked deleted.  Items that left for another reason (an
+  exclusion added later, R4; turning private) keep their Full View history unmarked;
+* submissions are idempotent by (task, mailbox, batch id): applied once, counted once —
+  the count is the task's Sequence.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Float,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    and_,
+    bindparam,
+    delete,
+    func,
+    literal,
+    select,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
+
+from engine.clock import Clock, WallClock
+from engine.console.store import make_engine
+from engine.security import hash_token
+
+metadata = MetaData()
+sites = Table(
+    "archive_sites", metadata, Column("site_id", Integer, primary_key=True), Column("key_hash", String(64), unique=True)
+)
+task_owner = Table(
+    "task_owner",
+    metadata,
+    Column("task_id", Integer, primary_key=True),
+    Column("site_id", Integer),
+    Column("sequence", Integer, default=0),
+)
+submissions = Table(
+    "submissions",
+    metadata,
+    Column("task_id", Integer, primary_key=True),
+    Column("mailbox", String(254), primary_key=True),
+    Column("batch_id", String(200), primary_key=True),
+    Column("kind", String(20)),
+    Column("at", Float),
+)
+folders = Table(
+    "folders",
+    metadata,
+    Column("mailbox", String(254), primary_key=True),
+    Column("folder_id", String(600), primary_key=True),
+    Column("name", String(500)),
+    Column("parent_id", String(600), nullable=True),
+    Column("well_known", String(40), nullable=True),
+    Column("live", Boolean),
+    Column("removed_reason", String(20), nullable=True),
+    Column("first_seen", Float, nullable=True),
+    Column("deleted_at", Float, nullable=True),
+)
+folder_names = Table(
+    "folder_names",
+    metadata,
+    Column("mailbox", String(254)),
+    Column("folder_id", String(600)),
+    Column("at", Float),
+    Column("name", String(500)),
+    Column("parent_id", String(600), nullable=True),
+    Index("ix_folder_names", "mailbox", "folder_id", "at"),
+)
+live = Table(
+    "live",
+    metadata,
+    Column("mailbox", String(254), primary_key=True),
+    Column("item", String(1000), primary_key=True),
+    Column("folder_id", String(600), primary_key=True),
+    Index("ix_live_folder", "mailbox", "folder_id"),
+)
+full = Table(
+    "full_view",
+    metadata,
+    Column("mailbox", String(254), primary_key=True),
+    Column("item", String(1000), primary_key=True),
+    Column("folder_id", String(600), primary_key=True),
+    Column("first_seen", Float),
+    Column("last_seen", Float),
+    Column("deleted_at", Float, nullable=True),
+    Index("ix_full_folder", "mailbox", "folder_id"),
+)
+dirty = Table(
+    "dirty",
+    metadata,
+    Column("task_id", Integer, primary_key=True),
+    Column("mailbox", String(254), primary_key=True),
+    Column("item", String(1000), primary_key=True),
+    Column("reason", String(20)),
+)
+expired = Table(
+    "expired",
+    metadata,
+    Column("mailbox", String(254), primary_key=True),
+    Column("item", String(1000), primary_key=True),
+    Column("at", Float),
+)
+calendars = Table(
+    "calendars",
+    metadata,
+    Column("mailbox", String(254), primary_key=True),
+    Column("calendar_id", String(600), primary_key=True),
+    Column("name", String(500)),
+)
+calendar_items = Table(
+    "calendar_items",
+    metadata,
+    Column("mailbox", String(254), primary_key=True),
+    Column("uid", String(1000), primary_key=True),
+    Column("calendar_id", String(600)),
+    Column("data", Text),
+)
+archived = Table(
+    "archived",
+    metadata,
+    Column("item", String(1000), primary_key=True),
+    Column("subject", String(1000), default=""),
+    Column("received", Float, nullable=True),
+    Column("size", Integer, default=0),
+    Column("held", Boolean, default=False),
+    Column("purge_at", Float, nullable=True),
+)
+access = Table(
+    "access", metadata, Column("item", String(1000), primary_key=True), Column("mailbox", String(254), primary_key=True)
+)
+stubs = Table(
+    "stubs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("task_id", Integer),
+    Column("mailbox", String(254)),
+    Column("item", String(1000)),
+    Column("action", String(40)),
+    Column("at", Float),
+)
+
+REMOVAL_REASONS = ("moved", "deleted", "excluded", "private")
+
+
+class ArchiveError(Exception):
+    def __init__(self, status: int, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.status = status
+        self.field = field
+        self.message = message
+
+
+@dataclass
+class Submission:
+    """One batch of a run, already validated (the API parses it from JSON)."""
+
+    task_id: int
+    mailbox: str
+    batch_id: str
+    kind: str = "mfr"  # mfr | calendar
+    folders: list[dict[str, Any]] = field(default_factory=list)  # {id, name, parent_id, well_known}
+    removed_folders: list[tuple[str, str]] = field(default_factory=list)  # (folder id, reason)
+    placements: list[tuple[str, str]] = field(default_factory=list)  # (item key, folder id)
+    removed_placements: list[tuple[str, str, str]] = field(default_factory=list)  # (item, folder id, reason)
+    calendars: list[dict[str, Any]] = field(default_factory=list)  # {id, name}
+    calendar_items: list[dict[str, Any]] = field(default_factory=list)  # {uid, calendar_id, ...}
+    removed_calendar_items: list[str] = field(default_factory=list)
+    reset_calendars: list[str] = field(default_factory=list)
+    complete: bool = False
+
+
+def _ts(value: datetime) -> float:
+    return value.timestamp()
+
+
+def _iso(value: float | None) -> str | None:
+    return None if value is None else datetime.fromtimestamp(value, UTC).isoformat()
+
+
+class ArchiveStore:
+    def __init__(self, url: str = "sqlite://", clock: Clock | None = None) -> None:
+        self.clock: Clock = clock or WallClock()
+        self.engine = make_engine(url)
+        metadata.create_all(self.engine)
+        self._lock = threading.RLock()
+        self._dialect = self.engine.dialect.name
+
+    @contextmanager
+    def tx(self) -> Iterator[Connection]:
+        with self._lock, self.engine.begin() as conn:
+            yield conn
+
+    def _insert(self, table: Table) -> Any:
+        return postgresql.insert(table) if self._dialect == "postgresql" else sqlite.insert(table)
+
+    def _ignore(self, table: Table) -> Any:
+        return self._insert(table).on_conflict_do_nothing()
+
+    def now(self) -> float:
+        return _ts(self.clock.now())
+
+    # -- sites ------------------------------------------------------------------------------
+
+    def register_site(self, site_id: int, key_hash: str) -> None:
+        with self.tx() as conn:
+            stmt = self._insert(sites).values(site_id=site_id, key_hash=key_hash)
+            conn.execute(stmt.on_conflict_do_update(index_elements=["site_id"], set_={"key_hash": key_hash}))
+
+    def site_for_key(self, key: str) -> int | None:
+        with self.tx() as conn:
+            return conn.scalar(select(sites.c.site_id).where(sites.c.key_hash == hash_token(key)))
+
+    # -- submissions ------------------------------------------------------------------------
+
+    def submit(self, site_id: int, sub: Submission) -> dict[str, Any]:
+        """Apply one batch; a batch seen before is acknowledged again without effect."""
+        now = self.now()
+        with self.tx() as conn:
+            owner = conn.execute(select(task_owner).where(task_owner.c.task_id == sub.task_id)).first()
+            if owner is None:
+                conn.execute(task_owner.insert().values(task_id=sub.task_id, site_id=site_id, sequence=0))
+            elif owner.site_id != site_id:
+                raise ArchiveError(403, "task_id", f"task {sub.task_id} belongs to another site")
+            key = {"task_id": sub.task_id, "mailbox": sub.mailbox, "batch_id": sub.batch_id}
+            if conn.execute(self._ignore(submissions).values(**key, kind=sub.kind, at=now)).rowcount == 0:
+                return {"applied": False, "sequence": self._sequence(conn, sub.task_id)}
+            if sub.kind == "calendar":
+                self._apply_calendar(conn, sub)
+            else:
+                self._apply_mfr(conn, sub, now)
+            conn.execute(
+                update(task_owner).where(task_owner.c.task_id == sub.task_id).values(sequence=task_owner.c.sequence + 1)
+            )
+            return {"applied": True, "sequence": self._sequence(conn, sub.task_id)}
+
+    @staticmethod
+    def _sequence(conn: Connection, task_id: int) -> int:
+        return int(conn.scalar(select(task_owner.c.sequence).where(task_owner.c.task_id == task_id)) or 0)
+
+    def sequence(self, task_id: int) -> int:
+        with self.tx() as conn:
+            return self._sequence(conn, task_id)
+
+    def _apply_mfr(self, conn: Connection, sub: Submission, now: float) -> None:
+        mailbox = sub.mailbox
+        for f in sub.folders:
+            current = conn.execute(
+                select(folders.c.name, folders.c.parent_id).where(
+                    folders.c.mailbox == mailbox, folders.c.folder_id == f["id"]
+                )
+            ).first()
+            values = {
+                "name": f["name"],
+                "parent_id": f.get("parent_id"),
+                "well_known": f.get("well_known"),
+                "live": True,
+                "removed_reason": None,
+            }
+            stmt = self._insert(folders).values(
+                mailbox=mailbox, folder_id=f["id"], first_seen=None, deleted_at=None, **values
+            )
+            conn.execute(stmt.on_conflict_do_update(index_elements=["mailbox", "folder_id"], set_=values))
+            if current is None or (current.name, current.parent_id) != (f["name"], f.get("parent_id")):
+                conn.execute(
+                    folder_names.insert().values(
+                        mailbox=mailbox, folder_id=f["id"], at=now, name=f["name"], parent_id=f.get("parent_id")
+                    )
+                )
+        for folder_id, reason in sub.removed_folders:
+            conn.execute(
+                update(folders)
+                .where(folders.c.mailbox == mailbox, folders.c.folder_id == folder_id)
+                .values(live=False, removed_reason=reason)
+            )
+            # its placements leave the Live View with it
+            gone = conn.execute(
+                select(live.c.item).where(live.c.mailbox == mailbox, live.c.folder_id == folder_id)
+            ).scalars()
+            items = list(gone)
+            conn.execute(delete(live).where(live.c.mailbox == mailbox, live.c.folder_id == folder_id))
+            self._mark_dirty(conn, sub.task_id, mailbox, ((i, reason) for i in items))
+        if sub.removed_placements:
+            conn.execute(
+                delete(live).where(
+                    and_(
+                        live.c.mailbox == mailbox,
+                        live.c.item == bindparam("item"),
+                        live.c.folder_id == bindparam("folder"),
+                    )
+                ),
+                [{"item": i, "folder": f} for i, f, _ in sub.removed_placements],
+            )
+            self._mark_dirty(conn, sub.task_id, mailbox, ((i, reason) for i, _, reason in sub.removed_placements))
+        if sub.placements:
+            conn.execute(
+                self._ignore(live), [{"mailbox": mailbox, "item": i, "folder_id": f} for i, f in sub.placements]
+            )
+            self._mark_dirty(conn, sub.task_id, mailbox, ((i, "present") for i, _ in sub.placements))
+        if sub.complete:
+            self._boundary(conn, sub.task_id, mailbox, now)
+
+    def _mark_dirty(self, conn: Connection, task_id: int, mailbox: str, entries: Iterable[tuple[str, str]]) -> None:
+        rows = [{"task_id": task_id, "mailbox": mailbox, "item": item, "reason": reason} for item, reason in entries]
+        if rows:
+            stmt = self._insert(dirty)
+            conn.execute(
+                stmt.on_conflict_do_update(
+                    index_elements=["task_id", "mailbox", "item"], set_={"reason": stmt.excluded.reason}
+                ),
+                rows,
+            )
+
+    def _boundary(self, conn: Connection, task_id: int, mailbox: str, now: float) -> None:
+        """The end of a successful run: record what is live now (R2, R3)."""
+        d, lv, fv = dirty.alias("d"), live.alias("l"), full
+        touched = (
+            select(lv.c.mailbox, lv.c.item, lv.c.folder_id)
+            .join(d, and_(d.c.mailbox == lv.c.mailbox, d.c.item == lv.c.item))
+            .where(d.c.task_id == task_id, d.c.mailbox == mailbox)
+        )
+        for row in conn.execute(touched).all():
+            stmt = self._insert(fv).values(
+                mailbox=row.mailbox,
+                item=row.item,
+                folder_id=row.folder_id,
+                first_seen=now,
+                last_seen=now,
+                deleted_at=None,
+            )
+            conn.execute(
+                stmt.on_conflict_do_update(
+                    index_elements=["mailbox", "item", "folder_id"], set_={"last_seen": now, "deleted_at": None}
+                )
+            )
+        # dirty items gone from the mailbox: their last known location is marked deleted
+        gone = (
+            select(d.c.item)
+            .where(d.c.task_id == task_id, d.c.mailbox == mailbox, d.c.reason == "deleted")
+            .where(~select(lv.c.item).where(lv.c.mailbox == mailbox, lv.c.item == d.c.item).exists())
+        )
+        for item in conn.execute(gone).scalars().all():
+            last = conn.execute(
+                select(fv.c.folder_id)
+                .where(fv.c.mailbox == mailbox, fv.c.item == item)
+                .order_by(fv.c.last_seen.desc(), fv.c.first_seen.desc())
+                .limit(1)
+            ).scalar()
+            if last is not None:
+                conn.execute(
+                    update(fv)
+                    .where(fv.c.mailbox == mailbox, fv.c.item == item, fv.c.folder_id == last)
+                    .values(deleted_at=now)
+                )
+        conn.execute(delete(dirty).where(dirty.c.task_id == task_id, dirty.c.mailbox == mailbox))
+        # folders: seen at this boundary → in the Full View; deleted ones are marked
+        conn.execute(
+            update(folders)
+            .where(folders.c.mailbox == mailbox, folders.c.live.is_(True), folders.c.first_seen.is_(None))
+            .values(first_seen=now)
+        )
+        conn.execute(
+            update(folders)
+            .where(
+                folders.c.mailbox == mailbox,
+                folders.c.live.is_(False),
+                folders.c.removed_reason == "deleted",
+                folders.c.deleted_at.is_(None),
+            )
+            .values(deleted_at=now)
+        )
+
+    def _apply_calendar(self, conn: Connection, sub: Submission) -> None:
+        """C1: the replica mirrors the calendar — no history."""
+        mailbox = sub.mailbox
+        for calendar_id in sub.reset_calendars:
+            conn.execute(
+                delete(calendar_items).where(
+                    calendar_items.c.mailbox == mailbox, calendar_items.c.calendar_id == calendar_id
+                )
+            )
+        for cal in sub.calendars:
+            stmt = self._insert(calendars).values(mailbox=mailbox, calendar_id=cal["id"], name=cal["name"])
+            conn.execute(
+                stmt.on_conflict_do_update(index_elements=["mailbox", "calendar_id"], set_={"name": cal["name"]})
+            )
+        if sub.removed_calendar_items:
+            conn.execute(
+                delete(calendar_items).where(
+                    calendar_items.c.mailbox == mailbox, calendar_items.c.uid.in_(sub.removed_calendar_items)
+                )
+            )
+        for item in sub.calendar_items:
+            data = json.dumps(item, sort_keys=True)
+            stmt = self._insert(calendar_items).values(
+                mailbox=mailbox, uid=item["uid"], calendar_id=item["calendar_id"], data=data
+            )
+            conn.execute(
+                stmt.on_conflict_do_update(
+                    index_elements=["mailbox", "uid"], set_={"calendar_id": item["calendar_id"], "data": data}
+                )
+            )
+
+    # -- R9 ------------------------------------------------------------------------------------
+
+    def reset_task(self, task_id: int) -> list[str]:
+        """R9: the Full View of every mailbox the task processed becomes its Live View."""
+        now = self.now()
+        with self.tx() as conn:
+            mailboxes = list(
+                conn.execute(select(submissions.c.mailbox).where(submissions.c.task_id == task_id).distinct()).scalars()
+            )
+            for mailbox in mailboxes:
+                conn.execute(delete(full).where(full.c.mailbox == mailbox))
+                conn.execute(
+                    full.insert().from_select(
+                        ["mailbox", "item", "folder_id", "first_seen", "last_seen"],
+                        select(
+                            live.c.mailbox, live.c.item, live.c.folder_id, literal(now, Float), literal(now, Float)
+                        ).where(live.c.mailbox == mailbox),
+                    )
+                )
+                conn.execute(delete(folders).where(folders.c.mailbox == mailbox, folders.c.live.is_(False)))
+                conn.execute(
+                    update(folders).where(folders.c.mailbox == mailbox).values(first_seen=now, deleted_at=None)
+                )
+                conn.execute(delete(folder_names).where(folder_names.c.mailbox == mailbox))
+                for f in conn.execute(select(folders).where(folders.c.mailbox == mailbox)).all():
+                    conn.execute(
+                        folder_names.insert().values(
+                            mailbox=mailbox, folder_id=f.folder_id, at=now, name=f.name, parent_id=f.parent_id
+                        )
+                    )
+            conn.execute(delete(dirty).where(dirty.c.task_id == task_id))
+            return mailboxes
+
+    # -- views ---------------------------------------------------------------------------------
+
+    def folder_tree(self, mailbox: str, view: str = "live", as_of: datetime | None = None) -> list[dict[str, Any]]:
+        """The folders of a view with their item counts; the Full View as of a past
+        time shows the folders seen by then, with the names they had then."""
+        moment = None if as_of is None else _ts(as_of)
+        table = live if view == "live" else full
+        with self.tx() as conn:
+            counted = (
+                select(table.c.folder_id, func.count())
+                .where(table.c.mailbox == mailbox)
+                .where(
+                    ~select(expired.c.item).where(expired.c.mailbox == mailbox, expired.c.item == table.c.item).exists()
+                )
+            )
+            if view != "live" and moment is not None:
+                counted = counted.where(full.c.first_seen <= moment)
+            counts: dict[str, int] = {
+                str(k): int(v) for k, v in conn.execute(counted.group_by(table.c.folder_id)).all()
+            }
+            names: dict[str, tuple[str, str | None]] = {}
+            if view != "live" and moment is not None:
+                history = conn.execute(
+                    select(folder_names)
+                    .where(folder_names.c.mailbox == mailbox, folder_names.c.at <= moment)
+                    .order_by(folder_names.c.at)
+                ).all()
+                names = {h.folder_id: (h.name, h.parent_id) for h in history}  # the latest by `at` wins
+            out = []
+            for f in conn.execute(select(folders).where(folders.c.mailbox == mailbox)).all():
+                if view == "live":
+                    if not f.live:
+                        continue
+                    name, parent, deleted = f.name, f.parent_id, False
+                else:
+                    if f.first_seen is None or (moment is not None and f.first_seen > moment):
+                        continue
+                    name, parent = names.get(f.folder_id, (f.name, f.parent_id))
+                    deleted = f.deleted_at is not None and (moment is None or f.deleted_at <= moment)
+                out.append(
+                    {
+                        "id": f.folder_id,
+                        "name": name,
+                        "parent_id": parent,
+                        "well_known": f.well_known,
+                        "deleted": deleted,
+                        "items": int(counts.get(f.folder_id, 0)),
+                    }
+                )
+            return sorted(out, key=lambda x: (x["parent_id"] or "", x["name"].lower()))
+
+    def folder_items(
+        self,
+        mailbox: str,
+        folder_id: str,
+        view: str = "live",
+        as_of: datetime | None = None,
+        offset: int = 0,
+        limit: int = 100,
+    ) -> dict[str, Any]:
+        with self.tx() as conn:
+            table = live if view == "live" else full
+            query = select(table).where(table.c.mailbox == mailbox, table.c.folder_id == folder_id)
+            moment = None if as_of is None else _ts(as_of)
+            if view != "live" and moment is not None:
+                query = query.where(full.c.first_seen <= moment)
+            query = query.where(
+                ~select(expired.c.item).where(expired.c.mailbox == mailbox, expired.c.item == table.c.item).exists()
+            )
+            total = int(conn.scalar(select(func.count()).select_from(query.subquery())) or 0)
+            rows = conn.execute(query.order_by(table.c.item).offset(offset).limit(limit)).all()
+            items = []
+            for row in rows:
+                entry: dict[str, Any] = {"item": row.item}
+                if view != "live":
+                    deleted_at = row.deleted_at
+                    entry["deleted"] = deleted_at is not None and (moment is None or deleted_at <= moment)
+                    entry["first_seen"] = _iso(row.first_seen)
+                items.append(entry)
+            return {"total": total, "offset": offset, "limit": limit, "items": items}
+
+    def calendar_replica(self, mailbox: str) -> dict[str, Any]:
+        with self.tx() as conn:
+            cals = conn.execute(
+                select(calendars).where(calendars.c.mailbox == mailbox).order_by(calendars.c.name)
+            ).all()
+            items = conn.execute(
+                select(calendar_items).where(calendar_items.c.mailbox == mailbox).order_by(calendar_items.c.uid)
+            ).all()
+            return {
+                "calendars": [{"id": c.calendar_id, "name": c.name} for c in cals],
+                "items": [json.loads(i.data) for i in items],
+            }
+
+    # -- the archived-message index (S2, M2, M4) ------------------------------------------------
+
+    def ingest_archived(self, messages: list[dict[str, Any]]) -> int:
+        with self.tx() as conn:
+            for m in messages:
+                values = {"subject": m.get("subject", ""), "received": m.get("received"), "size": m.get("size", 0)}
+                stmt = self._insert(archived).values(item=m["item"], held=False, purge_at=None, **values)
+                conn.execute(stmt.on_conflict_do_update(index_elements=["item"], set_=values))
+                if m.get("readers"):
+                    conn.execute(
+                        self._ignore(access), [{"item": m["item"], "mailbox": r.lower()} for r in m["readers"]]
+                    )
+            return len(messages)
+
+    def hold(self, items: list[str], held: bool) -> int:
+        with self.tx() as conn:
+            return int(conn.execute(update(archived).where(archived.c.item.in_(items)).values(held=held)).rowcount)
+
+    def check(self, mailbox: str, items: list[str]) -> list[dict[str, Any]]:
+        """S2/M2: archived and readable by this mailbox?"""
+        mailbox = mailbox.lower()
+        with self.tx() as conn:
+            present = set(conn.execute(select(archived.c.item).where(archived.c.item.in_(items))).scalars())
+            readable = set(
+                conn.execute(
+                    select(access.c.item).where(access.c.mailbox == mailbox, access.c.item.in_(items))
+                ).scalars()
+            )
+            return [{"item": i, "archived": i in present, "readable": i in present and i in readable} for i in items]
+
+    def record_stubs(self, task_id: int, mailbox: str, entries: list[tuple[str, str]]) -> int:
+        now = self.now()
+        with self.tx() as conn:
+            if entries:
+                conn.execute(
+                    stubs.insert(),
+                    [{"task_id": task_id, "mailbox": mailbox, "item": i, "action": a, "at": now} for i, a in entries],
+                )
+            return len(entries)
+
+    def stub_log(self, mailbox: str) -> list[dict[str, Any]]:
+        with self.tx() as conn:
+            rows = conn.execute(select(stubs).where(stubs.c.mailbox == mailbox).order_by(stubs.c.id)).all()
+            return [{"task_id": r.task_id, "item": r.item, "action": r.action, "at": _iso(r.at)} for r in rows]
+
+    def expire(self, mailbox: str, items: list[str]) -> int:
+        """M3: the items' entries leave the Live and Full Views; the archived message stays."""
+        now = self.now()
+        with self.tx() as conn:
+            if not items:
+                return 0
+            conn.execute(self._ignore(expired), [{"mailbox": mailbox, "item": i, "at": now} for i in items])
+            conn.execute(delete(live).where(live.c.mailbox == mailbox, live.c.item.in_(items)))
+            conn.execute(delete(full).where(full.c.mailbox == mailbox, full.c.item.in_(items)))
+            return len(items)
+
+    def purge(self, entries: list[tuple[str, float, int]]) -> dict[str, int]:
+        """M4: purge date = received + lifespan, irreversible (only ever moves earlier);
+        a held message is not purged."""
+        counts = {"set": 0, "held": 0, "unknown": 0}
+        with self.tx() as conn:
+            for item, received, lifespan_days in entries:
+                row = conn.execute(select(archived.c.held, archived.c.purge_at).where(archived.c.item == item)).first()
+                if row is None:
+                    counts["unknown"] += 1
+                    continue
+                if row.held:
+                    counts["held"] += 1
+                    continue
+                when = received + lifespan_days * 86400
+                if row.purge_at is None or when < row.purge_at:
+                    conn.execute(update(archived).where(archived.c.item == item).values(purge_at=when))
+                counts["set"] += 1
+            return counts
+
+    def archived_message(self, item: str) -> dict[str, Any] | None:
+        with self.tx() as conn:
+            row = conn.execute(select(archived).where(archived.c.item == item)).first()
+            if row is None:
+                return None
+            readers = sorted(conn.execute(select(access.c.mailbox).where(access.c.item == item)).scalars())
+            return {
+                "item": row.item,
+                "subject": row.subject,
+                "held": row.held,
+                "purge_at": _iso(row.purge_at),
+                "readers": readers,
+            }

@@ -1,0 +1,42 @@
+"""Shared by the console's store, task rules and API: the error type, timestamp
+helpers and the JSON adapters of the stored specs."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from pydantic import TypeAdapter
+
+from engine.model import DefinitionSpec, GroupTarget, ScheduleSpec
+
+SCHEDULE_SPEC: TypeAdapter[ScheduleSpec] = TypeAdapter(ScheduleSpec)
+DEFINITION_SPEC: TypeAdapter[DefinitionSpec] = TypeAdapter(DefinitionSpec)
+GROUP: TypeAdapter[GroupTarget] = TypeAdapter(GroupTarget)
+
+#: R9: what an administrator is told before removing a task
+R9_WARNING = (
+    "Removing this task resets the Exchange Folders Full View of every mailbox it processed "
+    "to the current Live View; the history is dropped."
+)
+
+
+class ConsoleError(Exception):
+    """A request a rule refuses: the HTTP status and the field it is about."""
+
+    def __init__(self, status: int, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.status = status
+        self.field = field
+        self.message = message
+
+
+def aware(value: datetime | None) -> datetime | None:
+    """SQLite hands timestamps back naive; they were written as UTC."""
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=UTC)
+
+
+def iso(value: datetime | None) -> str | None:
+    value = aware(value)
+    return None if value is None else value.isoformat()

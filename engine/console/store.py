@@ -1,0 +1,463 @@
+"""The console's state and rules (domain.md §1 and §2): administrators, sites, schedules,
+definitions, the directory copy, tasks, and what sites report.  No HTTP here: methods
+take validated domain types, return plain dicts, and raise :class:`ConsoleError` (with
+the HTTP status and the field it is about) when a rule refuses.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import create_engine, delete, event, func, or_, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import StaticPool
+
+from engine.clock import Clock, WallClock
+from engine.model import DefinitionIn, OneOffSchedule, ScheduleIn, SiteChange, SiteIn
+from engine.schedule import next_occurrence
+from engine.security import hash_password, hash_token, new_token, verify_password
+
+from .common import SCHEDULE_SPEC, ConsoleError, aware, iso
+from .schema import (
+    AdminRow,
+    Base,
+    CredentialRow,
+    DefinitionRow,
+    DirectoryRow,
+    ScheduleRow,
+    SiteRow,
+    TaskRow,
+)
+from .tasks import TaskRules
+
+ACTIVE_WINDOW = timedelta(minutes=10)  # a site is Active while its last heartbeat is younger
+SESSION_LIFETIME = timedelta(hours=12)
+ROLES = ("admin", "read_only")
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        memory = url in ("sqlite://", "sqlite:///:memory:")
+        engine = create_engine(
+            url,
+            connect_args={"check_same_thread": False, "timeout": 30},
+            poolclass=StaticPool if memory else None,
+        )
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(connection: Any, _: Any) -> None:
+            cursor = connection.cursor()
+            if not memory:
+                cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.close()
+
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+class ConsoleStore(TaskRules):
+    def __init__(self, url: str = "sqlite://", clock: Clock | None = None, rng: random.Random | None = None) -> None:
+        self.clock: Clock = clock or WallClock()
+        self.rng = rng or random.Random(0)
+        self.engine = make_engine(url)
+        Base.metadata.create_all(self.engine)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # one writer at a time: SQLite would otherwise answer "database is locked"
+        self._lock = threading.RLock()
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        with self._lock, self._sessions.begin() as session:
+            yield session
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    # -- administrators and credentials ---------------------------------------------------
+
+    def create_admin(self, email: str, password: str, role: str = "admin") -> dict[str, Any]:
+        if role not in ROLES:
+            raise ConsoleError(400, "role", f"role must be one of {', '.join(ROLES)}")
+        if len(password) < 8:
+            raise ConsoleError(400, "password", "a password needs at least 8 characters")
+        with self.session() as s:
+            if s.scalar(select(AdminRow).where(func.lower(AdminRow.email) == email.lower())):
+                raise ConsoleError(409, "email", f"an administrator {email} exists already")
+            row = AdminRow(
+                email=email.lower(), password_hash=hash_password(password, self.rng), role=role, created=self.now()
+            )
+            s.add(row)
+            s.flush()
+            return {"id": row.id, "email": row.email, "role": row.role}
+
+    def login(self, email: str, password: str) -> tuple[str, dict[str, Any]]:
+        """A new session for the administrator; (session token, admin)."""
+        with self.session() as s:
+            row = s.scalar(select(AdminRow).where(AdminRow.email == email.strip().lower()))
+            if row is None or not verify_password(password, row.password_hash):
+                raise ConsoleError(401, "password", "unknown administrator or wrong password")
+            token = new_token(self.rng, "ses_")
+            s.add(
+                CredentialRow(
+                    admin_id=row.id,
+                    kind="session",
+                    secret_hash=hash_token(token),
+                    created=self.now(),
+                    expires=self.now() + SESSION_LIFETIME,
+                )
+            )
+            return token, {"id": row.id, "email": row.email, "role": row.role}
+
+    def logout(self, token: str) -> None:
+        with self.session() as s:
+            s.execute(delete(CredentialRow).where(CredentialRow.secret_hash == hash_token(token)))
+
+    def create_api_token(self, admin_id: int, name: str) -> str:
+        with self.session() as s:
+            token = new_token(self.rng, "api_")
+            s.add(
+                CredentialRow(
+                    admin_id=admin_id, kind="token", name=name, secret_hash=hash_token(token), created=self.now()
+                )
+            )
+            return token
+
+    def admin_for(self, secret: str) -> dict[str, Any] | None:
+        """The administrator a session or API token belongs to, if it is valid now."""
+        with self.session() as s:
+            cred = s.scalar(select(CredentialRow).where(CredentialRow.secret_hash == hash_token(secret)))
+            if cred is None:
+                return None
+            expires = aware(cred.expires)
+            if expires is not None and expires <= self.now():
+                return None
+            admin = s.get(AdminRow, cred.admin_id)
+            return None if admin is None else {"id": admin.id, "email": admin.email, "role": admin.role}
+
+    # -- sites ------------------------------------------------------------------------------
+
+    def register_site(self, spec: SiteIn) -> tuple[dict[str, Any], str]:
+        """A new site and its binding key — the key is returned once and stored hashed."""
+        with self.session() as s:
+            if s.scalar(select(SiteRow).where(func.lower(SiteRow.code) == spec.code.lower())):
+                raise ConsoleError(409, "code", f"a site with code {spec.code} exists already")
+            key = new_token(self.rng, "site_")
+            row = SiteRow(
+                code=spec.code,
+                description=spec.description,
+                engine_version=spec.engine_version,
+                host_os=spec.host_os,
+                time_zone=spec.time_zone,
+                enabled=spec.enabled,
+                directory_type=spec.directory_type.value,
+                ews_endpoint=spec.ews.endpoint,
+                ews_service_account=spec.ews.service_account,
+                ews_password=spec.ews.password,
+                ews_impersonation=spec.ews.impersonation,
+                key_hash=hash_token(key),
+                registered=self.now(),
+            )
+            s.add(row)
+            s.flush()
+            return self._site_view(row), key
+
+    def _site_view(self, row: SiteRow) -> dict[str, Any]:
+        last = aware(row.last_active)
+        active = last is not None and self.now() - last < ACTIVE_WINDOW
+        return {
+            "id": row.id,
+            "code": row.code,
+            "description": row.description,
+            "engine_version": row.engine_version,
+            "host_os": row.host_os,
+            "time_zone": row.time_zone,
+            "enabled": row.enabled,
+            "status": "Active" if active else "Inactive",
+            "last_active": iso(last),
+            "directory_type": row.directory_type,
+            "ews": {
+                "endpoint": row.ews_endpoint,
+                "service_account": row.ews_service_account,
+                "impersonation": row.ews_impersonation,
+                "password_set": bool(row.ews_password),
+            },
+            "config_version": row.config_version,
+            "acked_version": row.acked_version,
+        }
+
+    def sites(self) -> list[dict[str, Any]]:
+        with self.session() as s:
+            return [self._site_view(r) for r in s.scalars(select(SiteRow).order_by(SiteRow.code))]
+
+    def _site(self, s: Session, site_id: int) -> SiteRow:
+        row = s.get(SiteRow, site_id)
+        if row is None:
+            raise ConsoleError(404, "site_id", f"no site {site_id}")
+        return row
+
+    def site(self, site_id: int) -> dict[str, Any]:
+        with self.session() as s:
+            return self._site_view(self._site(s, site_id))
+
+    def change_site(self, site_id: int, change: SiteChange) -> dict[str, Any]:
+        with self.session() as s:
+            row = self._site(s, site_id)
+            if change.description is not None:
+                row.description = change.description
+            if change.time_zone is not None:
+                row.time_zone = change.time_zone
+            if change.ews is not None:
+                row.ews_endpoint, row.ews_service_account = change.ews.endpoint, change.ews.service_account
+                row.ews_impersonation = change.ews.impersonation
+                if change.ews.password is not None:
+                    row.ews_password = change.ews.password
+            if change.enabled is not None:
+                row.enabled = change.enabled
+            row.config_version += 1  # the site sees every change at its next poll
+            return self._site_view(row)
+
+    def site_for_key(self, key: str) -> int | None:
+        with self.session() as s:
+            row = s.scalar(select(SiteRow).where(SiteRow.key_hash == hash_token(key)))
+            return None if row is None else row.id
+
+    def site_key_hashes(self) -> dict[int, str]:
+        with self.session() as s:
+            return {r.id: r.key_hash for r in s.scalars(select(SiteRow))}
+
+    # -- schedules and definitions ----------------------------------------------------------
+
+    def _used_by(self, s: Session, column: Any, object_id: int) -> list[int]:
+        return list(s.scalars(select(TaskRow.id).where(column == object_id).order_by(TaskRow.id)))
+
+    def _bump_sites_for(self, s: Session, column: Any, object_id: int, by: str) -> None:
+        """A schedule or definition changed: every task using it changes (Pending until
+        its site acknowledges)."""
+        now = self.now()
+        for task in s.scalars(select(TaskRow).where(column == object_id)):
+            site = self._site(s, task.site_id)
+            site.config_version += 1
+            task.changed_version = site.config_version
+            task.last_modified, task.last_modified_by = now, by
+
+    def create_schedule(self, spec: ScheduleIn, by: str) -> dict[str, Any]:
+        with self.session() as s:
+            if s.scalar(select(ScheduleRow).where(func.lower(ScheduleRow.name) == spec.name.lower())):
+                raise ConsoleError(409, "name", f"a schedule named {spec.name!r} exists already")
+            now = self.now()
+            row = ScheduleRow(
+                name=spec.name, spec=spec.spec.model_dump_json(), created=now, modified=now, modified_by=by
+            )
+            s.add(row)
+            s.flush()
+            return self._schedule_view(s, row)
+
+    def _schedule_view(self, s: Session, row: ScheduleRow) -> dict[str, Any]:
+        return {
+            "id": row.id,
+            "name": row.name,
+            "spec": json.loads(row.spec),
+            "created": iso(row.created),
+            "modified": iso(row.modified),
+            "modified_by": row.modified_by,
+            "tasks": self._used_by(s, TaskRow.schedule_id, row.id),
+        }
+
+    def schedules(self) -> list[dict[str, Any]]:
+        with self.session() as s:
+            return [self._schedule_view(s, r) for r in s.scalars(select(ScheduleRow).order_by(ScheduleRow.name))]
+
+    def _schedule(self, s: Session, schedule_id: int) -> ScheduleRow:
+        row = s.get(ScheduleRow, schedule_id)
+        if row is None:
+            raise ConsoleError(404, "schedule_id", f"no schedule {schedule_id}")
+        return row
+
+    def schedule(self, schedule_id: int) -> dict[str, Any]:
+        with self.session() as s:
+            return self._schedule_view(s, self._schedule(s, schedule_id))
+
+    def update_schedule(self, schedule_id: int, spec: ScheduleIn, by: str) -> dict[str, Any]:
+        with self.session() as s:
+            row = self._schedule(s, schedule_id)
+            clash = s.scalar(
+                select(ScheduleRow).where(func.lower(ScheduleRow.name) == spec.name.lower(), ScheduleRow.id != row.id)
+            )
+            if clash is not None:
+                raise ConsoleError(409, "name", f"a schedule named {spec.name!r} exists already")
+            row.name, row.spec, row.modified, row.modified_by = spec.name, spec.spec.model_dump_json(), self.now(), by
+            self._bump_sites_for(s, TaskRow.schedule_id, row.id, by)
+            return self._schedule_view(s, row)
+
+    def delete_schedule(self, schedule_id: int) -> None:
+        with self.session() as s:
+            row = self._schedule(s, schedule_id)
+            users = self._used_by(s, TaskRow.schedule_id, row.id)
+            if users:
+                names = ", ".join(f"task {t}" for t in users)
+                raise ConsoleError(
+                    409, "schedule_id", f"the schedule {row.name!r} is used by {names}; change or remove them first"
+                )
+            s.delete(row)
+
+    def create_definition(self, spec: DefinitionIn, by: str) -> dict[str, Any]:
+        with self.session() as s:
+            if s.scalar(select(DefinitionRow).where(func.lower(DefinitionRow.name) == spec.name.lower())):
+                raise ConsoleError(409, "name", f"a definition named {spec.name!r} exists already")
+            now = self.now()
+            row = DefinitionRow(
+                name=spec.name,
+                type=spec.spec.type,
+                spec=spec.spec.model_dump_json(),
+                created=now,
+                modified=now,
+                modified_by=by,
+            )
+            s.add(row)
+            s.flush()
+            return self._definition_view(s, row)
+
+    def _definition_view(self, s: Session, row: DefinitionRow) -> dict[str, Any]:
+        return {
+            "id": row.id,
+            "name": row.name,
+            "type": row.type,
+            "spec": json.loads(row.spec),
+            "created": iso(row.created),
+            "modified": iso(row.modified),
+            "modified_by": row.modified_by,
+            "tasks": self._used_by(s, TaskRow.definition_id, row.id),
+        }
+
+    def definitions(self, type_: str | None = None) -> list[dict[str, Any]]:
+        with self.session() as s:
+            query = select(DefinitionRow).order_by(DefinitionRow.name)
+            if type_ is not None:
+                query = query.where(DefinitionRow.type == type_)
+            return [self._definition_view(s, r) for r in s.scalars(query)]
+
+    def _definition(self, s: Session, definition_id: int) -> DefinitionRow:
+        row = s.get(DefinitionRow, definition_id)
+        if row is None:
+            raise ConsoleError(404, "definition_id", f"no definition {definition_id}")
+        return row
+
+    def definition(self, definition_id: int) -> dict[str, Any]:
+        with self.session() as s:
+            return self._definition_view(s, self._definition(s, definition_id))
+
+    def update_definition(self, definition_id: int, spec: DefinitionIn, by: str) -> dict[str, Any]:
+        with self.session() as s:
+            row = self._definition(s, definition_id)
+            if spec.spec.type != row.type and self._used_by(s, TaskRow.definition_id, row.id):
+                raise ConsoleError(409, "spec.type", "a definition used by tasks keeps its type")
+            clash = s.scalar(
+                select(DefinitionRow).where(
+                    func.lower(DefinitionRow.name) == spec.name.lower(), DefinitionRow.id != row.id
+                )
+            )
+            if clash is not None:
+                raise ConsoleError(409, "name", f"a definition named {spec.name!r} exists already")
+            row.name, row.type, row.spec = spec.name, spec.spec.type, spec.spec.model_dump_json()
+            row.modified, row.modified_by = self.now(), by
+            self._bump_sites_for(s, TaskRow.definition_id, row.id, by)
+            return self._definition_view(s, row)
+
+    def delete_definition(self, definition_id: int) -> None:
+        with self.session() as s:
+            row = self._definition(s, definition_id)
+            users = self._used_by(s, TaskRow.definition_id, row.id)
+            if users:
+                names = ", ".join(f"task {t}" for t in users)
+                raise ConsoleError(
+                    409, "definition_id", f"the definition {row.name!r} is used by {names}; change or remove them first"
+                )
+            s.delete(row)
+
+    # -- the directory copy (Lookup from AD) --------------------------------------------------
+
+    def upload_directory(self, site_id: int, groups: list[dict[str, Any]], users: list[dict[str, Any]]) -> int:
+        with self.session() as s:
+            self._site(s, site_id)
+            s.execute(delete(DirectoryRow).where(DirectoryRow.site_id == site_id))
+            now = self.now()
+            rows = [
+                DirectoryRow(
+                    site_id=site_id,
+                    kind="group",
+                    object_id=g["id"],
+                    name=g["name"],
+                    dn=g.get("dn"),
+                    mail=g.get("mail"),
+                    group_kind=g.get("kind"),
+                    members=g.get("members", 0),
+                    uploaded=now,
+                )
+                for g in groups
+            ] + [
+                DirectoryRow(
+                    site_id=site_id,
+                    kind="user",
+                    object_id=u["id"],
+                    name=u["name"],
+                    dn=u.get("dn"),
+                    mail=u.get("mail"),
+                    uploaded=now,
+                )
+                for u in users
+            ]
+            s.add_all(rows)
+            return len(rows)
+
+    def lookup_groups(self, text: str, site_id: int | None = None, limit: int = 50) -> list[dict[str, Any]]:
+        """Lookup from AD: groups of the uploaded directory copy whose name, DN or address
+        contains ``text`` (all groups when it is empty)."""
+        with self.session() as s:
+            query = select(DirectoryRow).where(DirectoryRow.kind == "group")
+            if site_id is not None:
+                query = query.where(DirectoryRow.site_id == site_id)
+            needle = text.strip().lower()
+            if needle:
+                pattern = f"%{needle}%"
+                query = query.where(
+                    or_(
+                        func.lower(DirectoryRow.name).like(pattern),
+                        func.lower(DirectoryRow.dn).like(pattern),
+                        func.lower(DirectoryRow.mail).like(pattern),
+                    )
+                )
+            rows = s.scalars(query.order_by(DirectoryRow.name).limit(limit))
+            return [
+                {
+                    "site_id": r.site_id,
+                    "id": r.object_id,
+                    "name": r.name,
+                    "dn": r.dn,
+                    "mail": r.mail,
+                    "kind": r.group_kind,
+                    "members": r.members,
+                }
+                for r in rows
+            ]
+
+    # -- the schedule of a task -----------------------------------------------------------------
+
+    @staticmethod
+    def next_run(schedule: ScheduleRow, site: SiteRow, after: datetime) -> datetime | None:
+        return next_occurrence(SCHEDULE_SPEC.validate_json(schedule.spec), site.time_zone, after)
+
+    @staticmethod
+    def is_one_off(schedule: ScheduleRow) -> bool:
+        return isinstance(SCHEDULE_SPEC.validate_json(schedule.spec), OneOffSchedule)
+
+
+__all__ = ["ConsoleError", "ConsoleStore", "make_engine"]

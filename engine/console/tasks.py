@@ -1,0 +1,386 @@
+"""Tasks (domain.md §1 and §2) and what sites report about them: create with every
+validation of §1, view (Options and Information, T3 status), change (T1/T2), delete
+(R9), and the site-facing side — config download, acknowledgement, heartbeat, progress
+and the task log (T10)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import AbstractContextManager
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from engine.model import (
+    MIN_VERSION_FOR_ADDRESS_TARGETS,
+    VERSION_GATED_KINDS,
+    AdGroupTarget,
+    OneOffSchedule,
+    Progress,
+    TaskIn,
+    TaskStatus,
+    TaskType,
+    parse_version,
+)
+from engine.schedule import local_to_utc
+
+from .common import R9_WARNING, SCHEDULE_SPEC, ConsoleError, iso
+from .schema import DefinitionRow, DirectoryRow, ScheduleRow, SiteRow, TaskLogRow, TaskMailboxRow, TaskRow
+
+if TYPE_CHECKING:
+    from engine.clock import Clock
+
+#: T1/T2: what a task change may carry
+CHANGEABLE = frozenset({"schedule_id", "definition_id"})
+LOG_LINES_SHOWN = 200
+
+
+class TaskRules:
+    """Task methods of ConsoleStore (kept apart for size; they share its session)."""
+
+    clock: Clock
+
+    def session(self) -> AbstractContextManager[Session]:  # pragma: no cover - provided by ConsoleStore
+        raise AssertionError
+
+    def now(self) -> datetime:  # pragma: no cover - provided by ConsoleStore
+        raise AssertionError
+
+    def _site(self, s: Session, site_id: int) -> SiteRow:  # pragma: no cover - provided by ConsoleStore
+        raise AssertionError
+
+    @staticmethod
+    def next_run(schedule: ScheduleRow, site: SiteRow, after: datetime) -> datetime | None:  # pragma: no cover
+        raise AssertionError
+
+    @staticmethod
+    def is_one_off(schedule: ScheduleRow) -> bool:  # pragma: no cover
+        raise AssertionError
+
+    # -- creating ------------------------------------------------------------------------------
+
+    def create_task(self, spec: TaskIn, by: str) -> dict[str, Any]:
+        with self.session() as s:
+            site = s.get(SiteRow, spec.site_id)
+            if site is None:
+                raise ConsoleError(400, "site_id", f"no site {spec.site_id}")
+            definition = s.get(DefinitionRow, spec.definition_id)
+            if definition is None:
+                raise ConsoleError(400, "definition_id", f"no definition {spec.definition_id}")
+            if definition.type != spec.type.value:
+                raise ConsoleError(
+                    400,
+                    "definition_id",
+                    f"a {spec.type.label} task needs a {spec.type.label} definition; "
+                    f"{definition.name!r} is a {TaskType(definition.type).label} definition",
+                )
+            if s.get(ScheduleRow, spec.schedule_id) is None:
+                raise ConsoleError(400, "schedule_id", f"no schedule {spec.schedule_id}")
+            group = spec.group
+            if (
+                group.kind in VERSION_GATED_KINDS
+                and parse_version(site.engine_version) < MIN_VERSION_FOR_ADDRESS_TARGETS
+            ):
+                raise ConsoleError(
+                    400,
+                    "group.kind",
+                    f"{group.kind.replace('_', ' ')} targets need a site at engine version 2.7 or later; "
+                    f"site {site.code} runs {site.engine_version}",
+                )
+            if isinstance(group, AdGroupTarget) and group.chosen_by == "lookup":
+                known = s.scalar(
+                    select(DirectoryRow).where(
+                        DirectoryRow.site_id == site.id, DirectoryRow.kind == "group", DirectoryRow.dn == group.dn
+                    )
+                )
+                if known is None:
+                    raise ConsoleError(
+                        400, "group.dn", "the group is not in the directory copy of this site; enter the DN manually"
+                    )
+            now = self.now()
+            site.config_version += 1
+            row = TaskRow(
+                site_id=site.id,
+                type=spec.type.value,
+                definition_id=definition.id,
+                schedule_id=spec.schedule_id,
+                group=group.model_dump_json(),
+                created=now,
+                last_modified=now,
+                last_modified_by=by,
+                changed_version=site.config_version,
+            )
+            s.add(row)
+            s.flush()
+            return self._task_view(s, row)
+
+    # -- viewing ----------------------------------------------------------------------------------
+
+    def _status(self, s: Session, row: TaskRow) -> tuple[TaskStatus, datetime | None]:
+        """T3, in order: Disabled (site disabled) > Pending (change not acknowledged) >
+        Running > Completed (a one-off that has run) > Scheduled."""
+        site = self._site(s, row.site_id)
+        schedule = s.get(ScheduleRow, row.schedule_id)
+        assert schedule is not None
+        upcoming = self.next_run(schedule, site, self.now())
+        if not site.enabled:
+            return TaskStatus.DISABLED, upcoming
+        if row.changed_version > site.acked_version:
+            return TaskStatus.PENDING, upcoming
+        if row.run_state == "Running":
+            return TaskStatus.RUNNING, upcoming
+        if self.is_one_off(schedule) and (row.run_state == "Completed" or row.last_run is not None):
+            return TaskStatus.COMPLETED, None
+        if upcoming is None:
+            # a one-off whose time passed before the site could run it: it is still due
+            spec = SCHEDULE_SPEC.validate_json(schedule.spec)
+            assert isinstance(spec, OneOffSchedule)
+            upcoming = local_to_utc(spec.at.date(), spec.at.time(), ZoneInfo(site.time_zone))
+        return TaskStatus.SCHEDULED, upcoming
+
+    def _task_view(self, s: Session, row: TaskRow, detail: bool = False) -> dict[str, Any]:
+        site = self._site(s, row.site_id)
+        schedule = s.get(ScheduleRow, row.schedule_id)
+        definition = s.get(DefinitionRow, row.definition_id)
+        assert schedule is not None and definition is not None
+        task_type = TaskType(row.type)
+        status, upcoming = self._status(s, row)
+        view: dict[str, Any] = {
+            "id": row.id,
+            "type": task_type.value,
+            "type_label": task_type.label,
+            "log_code": task_type.log_code,
+            "options": {
+                "site": {"id": site.id, "code": site.code},
+                "type": task_type.value,
+                "schedule": {"id": schedule.id, "name": schedule.name, "spec": json.loads(schedule.spec)},
+                "definition": {"id": definition.id, "name": definition.name, "spec": json.loads(definition.spec)},
+                "group": json.loads(row.group),
+            },
+            "information": {
+                "created": iso(row.created),
+                "last_modified": iso(row.last_modified),
+                "last_modified_by": row.last_modified_by,
+                "status": status.value,
+                "command": row.command if status == TaskStatus.RUNNING else "",
+                "latest_detail": row.latest_detail,
+                # Sequence is shown for MFR and Calendar tasks only
+                "sequence": row.sequence if task_type in (TaskType.MFR, TaskType.CALENDAR) else None,
+                "next_occurrence": iso(upcoming),
+                "last_run": iso(row.last_run),
+            },
+        }
+        if detail:
+            mailboxes = s.scalars(
+                select(TaskMailboxRow).where(TaskMailboxRow.task_id == row.id).order_by(TaskMailboxRow.mailbox)
+            )
+            view["mailboxes"] = [
+                {
+                    "mailbox": m.mailbox,
+                    "last_run": iso(m.last_run),
+                    "result": m.result,
+                    "reason": m.reason,
+                    "items": m.items,
+                }
+                for m in mailboxes
+            ]
+            lines = s.scalars(
+                select(TaskLogRow)
+                .where(TaskLogRow.task_id == row.id)
+                .order_by(TaskLogRow.id.desc())
+                .limit(LOG_LINES_SHOWN)
+            )
+            view["log"] = [{"at": iso(line.at), "line": line.line} for line in reversed(list(lines))]
+        return view
+
+    def _task(self, s: Session, task_id: int) -> TaskRow:
+        row = s.get(TaskRow, task_id)
+        if row is None:
+            raise ConsoleError(404, "task_id", f"no task {task_id}")
+        return row
+
+    def task(self, task_id: int) -> dict[str, Any]:
+        with self.session() as s:
+            return self._task_view(s, self._task(s, task_id), detail=True)
+
+    def tasks(
+        self, site_id: int | None = None, type_: str | None = None, status: str | None = None
+    ) -> list[dict[str, Any]]:
+        with self.session() as s:
+            query = select(TaskRow).order_by(TaskRow.id)
+            if site_id is not None:
+                query = query.where(TaskRow.site_id == site_id)
+            if type_ is not None:
+                query = query.where(TaskRow.type == type_)
+            views = [self._task_view(s, row) for row in s.scalars(query)]
+        if status is not None:
+            views = [v for v in views if v["information"]["status"] == status]
+        return views
+
+    def recent_activity(self, limit: int = 20) -> list[dict[str, Any]]:
+        with self.session() as s:
+            lines = s.scalars(select(TaskLogRow).order_by(TaskLogRow.id.desc()).limit(limit))
+            return [{"task_id": line.task_id, "at": iso(line.at), "line": line.line} for line in lines]
+
+    # -- changing and removing (T1, T2, R9) -----------------------------------------------------------
+
+    def change_task(self, task_id: int, change: dict[str, Any], by: str) -> dict[str, Any]:
+        """T1/T2: only the schedule and the definition (of the same type) change; a site
+        change is refused with 'contact support', anything else by name."""
+        with self.session() as s:
+            row = self._task(s, task_id)
+            for key in sorted(change):
+                if key in CHANGEABLE:
+                    continue
+                if key == "site_id":
+                    raise ConsoleError(400, "site_id", "a task cannot move to another site here; contact support")
+                raise ConsoleError(400, key, "only the schedule and the definition of a task can change")
+            if not change:
+                raise ConsoleError(400, "body", "give schedule_id and/or definition_id")
+            for key in CHANGEABLE & set(change):
+                if not isinstance(change[key], int) or isinstance(change[key], bool) or change[key] < 1:
+                    raise ConsoleError(400, key, "must be a positive integer id")
+            if "schedule_id" in change:
+                if s.get(ScheduleRow, change["schedule_id"]) is None:
+                    raise ConsoleError(400, "schedule_id", f"no schedule {change['schedule_id']}")
+                row.schedule_id = change["schedule_id"]
+            if "definition_id" in change:
+                definition = s.get(DefinitionRow, change["definition_id"])
+                if definition is None:
+                    raise ConsoleError(400, "definition_id", f"no definition {change['definition_id']}")
+                if definition.type != row.type:
+                    raise ConsoleError(
+                        400, "definition_id", f"the new definition must be a {TaskType(row.type).label} definition"
+                    )
+                row.definition_id = definition.id
+            site = self._site(s, row.site_id)
+            site.config_version += 1
+            row.changed_version = site.config_version
+            row.last_modified, row.last_modified_by = self.now(), by
+            return self._task_view(s, row, detail=True)
+
+    def delete_task(self, task_id: int, confirm: bool, by: str) -> dict[str, Any]:
+        """R9: needs confirmation after the Full View warning.  The site stops scheduling
+        the task at its next poll (the task is gone from its config)."""
+        with self.session() as s:
+            row = self._task(s, task_id)
+            if not confirm:
+                raise ConsoleError(409, "confirm", f"{R9_WARNING} Repeat with confirm=true to remove task {task_id}.")
+            site = self._site(s, row.site_id)
+            site.config_version += 1
+            s.add(TaskLogRow(task_id=row.id, site_id=site.id, at=self.now(), line=f"task {row.id} removed by {by}"))
+            s.execute(delete(TaskMailboxRow).where(TaskMailboxRow.task_id == row.id))
+            s.delete(row)
+            return {"deleted": task_id, "site_id": site.id, "warning": R9_WARNING}
+
+    # -- the site-facing side ---------------------------------------------------------------------------
+
+    def heartbeat(self, site_id: int, engine_version: str | None, host_os: str | None) -> dict[str, Any]:
+        with self.session() as s:
+            site = self._site(s, site_id)
+            site.last_active = self.now()
+            if engine_version:
+                parse_version(engine_version)
+                site.engine_version = engine_version
+            if host_os:
+                site.host_os = host_os[:100]
+            return {"config_version": site.config_version, "enabled": site.enabled}
+
+    def site_config(self, site_id: int) -> dict[str, Any]:
+        """Everything the site needs to run its tasks, stamped with its config version."""
+        with self.session() as s:
+            site = self._site(s, site_id)
+            tasks = []
+            for row in s.scalars(select(TaskRow).where(TaskRow.site_id == site.id).order_by(TaskRow.id)):
+                schedule = s.get(ScheduleRow, row.schedule_id)
+                definition = s.get(DefinitionRow, row.definition_id)
+                assert schedule is not None and definition is not None
+                task_type = TaskType(row.type)
+                tasks.append(
+                    {
+                        "id": row.id,
+                        "type": task_type.value,
+                        "log_code": task_type.log_code,
+                        "schedule": json.loads(schedule.spec),
+                        "definition": json.loads(definition.spec),
+                        "group": json.loads(row.group),
+                        "changed_version": row.changed_version,
+                    }
+                )
+            return {
+                "version": site.config_version,
+                "site": {
+                    "id": site.id,
+                    "code": site.code,
+                    "enabled": site.enabled,
+                    "time_zone": site.time_zone,
+                    "directory_type": site.directory_type,
+                    "ews": {
+                        "endpoint": site.ews_endpoint,
+                        "service_account": site.ews_service_account,
+                        "password": site.ews_password,
+                        "impersonation": site.ews_impersonation,
+                    },
+                },
+                "tasks": tasks,
+            }
+
+    def config_version(self, site_id: int) -> int:
+        with self.session() as s:
+            return self._site(s, site_id).config_version
+
+    def acknowledge(self, site_id: int, version: int) -> dict[str, Any]:
+        """The site applied config ``version``: its tasks leave Pending (T3)."""
+        with self.session() as s:
+            site = self._site(s, site_id)
+            if version > site.config_version:
+                raise ConsoleError(400, "version", f"version {version} was never issued (latest {site.config_version})")
+            site.acked_version = max(site.acked_version, version)
+            return {"acked_version": site.acked_version, "config_version": site.config_version}
+
+    def _own_task(self, s: Session, site_id: int, task_id: int) -> TaskRow:
+        row = s.get(TaskRow, task_id)
+        if row is None or row.site_id != site_id:
+            raise ConsoleError(404, "task_id", f"no task {task_id} for this site")  # others' tasks do not exist
+        return row
+
+    def report_progress(self, site_id: int, progress: Progress) -> dict[str, Any]:
+        with self.session() as s:
+            row = self._own_task(s, site_id, progress.task_id)
+            now = self.now()
+            if progress.status == "Running":
+                row.run_state = "Running"
+            else:
+                if row.run_state == "Running":
+                    row.last_run = now
+                row.run_state = "Completed" if progress.status == "Completed" else "Idle"
+            row.command = progress.command
+            row.latest_detail = progress.latest_detail or row.latest_detail
+            if progress.sequence is not None:
+                row.sequence = max(row.sequence, progress.sequence)  # never counts twice, never goes back
+            for entry in progress.mailboxes:
+                existing = s.get(TaskMailboxRow, (row.id, entry.mailbox.lower()))
+                if existing is None:
+                    existing = TaskMailboxRow(task_id=row.id, mailbox=entry.mailbox.lower(), result=entry.result.value)
+                    s.add(existing)
+                existing.last_run = entry.last_run or now
+                existing.result, existing.reason, existing.items = entry.result.value, entry.reason, entry.items
+            return self._task_view(s, row)
+
+    def append_log(self, site_id: int, task_id: int, lines: list[str]) -> int:
+        with self.session() as s:
+            self._own_task(s, site_id, task_id)
+            now = self.now()
+            s.add_all(TaskLogRow(task_id=task_id, site_id=site_id, at=now, line=line[:2000]) for line in lines)
+            return len(lines)
+
+    def task_ids(self, site_id: int) -> Iterator[int]:
+        with self.session() as s:
+            yield from list(s.scalars(select(TaskRow.id).where(TaskRow.site_id == site_id)))
+
+
+__all__ = ["CHANGEABLE", "TaskRules"]
