@@ -227,6 +227,163 @@ def serve_ews(
     serve_forever(app, host, port, threads=threads, on_ready=ready)
 
 
+@serve.command("console")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="0 picks a free port.")
+@click.option(
+    "--db", "db", default="sqlite:///synceng-console.db", show_default=True, help="Console database (SQLAlchemy URL)."
+)
+@click.option(
+    "--archive-db",
+    default="sqlite:///synceng-archive.db",
+    show_default=True,
+    help="Archive database, when the archive runs in this process (under /archive).",
+)
+@click.option("--archive-url", help="Use an archive platform running elsewhere (synceng serve archive) instead.")
+@click.option(
+    "--archive-token",
+    envvar="SYNCENG_ARCHIVE_TOKEN",
+    help="Shared admin token of the archive (or $SYNCENG_ARCHIVE_TOKEN).",
+)
+@click.option("--seed", type=int, help="Seed secrets deterministically (tests, demos); default: from the OS.")
+@click.option("--threads", default=4, show_default=True, type=click.IntRange(2, 64), help="waitress worker threads.")
+def serve_console(
+    host: str,
+    port: int,
+    db: str,
+    archive_db: str,
+    archive_url: str | None,
+    archive_token: str | None,
+    seed: int | None,
+    threads: int,
+) -> None:
+    """Serve the administration console (REST API, site API, pages) and, unless
+    --archive-url is given, the archive platform in the same process under /archive."""
+    import random
+
+    from engine.clock import WallClock
+    from engine.console.wiring import build_platform
+    from engine.security import secure_rng
+    from mockews.server import serve_forever
+
+    if archive_url and not archive_token:
+        raise click.UsageError("--archive-url needs --archive-token (or $SYNCENG_ARCHIVE_TOKEN)")
+    rng = random.Random(seed) if seed is not None else secure_rng()
+    platform = build_platform(db, None if archive_url else archive_db, WallClock(), rng, archive_url, archive_token)
+    platform.connect()
+
+    def ready(actual: int) -> None:
+        base = f"http://{host}:{actual}"
+        platform.serve_at(base)
+        click.echo(f"console serving on {base}  (pages: {base}/exchange-services, API: {base}/api/openapi.json)")
+        click.echo(f"  console database: {db}")
+        if platform.archive is not None:
+            click.echo(f"  archive platform: {platform.archive_url} (database {archive_db}, same process)")
+            click.echo(f"  archive admin token: {platform.archive_token}")
+        elif archive_url:
+            click.echo(f"  archive platform: {archive_url}")
+        click.echo("Create an administrator with: synceng console create-admin EMAIL --db " + db)
+        click.echo("Press Ctrl+C to stop.")
+        sys.stdout.flush()
+
+    serve_forever(platform.wsgi(), host, port, threads=threads, on_ready=ready)
+
+
+@serve.command("archive")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8100, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--db", "db", default="sqlite:///synceng-archive.db", show_default=True, help="SQLAlchemy URL.")
+@click.option("--token", envvar="SYNCENG_ARCHIVE_TOKEN", required=True, help="Admin token shared with the console.")
+@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64))
+def serve_archive(host: str, port: int, db: str, token: str, threads: int) -> None:
+    """Serve the archive platform on its own (the console then runs with --archive-url)."""
+    from engine.archive.app import create_archive_app
+    from engine.archive.store import ArchiveStore
+    from engine.clock import WallClock
+    from mockews.server import serve_forever
+
+    app = create_archive_app(ArchiveStore(db, WallClock()), token)
+
+    def ready(actual: int) -> None:
+        click.echo(f"archive platform serving on http://{host}:{actual} (API: /api/openapi.json, database {db})")
+        click.echo("Press Ctrl+C to stop.")
+        sys.stdout.flush()
+
+    serve_forever(app, host, port, threads=threads, on_ready=ready)
+
+
+@main.group()
+def console() -> None:
+    """Administer the console's database (administrators, sites)."""
+
+
+@console.command("create-admin")
+@click.argument("email")
+@click.option("--role", type=click.Choice(["admin", "read_only"]), default="admin", show_default=True)
+@click.option("--db", "db", default="sqlite:///synceng-console.db", show_default=True)
+@click.password_option(envvar="SYNCENG_ADMIN_PASSWORD", help="Prompted for unless $SYNCENG_ADMIN_PASSWORD is set.")
+def create_admin(email: str, role: str, db: str, password: str) -> None:
+    """Create an administrator (the password comes from a prompt or the environment)."""
+    from engine.console.store import ConsoleError, ConsoleStore
+    from engine.security import secure_rng
+
+    try:
+        admin = ConsoleStore(db, rng=secure_rng()).create_admin(email, password, role)
+    except ConsoleError as exc:
+        raise click.BadParameter(exc.message, param_hint=exc.field) from exc
+    click.echo(f"administrator {admin['email']} ({admin['role']}) created")
+
+
+@console.command("register-site")
+@click.argument("code")
+@click.option("--description", default="")
+@click.option("--engine-version", default="2.7.0", show_default=True)
+@click.option("--time-zone", default="UTC", show_default=True, help="IANA zone, e.g. Europe/London.")
+@click.option("--directory-type", type=click.Choice(["active_directory", "microsoft_365"]), default="active_directory")
+@click.option("--ews-endpoint", default="", help="https://mail.example.com/EWS/Exchange.asmx")
+@click.option("--ews-account", default="", help="Service account holding the impersonation right.")
+@click.option("--ews-password", envvar="SYNCENG_EWS_PASSWORD", help="Or $SYNCENG_EWS_PASSWORD.")
+@click.option("--db", "db", default="sqlite:///synceng-console.db", show_default=True)
+def register_site(
+    code: str,
+    description: str,
+    engine_version: str,
+    time_zone: str,
+    directory_type: str,
+    ews_endpoint: str,
+    ews_account: str,
+    ews_password: str | None,
+    db: str,
+) -> None:
+    """Register a site and print its binding key (shown once)."""
+    from pydantic import ValidationError
+
+    from engine.console.store import ConsoleError, ConsoleStore
+    from engine.model import SiteIn
+    from engine.security import secure_rng
+
+    try:
+        spec = SiteIn.model_validate(
+            {
+                "code": code,
+                "description": description,
+                "engine_version": engine_version,
+                "time_zone": time_zone,
+                "directory_type": directory_type,
+                "ews": {"endpoint": ews_endpoint, "service_account": ews_account, "password": ews_password},
+            }
+        )
+        site, key = ConsoleStore(db, rng=secure_rng()).register_site(spec)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise click.BadParameter(first["msg"], param_hint=".".join(str(p) for p in first["loc"])) from exc
+    except ConsoleError as exc:
+        raise click.BadParameter(exc.message, param_hint=exc.field) from exc
+    click.echo(f"site {site['code']} registered (id {site['id']})")
+    click.echo(f"binding key: {key}")
+    click.echo("Give it to the site (synceng site run --key …); it is not shown again.")
+
+
 @main.command()
 @click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535))
 @click.option("--seed", default=42, show_default=True)

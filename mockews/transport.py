@@ -40,6 +40,11 @@ class _Registry:
             self._apps[host.lower()] = app
         return f"http://{host}/EWS/Exchange.asmx"
 
+    def mount_base(self, app: WSGIApp, host: str | None = None) -> str:
+        """Mount any WSGI app; returns its base URL (``http://host``)."""
+        url = self.mount(app, host)
+        return url[: url.index("/", len("http://"))]
+
     def unmount(self, url_or_host: str) -> None:
         host = urlsplit(url_or_host).netloc or url_or_host
         with self._lock:

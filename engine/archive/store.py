@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -50,6 +50,7 @@ from sqlalchemy.engine import Connection
 from engine.clock import Clock, WallClock
 from engine.console.store import make_engine
 from engine.security import hash_token
+from engine.webapi import ApiError
 
 metadata = MetaData()
 sites = Table(
@@ -170,12 +171,8 @@ stubs = Table(
 REMOVAL_REASONS = ("moved", "deleted", "excluded", "private")
 
 
-class ArchiveError(Exception):
-    def __init__(self, status: int, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.status = status
-        self.field = field
-        self.message = message
+class ArchiveError(ApiError):
+    """A request the archive refuses (status, field, message)."""
 
 
 @dataclass
@@ -585,7 +582,7 @@ class ArchiveStore:
             )
             return [{"item": i, "archived": i in present, "readable": i in present and i in readable} for i in items]
 
-    def record_stubs(self, task_id: int, mailbox: str, entries: list[tuple[str, str]]) -> int:
+    def record_stubs(self, task_id: int, mailbox: str, entries: Sequence[tuple[str, str]]) -> int:
         now = self.now()
         with self.tx() as conn:
             if entries:

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pydantic import TypeAdapter
 
 from engine.model import DefinitionSpec, GroupTarget, ScheduleSpec
+from engine.webapi import ApiError
 
 SCHEDULE_SPEC: TypeAdapter[ScheduleSpec] = TypeAdapter(ScheduleSpec)
 DEFINITION_SPEC: TypeAdapter[DefinitionSpec] = TypeAdapter(DefinitionSpec)
@@ -20,14 +21,8 @@ R9_WARNING = (
 )
 
 
-class ConsoleError(Exception):
-    """A request a rule refuses: the HTTP status and the field it is about."""
-
-    def __init__(self, status: int, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.status = status
-        self.field = field
-        self.message = message
+class ConsoleError(ApiError):
+    """A request a console rule refuses: the HTTP status and the field it is about."""
 
 
 def aware(value: datetime | None) -> datetime | None:

@@ -1,0 +1,70 @@
+"""The administration console's Flask app factory: the REST API (/api), the
+site-facing API (/api/site) and the server-rendered pages."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from flask import Flask, Response, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from engine.webapi import error_response
+
+from .api import console_api
+from .archive_client import ArchiveClient
+from .common import ConsoleError
+from .store import ConsoleStore
+
+log = logging.getLogger(__name__)
+
+
+def create_console_app(
+    store: ConsoleStore,
+    archive: ArchiveClient | None = None,
+    archive_url: Callable[[], str | None] | str | None = None,
+    secret_key: str = "synceng",
+) -> Flask:
+    app = Flask(__name__, template_folder="templates", static_folder="static")
+    app.config["SECRET_KEY"] = secret_key
+    bp, api = console_api(store, archive, archive_url)
+
+    @bp.errorhandler(ConsoleError)
+    def console_error(exc: ConsoleError) -> tuple[Response, int]:
+        return error_response(exc.status, exc.field, exc.message)
+
+    app.register_blueprint(bp)
+    from .pages import pages_blueprint
+
+    app.register_blueprint(pages_blueprint(store, archive))
+    app.extensions["console_api"] = api
+    app.extensions["console_store"] = store
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException) -> Any:
+        if request.path.startswith("/api/"):
+            return error_response(
+                exc.code or 500, "path" if exc.code == 404 else "request", exc.description or exc.name
+            )
+        return exc.get_response()
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception) -> tuple[Response, int]:
+        log.exception("unexpected error")
+        return jsonify(error={"field": "server", "message": "internal error"}), 500
+
+    return app
+
+
+def push_site_keys(store: ConsoleStore, archive: ArchiveClient) -> int:
+    """Sites registered from the command line (or while the archive was away) reach the
+    archive: call once the archive answers.  Returns how many keys were pushed."""
+    pushed = 0
+    try:
+        for site_id, key_hash in store.site_key_hashes().items():
+            archive.register_site(site_id, key_hash)
+            pushed += 1
+    except ConsoleError as exc:
+        log.warning("could not push site keys to the archive: %s", exc.message)
+    return pushed

@@ -1,0 +1,66 @@
+"""The console's HTTP client of the archive platform (architecture promise 2: the
+console reaches the archive only over its API).  Works over real sockets or the
+in-process transport alike."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import requests
+import requests.adapters
+
+from .common import ConsoleError
+
+
+class ArchiveClient:
+    def __init__(
+        self,
+        base_url: str,
+        admin_token: str,
+        timeout: float = 30.0,
+        adapter: requests.adapters.BaseAdapter | None = None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.session = requests.Session()
+        if adapter is not None:  # e.g. the in-process transport in tests and simulations
+            self.session.mount(self.base_url, adapter)
+        self.session.headers["Authorization"] = f"Bearer {admin_token}"
+        self.timeout = timeout
+
+    def _call(self, method: str, path: str, **kwargs: Any) -> Any:
+        try:
+            reply = self.session.request(method, f"{self.base_url}{path}", timeout=self.timeout, **kwargs)
+        except requests.RequestException as exc:
+            raise ConsoleError(503, "archive", f"the archive platform is unreachable ({type(exc).__name__})") from exc
+        if reply.status_code >= 500:
+            raise ConsoleError(503, "archive", f"the archive platform answered {reply.status_code}")
+        if reply.status_code >= 400:
+            try:
+                error = reply.json()["error"]
+                raise ConsoleError(reply.status_code, error.get("field", "archive"), error.get("message", ""))
+            except (ValueError, KeyError, TypeError):
+                raise ConsoleError(reply.status_code, "archive", reply.text[:200]) from None
+        return reply.json()
+
+    def register_site(self, site_id: int, key_hash: str) -> None:
+        self._call("POST", "/api/sites", json={"site_id": site_id, "key_hash": key_hash})
+
+    def reset_task(self, task_id: int) -> list[str]:
+        return list(self._call("POST", f"/api/tasks/{task_id}/reset")["mailboxes"])
+
+    def sequence(self, task_id: int) -> int:
+        return int(self._call("GET", f"/api/tasks/{task_id}/sequence")["sequence"])
+
+    def folders(self, mailbox: str, view: str, as_of: datetime | None = None) -> list[dict[str, Any]]:
+        params = {"view": view, **({"as_of": as_of.isoformat()} if as_of else {})}
+        return list(self._call("GET", f"/api/views/{mailbox}/folders", params=params)["folders"])
+
+    def items(
+        self, mailbox: str, folder_id: str, view: str, as_of: datetime | None, offset: int, limit: int
+    ) -> dict[str, Any]:
+        # folder ids are opaque (EWS ids carry '/', '+' and '='): a query parameter, not a path
+        params: dict[str, Any] = {"folder": folder_id, "view": view, "offset": offset, "limit": limit}
+        if as_of is not None:
+            params["as_of"] = as_of.isoformat()
+        return dict(self._call("GET", f"/api/views/{mailbox}/items", params=params))

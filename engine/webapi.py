@@ -1,0 +1,246 @@
+"""A small declarative layer over Flask for the console's and the archive's JSON APIs:
+each route declares its method, path, auth, body model and query parameters once; the
+same declaration validates requests (errors name the field, as 4xx) and produces the
+OpenAPI document, so the document cannot drift from the code."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from flask import Blueprint, Response, jsonify, request
+from pydantic import BaseModel, ValidationError
+from pydantic.json_schema import models_json_schema
+
+
+class ApiError(Exception):
+    """A refused request: HTTP status, the field it is about, a message."""
+
+    def __init__(self, status: int, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.status = status
+        self.field = field
+        self.message = message
+
+
+def error_response(status: int, field: str, message: str) -> tuple[Response, int]:
+    return jsonify(error={"field": field, "message": message}), status
+
+
+@dataclass(frozen=True)
+class Query:
+    name: str
+    type: type = str  # str, int, bool or datetime
+    required: bool = False
+    choices: tuple[str, ...] = ()
+    description: str = ""
+    minimum: int | None = None
+    maximum: int | None = None
+
+    def parse(self, raw: str | None) -> Any:
+        if raw is None:
+            if self.required:
+                raise ApiError(400, self.name, "is required")
+            return None
+        if self.type is int:
+            try:
+                value: Any = int(raw)
+            except ValueError as exc:
+                raise ApiError(400, self.name, f"{raw!r} is not an integer") from exc
+            if (self.minimum is not None and value < self.minimum) or (
+                self.maximum is not None and value > self.maximum
+            ):
+                raise ApiError(400, self.name, f"must be between {self.minimum} and {self.maximum}")
+            return value
+        if self.type is bool:
+            if raw.lower() not in ("true", "false", "1", "0"):
+                raise ApiError(400, self.name, "must be true or false")
+            return raw.lower() in ("true", "1")
+        if self.type is datetime:
+            try:
+                moment = datetime.fromisoformat(raw)
+            except ValueError as exc:
+                raise ApiError(400, self.name, f"{raw!r} is not an ISO 8601 date-time") from exc
+            if moment.tzinfo is None:
+                raise ApiError(400, self.name, "needs a UTC offset, e.g. 2024-06-01T12:00:00Z")
+            return moment
+        if self.choices and raw not in self.choices:
+            raise ApiError(400, self.name, f"must be one of {', '.join(self.choices)}")
+        return raw
+
+    def schema(self) -> dict[str, Any]:
+        if self.type is int:
+            out: dict[str, Any] = {"type": "integer"}
+            if self.minimum is not None:
+                out["minimum"] = self.minimum
+            if self.maximum is not None:
+                out["maximum"] = self.maximum
+            return out
+        if self.type is bool:
+            return {"type": "boolean"}
+        if self.type is datetime:
+            return {"type": "string", "format": "date-time"}
+        return {"type": "string", "enum": list(self.choices)} if self.choices else {"type": "string"}
+
+
+@dataclass
+class Route:
+    method: str
+    path: str
+    summary: str
+    auth: str
+    body: type[BaseModel] | None
+    query: tuple[Query, ...]
+    status: int
+    tags: tuple[str, ...]
+    responses: dict[int, str] = field(default_factory=dict)
+
+
+_CONVERTER = re.compile(r"<(?:(int|string|path):)?(\w+)>")
+
+Authenticator = Callable[[str], Any]
+"""Given a route's auth level, return the principal or raise ApiError (401/403)."""
+
+
+class Api:
+    def __init__(
+        self,
+        blueprint: Blueprint,
+        title: str,
+        version: str,
+        authenticate: Authenticator,
+        security: dict[str, dict[str, Any]],
+        auth_schemes: dict[str, list[str]],
+    ) -> None:
+        self.blueprint = blueprint
+        self.title = title
+        self.version = version
+        self.authenticate = authenticate
+        self.security = security  # OpenAPI securitySchemes
+        self.auth_schemes = auth_schemes  # auth level → scheme names that satisfy it
+        self.routes: list[Route] = []
+
+        @blueprint.errorhandler(ApiError)
+        def api_error(exc: ApiError) -> tuple[Response, int]:
+            return error_response(exc.status, exc.field, exc.message)
+
+    def route(
+        self,
+        method: str,
+        path: str,
+        summary: str,
+        auth: str,
+        body: type[BaseModel] | None = None,
+        query: Sequence[Query] = (),
+        status: int = 200,
+        tags: Sequence[str] = (),
+        responses: dict[int, str] | None = None,
+    ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
+            route = Route(method, path, summary, auth, body, tuple(query), status, tuple(tags), responses or {})
+            self.routes.append(route)
+
+            def endpoint(**path_args: Any) -> Any:
+                principal = self.authenticate(auth)
+                kwargs: dict[str, Any] = dict(path_args)
+                for q in route.query:
+                    kwargs[q.name] = q.parse(request.args.get(q.name))
+                if body is not None:
+                    data = request.get_json(silent=True)
+                    if data is None:
+                        raise ApiError(400, "body", "a JSON object is required")
+                    try:
+                        kwargs["body"] = body.model_validate(data)
+                    except ValidationError as exc:
+                        first = exc.errors()[0]
+                        where = ".".join(str(p) for p in first["loc"]) or "body"
+                        raise ApiError(400, where, first["msg"]) from exc
+                result = view(principal, **kwargs)
+                if isinstance(result, Response):
+                    return result
+                return jsonify(result), route.status
+
+            endpoint.__name__ = view.__name__
+            self.blueprint.add_url_rule(path, endpoint=view.__name__, view_func=endpoint, methods=[method])
+            return view
+
+        return decorator
+
+    # -- the OpenAPI document -------------------------------------------------------------------
+
+    def openapi(self, prefix: str = "") -> dict[str, Any]:
+        models = sorted({r.body for r in self.routes if r.body is not None}, key=lambda m: m.__name__)
+        refs, defs = models_json_schema(
+            [(m, "validation") for m in models], ref_template="#/components/schemas/{model}"
+        )
+        paths: dict[str, dict[str, Any]] = {}
+        error = {"$ref": "#/components/schemas/Error"}
+        for r in self.routes:
+            parameters: list[dict[str, Any]] = []
+            for kind, name in _CONVERTER.findall(r.path):
+                schema: dict[str, Any] = {"type": "integer", "minimum": 1} if kind == "int" else {"type": "string"}
+                parameters.append({"name": name, "in": "path", "required": True, "schema": schema})
+            openapi_path = prefix + _CONVERTER.sub(lambda match: "{" + match.group(2) + "}", r.path)
+            for q in r.query:
+                parameters.append(
+                    {
+                        "name": q.name,
+                        "in": "query",
+                        "required": q.required,
+                        "schema": q.schema(),
+                        **({"description": q.description} if q.description else {}),
+                    }
+                )
+            operation: dict[str, Any] = {
+                "summary": r.summary,
+                "operationId": f"{r.method.lower()}_{re.sub(r'[^a-zA-Z0-9]+', '_', openapi_path).strip('_')}",
+                "tags": list(r.tags),
+                "parameters": parameters,
+                "responses": {
+                    str(r.status): {"description": "OK", "content": {"application/json": {"schema": {}}}},
+                    "400": {
+                        "description": "Invalid input; the error names the field",
+                        "content": {"application/json": {"schema": error}},
+                    },
+                    **{
+                        str(code): {"description": text, "content": {"application/json": {"schema": error}}}
+                        for code, text in r.responses.items()
+                    },
+                },
+            }
+            schemes = self.auth_schemes.get(r.auth, [])
+            if schemes:
+                operation["security"] = [{name: []} for name in schemes]
+                operation["responses"]["401"] = {
+                    "description": "Not authenticated",
+                    "content": {"application/json": {"schema": error}},
+                }
+            else:
+                operation["security"] = []
+            if r.body is not None:
+                operation["requestBody"] = {
+                    "required": True,
+                    "content": {"application/json": {"schema": refs[(r.body, "validation")]}},
+                }
+            paths.setdefault(openapi_path, {})[r.method.lower()] = operation
+        schemas = dict(defs.get("$defs", {}))
+        schemas["Error"] = {
+            "type": "object",
+            "required": ["error"],
+            "properties": {
+                "error": {
+                    "type": "object",
+                    "required": ["field", "message"],
+                    "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
+                }
+            },
+        }
+        return {
+            "openapi": "3.1.0",
+            "info": {"title": self.title, "version": self.version},
+            "paths": paths,
+            "components": {"schemas": schemas, "securitySchemes": self.security},
+        }
