@@ -14,9 +14,14 @@ from enum import StrEnum
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 # -- small value types --------------------------------------------------------------------
+
+#: the largest id or count the stores keep (a 32-bit SQL INTEGER, as in PostgreSQL)
+MAX_INT = 2**31 - 1
+#: a name an administrator gives (schedules, definitions, managed folders): trimmed, not blank
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
 
 ADDRESS = re.compile(
     r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"
@@ -234,7 +239,7 @@ ScheduleSpec = Annotated[OneOffSchedule | DailySchedule | WeeklySchedule, Field(
 
 
 class ScheduleIn(_Model):
-    name: str = Field(min_length=1, max_length=120)
+    name: Name
     spec: ScheduleSpec
 
 
@@ -296,11 +301,11 @@ class MsmDefinition(_Model):
     type: Literal["msm"] = "msm"
     action: Literal["message_delete", "full_stub", "attachment_stub", "attachment_stub_universal"]
     older_than_days: int = Field(ge=1, le=36500)
-    min_size_kb: int | None = Field(default=None, ge=1)
+    min_size_kb: int | None = Field(default=None, ge=1, le=MAX_INT)
     include_folders: list[str] = Field(default_factory=list, max_length=200)
     exclude_folders: list[str] = Field(default_factory=list, max_length=200)
     attachment_extensions: list[str] = Field(default_factory=list, max_length=100)
-    min_attachment_size_kb: int | None = Field(default=None, ge=1)
+    min_attachment_size_kb: int | None = Field(default=None, ge=1, le=MAX_INT)
     dry_run: bool = False
 
     @model_validator(mode="after")
@@ -337,7 +342,7 @@ WELL_KNOWN_POLICY_FOLDERS = ("inbox", "sentitems", "deleteditems", "drafts", "ju
 
 
 class ManagedFolder(_Model):
-    name: str = Field(min_length=1, max_length=120)
+    name: Name
     policy: Policy
 
 
@@ -371,7 +376,7 @@ DefinitionSpec = Annotated[
 
 
 class DefinitionIn(_Model):
-    name: str = Field(min_length=1, max_length=120)
+    name: Name
     spec: DefinitionSpec
 
 
@@ -465,10 +470,10 @@ class MailboxResult(StrEnum):
 
 
 class TaskIn(_Model):
-    site_id: int = Field(ge=1)
+    site_id: int = Field(ge=1, le=MAX_INT)
     type: TaskType
-    definition_id: int = Field(ge=1)
-    schedule_id: int = Field(ge=1)
+    definition_id: int = Field(ge=1, le=MAX_INT)
+    schedule_id: int = Field(ge=1, le=MAX_INT)
     group: GroupTarget
 
 
@@ -477,8 +482,8 @@ class TaskChange(BaseModel):
     so the console can refuse them by name (a site change: "contact support")."""
 
     model_config = ConfigDict(extra="allow")
-    schedule_id: int | None = Field(default=None, ge=1)
-    definition_id: int | None = Field(default=None, ge=1)
+    schedule_id: int | None = Field(default=None, ge=1, le=MAX_INT)
+    definition_id: int | None = Field(default=None, ge=1, le=MAX_INT)
 
 
 class MailboxRow(_Model):
@@ -486,17 +491,17 @@ class MailboxRow(_Model):
     last_run: datetime | None = None
     result: MailboxResult
     reason: str = Field(default="", max_length=500)
-    items: int = Field(default=0, ge=0)
+    items: int = Field(default=0, ge=0, le=MAX_INT)
 
 
 class Progress(_Model):
     """What a site reports about a task (site-facing API)."""
 
-    task_id: int = Field(ge=1)
+    task_id: int = Field(ge=1, le=MAX_INT)
     status: Literal["Running", "Idle", "Completed"]
     command: str = Field(default="", max_length=500)
     latest_detail: str = Field(default="", max_length=1000)
-    sequence: int | None = Field(default=None, ge=0)
+    sequence: int | None = Field(default=None, ge=0, le=MAX_INT)
     mailboxes: list[MailboxRow] = Field(default_factory=list, max_length=10_000)
     next_run: datetime | None = None
 

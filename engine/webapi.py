@@ -15,6 +15,8 @@ from flask import Blueprint, Response, jsonify, request
 from pydantic import BaseModel, ValidationError
 from pydantic.json_schema import models_json_schema
 
+from engine.model import MAX_INT
+
 
 class ApiError(Exception):
     """A refused request: HTTP status, the field it is about, a message."""
@@ -38,7 +40,7 @@ class Query:
     choices: tuple[str, ...] = ()
     description: str = ""
     minimum: int | None = None
-    maximum: int | None = None
+    maximum: int = MAX_INT
 
     def parse(self, raw: str | None) -> Any:
         if raw is None:
@@ -50,9 +52,7 @@ class Query:
                 value: Any = int(raw)
             except ValueError as exc:
                 raise ApiError(400, self.name, f"{raw!r} is not an integer") from exc
-            if (self.minimum is not None and value < self.minimum) or (
-                self.maximum is not None and value > self.maximum
-            ):
+            if (self.minimum is not None and value < self.minimum) or value > self.maximum:
                 raise ApiError(400, self.name, f"must be between {self.minimum} and {self.maximum}")
             return value
         if self.type is bool:
@@ -76,8 +76,7 @@ class Query:
             out: dict[str, Any] = {"type": "integer"}
             if self.minimum is not None:
                 out["minimum"] = self.minimum
-            if self.maximum is not None:
-                out["maximum"] = self.maximum
+            out["maximum"] = self.maximum
             return out
         if self.type is bool:
             return {"type": "boolean"}
@@ -145,6 +144,9 @@ class Api:
 
             def endpoint(**path_args: Any) -> Any:
                 principal = self.authenticate(auth)
+                for name, value in path_args.items():
+                    if isinstance(value, int) and value > MAX_INT:  # no such id can exist
+                        raise ApiError(404, name, "not found")
                 kwargs: dict[str, Any] = dict(path_args)
                 for q in route.query:
                     kwargs[q.name] = q.parse(request.args.get(q.name))
@@ -181,7 +183,9 @@ class Api:
         for r in self.routes:
             parameters: list[dict[str, Any]] = []
             for kind, name in _CONVERTER.findall(r.path):
-                schema: dict[str, Any] = {"type": "integer", "minimum": 1} if kind == "int" else {"type": "string"}
+                schema: dict[str, Any] = (
+                    {"type": "integer", "minimum": 1, "maximum": MAX_INT} if kind == "int" else {"type": "string"}
+                )
                 parameters.append({"name": name, "in": "path", "required": True, "schema": schema})
             openapi_path = prefix + _CONVERTER.sub(lambda match: "{" + match.group(2) + "}", r.path)
             for q in r.query:

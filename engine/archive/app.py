@@ -15,6 +15,7 @@ from flask import Blueprint, Flask, Response, jsonify, request
 from pydantic import BaseModel, ConfigDict, Field
 from werkzeug.exceptions import HTTPException
 
+from engine.model import MAX_INT
 from engine.webapi import Api, ApiError, Query, error_response
 
 from .store import ArchiveError, ArchiveStore, Submission
@@ -57,7 +58,7 @@ class CalendarItemIn(BaseModel):
 
 
 class SubmissionIn(_Model):
-    task_id: int = Field(ge=1)
+    task_id: int = Field(ge=1, le=MAX_INT)
     mailbox: str = Field(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+$")
     batch_id: str = Field(min_length=1, max_length=200)
     kind: Literal["mfr", "calendar"] = "mfr"
@@ -73,7 +74,7 @@ class SubmissionIn(_Model):
 
 
 class SiteIn(_Model):
-    site_id: int = Field(ge=1)
+    site_id: int = Field(ge=1, le=MAX_INT)
     key_hash: str = Field(pattern=r"^[0-9a-f]{64}$")
 
 
@@ -81,7 +82,7 @@ class ArchivedIn(_Model):
     item: str = Field(min_length=1, max_length=1000)
     subject: str = Field(default="", max_length=1000)
     received: datetime | None = None
-    size: int = Field(default=0, ge=0)
+    size: int = Field(default=0, ge=0, le=MAX_INT)
     readers: list[str] = Field(default_factory=list, max_length=10_000)
 
 
@@ -113,7 +114,7 @@ class StubEntry(_Model):
 
 
 class StubsIn(_Model):
-    task_id: int = Field(ge=1)
+    task_id: int = Field(ge=1, le=MAX_INT)
     mailbox: str = Field(min_length=3, max_length=254)
     entries: list[StubEntry] = Field(max_length=100_000)
 

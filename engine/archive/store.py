@@ -111,8 +111,14 @@ full = Table(
     Column("folder_id", String(600), primary_key=True),
     Column("first_seen", Float),
     Column("last_seen", Float),
+    Column("boundary", Integer, default=0),  # the mailbox's boundary count when last seen
     Column("deleted_at", Float, nullable=True),
     Index("ix_full_folder", "mailbox", "folder_id"),
+)
+#: per mailbox, how many run boundaries have been recorded: "last known location" is
+#: the entry seen at the latest boundary, whatever the clock said (runs may share a time)
+boundaries = Table(
+    "boundaries", metadata, Column("mailbox", String(254), primary_key=True), Column("count", Integer, default=0)
 )
 dirty = Table(
     "dirty",
@@ -268,29 +274,41 @@ class ArchiveStore:
 
     def _apply_mfr(self, conn: Connection, sub: Submission, now: float) -> None:
         mailbox = sub.mailbox
-        for f in sub.folders:
-            current = conn.execute(
-                select(folders.c.name, folders.c.parent_id).where(
-                    folders.c.mailbox == mailbox, folders.c.folder_id == f["id"]
-                )
-            ).first()
-            values = {
-                "name": f["name"],
-                "parent_id": f.get("parent_id"),
-                "well_known": f.get("well_known"),
-                "live": True,
-                "removed_reason": None,
-            }
-            stmt = self._insert(folders).values(
-                mailbox=mailbox, folder_id=f["id"], first_seen=None, deleted_at=None, **values
-            )
-            conn.execute(stmt.on_conflict_do_update(index_elements=["mailbox", "folder_id"], set_=values))
-            if current is None or (current.name, current.parent_id) != (f["name"], f.get("parent_id")):
-                conn.execute(
-                    folder_names.insert().values(
-                        mailbox=mailbox, folder_id=f["id"], at=now, name=f["name"], parent_id=f.get("parent_id")
+        if sub.folders:
+            ids = [f["id"] for f in sub.folders]
+            known = {
+                row.folder_id: (row.name, row.parent_id)
+                for row in conn.execute(
+                    select(folders.c.folder_id, folders.c.name, folders.c.parent_id).where(
+                        folders.c.mailbox == mailbox, folders.c.folder_id.in_(ids)
                     )
                 )
+            }
+            rows = [
+                {
+                    "mailbox": mailbox,
+                    "folder_id": f["id"],
+                    "name": f["name"],
+                    "parent_id": f.get("parent_id"),
+                    "well_known": f.get("well_known"),
+                    "live": True,
+                    "removed_reason": None,
+                    "first_seen": None,
+                    "deleted_at": None,
+                }
+                for f in sub.folders
+            ]
+            stmt = self._insert(folders)
+            changed = {c: stmt.excluded[c] for c in ("name", "parent_id", "well_known", "live", "removed_reason")}
+            conn.execute(stmt.on_conflict_do_update(index_elements=["mailbox", "folder_id"], set_=changed), rows)
+            # the name history behind "Full View as of": a row per new name or parent
+            renamed = [
+                {k: r[k] for k in ("mailbox", "folder_id", "name", "parent_id")} | {"at": now}
+                for r in rows
+                if known.get(r["folder_id"]) != (r["name"], r["parent_id"])
+            ]
+            if renamed:
+                conn.execute(folder_names.insert(), renamed)
         for folder_id, reason in sub.removed_folders:
             conn.execute(
                 update(folders)
@@ -337,45 +355,47 @@ class ArchiveStore:
 
     def _boundary(self, conn: Connection, task_id: int, mailbox: str, now: float) -> None:
         """The end of a successful run: record what is live now (R2, R3)."""
+        # set-based statements: one boundary may touch hundreds of thousands of entries
         d, lv, fv = dirty.alias("d"), live.alias("l"), full
+        count = self._next_boundary(conn, mailbox)
         touched = (
-            select(lv.c.mailbox, lv.c.item, lv.c.folder_id)
+            select(
+                lv.c.mailbox,
+                lv.c.item,
+                lv.c.folder_id,
+                literal(now, Float),
+                literal(now, Float),
+                literal(count, Integer),
+            )
             .join(d, and_(d.c.mailbox == lv.c.mailbox, d.c.item == lv.c.item))
             .where(d.c.task_id == task_id, d.c.mailbox == mailbox)
         )
-        for row in conn.execute(touched).all():
-            stmt = self._insert(fv).values(
-                mailbox=row.mailbox,
-                item=row.item,
-                folder_id=row.folder_id,
-                first_seen=now,
-                last_seen=now,
-                deleted_at=None,
+        upsert = self._insert(fv).from_select(
+            ["mailbox", "item", "folder_id", "first_seen", "last_seen", "boundary"], touched
+        )
+        conn.execute(
+            upsert.on_conflict_do_update(
+                index_elements=["mailbox", "item", "folder_id"],
+                set_={"last_seen": now, "boundary": count, "deleted_at": None},
             )
-            conn.execute(
-                stmt.on_conflict_do_update(
-                    index_elements=["mailbox", "item", "folder_id"], set_={"last_seen": now, "deleted_at": None}
-                )
-            )
+        )
         # dirty items gone from the mailbox: their last known location is marked deleted
         gone = (
             select(d.c.item)
             .where(d.c.task_id == task_id, d.c.mailbox == mailbox, d.c.reason == "deleted")
             .where(~select(lv.c.item).where(lv.c.mailbox == mailbox, lv.c.item == d.c.item).exists())
         )
-        for item in conn.execute(gone).scalars().all():
-            last = conn.execute(
-                select(fv.c.folder_id)
-                .where(fv.c.mailbox == mailbox, fv.c.item == item)
-                .order_by(fv.c.last_seen.desc(), fv.c.first_seen.desc())
-                .limit(1)
-            ).scalar()
-            if last is not None:
-                conn.execute(
-                    update(fv)
-                    .where(fv.c.mailbox == mailbox, fv.c.item == item, fv.c.folder_id == last)
-                    .values(deleted_at=now)
-                )
+        f2 = full.alias("f2")
+        last_seen_at = (
+            select(func.max(f2.c.boundary))
+            .where(f2.c.mailbox == fv.c.mailbox, f2.c.item == fv.c.item)
+            .scalar_subquery()
+        )
+        conn.execute(
+            update(fv)
+            .where(fv.c.mailbox == mailbox, fv.c.item.in_(gone), fv.c.boundary == last_seen_at)
+            .values(deleted_at=now)
+        )
         conn.execute(delete(dirty).where(dirty.c.task_id == task_id, dirty.c.mailbox == mailbox))
         # folders: seen at this boundary → in the Full View; deleted ones are marked
         conn.execute(
@@ -393,6 +413,11 @@ class ArchiveStore:
             )
             .values(deleted_at=now)
         )
+
+    def _next_boundary(self, conn: Connection, mailbox: str) -> int:
+        stmt = self._insert(boundaries).values(mailbox=mailbox, count=1)
+        conn.execute(stmt.on_conflict_do_update(index_elements=["mailbox"], set_={"count": boundaries.c.count + 1}))
+        return int(conn.scalar(select(boundaries.c.count).where(boundaries.c.mailbox == mailbox)) or 0)
 
     def _apply_calendar(self, conn: Connection, sub: Submission) -> None:
         """C1: the replica mirrors the calendar — no history."""
@@ -436,11 +461,17 @@ class ArchiveStore:
             )
             for mailbox in mailboxes:
                 conn.execute(delete(full).where(full.c.mailbox == mailbox))
+                count = self._next_boundary(conn, mailbox)  # the reset is a boundary of its own
                 conn.execute(
                     full.insert().from_select(
-                        ["mailbox", "item", "folder_id", "first_seen", "last_seen"],
+                        ["mailbox", "item", "folder_id", "first_seen", "last_seen", "boundary"],
                         select(
-                            live.c.mailbox, live.c.item, live.c.folder_id, literal(now, Float), literal(now, Float)
+                            live.c.mailbox,
+                            live.c.item,
+                            live.c.folder_id,
+                            literal(now, Float),
+                            literal(now, Float),
+                            literal(count, Integer),
                         ).where(live.c.mailbox == mailbox),
                     )
                 )

@@ -14,7 +14,17 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, make_response, request
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from engine.model import DefinitionIn, Progress, ScheduleIn, SiteChange, SiteIn, TaskIn, TaskType, parse_version
+from engine.model import (
+    MAX_INT,
+    DefinitionIn,
+    Progress,
+    ScheduleIn,
+    SiteChange,
+    SiteIn,
+    TaskIn,
+    TaskType,
+    parse_version,
+)
 from engine.webapi import Api, ApiError, Query
 
 from .archive_client import ArchiveClient
@@ -42,8 +52,8 @@ class TaskChangeIn(BaseModel):
     accepted here so the console can refuse it by name."""
 
     model_config = ConfigDict(extra="allow")
-    schedule_id: int | None = Field(default=None, ge=1)
-    definition_id: int | None = Field(default=None, ge=1)
+    schedule_id: int | None = Field(default=None, ge=1, le=MAX_INT)
+    definition_id: int | None = Field(default=None, ge=1, le=MAX_INT)
 
 
 class HeartbeatIn(_Model):
@@ -59,11 +69,11 @@ class HeartbeatIn(_Model):
 
 
 class AckIn(_Model):
-    version: int = Field(ge=0)
+    version: int = Field(ge=0, le=MAX_INT)
 
 
 class LogIn(_Model):
-    task_id: int = Field(ge=1)
+    task_id: int = Field(ge=1, le=MAX_INT)
     lines: list[str] = Field(max_length=10_000)
 
 
@@ -73,7 +83,7 @@ class DirectoryGroupIn(_Model):
     dn: str | None = Field(default=None, max_length=1024)
     mail: str | None = Field(default=None, max_length=254)
     kind: str | None = Field(default=None, pattern=r"^(security|distribution|unified)$")
-    members: int = Field(default=0, ge=0)
+    members: int = Field(default=0, ge=0, le=MAX_INT)
 
 
 class DirectoryUserIn(_Model):
@@ -86,6 +96,16 @@ class DirectoryUserIn(_Model):
 class DirectoryIn(_Model):
     groups: list[DirectoryGroupIn] = Field(default_factory=list, max_length=200_000)
     users: list[DirectoryUserIn] = Field(default_factory=list, max_length=200_000)
+
+    @field_validator("groups", "users")
+    @classmethod
+    def _unique_ids(cls, value: list[Any]) -> list[Any]:
+        seen: set[str] = set()
+        for entry in value:
+            if entry.id in seen:
+                raise ValueError(f"the id {entry.id!r} appears twice")
+            seen.add(entry.id)
+        return value
 
 
 def console_api(

@@ -137,6 +137,27 @@ def group_from_form(form: Any, store: ConsoleStore, site_id: int | None) -> dict
     raise FormError("group_mode", "choose how to pick the group")
 
 
+def nest(folders: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The archive's flat folder list in tree order, each folder with its ``depth``
+    (a folder whose parent is not in the view is a root)."""
+    ids = {f["id"] for f in folders}
+    children: dict[str | None, list[dict[str, Any]]] = {}
+    for f in folders:
+        children.setdefault(f["parent_id"] if f["parent_id"] in ids else None, []).append(f)
+    out: list[dict[str, Any]] = []
+    stack = [(f, 0) for f in reversed(children.get(None, []))]
+    seen: set[str] = set()
+    while stack:
+        folder, depth = stack.pop()
+        if folder["id"] in seen:
+            continue
+        seen.add(folder["id"])
+        out.append({**folder, "depth": depth})
+        stack.extend((child, depth + 1) for child in reversed(children.get(folder["id"], [])))
+    out.extend({**f, "depth": 0} for f in folders if f["id"] not in seen)  # parent cycles in bad data
+    return out
+
+
 def pages_blueprint(store: ConsoleStore, archive: ArchiveClient | None) -> Blueprint:
     bp = Blueprint("pages", __name__)
 
@@ -273,21 +294,22 @@ def pages_blueprint(store: ConsoleStore, archive: ArchiveClient | None) -> Bluep
                     "group": group,
                 },
             )
-            if new_schedule is not None:
-                schedule_id = store.create_schedule(new_schedule, admin["email"])["id"]
-            if new_definition is not None:
-                definition_id = store.create_definition(new_definition, admin["email"])["id"]
-            spec = validate(
-                TaskIn,
-                {
-                    "site_id": site_raw,
-                    "type": type_,
-                    "schedule_id": schedule_id,
-                    "definition_id": definition_id,
-                    "group": group,
-                },
-            )
-            task = store.create_task(spec, admin["email"])
+            with store.transaction():  # a refused task leaves no new schedule or definition behind
+                if new_schedule is not None:
+                    schedule_id = store.create_schedule(new_schedule, admin["email"])["id"]
+                if new_definition is not None:
+                    definition_id = store.create_definition(new_definition, admin["email"])["id"]
+                spec = validate(
+                    TaskIn,
+                    {
+                        "site_id": site_raw,
+                        "type": type_,
+                        "schedule_id": schedule_id,
+                        "definition_id": definition_id,
+                        "group": group,
+                    },
+                )
+                task = store.create_task(spec, admin["email"])
         except FormError as exc:
             return new_task_page(admin, form, exc), 400
         except ApiError as exc:
@@ -449,7 +471,7 @@ def pages_blueprint(store: ConsoleStore, archive: ArchiveClient | None) -> Bluep
         offset = int(request.args.get("offset", "0") or 0) if (request.args.get("offset", "0") or "0").isdigit() else 0
         if mailbox and archive is not None and error is None:
             try:
-                tree = archive.folders(mailbox, view, as_of)
+                tree = nest(archive.folders(mailbox, view, as_of))
                 if folder:
                     listing = archive.items(mailbox, folder, view, as_of, offset, 50)
             except ApiError as exc:

@@ -59,7 +59,8 @@ class SiteRow(Base):
 class ScheduleRow(Base):
     __tablename__ = "schedules"
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(120), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    name_key: Mapped[str] = mapped_column(String(480), unique=True)  # name.casefold(): names differ beyond case
     spec: Mapped[str] = mapped_column(Text)  # JSON of engine.model.ScheduleSpec
     created: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     modified: Mapped[datetime] = mapped_column(DateTime(timezone=True))
@@ -69,7 +70,8 @@ class ScheduleRow(Base):
 class DefinitionRow(Base):
     __tablename__ = "definitions"
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(120), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    name_key: Mapped[str] = mapped_column(String(480), unique=True)  # name.casefold(): names differ beyond case
     type: Mapped[str] = mapped_column(String(20))
     spec: Mapped[str] = mapped_column(Text)  # JSON of engine.model.DefinitionSpec
     created: Mapped[datetime] = mapped_column(DateTime(timezone=True))

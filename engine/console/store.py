@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
 from engine.clock import Clock, WallClock
-from engine.model import DefinitionIn, OneOffSchedule, ScheduleIn, SiteChange, SiteIn
+from engine.model import DefinitionIn, OneOffSchedule, ScheduleIn, SiteChange, SiteIn, valid_address
 from engine.schedule import next_occurrence
 from engine.security import hash_password, hash_token, new_token, verify_password
 
@@ -73,11 +73,24 @@ class ConsoleStore(TaskRules):
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         # one writer at a time: SQLite would otherwise answer "database is locked"
         self._lock = threading.RLock()
+        self._local = threading.local()
 
     @contextmanager
     def session(self) -> Iterator[Session]:
+        """One transaction; calls made inside an open one join it, so several store
+        calls (a task with its new schedule and definition) commit or fail together."""
+        current: Session | None = getattr(self._local, "session", None)
+        if current is not None:
+            yield current
+            return
         with self._lock, self._sessions.begin() as session:
-            yield session
+            self._local.session = session
+            try:
+                yield session
+            finally:
+                self._local.session = None
+
+    transaction = session
 
     def now(self) -> datetime:
         return self.clock.now()
@@ -87,14 +100,16 @@ class ConsoleStore(TaskRules):
     def create_admin(self, email: str, password: str, role: str = "admin") -> dict[str, Any]:
         if role not in ROLES:
             raise ConsoleError(400, "role", f"role must be one of {', '.join(ROLES)}")
+        try:
+            email = valid_address(email)
+        except ValueError as exc:
+            raise ConsoleError(400, "email", str(exc)) from exc
         if len(password) < 8:
             raise ConsoleError(400, "password", "a password needs at least 8 characters")
         with self.session() as s:
-            if s.scalar(select(AdminRow).where(func.lower(AdminRow.email) == email.lower())):
+            if s.scalar(select(AdminRow).where(AdminRow.email == email)):
                 raise ConsoleError(409, "email", f"an administrator {email} exists already")
-            row = AdminRow(
-                email=email.lower(), password_hash=hash_password(password, self.rng), role=role, created=self.now()
-            )
+            row = AdminRow(email=email, password_hash=hash_password(password, self.rng), role=role, created=self.now())
             s.add(row)
             s.flush()
             return {"id": row.id, "email": row.email, "role": row.role}
@@ -102,7 +117,7 @@ class ConsoleStore(TaskRules):
     def login(self, email: str, password: str) -> tuple[str, dict[str, Any]]:
         """A new session for the administrator; (session token, admin)."""
         with self.session() as s:
-            row = s.scalar(select(AdminRow).where(AdminRow.email == email.strip().lower()))
+            row = s.scalar(select(AdminRow).where(AdminRow.email == email))
             if row is None or not verify_password(password, row.password_hash):
                 raise ConsoleError(401, "password", "unknown administrator or wrong password")
             token = new_token(self.rng, "ses_")
@@ -118,8 +133,13 @@ class ConsoleStore(TaskRules):
             return token, {"id": row.id, "email": row.email, "role": row.role}
 
     def logout(self, token: str) -> None:
+        """Ends a session; an API token is not a session (scripts keep theirs)."""
         with self.session() as s:
-            s.execute(delete(CredentialRow).where(CredentialRow.secret_hash == hash_token(token)))
+            s.execute(
+                delete(CredentialRow).where(
+                    CredentialRow.secret_hash == hash_token(token), CredentialRow.kind == "session"
+                )
+            )
 
     def create_api_token(self, admin_id: int, name: str) -> str:
         with self.session() as s:
@@ -251,11 +271,16 @@ class ConsoleStore(TaskRules):
 
     def create_schedule(self, spec: ScheduleIn, by: str) -> dict[str, Any]:
         with self.session() as s:
-            if s.scalar(select(ScheduleRow).where(func.lower(ScheduleRow.name) == spec.name.lower())):
+            if s.scalar(select(ScheduleRow).where(ScheduleRow.name_key == spec.name.casefold())):
                 raise ConsoleError(409, "name", f"a schedule named {spec.name!r} exists already")
             now = self.now()
             row = ScheduleRow(
-                name=spec.name, spec=spec.spec.model_dump_json(), created=now, modified=now, modified_by=by
+                name=spec.name,
+                name_key=spec.name.casefold(),
+                spec=spec.spec.model_dump_json(),
+                created=now,
+                modified=now,
+                modified_by=by,
             )
             s.add(row)
             s.flush()
@@ -290,11 +315,12 @@ class ConsoleStore(TaskRules):
         with self.session() as s:
             row = self._schedule(s, schedule_id)
             clash = s.scalar(
-                select(ScheduleRow).where(func.lower(ScheduleRow.name) == spec.name.lower(), ScheduleRow.id != row.id)
+                select(ScheduleRow).where(ScheduleRow.name_key == spec.name.casefold(), ScheduleRow.id != row.id)
             )
             if clash is not None:
                 raise ConsoleError(409, "name", f"a schedule named {spec.name!r} exists already")
-            row.name, row.spec, row.modified, row.modified_by = spec.name, spec.spec.model_dump_json(), self.now(), by
+            row.name, row.name_key, row.spec = spec.name, spec.name.casefold(), spec.spec.model_dump_json()
+            row.modified, row.modified_by = self.now(), by
             self._bump_sites_for(s, TaskRow.schedule_id, row.id, by)
             return self._schedule_view(s, row)
 
@@ -311,11 +337,12 @@ class ConsoleStore(TaskRules):
 
     def create_definition(self, spec: DefinitionIn, by: str) -> dict[str, Any]:
         with self.session() as s:
-            if s.scalar(select(DefinitionRow).where(func.lower(DefinitionRow.name) == spec.name.lower())):
+            if s.scalar(select(DefinitionRow).where(DefinitionRow.name_key == spec.name.casefold())):
                 raise ConsoleError(409, "name", f"a definition named {spec.name!r} exists already")
             now = self.now()
             row = DefinitionRow(
                 name=spec.name,
+                name_key=spec.name.casefold(),
                 type=spec.spec.type,
                 spec=spec.spec.model_dump_json(),
                 created=now,
@@ -361,13 +388,12 @@ class ConsoleStore(TaskRules):
             if spec.spec.type != row.type and self._used_by(s, TaskRow.definition_id, row.id):
                 raise ConsoleError(409, "spec.type", "a definition used by tasks keeps its type")
             clash = s.scalar(
-                select(DefinitionRow).where(
-                    func.lower(DefinitionRow.name) == spec.name.lower(), DefinitionRow.id != row.id
-                )
+                select(DefinitionRow).where(DefinitionRow.name_key == spec.name.casefold(), DefinitionRow.id != row.id)
             )
             if clash is not None:
                 raise ConsoleError(409, "name", f"a definition named {spec.name!r} exists already")
-            row.name, row.type, row.spec = spec.name, spec.spec.type, spec.spec.model_dump_json()
+            row.name, row.name_key = spec.name, spec.name.casefold()
+            row.type, row.spec = spec.spec.type, spec.spec.model_dump_json()
             row.modified, row.modified_by = self.now(), by
             self._bump_sites_for(s, TaskRow.definition_id, row.id, by)
             return self._definition_view(s, row)

@@ -1,6 +1,6 @@
 """Archive property (issue 4): any sequence of submissions — runs split into batches,
 failed runs, duplicates and replays — yields Live and Full Views equal to a simple
-reference model of R1–R4 built from the runs' observations."""
+reference model of R1 to R4 built from the runs' observations."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ run = st.tuples(
 
 @dataclass
 class Reference:
-    """R1–R4 stated directly: Live is what the acknowledged batches left; Full is the
+    """R1 to R4 stated directly: Live is what the acknowledged batches left; Full is the
     union of Live at every run boundary; an item that disappeared by deletion has the
     entry of its last boundary location marked deleted, until seen there again."""
 
@@ -68,18 +68,23 @@ def test_archive_views_match_the_reference_model(runs: list[tuple]) -> None:  # 
     sent: list[Submission] = []
     for number, (seen, size, fail_after, reasons, replays) in enumerate(runs):
         target = set(seen.items())
-        removals = [(i, f, "moved" if i in seen else reasons[ITEMS.index(i)]) for i, f in sorted(acked) if (i, f) not in target]
+        removals = [
+            (i, f, "moved" if i in seen else reasons[ITEMS.index(i)]) for i, f in sorted(acked) if (i, f) not in target
+        ]
         additions = sorted(target - set(acked))
         changes: list[tuple[str, object]] = [("remove", r) for r in removals] + [("add", a) for a in additions]
         batches = [changes[k : k + size] for k in range(0, len(changes), size)]
         complete = fail_after is None
         if not complete:
-            batches = batches[: fail_after]
+            batches = batches[:fail_after]
         folders = [{"id": f, "name": f.title()} for f in FOLDERS]
         for index, batch in enumerate([*batches, []] if complete else batches):
             last = complete and index == len(batches)
             sub = Submission(
-                task_id=1, mailbox=MAILBOX, batch_id=f"run{number}:{index}", folders=folders,
+                task_id=1,
+                mailbox=MAILBOX,
+                batch_id=f"run{number}:{index}",
+                folders=folders,
                 placements=[c for kind, c in batch if kind == "add"],  # type: ignore[misc]
                 removed_placements=[c for kind, c in batch if kind == "remove"],  # type: ignore[misc]
                 complete=last,
@@ -99,8 +104,11 @@ def test_archive_views_match_the_reference_model(runs: list[tuple]) -> None:  # 
                 assert store.submit(1, again) == {"applied": False, "sequence": store.sequence(1)}
     assert store.sequence(1) == len(sent)
 
-    live = {(entry["item"], f["id"]) for f in store.folder_tree(MAILBOX, "live")
-            for entry in store.folder_items(MAILBOX, f["id"], "live", limit=1000)["items"]}
+    live = {
+        (entry["item"], f["id"])
+        for f in store.folder_tree(MAILBOX, "live")
+        for entry in store.folder_items(MAILBOX, f["id"], "live", limit=1000)["items"]
+    }
     assert live == reference.live
     full: set[tuple[str, str]] = set()
     deleted: set[tuple[str, str]] = set()

@@ -106,7 +106,9 @@ def test_t5_property_next_is_the_first_of_all_occurrences(
     if end_minute <= start_minute or interval > end_minute - start_minute:
         return
     times = DailyTimes(
-        mode="many", start=time(start_minute // 60, start_minute % 60), end=time(end_minute // 60, end_minute % 60),
+        mode="many",
+        start=time(start_minute // 60, start_minute % 60),
+        end=time(end_minute // 60, end_minute % 60),
         interval_minutes=interval,
     )
     spec = DailySchedule(times=times)

@@ -1,0 +1,129 @@
+"""A working console in two commands: `synceng console create-admin` (password from the
+environment), `synceng console register-site` (prints the binding key), then
+`synceng serve console` on a real port — the console and the archive in one process."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+from click.testing import CliRunner
+
+from engine.cli import main
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path}/console.db"
+
+
+def test_create_admin_takes_the_password_from_the_environment(db: str) -> None:
+    runner = CliRunner()
+    env = {"SYNCENG_ADMIN_PASSWORD": "a long password"}
+    result = runner.invoke(main, ["console", "create-admin", "Root@Contoso.example", "--db", db], env=env)
+    assert result.exit_code == 0, result.output
+    assert "root@contoso.example (admin) created" in result.output
+    again = runner.invoke(main, ["console", "create-admin", "root@contoso.example", "--db", db], env=env)
+    assert again.exit_code == 2 and "exists already" in again.output
+    short = runner.invoke(
+        main, ["console", "create-admin", "x@contoso.example", "--db", db], env={"SYNCENG_ADMIN_PASSWORD": "short"}
+    )
+    assert short.exit_code == 2 and "8 characters" in short.output
+    bad = runner.invoke(main, ["console", "create-admin", "not-an-email", "--db", db], env=env)
+    assert bad.exit_code == 2 and "email" in bad.output
+
+
+def test_create_admin_prompts_for_the_password(db: str) -> None:
+    result = CliRunner().invoke(
+        main,
+        ["console", "create-admin", "ops@contoso.example", "--role", "read_only", "--db", db],
+        input="pw-12345\npw-12345\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert "(read_only) created" in result.output
+
+
+def test_register_site_prints_the_binding_key_once(db: str) -> None:
+    runner = CliRunner()
+    result = runner.invoke(main, ["console", "register-site", "LON", "--time-zone", "Europe/London", "--db", db])
+    assert result.exit_code == 0, result.output
+    assert re.search(r"site_[A-Za-z0-9_-]{20,}", result.output)
+    bad = runner.invoke(main, ["console", "register-site", "NYC", "--time-zone", "Nowhere/Else", "--db", db])
+    assert bad.exit_code == 2 and "time_zone" in bad.output
+
+
+@pytest.fixture
+def served(db: str, tmp_path: Path) -> Iterator[tuple[str, str]]:
+    env = {**os.environ, "SYNCENG_ADMIN_PASSWORD": "a long password", "PYTHONUNBUFFERED": "1"}
+    runner = CliRunner()
+    assert runner.invoke(main, ["console", "create-admin", "root@contoso.example", "--db", db], env=env).exit_code == 0
+    registered = runner.invoke(main, ["console", "register-site", "LON", "--db", db])
+    found = re.search(r"site_[A-Za-z0-9_-]{20,}", registered.output)
+    assert found, registered.output
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "engine.cli",
+            "serve",
+            "console",
+            "--port",
+            "0",
+            "--db",
+            db,
+            "--archive-db",
+            f"sqlite:///{tmp_path}/archive.db",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+    )
+    assert process.stdout is not None
+    lines: list[str] = []
+    base = None
+    for line in process.stdout:
+        lines.append(line)
+        match = re.search(r"console serving on (http://\S+)", line)
+        if match:
+            base = match.group(1)
+            break
+        if len(lines) > 40:
+            break
+    try:
+        assert base, "".join(lines)
+        yield base, found.group(0)
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        process.stdout.close()
+
+
+def test_serve_console_runs_the_console_and_the_archive_in_one_process(served: tuple[str, str]) -> None:
+    base, key = served
+    session = requests.Session()
+    login = session.post(f"{base}/api/session", json={"email": "root@contoso.example", "password": "a long password"})
+    assert login.status_code == 201
+    assert [s["code"] for s in session.get(f"{base}/api/sites").json()["sites"]] == ["LON"]
+    site = requests.Session()
+    site.headers["Authorization"] = f"Bearer {key}"
+    config = site.get(f"{base}/api/site/config").json()
+    # the site learns where the archive is, and the archive knows the site's key
+    assert config["archive_url"] == f"{base}/archive"
+    submission = {"task_id": 1, "mailbox": "alice@contoso.example", "batch_id": "b1", "complete": True}
+    assert site.post(f"{config['archive_url']}/api/submissions", json=submission).json() == {
+        "applied": True,
+        "sequence": 1,
+    }
+    assert session.get(f"{base}/exchange-services").status_code == 200  # the pages, with the session cookie

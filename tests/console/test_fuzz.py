@@ -1,0 +1,93 @@
+"""API fuzzing from the OpenAPI documents (schemathesis): whatever the console or the
+archive is sent — valid or not, authenticated as an administrator, a site, or not at
+all — it never answers 5xx.  Every operation is driven over a populated platform,
+with valid and with invalid input; the examples are derandomized (see tests/conftest.py) so runs repeat."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, given, settings
+from schemathesis import GenerationMode
+from schemathesis.checks import not_a_server_error
+
+from engine.console.wiring import Platform
+
+from .conftest import ADMIN, Caller, Site, create_definition, create_schedule, task_body
+
+EXAMPLES = 25
+
+
+@pytest.fixture
+def populated(platform: Platform, admin: Caller, site: Site) -> dict[str, str]:
+    """A console with something in every table, and the credentials to reach it."""
+    schedule = create_schedule(admin)
+    definition = create_definition(admin)
+    admin.ok("POST", "/api/tasks", task_body(site, schedule, definition), status=201)
+    admin_row = platform.console_store.admin_for(admin.token or "")
+    assert admin_row is not None and admin_row["email"] == ADMIN
+    site.archive.ok(
+        "POST",
+        "/api/submissions",
+        {
+            "task_id": 1,
+            "mailbox": "alice@contoso.example",
+            "batch_id": "b1",
+            "folders": [{"id": "inbox", "name": "Inbox"}],
+            "placements": [{"item": "x", "folder_id": "inbox"}],
+            "complete": True,
+        },
+    )
+    return {
+        # an API token: a fuzzed DELETE /api/session must not log the fuzzer out
+        "admin": platform.console_store.create_api_token(admin_row["id"], "fuzz"),
+        "site": site.key,
+        "archive_admin": platform.archive_token,
+    }
+
+
+def operations(app: Any) -> list[Any]:
+    schema = schemathesis.openapi.from_wsgi("/api/openapi.json", app)
+    return [result.ok() for result in schema.get_all_operations()]
+
+
+def fuzz(operation: Any, mode: GenerationMode, credentials: Callable[[Any], list[str]]) -> None:
+    """Drive one operation with generated cases; every answer must be below 500."""
+
+    @FUZZ
+    @given(case=operation.as_strategy(generation_mode=mode))
+    def run(case: Any) -> None:
+        for credential in credentials(case):
+            response = case.call(headers={"Authorization": credential})
+            case.validate_response(response, checks=[not_a_server_error])
+
+    run()
+
+
+MODES = [GenerationMode.POSITIVE, GenerationMode.NEGATIVE]
+FUZZ = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
+
+
+@pytest.mark.parametrize("mode", MODES, ids=lambda m: m.value)
+def test_console_api_never_answers_5xx(platform: Platform, populated: dict[str, str], mode: GenerationMode) -> None:
+    def credentials(case: Any) -> list[str]:
+        key = populated["site"] if case.path.startswith("/api/site/") else populated["admin"]
+        return [f"Bearer {key}", ""]
+
+    found = operations(platform.console)
+    assert len(found) >= 30
+    for operation in found:
+        fuzz(operation, mode, credentials)
+
+
+@pytest.mark.parametrize("mode", MODES, ids=lambda m: m.value)
+def test_archive_api_never_answers_5xx(platform: Platform, populated: dict[str, str], mode: GenerationMode) -> None:
+    assert platform.archive is not None
+    keys = [f"Bearer {populated['site']}", f"Bearer {populated['archive_admin']}"]
+    found = operations(platform.archive)
+    assert len(found) >= 14
+    for operation in found:
+        fuzz(operation, mode, lambda case: keys)
