@@ -493,5 +493,20 @@ def bench_tenant(json_file: Path | None, quick: bool) -> None:
         click.echo(f"results written to {json_file}")
 
 
+@bench.command("archive")
+@click.option("--json", "json_file", type=click.Path(dir_okay=False, path_type=Path), help="Write results here.")
+@click.option("--quick", is_flag=True, help="A 10,000-placement mailbox instead of 50,000 (a smoke check).")
+def bench_archive(json_file: Path | None, quick: bool) -> None:
+    """Archive platform: ingest rate over HTTP (placements/s, batched, SQLite) beside the
+    store and bare sqlite3, an incremental run, and Full View query times."""
+    from bench.archive import run_archive_benchmarks
+    from bench.ews import write_results
+
+    results = run_archive_benchmarks(quick=quick, echo=click.echo)
+    if json_file is not None:
+        write_results(results, json_file)
+        click.echo(f"results written to {json_file}")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import hmac
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal, NotRequired
 
 from flask import Blueprint, Flask, Response, jsonify, request
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, with_config
+from typing_extensions import TypedDict
 from werkzeug.exceptions import HTTPException
 
 from engine.model import MAX_INT
@@ -37,13 +38,23 @@ class RemovedFolder(_Model):
     reason: Literal["deleted", "moved", "excluded"] = "deleted"
 
 
-class Placement(_Model):
-    item: str = Field(min_length=1, max_length=1000)  # the archive key: Internet Message-ID + "|" + sent time
-    folder_id: str = Field(min_length=1, max_length=600)
+ItemKey = Annotated[str, StringConstraints(min_length=1, max_length=1000)]
+FolderId = Annotated[str, StringConstraints(min_length=1, max_length=600)]
 
 
-class Removal(Placement):
-    reason: Literal["moved", "deleted", "excluded", "private"] = "deleted"
+# Placements come by the hundred thousand: TypedDicts validate about six times faster
+# than model instances (measured by `synceng bench archive`), and are plain dicts after.
+@with_config(ConfigDict(extra="forbid"))
+class Placement(TypedDict):
+    item: ItemKey  # the archive key: Internet Message-ID + "|" + sent time
+    folder_id: FolderId
+
+
+@with_config(ConfigDict(extra="forbid"))
+class Removal(TypedDict):
+    item: ItemKey
+    folder_id: FolderId
+    reason: NotRequired[Literal["moved", "deleted", "excluded", "private"]]  # default: deleted
 
 
 class CalendarIn(_Model):
@@ -134,12 +145,15 @@ class PurgeIn(_Model):
     entries: list[PurgeEntry] = Field(max_length=100_000)
 
 
+#: the largest request body: 100,000 placements with long keys fit in about 20 MB
+MAX_BODY = 64 * 1024 * 1024
 VIEW = Query("view", choices=("live", "full"), description="live or full")
 AS_OF = Query("as_of", datetime, description="Full View as of this time")
 
 
 def create_archive_app(store: ArchiveStore, admin_token: str) -> Flask:
     app = Flask("archive")
+    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY  # a larger body is refused with 413 before it is read
     bp = Blueprint("archive_api", __name__)
 
     def authenticate(level: str) -> Any:
@@ -201,8 +215,10 @@ def create_archive_app(store: ArchiveStore, admin_token: str) -> Flask:
             kind=body.kind,
             folders=[f.model_dump() for f in body.folders],
             removed_folders=[(f.id, f.reason) for f in body.removed_folders],
-            placements=[(p.item, p.folder_id) for p in body.placements],
-            removed_placements=[(r.item, r.folder_id, r.reason) for r in body.removed_placements],
+            placements=[(p["item"], p["folder_id"]) for p in body.placements],
+            removed_placements=[
+                (r["item"], r["folder_id"], r.get("reason", "deleted")) for r in body.removed_placements
+            ],
             calendars=[c.model_dump() for c in body.calendars],
             calendar_items=[i.model_dump() for i in body.calendar_items],
             removed_calendar_items=body.removed_calendar_items,

@@ -18,6 +18,8 @@ from .common import ConsoleError
 from .store import ConsoleStore
 
 log = logging.getLogger(__name__)
+#: the largest request body (a directory upload of 200,000 groups fits)
+MAX_BODY = 64 * 1024 * 1024
 
 
 def create_console_app(
@@ -28,6 +30,7 @@ def create_console_app(
 ) -> Flask:
     app = Flask(__name__, template_folder="templates", static_folder="static")
     app.config["SECRET_KEY"] = secret_key
+    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY  # a larger body is refused with 413 before it is read
     bp, api = console_api(store, archive, archive_url)
 
     @bp.errorhandler(ConsoleError)

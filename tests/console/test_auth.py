@@ -108,3 +108,27 @@ def test_pages_send_an_anonymous_browser_to_login(platform: Platform) -> None:
     assert client.get("/").headers["Location"] == "/exchange-services"
     # a form post without a session changes nothing and goes to login as well
     assert client.post("/tasks/new", data={"site_id": "1"}).headers["Location"].startswith("/login")
+
+
+def test_oversized_and_malformed_bodies_are_refused_before_anything_is_stored(
+    admin: Caller, site: Site, platform: Platform
+) -> None:
+    huge = b'{"groups": [' + b"0," * (33 * 1024 * 1024) + b"0]}"
+    for client, key, path in [
+        (platform.console.test_client(), site.key, "/api/site/directory"),
+        (platform.archive.test_client() if platform.archive else None, site.key, "/api/submissions"),
+    ]:
+        assert client is not None
+        headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
+        response = client.post(path, data=huge, headers=headers)
+        assert response.status_code == 413, path
+        assert response.get_json()["error"]["field"] == "request"
+        for body, content_type in [
+            (b"{not json", "application/json"),
+            (b"[]", "application/json"),
+            (b"{}", "text/plain"),
+        ]:
+            response = client.post(path, data=body, headers={**headers, "Content-Type": content_type})
+            assert response.status_code == 400, (path, body)
+            assert response.get_json()["error"]["field"] in ("body", "task_id", "mailbox", "batch_id"), body
+    assert admin.ok("GET", "/api/directory/groups")["groups"] == []
