@@ -14,7 +14,7 @@ from enum import StrEnum
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 # -- small value types --------------------------------------------------------------------
 
@@ -396,26 +396,22 @@ class AdGroupTarget(_Model):
         return valid_dn(value)
 
 
+#: an email address, trimmed, checked and lower-cased
+Address = Annotated[str, AfterValidator(valid_address)]
+
+
 class O365GroupTarget(_Model):
     """Kind 3: an Office 365 distribution group, expanded through Exchange."""
 
     kind: Literal["o365_group"] = "o365_group"
-    address: str
-
-    @field_validator("address")
-    @classmethod
-    def _address(cls, value: str) -> str:
-        return valid_address(value)
+    address: Address
 
 
 class MailboxTarget(_Model):
-    kind: Literal["single_mailbox"] = "single_mailbox"
-    address: str
+    """Kind 4: a single mailbox."""
 
-    @field_validator("address")
-    @classmethod
-    def _address(cls, value: str) -> str:
-        return valid_address(value)
+    kind: Literal["single_mailbox"] = "single_mailbox"
+    address: Address
 
 
 class MailboxListTarget(_Model):

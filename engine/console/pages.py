@@ -17,6 +17,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import wraps
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, abort, current_app, make_response, redirect, render_template, request, url_for
 from pydantic import BaseModel, ValidationError
@@ -137,6 +138,37 @@ def group_from_form(form: Any, store: ConsoleStore, site_id: int | None) -> dict
     raise FormError("group_mode", "choose how to pick the group")
 
 
+def _hhmm(value: str | None) -> str:
+    return (value or "")[:5]
+
+
+def schedule_text(spec: dict[str, Any]) -> str:
+    """A schedule as an administrator reads it: "Daily at 02:00", "Weekly on Mon, Fri,
+    every 30 min from 08:00 to 18:00", "Once on 2026-03-05 at 22:30"."""
+    if spec.get("kind") == "one_off":
+        day, _, at = str(spec.get("at", "")).partition("T")
+        return f"Once on {day} at {_hhmm(at)}"
+    times = spec.get("times") or {}
+    if times.get("mode") == "many":
+        when = (
+            f"every {times.get('interval_minutes')} min from {_hhmm(times.get('start'))} to {_hhmm(times.get('end'))}"
+        )
+    else:
+        when = f"at {_hhmm(times.get('start'))}"
+    if spec.get("kind") == "weekly":
+        days = ", ".join(str(d)[:3].title() for d in spec.get("weekdays", []))
+        return f"Weekly on {days}, {when}"
+    return f"Daily {when}"
+
+
+def site_time(moment: str | None, zone: str) -> str:
+    """A UTC instant shown in the site's zone, where schedules are defined (T5)."""
+    if not moment:
+        return "—"
+    local = datetime.fromisoformat(moment).astimezone(ZoneInfo(zone))
+    return f"{local:%a %Y-%m-%d %H:%M} {zone}"
+
+
 def nest(folders: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The archive's flat folder list in tree order, each folder with its ``depth``
     (a folder whose parent is not in the view is a root)."""
@@ -160,6 +192,8 @@ def nest(folders: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def pages_blueprint(store: ConsoleStore, archive: ArchiveClient | None) -> Blueprint:
     bp = Blueprint("pages", __name__)
+    bp.add_app_template_filter(schedule_text, "schedule_text")
+    bp.add_app_template_filter(site_time, "site_time")
 
     def current_admin() -> dict[str, Any] | None:
         token = request.cookies.get(SESSION_COOKIE, "")

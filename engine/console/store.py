@@ -259,6 +259,26 @@ class ConsoleStore(TaskRules):
     def _used_by(self, s: Session, column: Any, object_id: int) -> list[int]:
         return list(s.scalars(select(TaskRow.id).where(column == object_id).order_by(TaskRow.id)))
 
+    @staticmethod
+    def _check_name_free(
+        s: Session, table: type[ScheduleRow | DefinitionRow], what: str, name: str, other_than: int | None = None
+    ) -> None:
+        query = select(table.id).where(table.name_key == name.casefold())
+        if other_than is not None:
+            query = query.where(table.id != other_than)
+        if s.scalar(query) is not None:
+            raise ConsoleError(409, "name", f"a {what} named {name!r} exists already")
+
+    def _delete_unused(self, s: Session, row: ScheduleRow | DefinitionRow, column: Any, what: str) -> None:
+        """A schedule or definition any task uses cannot be deleted: the error names the tasks."""
+        users = self._used_by(s, column, row.id)
+        if users:
+            names = ", ".join(f"task {t}" for t in users)
+            raise ConsoleError(
+                409, f"{what}_id", f"the {what} {row.name!r} is used by {names}; change or remove them first"
+            )
+        s.delete(row)
+
     def _bump_sites_for(self, s: Session, column: Any, object_id: int, by: str) -> None:
         """A schedule or definition changed: every task using it changes (Pending until
         its site acknowledges)."""
@@ -271,8 +291,7 @@ class ConsoleStore(TaskRules):
 
     def create_schedule(self, spec: ScheduleIn, by: str) -> dict[str, Any]:
         with self.session() as s:
-            if s.scalar(select(ScheduleRow).where(ScheduleRow.name_key == spec.name.casefold())):
-                raise ConsoleError(409, "name", f"a schedule named {spec.name!r} exists already")
+            self._check_name_free(s, ScheduleRow, "schedule", spec.name)
             now = self.now()
             row = ScheduleRow(
                 name=spec.name,
@@ -314,11 +333,7 @@ class ConsoleStore(TaskRules):
     def update_schedule(self, schedule_id: int, spec: ScheduleIn, by: str) -> dict[str, Any]:
         with self.session() as s:
             row = self._schedule(s, schedule_id)
-            clash = s.scalar(
-                select(ScheduleRow).where(ScheduleRow.name_key == spec.name.casefold(), ScheduleRow.id != row.id)
-            )
-            if clash is not None:
-                raise ConsoleError(409, "name", f"a schedule named {spec.name!r} exists already")
+            self._check_name_free(s, ScheduleRow, "schedule", spec.name, other_than=row.id)
             row.name, row.name_key, row.spec = spec.name, spec.name.casefold(), spec.spec.model_dump_json()
             row.modified, row.modified_by = self.now(), by
             self._bump_sites_for(s, TaskRow.schedule_id, row.id, by)
@@ -326,19 +341,11 @@ class ConsoleStore(TaskRules):
 
     def delete_schedule(self, schedule_id: int) -> None:
         with self.session() as s:
-            row = self._schedule(s, schedule_id)
-            users = self._used_by(s, TaskRow.schedule_id, row.id)
-            if users:
-                names = ", ".join(f"task {t}" for t in users)
-                raise ConsoleError(
-                    409, "schedule_id", f"the schedule {row.name!r} is used by {names}; change or remove them first"
-                )
-            s.delete(row)
+            self._delete_unused(s, self._schedule(s, schedule_id), TaskRow.schedule_id, "schedule")
 
     def create_definition(self, spec: DefinitionIn, by: str) -> dict[str, Any]:
         with self.session() as s:
-            if s.scalar(select(DefinitionRow).where(DefinitionRow.name_key == spec.name.casefold())):
-                raise ConsoleError(409, "name", f"a definition named {spec.name!r} exists already")
+            self._check_name_free(s, DefinitionRow, "definition", spec.name)
             now = self.now()
             row = DefinitionRow(
                 name=spec.name,
@@ -387,11 +394,7 @@ class ConsoleStore(TaskRules):
             row = self._definition(s, definition_id)
             if spec.spec.type != row.type and self._used_by(s, TaskRow.definition_id, row.id):
                 raise ConsoleError(409, "spec.type", "a definition used by tasks keeps its type")
-            clash = s.scalar(
-                select(DefinitionRow).where(DefinitionRow.name_key == spec.name.casefold(), DefinitionRow.id != row.id)
-            )
-            if clash is not None:
-                raise ConsoleError(409, "name", f"a definition named {spec.name!r} exists already")
+            self._check_name_free(s, DefinitionRow, "definition", spec.name, other_than=row.id)
             row.name, row.name_key = spec.name, spec.name.casefold()
             row.type, row.spec = spec.spec.type, spec.spec.model_dump_json()
             row.modified, row.modified_by = self.now(), by
@@ -400,14 +403,7 @@ class ConsoleStore(TaskRules):
 
     def delete_definition(self, definition_id: int) -> None:
         with self.session() as s:
-            row = self._definition(s, definition_id)
-            users = self._used_by(s, TaskRow.definition_id, row.id)
-            if users:
-                names = ", ".join(f"task {t}" for t in users)
-                raise ConsoleError(
-                    409, "definition_id", f"the definition {row.name!r} is used by {names}; change or remove them first"
-                )
-            s.delete(row)
+            self._delete_unused(s, self._definition(s, definition_id), TaskRow.definition_id, "definition")
 
     # -- the directory copy (Lookup from AD) --------------------------------------------------
 

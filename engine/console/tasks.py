@@ -155,7 +155,7 @@ class TaskRules:
             "type_label": task_type.label,
             "log_code": task_type.log_code,
             "options": {
-                "site": {"id": site.id, "code": site.code},
+                "site": {"id": site.id, "code": site.code, "time_zone": site.time_zone},
                 "type": task_type.value,
                 "schedule": {"id": schedule.id, "name": schedule.name, "spec": json.loads(schedule.spec)},
                 "definition": {"id": definition.id, "name": definition.name, "spec": json.loads(definition.spec)},

@@ -104,6 +104,7 @@ def test_browser_login_create_read_change_and_remove_a_task(
 
     # its Options and Information
     expect(page.locator("#opt-schedule")).to_have_text("Weekday mornings")
+    expect(page.locator("#options")).to_contain_text("Weekly on Mon, Tue, Wed, Thu, Fri, at 03:30")
     expect(page.locator("#opt-definition")).to_have_text("Keep deleted items out")
     expect(page.locator("#options")).to_contain_text("alice@contoso.example; bob@contoso.example")
     expect(page.locator("#info-status")).to_have_text("Pending")
@@ -123,7 +124,9 @@ def test_browser_login_create_read_change_and_remove_a_task(
     site.console.ok("POST", "/api/site/ack", {"version": config["version"]})
     page.reload()
     expect(page.locator("#info-status")).to_have_text("Scheduled")
-    expect(page.locator("#info-next")).to_have_text("2026-03-03T03:30:00+00:00")
+    next_run = page.locator("#info-next time")
+    expect(next_run).to_have_attribute("datetime", "2026-03-03T03:30:00+00:00")
+    expect(next_run).to_have_text("Tue 2026-03-03 03:30 Europe/London")  # in the site's zone
 
     # change its schedule
     page.select_option("#change-schedule", label="Nightly")
@@ -258,3 +261,63 @@ def test_browser_exchange_folders_switch_between_live_and_full_view(page: Page, 
     assert projects.evaluate("e => parseFloat(e.style.paddingLeft)") > inbox.evaluate(
         "e => parseFloat(e.style.paddingLeft)"
     )
+
+
+def test_browser_sites_page_shows_a_new_binding_key_once_and_toggles_enabled(
+    page: Page, admin: Caller, platform: Platform
+) -> None:
+    log_in(page)
+    page.goto("/sites")
+    form = page.locator("#site-form")
+    form.locator("input[name=code]").fill("PAR")
+    form.locator("input[name=description]").fill("Paris office")
+    form.locator("input[name=time_zone]").fill("Europe/Paris")
+    form.locator("button[type=submit]").click()
+    key = page.locator("#binding-key code").inner_text()
+    assert key.startswith("site_")
+    # the key works for the site API and the archive, and is never shown again
+    site_caller = Caller(platform.console.test_client(), key)
+    assert site_caller.ok("GET", "/api/site/config")["site"]["code"] == "PAR"
+    assert platform.archive is not None
+    archive_caller = Caller(platform.archive.test_client(), key)
+    assert archive_caller.ok("GET", "/api/tasks/1/sequence")["sequence"] == 0
+    page.goto("/sites")
+    expect(page.locator("#binding-key")).to_have_count(0)
+    assert key not in page.content()
+    row = page.locator("#site-list tr", has_text="PAR")
+    expect(row).to_contain_text("Europe/Paris")
+    row.locator("button[name=toggle]").click()
+    expect(page.locator("#site-list tr", has_text="PAR").locator("button[name=toggle]")).to_have_text("Enable")
+    assert site_caller.ok("GET", "/api/site/config")["site"]["enabled"] is False
+
+
+def test_browser_schedules_page_refuses_to_delete_a_schedule_in_use(page: Page, admin: Caller, site: Site) -> None:
+    log_in(page)
+    page.goto("/schedules")
+    form = page.locator("#schedule-form")
+    form.locator("input[name=name]").fill("Business hours")
+    form.locator("select[name=mode]").select_option("many")
+    form.locator("input[name=start]").fill("08:00")
+    form.locator("input[name=end]").fill("18:00")
+    form.locator("input[name=interval]").fill("30")
+    form.locator("button[type=submit]").click()
+    row = page.locator("#schedule-list tr", has_text="Business hours")
+    expect(row).to_contain_text("Daily every 30 min from 08:00 to 18:00")
+    [schedule] = admin.ok("GET", "/api/schedules")["schedules"]
+    definition = create_definition(admin, "MFR")
+    created = admin.ok(
+        "POST",
+        "/api/tasks",
+        {
+            "site_id": site.id,
+            "type": "mfr",
+            "definition_id": definition["id"],
+            "schedule_id": schedule["id"],
+            "group": {"kind": "single_mailbox", "address": "alice@contoso.example"},
+        },
+        status=201,
+    )
+    page.reload()
+    page.locator("#schedule-list tr", has_text="Business hours").locator("button[name=delete]").click()
+    expect(page.locator("#error")).to_contain_text(f"task {created['id']}")
+    assert len(admin.ok("GET", "/api/schedules")["schedules"]) == 1

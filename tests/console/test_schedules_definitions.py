@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 
+from engine.console.pages import schedule_text
+
 from .conftest import Caller, Site, acknowledge, create_definition, create_schedule, task_body
 
 DAILY_MANY = {"kind": "daily", "times": {"mode": "many", "start": "08:00", "end": "18:00", "interval_minutes": 60}}
@@ -182,3 +184,19 @@ def test_definition_in_use_keeps_its_type(admin: Caller, task: dict[str, Any], m
         "PUT", f"/api/definitions/{mfr['id']}", {"name": mfr["name"], "spec": {"type": "mfr", "exclude_inbox": True}}
     )
     assert admin.ok("GET", f"/api/tasks/{task['id']}")["options"]["definition"]["spec"]["exclude_inbox"] is True
+
+
+@pytest.mark.parametrize(
+    ("spec", "text"),
+    [
+        ({"kind": "one_off", "at": "2026-03-05T22:30:00"}, "Once on 2026-03-05 at 22:30"),
+        ({"kind": "daily", "times": {"mode": "once", "start": "02:00:00"}}, "Daily at 02:00"),
+        (DAILY_MANY, "Daily every 60 min from 08:00 to 18:00"),
+        (
+            {"kind": "weekly", "weekdays": ["monday", "friday"], "times": {"mode": "once", "start": "23:15:00"}},
+            "Weekly on Mon, Fri, at 23:15",
+        ),
+    ],
+)
+def test_schedules_read_as_administrators_expect(spec: dict[str, Any], text: str) -> None:
+    assert schedule_text(spec) == text
