@@ -98,6 +98,9 @@ class Route:
     responses: dict[int, str] = field(default_factory=dict)
 
 
+#: a JSON \u0000 escape (an odd run of backslashes before "u0000"): NUL is the one
+#: character PostgreSQL cannot store, so no API accepts it anywhere
+_NUL_ESCAPE = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
 _CONVERTER = re.compile(r"<(?:(int|string|path):)?(\w+)>")
 
 Authenticator = Callable[[str], Any]
@@ -147,16 +150,24 @@ class Api:
                 for name, value in path_args.items():
                     if isinstance(value, int) and value > MAX_INT:  # no such id can exist
                         raise ApiError(404, name, "not found")
+                    if isinstance(value, str) and "\x00" in value:
+                        raise ApiError(400, name, "may not contain NUL characters")
+                for name, raw in request.args.items(multi=True):
+                    if "\x00" in raw or "\x00" in name:
+                        raise ApiError(400, name.replace("\x00", ""), "may not contain NUL characters")
                 kwargs: dict[str, Any] = dict(path_args)
                 for q in route.query:
                     kwargs[q.name] = q.parse(request.args.get(q.name))
                 if body is not None:
                     if not request.is_json:
                         raise ApiError(400, "body", "a JSON object is required (Content-Type: application/json)")
+                    data = request.get_data(cache=False)
+                    if _NUL_ESCAPE.search(data):
+                        raise ApiError(400, "body", "text may not contain NUL characters (\\u0000)")
                     try:
                         # parsed and validated in one pass by pydantic-core: a batch of
                         # 100,000 placements never becomes Python dicts first
-                        kwargs["body"] = body.model_validate_json(request.get_data(cache=False))
+                        kwargs["body"] = body.model_validate_json(data)
                     except ValidationError as exc:
                         first = exc.errors()[0]
                         if first["type"] == "json_invalid":

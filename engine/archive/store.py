@@ -252,7 +252,9 @@ class ArchiveStore:
             elif owner.site_id != site_id:
                 raise ArchiveError(403, "task_id", f"task {sub.task_id} belongs to another site")
             key = {"task_id": sub.task_id, "mailbox": sub.mailbox, "batch_id": sub.batch_id}
-            if conn.execute(self._ignore(submissions).values(**key, kind=sub.kind, at=now)).rowcount == 0:
+            # RETURNING, not rowcount: drivers disagree on rowcount for ON CONFLICT DO NOTHING
+            claimed = self._ignore(submissions).values(**key, kind=sub.kind, at=now).returning(submissions.c.task_id)
+            if conn.execute(claimed).first() is None:
                 return {"applied": False, "sequence": self._sequence(conn, sub.task_id)}
             if sub.kind == "calendar":
                 self._apply_calendar(conn, sub)

@@ -195,6 +195,14 @@ def pages_blueprint(store: ConsoleStore, archive: ArchiveClient | None) -> Bluep
     bp.add_app_template_filter(schedule_text, "schedule_text")
     bp.add_app_template_filter(site_time, "site_time")
 
+    @bp.before_request
+    def refuse_nul() -> None:
+        # NUL is the one character PostgreSQL cannot store: refuse it before any form is read
+        for values in (request.args, request.form if request.method == "POST" else {}):
+            for key, value in values.items():
+                if "\x00" in key or "\x00" in value:
+                    abort(400, "text may not contain NUL characters")
+
     def current_admin() -> dict[str, Any] | None:
         token = request.cookies.get(SESSION_COOKIE, "")
         return store.admin_for(token) if token else None

@@ -6,6 +6,7 @@ seam between them is the real API."""
 from __future__ import annotations
 
 import itertools
+import os
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
 
 from engine.clock import ManualClock
 from engine.console.wiring import Platform, build_platform
@@ -87,11 +89,36 @@ def clock() -> ManualClock:
 
 
 @pytest.fixture
-def platform(tmp_path: Path, clock: ManualClock) -> Iterator[Platform]:
+def databases(tmp_path: Path) -> Iterator[tuple[str, str]]:
+    """SQLite files by default; with $SYNCENG_TEST_DATABASE_URL (a PostgreSQL database,
+    e.g. postgresql+psycopg://user:pw@localhost/synceng_test) a fresh schema for the
+    console and one for the archive, dropped afterwards."""
+    server = os.environ.get("SYNCENG_TEST_DATABASE_URL")
+    if not server:
+        yield f"sqlite:///{tmp_path}/console.db", f"sqlite:///{tmp_path}/archive.db"
+        return
+    engine = create_engine(server, isolation_level="AUTOCOMMIT")
+    suffix = f"{os.getpid()}_{next(_hosts)}"
+    schemas = [f"console_{suffix}", f"archive_{suffix}"]
+    with engine.connect() as conn:
+        for schema in schemas:
+            conn.execute(text(f"CREATE SCHEMA {schema}"))
+    join = "&" if "?" in server else "?"
+    try:
+        yield tuple(f"{server}{join}options=-csearch_path%3D{schema}" for schema in schemas)  # type: ignore[misc]
+    finally:
+        with engine.connect() as conn:
+            for schema in schemas:
+                conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        engine.dispose()
+
+
+@pytest.fixture
+def platform(databases: tuple[str, str], clock: ManualClock) -> Iterator[Platform]:
     host = f"platform-{next(_hosts)}.inprocess"
     built = build_platform(
-        f"sqlite:///{tmp_path}/console.db",
-        f"sqlite:///{tmp_path}/archive.db",
+        databases[0],
+        databases[1],
         clock,
         random.Random(7),
         archive_url=f"http://{host}/archive",
@@ -102,6 +129,9 @@ def platform(tmp_path: Path, clock: ManualClock) -> Iterator[Platform]:
     built.connect()
     yield built
     InProcessTransport.unmount(host)
+    built.console_store.engine.dispose()
+    if built.archive_store is not None:
+        built.archive_store.engine.dispose()
 
 
 @pytest.fixture

@@ -132,3 +132,21 @@ def test_oversized_and_malformed_bodies_are_refused_before_anything_is_stored(
             assert response.status_code == 400, (path, body)
             assert response.get_json()["error"]["field"] in ("body", "task_id", "mailbox", "batch_id"), body
     assert admin.ok("GET", "/api/directory/groups")["groups"] == []
+
+
+def test_nul_characters_are_refused_everywhere(admin: Caller, site: Site, platform: Platform) -> None:
+    """NUL is the one character PostgreSQL cannot store; SQLite would take it, so the
+    APIs refuse it up front and both databases behave alike."""
+    reply = admin.post("/api/schedules", {"name": "a\u0000b", "spec": {"kind": "one_off", "at": "2027-01-01T00:00"}})
+    assert reply.status == 400 and reply.error["field"] == "body"
+    assert (
+        admin.post(
+            "/api/schedules", {"name": "a\\u0000b", "spec": {"kind": "one_off", "at": "2027-01-01T00:00"}}
+        ).status
+        == 201
+    )  # a backslash, then text
+    assert admin.get("/api/directory/groups?q=%00").error["field"] == "q"
+    assert site.archive.get("/api/views/a%00b/folders").error["field"] == "mailbox"
+    client = platform.console.test_client()
+    client.set_cookie("synceng_session", admin.token or "")
+    assert client.post("/login", data={"email": "x\x00", "password": "y"}).status_code == 400
