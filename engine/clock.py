@@ -10,7 +10,10 @@ from __future__ import annotations
 import threading
 import time
 from datetime import UTC, datetime, timedelta
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
+
+if TYPE_CHECKING:
+    import simpy
 
 
 @runtime_checkable
@@ -88,3 +91,28 @@ class ManualClock:
     def sleep(self, seconds: float) -> None:
         if seconds > 0:
             self.advance(seconds)
+
+
+class SimClock:
+    """The SimPy environment's clock: ``env.now`` is seconds since ``start``.
+
+    Time moves only when a SimPy process waits, so ``sleep`` cannot block here: code
+    that runs on both clocks yields a wait to its runtime instead (engine.site.runtime),
+    and a blocking ``sleep`` on this clock is a programming error.
+    """
+
+    def __init__(self, env: simpy.Environment, start: datetime = EPOCH_2024) -> None:
+        if start.tzinfo is None:
+            raise ValueError("SimClock start must be timezone-aware")
+        self.env = env
+        self._start = start.astimezone(UTC)
+
+    def now(self) -> datetime:
+        return self._start + timedelta(seconds=float(self.env.now))
+
+    def monotonic(self) -> float:
+        return float(self.env.now)
+
+    def sleep(self, seconds: float) -> None:
+        if seconds > 0:
+            raise RuntimeError("a SimClock cannot block: yield a Sleep to the runtime instead")
