@@ -24,7 +24,8 @@ class ArchiveClient:
         self.base_url = base_url.rstrip("/")
         self.session = requests.Session()
         if adapter is not None:  # e.g. the in-process transport in tests and simulations
-            self.session.mount(self.base_url, adapter)
+            self.session.mount("http://", adapter)
+            self.session.mount("https://", adapter)
         self.session.headers["Authorization"] = f"Bearer {admin_token}"
         self.timeout = timeout
 

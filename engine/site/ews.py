@@ -1,0 +1,337 @@
+"""EWS access for the site: exchangelib, unmodified, with the site's service account.
+
+* Accounts use impersonation (or delegate access) as the site's configuration says.
+* exchangelib runs with its fail-fast retry policy; the engine does the back-off on
+  its injected clock (X2): :func:`retrying` yields a ``Sleep`` of at least the
+  server's ``BackOffMilliseconds`` (exponential when absent) and gives up after a
+  bounded number of attempts with :class:`EwsUnavailable`.
+* The hot paths use lean subclasses of exchangelib's own services: the request goes
+  through exchangelib's serializer, protocol, session pool and response parser, but
+  each change is read into a small tuple of the properties the task asked for instead
+  of a full model object (ews-notes.md: model building is most of the client's cost).
+  Each task requests only the properties it needs.
+
+Works over any requests adapter: the in-process transport, loopback HTTP, or a real
+Exchange server.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Generator, Iterable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import requests
+from exchangelib import BASIC, DELEGATE, IMPERSONATION, NTLM, Account, Configuration, Credentials, FailFast
+from exchangelib.errors import (
+    ErrorConnectionFailedTransientError,
+    ErrorInternalServerError,
+    ErrorInternalServerTransientError,
+    ErrorMailboxStoreUnavailable,
+    ErrorServerBusy,
+    ErrorTimeoutExpired,
+    RateLimitError,
+    TransportError,
+)
+from exchangelib.fields import FieldPath
+from exchangelib.folders import Folder
+from exchangelib.items import Message
+from exchangelib.properties import DistinguishedFolderId, FolderId, Mailbox
+from exchangelib.services import GetFolder, SyncFolderHierarchy, SyncFolderItems
+from exchangelib.services.common import add_xml_child, folder_ids_element, shape_element
+from exchangelib.util import MNS, TNS, create_element
+from exchangelib.version import Build, Version
+
+from .events import Cost, Event, Sleep
+
+T = TypeVar("T")
+
+TRANSIENT = (
+    ErrorServerBusy,
+    ErrorInternalServerTransientError,
+    ErrorInternalServerError,
+    ErrorMailboxStoreUnavailable,
+    ErrorConnectionFailedTransientError,
+    ErrorTimeoutExpired,
+    RateLimitError,
+    TransportError,
+    requests.RequestException,
+)
+
+
+class EwsUnavailable(Exception):
+    """EWS kept failing for one mailbox after the bounded retries (X2): the mailbox is
+    Error for this execution and its sync state stays as it was."""
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    attempts: int = 6
+    first_wait: float = 2.0  # seconds, doubled per attempt when the server names none
+    max_wait: float = 300.0
+
+    def wait(self, attempt: int, exc: BaseException) -> float:
+        """At least the server's BackOffMilliseconds (exchangelib hands it over in
+        seconds); exponential when it names none."""
+        back_off = getattr(exc, "back_off", None)
+        if back_off:
+            return float(back_off)
+        return float(min(self.max_wait, self.first_wait * 2**attempt))
+
+
+def retrying(
+    call: Callable[[], T], what: str, policy: RetryPolicy, cost: Callable[[T], Cost] | None = None
+) -> Generator[Event, None, T]:
+    """Run ``call`` (which must do all its EWS I/O before returning), backing off on
+    the runtime's clock between attempts."""
+    for attempt in range(policy.attempts):
+        try:
+            result = call()
+        except TRANSIENT as exc:
+            if attempt + 1 >= policy.attempts:
+                raise EwsUnavailable(f"{what}: {type(exc).__name__} after {policy.attempts} attempts") from exc
+            yield Cost(ews_calls=1)
+            yield Sleep(policy.wait(attempt, exc), f"EWS back-off ({type(exc).__name__})")
+            continue
+        yield cost(result) if cost is not None else Cost(ews_calls=1)
+        return result
+    raise AssertionError("unreachable")
+
+
+@dataclass(frozen=True)
+class EwsSettings:
+    endpoint: str
+    service_account: str
+    password: str
+    impersonation: bool = True
+    auth: str | None = None  # "basic" | "ntlm" | None (ask the server)
+    version: str | None = None  # e.g. "15.1.2507.6"; None probes the server once
+
+
+class Ews:
+    """One site's EWS configuration; hands out accounts per mailbox."""
+
+    def __init__(self, settings: EwsSettings) -> None:
+        self.settings = settings
+        version = None
+        if settings.version:
+            parts = [int(p) for p in settings.version.split(".")]
+            version = Version(build=Build(*parts))
+        auth = {"basic": BASIC, "ntlm": NTLM, None: None}[settings.auth]
+        self.config = Configuration(
+            service_endpoint=settings.endpoint,
+            credentials=Credentials(settings.service_account, settings.password),
+            auth_type=auth,
+            version=version,
+            retry_policy=FailFast(),
+        )
+
+    def account(self, mailbox: str) -> Account:
+        access = IMPERSONATION if self.settings.impersonation else DELEGATE
+        return Account(mailbox, config=self.config, access_type=access, autodiscover=False)
+
+
+def distinguished(account: Account, name: str) -> DistinguishedFolderId:
+    return DistinguishedFolderId(id=name, mailbox=Mailbox(email_address=account.primary_smtp_address))
+
+
+def _fields(model: type[Any], names: Iterable[str]) -> list[FieldPath]:
+    return [FieldPath(field=model.get_field_by_fieldname(n)) for n in names]
+
+
+# -- lean services ----------------------------------------------------------------------------
+
+_ITEM_ID = f"{{{TNS}}}ItemId"
+_FOLDER_ID = f"{{{TNS}}}FolderId"
+_PARENT_ID = f"{{{TNS}}}ParentFolderId"
+_CHANGE = {f"{{{TNS}}}Create": "create", f"{{{TNS}}}Update": "update", f"{{{TNS}}}Delete": "delete"}
+_READ_FLAG = f"{{{TNS}}}ReadFlagChange"
+
+
+@dataclass(frozen=True, slots=True)
+class ItemChange:
+    kind: str  # create | update | delete | read
+    item_id: str
+    props: dict[str, str | None]
+
+
+@dataclass(frozen=True, slots=True)
+class FolderChange:
+    kind: str  # create | update | delete
+    folder_id: str
+    parent_id: str | None
+    name: str
+    folder_class: str | None
+
+
+_SHAPES: dict[tuple[str, tuple[str, ...], str], Any] = {}
+
+
+def _shape(tag: str, model: type[Any], properties: tuple[str, ...], version: Any) -> Any:
+    """exchangelib's own shape element for these properties, built once and copied:
+    building it is a quarter of the client's cost of a call that returns no changes."""
+    key = (tag, properties, str(version))
+    if key not in _SHAPES:
+        _SHAPES[key] = shape_element(
+            tag=tag, shape="IdOnly", additional_fields=_fields(model, properties), version=version
+        )
+    return copy.deepcopy(_SHAPES[key])
+
+
+class LeanSyncItems(SyncFolderItems):
+    """SyncFolderItems reading each change into an :class:`ItemChange` of the requested
+    properties (by element tag), not an exchangelib model."""
+
+    wanted: tuple[tuple[str, str], ...] = ()  # (property name, element tag)
+    properties: tuple[str, ...] = ()
+
+    def get_payload(
+        self,
+        folder: Any,
+        shape: str,
+        additional_fields: Any,
+        sync_state: str | None,
+        ignore: Any,
+        max_changes_returned: int,
+        sync_scope: str | None,
+    ) -> Any:
+        payload = create_element(f"m:{self.SERVICE_NAME}")
+        payload.append(_shape(self.shape_tag, Message, self.properties, self.account.version))
+        payload.append(folder_ids_element(folders=[folder], version=self.account.version, tag="m:SyncFolderId"))
+        if sync_state:
+            add_xml_child(payload, "m:SyncState", sync_state)
+        add_xml_child(payload, "m:MaxChangesReturned", max_changes_returned)
+        return payload
+
+    def _elem_to_obj(self, elem: Any) -> ItemChange:
+        tag = elem.tag
+        if tag == _READ_FLAG:
+            return ItemChange("read", elem.find(_ITEM_ID).get("Id"), {})
+        kind = _CHANGE[tag]
+        if kind == "delete":
+            return ItemChange("delete", elem.find(_ITEM_ID).get("Id"), {})
+        item = elem[0]
+        return ItemChange(kind, item.find(_ITEM_ID).get("Id"), {name: item.findtext(t) for name, t in self.wanted})
+
+
+class LeanSyncHierarchy(SyncFolderHierarchy):
+    def _elem_to_obj(self, elem: Any) -> FolderChange:
+        kind = _CHANGE[elem.tag]
+        if kind == "delete":
+            return FolderChange("delete", elem.find(_FOLDER_ID).get("Id"), None, "", None)
+        folder = elem[0]
+        parent = folder.find(_PARENT_ID)
+        return FolderChange(
+            kind,
+            folder.find(_FOLDER_ID).get("Id"),
+            None if parent is None else parent.get("Id"),
+            folder.findtext(f"{{{TNS}}}DisplayName") or "",
+            folder.findtext(f"{{{TNS}}}FolderClass"),
+        )
+
+
+class LeanGetFolderIds(GetFolder):
+    """GetFolder for distinguished folders, answering their FolderIds (or None for a
+    folder the mailbox does not have)."""
+
+    def _elems_to_objs(self, elems: Iterable[Any]) -> Iterable[str | None]:
+        for elem in elems:
+            yield None if isinstance(elem, Exception) else elem.find(_FOLDER_ID).get("Id")
+
+
+_ELEMENT_TAGS = {
+    "item_class": f"{{{TNS}}}ItemClass",
+    "sensitivity": f"{{{TNS}}}Sensitivity",
+    "message_id": f"{{{TNS}}}InternetMessageId",
+    "datetime_sent": f"{{{TNS}}}DateTimeSent",
+    "datetime_received": f"{{{TNS}}}DateTimeReceived",
+    "size": f"{{{TNS}}}Size",
+    "is_read": f"{{{TNS}}}IsRead",
+    "has_attachments": f"{{{TNS}}}HasAttachments",
+    "subject": f"{{{TNS}}}Subject",
+}
+
+
+@dataclass
+class SyncPage:
+    changes: list[ItemChange]
+    sync_state: str
+    last: bool
+
+
+def sync_items_page(
+    account: Account, folder_id: str, sync_state: str | None, properties: tuple[str, ...], page_size: int = 512
+) -> SyncPage:
+    """One SyncFolderItems page with only ``properties`` (exchangelib field names of
+    Message) besides the ids."""
+    service = LeanSyncItems(account=account)
+    service.wanted = tuple((name, _ELEMENT_TAGS[name]) for name in properties)
+    service.properties = properties
+    changes = list(
+        service.call(
+            folder=FolderId(id=folder_id),
+            shape="IdOnly",
+            additional_fields=None,  # the cached shape carries them
+            sync_state=sync_state,
+            ignore=None,
+            max_changes_returned=page_size,
+            sync_scope=None,
+        )
+    )
+    for change in changes:
+        if isinstance(change, Exception):
+            raise change
+    return SyncPage(changes, str(service.sync_state), bool(service.includes_last_item_in_range))
+
+
+@dataclass
+class HierarchyPage:
+    changes: list[FolderChange]
+    sync_state: str
+    last: bool
+
+
+def sync_hierarchy_page(account: Account, root: str, sync_state: str | None) -> HierarchyPage:
+    """One SyncFolderHierarchy page below the distinguished folder ``root``."""
+    service = LeanSyncHierarchy(account=account)
+    changes = list(
+        service.call(
+            folder=distinguished(account, root),
+            shape="IdOnly",
+            additional_fields=_fields(Folder, ("name", "parent_folder_id", "folder_class")),
+            sync_state=sync_state,
+        )
+    )
+    for change in changes:
+        if isinstance(change, Exception):
+            raise change
+    return HierarchyPage(changes, str(service.sync_state), bool(service.includes_last_item_in_range))
+
+
+def well_known_ids(account: Account, names: Iterable[str]) -> dict[str, str]:
+    """The FolderIds of distinguished folders, in one GetFolder call."""
+    wanted = list(names)
+    service = LeanGetFolderIds(account=account)
+    found = list(
+        service.call(folders=[distinguished(account, n) for n in wanted], additional_fields=[], shape="IdOnly")
+    )
+    return {name: folder_id for name, folder_id in zip(wanted, found, strict=True) if folder_id}
+
+
+__all__ = [
+    "MNS",
+    "Ews",
+    "EwsSettings",
+    "EwsUnavailable",
+    "FolderChange",
+    "HierarchyPage",
+    "ItemChange",
+    "RetryPolicy",
+    "SyncPage",
+    "distinguished",
+    "retrying",
+    "sync_hierarchy_page",
+    "sync_items_page",
+    "well_known_ids",
+]

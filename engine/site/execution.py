@@ -1,0 +1,190 @@
+"""One execution of a task (domain.md §2, §3): resolve the group (T7, T9), process
+the mailboxes one at a time in order, each under a lock (T8), report progress and
+per-mailbox results to the console, and write the task log (T10).
+
+A stop request (the task was removed, R9, or the site disabled) lets the current
+mailbox finish and abandons the rest."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Generator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from engine.model import TaskType
+
+from .events import Cost, Event
+from .ews import EwsUnavailable
+from .groups import ResolutionFailed, resolve
+from .work import Job, MailboxFailed, Outcome
+
+if TYPE_CHECKING:
+    from .site import Site, TaskSlot
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[Job], Generator[Event, None, Outcome]]
+
+
+def handler_for(task_type: str) -> Handler:
+    from . import calendar, managed, mfr, msm
+
+    handlers: dict[str, Handler] = {
+        "mfr": mfr.replicate,
+        "calendar": calendar.replicate,
+        "msm": msm.manage,
+        "managed_folders": managed.apply,
+    }
+    return handlers[task_type]
+
+
+VERBS = {
+    "mfr": "Replicating mailbox",
+    "calendar": "Replicating calendars of",
+    "msm": "Managing storage of",
+    "managed_folders": "Applying policies to",
+}
+
+
+@dataclass
+class Row:
+    mailbox: str
+    result: str
+    reason: str
+    items: int
+    last_run: str
+
+    def json(self) -> dict[str, Any]:
+        return {
+            "mailbox": self.mailbox,
+            "result": self.result,
+            "reason": self.reason[:500],
+            "items": self.items,
+            "last_run": self.last_run,
+        }
+
+
+@dataclass
+class Execution:
+    site: Site
+    slot: TaskSlot
+    run: int
+    rows: list[Row] = field(default_factory=list)
+    sequence: int | None = None
+
+    @property
+    def task_id(self) -> int:
+        return int(self.slot.spec["id"])
+
+    def code(self) -> str:
+        return TaskType(self.slot.spec["type"]).log_code
+
+    def log(self, line: str) -> None:
+        self.site.log_line(self.task_id, f"{self.code()} [{self.site.code}] {line}")
+
+    def report(self, status: str, command: str = "", detail: str = "", rows: bool = False) -> None:
+        report: dict[str, Any] = {"task_id": self.task_id, "status": status, "command": command}
+        if detail:
+            report["latest_detail"] = detail[:1000]
+        if self.sequence is not None:
+            report["sequence"] = self.sequence
+        if rows:
+            report["mailboxes"] = [r.json() for r in self.rows]
+        self.site.report(report)
+
+    def stop_requested(self) -> bool:
+        return self.slot.stop or not self.site.enabled
+
+    def run_process(self) -> Generator[Event, None, str]:
+        """The execution; returns the T10 exit message."""
+        spec = self.slot.spec
+        self.log(f"executing task {self.task_id}")
+        self.report("Running", "Resolving the group")
+        yield Cost(http_calls=2)
+        site = self.site
+        ews = site.ews
+        if ews is None:
+            return self.finish("Failed", "the site has no EWS connection configured")
+        try:
+            members = yield from resolve(
+                spec["group"], self.task_id, site.state, site.directory, ews, site.clock, site.options.policy
+            )
+        except ResolutionFailed as exc:
+            return self.finish("Failed", str(exc))
+        handle = handler_for(spec["type"])
+        verb = VERBS[spec["type"]]
+        total = len(members)
+        for number, member in enumerate(members, 1):
+            if self.stop_requested():
+                self.log(f"stopping after {number - 1} of {total} mailboxes")
+                break
+            mailbox = member.mailbox
+            now = site.clock.now().isoformat()
+            if member.skip:
+                self.rows.append(Row(mailbox, "Skipped", member.skip, 0, now))
+                continue
+            holder = site.locks.get(mailbox)
+            if holder is not None and holder != self.task_id:
+                self.rows.append(Row(mailbox, "Duplicate", f"being processed by task {holder}", 0, now))
+                continue
+            if spec["type"] == "mfr":
+                owner = site.state.claim_mfr(mailbox, self.task_id)
+                if owner != self.task_id:
+                    self.rows.append(Row(mailbox, "Duplicate", f"replicated by task {owner}", 0, now))
+                    continue
+            command = f"{verb} {number}/{total} {mailbox}"
+            self.report("Running", command, detail=command)
+            yield Cost(http_calls=1)
+            job = Job(
+                task_id=self.task_id,
+                task_type=spec["type"],
+                definition=spec["definition"],
+                mailbox=mailbox,
+                run=self.run,
+                zone=site.time_zone,
+                ews=ews,
+                state=site.state,
+                archive=site.archive_link(),
+                clock=site.clock,
+                policy=site.options.policy,
+                batch_size=site.options.batch_size,
+            )
+            site.locks[mailbox] = self.task_id
+            try:
+                outcome = yield from handle(job)
+            except (MailboxFailed, EwsUnavailable) as exc:
+                outcome = Outcome("Error", str(exc))
+            except Exception as exc:  # an EWS error for this mailbox: the others go on
+                log.warning("task %s mailbox %s: %s", self.task_id, mailbox, exc)
+                outcome = Outcome("Error", _describe(exc))
+            finally:
+                site.locks.pop(mailbox, None)
+            if job.sequence is not None:
+                self.sequence = job.sequence
+            self.rows.append(Row(mailbox, outcome.result, outcome.reason, outcome.items, site.clock.now().isoformat()))
+        failed = any(r.result in ("Error", "Warning") for r in self.rows)
+        return self.finish("CompletedWithErrors" if failed else "Success", self.summary())
+
+    def summary(self) -> str:
+        counts: dict[str, int] = {}
+        for row in self.rows:
+            counts[row.result] = counts.get(row.result, 0) + 1
+        items = sum(r.items for r in self.rows)
+        parts = ", ".join(f"{n} {k.lower()}" for k, n in sorted(counts.items()))
+        return f"{len(self.rows)} mailboxes ({parts or 'none'}); {items} items"
+
+    def finish(self, message: str, detail: str) -> str:
+        self.log(f"TaskExit called, scheduedTaskId: {self.task_id}, message: {message}")
+        status = "Completed" if self.slot.one_off() else "Idle"
+        self.report(status, "", detail=f"{message}: {detail}", rows=True)
+        return message
+
+
+def _describe(exc: Exception) -> str:
+    name = type(exc).__name__
+    text = str(exc)
+    return f"{name}: {text}"[:500] if text else name
+
+
+__all__ = ["Execution", "Row", "handler_for"]

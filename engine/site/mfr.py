@@ -1,0 +1,360 @@
+"""Mailbox Folder Replication (domain.md §3, R1 to R8) for one mailbox.
+
+1. Deliver anything an interrupted run left in the outbox.
+2. R7: a mailbox that needs its first full replication inside a full-sync exclusion
+   window is deferred.
+3. SyncFolderHierarchy below the message folder root: the folder tree, kept locally.
+   A folder is included when it is a mail folder and not the excluded Inbox, Sent
+   Items or Deleted Items or below one of them.  Newly included, renamed and moved
+   folders are submitted; deleted folders are reported deleted; folders that became
+   excluded are reported excluded (R4: their Full View entries stay) and forgotten,
+   so a later re-inclusion reads them in full (R8).
+4. SyncFolderItems per included folder, from its saved state, asking only for item
+   class, sensitivity, Internet Message-ID and sent time.  Items that are Personal or
+   Private, Enterprise Vault shortcuts (unless included), or without a Message-ID are
+   not placed; one that becomes private leaves the Live View.  An EWS Delete carries
+   only the item id: the local index gives its archive key and folder.
+   ``ErrorInvalidSyncStateData`` → that folder is read again in full and items the
+   index still holds there but the full read did not show are removed.
+5. Changes go to the archive in batches through the outbox; the last batch marks the
+   run boundary (``complete``).  Every folder state advances only with the batch that
+   carries its changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
+
+from exchangelib.errors import ErrorInvalidSyncStateData
+
+from engine.model import MfrDefinition
+from engine.schedule import in_exclusion_window
+
+from .events import Cost, Event
+from .ews import retrying, sync_hierarchy_page, sync_items_page, well_known_ids
+from .state import HIERARCHY, Commit, FolderState
+from .work import Job, MailboxFailed, Outcome, flush, submit
+
+ROOT = "msgfolderroot"
+#: well-known folders the archive is told about (and the three MFR may exclude)
+WELL_KNOWN = ("msgfolderroot", "inbox", "sentitems", "deleteditems", "drafts", "junkemail", "outbox")
+PROPERTIES = ("item_class", "sensitivity", "message_id", "datetime_sent")
+PRIVATE = frozenset({"Personal", "Private"})
+EV_SHORTCUT = "IPM.Note.EnterpriseVault.Shortcut"
+BOUNDARY_PENDING = "boundary_pending"  # batches were acknowledged but no boundary yet
+
+
+def is_mail_folder(folder_class: str | None) -> bool:
+    return (
+        folder_class is None or folder_class == "" or folder_class == "IPF.Note" or folder_class.startswith("IPF.Note.")
+    )
+
+
+def archive_key(message_id: str, sent: str | None) -> str:
+    """The archive key: Internet Message-ID + sent time."""
+    return f"{message_id}|{sent or ''}"
+
+
+@dataclass
+class Batch:
+    """The changes gathered since the last submission, and the state they advance."""
+
+    folders: list[dict[str, Any]] = field(default_factory=list)
+    removed_folders: list[dict[str, str]] = field(default_factory=list)
+    placements: list[dict[str, str]] = field(default_factory=list)
+    removals: list[dict[str, str]] = field(default_factory=list)
+    commit: Commit = field(default_factory=Commit)
+    overlay: dict[str, tuple[str, str] | None] = field(default_factory=dict)  # item id → (folder, key) | gone
+
+    def size(self) -> int:
+        return len(self.placements) + len(self.removals) + len(self.folders) + len(self.removed_folders)
+
+
+class Replication:
+    def __init__(self, job: Job) -> None:
+        self.job = job
+        self.spec = MfrDefinition.model_validate(job.definition)
+        self.batch = Batch()
+        self.batches = 0
+        self.items = 0
+
+    # -- batches ------------------------------------------------------------------------------
+
+    def lookup(self, item_ids: list[str]) -> dict[str, tuple[str, str]]:
+        """item id → (folder, key), this batch's changes over the saved index."""
+        found = {}
+        unknown = []
+        for item_id in item_ids:
+            if item_id in self.batch.overlay:
+                known = self.batch.overlay[item_id]
+                if known is not None:
+                    found[item_id] = known
+            else:
+                unknown.append(item_id)
+        if unknown:
+            found.update(self.job.state.indexed(self.job.task_id, self.job.mailbox, unknown))
+        return found
+
+    def send(self, complete: bool) -> Generator[Event, None, None]:
+        batch, self.batch = self.batch, Batch()
+        body = {
+            "batch_id": self.job.batch_id(self.batches),
+            "kind": "mfr",
+            "folders": batch.folders,
+            "removed_folders": batch.removed_folders,
+            "placements": batch.placements,
+            "removed_placements": batch.removals,
+            "complete": complete,
+        }
+        batch.commit.flags[BOUNDARY_PENDING] = None if complete else "1"
+        self.batches += 1
+        yield from submit(self.job, body, batch.commit)
+
+    def maybe_send(self) -> Generator[Event, None, None]:
+        if self.batch.size() >= self.job.batch_size:
+            yield from self.send(complete=False)
+
+    # -- the run --------------------------------------------------------------------------------
+
+    def run(self) -> Generator[Event, None, Outcome]:
+        job = self.job
+        yield from flush(job)
+        known = job.state.folders(job.task_id, job.mailbox)
+        hierarchy = known.pop(HIERARCHY, None)
+        if hierarchy is None and in_exclusion_window(self.spec.full_sync_exclusion_windows, job.zone, job.clock.now()):
+            return Outcome("Skipped", "full replication deferred: inside a full-sync exclusion window (R7)")
+        account = job.ews.account(job.mailbox)
+        ids = job.state.well_known(job.mailbox)
+        if not ids:
+            ids = yield from retrying(lambda: well_known_ids(account, WELL_KNOWN), "GetFolder", job.policy)
+            job.state.remember_well_known(job.mailbox, ids)
+        if ROOT not in ids:
+            raise MailboxFailed("the mailbox has no message folder root")
+        folders = yield from self.sync_hierarchy(account, hierarchy, known, ids)
+        for folder in sorted(folders.values(), key=lambda f: (f.parent_id or "", f.name, f.folder_id)):
+            if folder.included and folder.folder_id != ids[ROOT]:
+                yield from self.sync_folder(account, folder)
+        unchanged = self.batch.size() == 0 and self.batches == 0 and hierarchy is not None
+        if unchanged and not job.state.flag(job.task_id, job.mailbox, BOUNDARY_PENDING):
+            # nothing to tell the archive: the states move on locally, no submission, no Sequence
+            job.state.commit_now(job.task_id, job.mailbox, self.batch.commit)
+        else:
+            yield from self.send(complete=True)
+        return Outcome("Success", "", self.items)
+
+    def excluded_roots(self, ids: dict[str, str]) -> set[str]:
+        out = set()
+        for flag, name in (
+            (self.spec.exclude_inbox, "inbox"),
+            (self.spec.exclude_sent_items, "sentitems"),
+            (self.spec.exclude_deleted_items, "deleteditems"),
+        ):
+            if flag and name in ids:
+                out.add(ids[name])
+        return out
+
+    def sync_hierarchy(
+        self, account: Any, state: FolderState | None, known: dict[str, FolderState], ids: dict[str, str]
+    ) -> Generator[Event, None, dict[str, FolderState]]:
+        """The folder tree after this run's hierarchy changes; folder submissions and
+        their state go into the batch."""
+        job = self.job
+        sync_state = state.sync_state if state else None
+        tree = {f.folder_id: FolderState(**vars(f)) for f in known.values()}
+        deleted: set[str] = set()
+        while True:
+            current = sync_state
+            page = yield from retrying(
+                partial(sync_hierarchy_page, account, ROOT, current), "SyncFolderHierarchy", job.policy
+            )
+            for change in page.changes:
+                if change.kind == "delete":
+                    deleted.add(change.folder_id)
+                    continue
+                previous = tree.get(change.folder_id)
+                tree[change.folder_id] = FolderState(
+                    change.folder_id,
+                    previous.sync_state if previous else None,
+                    change.name,
+                    change.parent_id,
+                    None,
+                    previous.included if previous else False,
+                    change.folder_class,
+                )
+                deleted.discard(change.folder_id)
+            sync_state = page.sync_state
+            if page.last or page.sync_state == current:
+                break
+        root_id = ids[ROOT]
+        names = {v: k for k, v in ids.items()}
+        root = tree.get(root_id)
+        tree[root_id] = FolderState(
+            root_id, None, root.name if root else "Top of Information Store", None, ROOT, True, "IPF.Note"
+        )
+        excluded = self.excluded_roots(ids)
+
+        def included(folder_id: str) -> bool:
+            """A mail folder below the root and not below an excluded folder."""
+            seen: set[str] = set()
+            current: str | None = folder_id
+            while current is not None and current != root_id:
+                if current in excluded or current in seen or current not in tree or current in deleted:
+                    return False
+                if not is_mail_folder(tree[current].folder_class):
+                    return False
+                seen.add(current)
+                current = tree[current].parent_id
+            return current == root_id
+
+        commit = self.batch.commit
+        for folder_id, folder in sorted(tree.items()):
+            before = known.get(folder_id)
+            if folder_id in deleted:
+                if before is not None and before.included:
+                    self.batch.removed_folders.append({"id": folder_id, "reason": "deleted"})
+                    yield from self.forget_items(folder_id)
+                commit.forget_folders.append(folder_id)
+                continue
+            now_included = folder_id == root_id or included(folder_id)
+            folder.well_known = names.get(folder_id)
+            folder.included = now_included
+            if before is not None and before.included and not now_included:
+                # R4: excluded from now on; the Full View keeps what it has
+                self.batch.removed_folders.append({"id": folder_id, "reason": "excluded"})
+                yield from self.forget_items(folder_id)
+                folder.sync_state = None
+            changed = before is None or (before.name, before.parent_id, before.included) != (
+                folder.name,
+                folder.parent_id,
+                now_included,
+            )
+            if now_included and changed:
+                self.batch.folders.append(
+                    {
+                        "id": folder_id,
+                        "name": folder.name,
+                        "parent_id": folder.parent_id if folder_id != root_id else None,
+                        "well_known": folder.well_known,
+                    }
+                )
+            if changed:
+                commit.folders.append(folder)
+        commit.folders.append(FolderState(HIERARCHY, sync_state, "", None, None, False))
+        return {k: v for k, v in tree.items() if k not in deleted}
+
+    def forget_items(self, folder_id: str) -> Generator[Event, None, None]:
+        """A folder left the view: its items leave the local index (the archive drops
+        their live placements with the folder)."""
+        entries = self.job.state.indexed_in_folder(self.job.task_id, self.job.mailbox, folder_id)
+        for item_id, _ in entries:
+            self.batch.commit.unindex.append(item_id)
+            self.batch.overlay[item_id] = None
+        if entries:
+            yield Cost(items=len(entries))
+
+    def eligible(self, props: dict[str, str | None]) -> str | None:
+        """None when the item is placed; otherwise why not."""
+        if (props.get("sensitivity") or "Normal") in PRIVATE:
+            return "private"
+        if props.get("item_class") == EV_SHORTCUT and not self.spec.include_ev_shortcuts:
+            return "excluded"
+        if not props.get("message_id"):
+            return "excluded"
+        return None
+
+    def sync_folder(self, account: Any, folder: FolderState) -> Generator[Event, None, None]:
+        job = self.job
+        sync_state = folder.sync_state
+        resync: set[str] | None = set() if sync_state is None else None  # a full read: ids seen
+        while True:
+            current = sync_state
+            try:
+                page = yield from retrying(
+                    partial(sync_items_page, account, folder.folder_id, current, PROPERTIES),
+                    "SyncFolderItems",
+                    job.policy,
+                    cost=lambda p: Cost(ews_calls=1, items=len(p.changes)),
+                )
+            except ErrorInvalidSyncStateData:
+                # R8: Exchange refused the state — read this folder again in full
+                sync_state, resync = None, set()
+                continue
+            self.apply_page(folder.folder_id, page.changes, resync)
+            sync_state = page.sync_state
+            done = page.last or page.sync_state == current
+            if done and resync is not None:
+                self.remove_unseen(folder.folder_id, resync)
+            self.batch.commit.folders.append(
+                FolderState(
+                    folder.folder_id,
+                    sync_state,
+                    folder.name,
+                    folder.parent_id,
+                    folder.well_known,
+                    True,
+                    folder.folder_class,
+                )
+            )
+            yield from self.maybe_send()
+            if done:
+                return
+
+    def apply_page(self, folder_id: str, changes: list[Any], seen: set[str] | None) -> None:
+        batch = self.batch
+        ids = [c.item_id for c in changes if c.kind != "read"]
+        indexed = self.lookup(ids)
+        for change in changes:
+            if change.kind == "read":
+                continue
+            item_id = change.item_id
+            before = indexed.get(item_id)
+            if change.kind == "delete":
+                if before is not None:
+                    batch.removals.append({"item": before[1], "folder_id": before[0], "reason": "deleted"})
+                    batch.commit.unindex.append(item_id)
+                    batch.overlay[item_id] = None
+                    indexed.pop(item_id, None)
+                    self.items += 1
+                continue
+            if seen is not None:
+                seen.add(item_id)
+            props = change.props
+            why_not = self.eligible(props)
+            if why_not is not None:
+                if before is not None:
+                    batch.removals.append({"item": before[1], "folder_id": before[0], "reason": why_not})
+                    batch.commit.unindex.append(item_id)
+                    batch.overlay[item_id] = None
+                    indexed.pop(item_id, None)
+                    self.items += 1
+                continue
+            key = archive_key(str(props["message_id"]), props.get("datetime_sent"))
+            if before == (folder_id, key):
+                continue
+            if before is not None:
+                batch.removals.append({"item": before[1], "folder_id": before[0], "reason": "moved"})
+            batch.placements.append({"item": key, "folder_id": folder_id})
+            batch.commit.index.append((item_id, folder_id, key))
+            batch.overlay[item_id] = indexed[item_id] = (folder_id, key)
+            self.items += 1
+
+    def remove_unseen(self, folder_id: str, seen: set[str]) -> None:
+        """After a full read: what the index holds in the folder but the read did not
+        show is gone."""
+        for item_id, key in self.job.state.indexed_in_folder(self.job.task_id, self.job.mailbox, folder_id):
+            if item_id in seen or (item_id in self.batch.overlay and self.batch.overlay[item_id] is None):
+                continue
+            self.batch.removals.append({"item": key, "folder_id": folder_id, "reason": "deleted"})
+            self.batch.commit.unindex.append(item_id)
+            self.batch.overlay[item_id] = None
+            self.items += 1
+
+
+def replicate(job: Job) -> Generator[Event, None, Outcome]:
+    return (yield from Replication(job).run())
+
+
+__all__ = ["archive_key", "is_mail_folder", "replicate"]

@@ -1,0 +1,369 @@
+"""A site: one engine instance bound to the console with its key (domain.md §1, §2, §3).
+
+Processes (see events.py; the same code under the real-time and the SimPy runtime):
+
+* the **poll loop** — a heartbeat and a config download at least every 120 s (an
+  unchanged config is a cheap 304), acknowledgement of each new version, delivery of
+  progress reports and task-log lines that could not be sent earlier;
+* one **scheduler per task** — it sleeps until the task's next slot (T5, in the site's
+  zone), runs the execution, and computes the next slot strictly after the run ended
+  (T4: a slot that arrives while the task runs is skipped).  A changed schedule or
+  definition reaches an idle task at once (its alarm rings); a running task keeps the
+  configuration it started with and takes the change when it completes (T1).  A
+  removed task stops after its current mailbox and its local state is dropped (R9);
+* the **directory sync** (ADR) — uploads the directory's groups and users so the
+  console can offer *Lookup from AD*.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import platform
+from collections.abc import Generator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import requests.adapters
+
+from engine.clock import Clock
+from engine.model import OneOffSchedule, ScheduleSpec
+from engine.schedule import local_to_utc, next_occurrence
+
+from .directory import Directory, DirectorySettings
+from .events import Alarm, Cost, Event, Process, Sleep
+from .ews import Ews, EwsSettings, RetryPolicy
+from .execution import Execution
+from .links import ArchiveLink, ConsoleLink, LinkDown, LinkRefused
+from .runtime import Runtime
+from .state import SiteState
+
+log = logging.getLogger(__name__)
+
+ENGINE_VERSION = "2.7.0"
+
+
+@dataclass
+class SiteOptions:
+    engine_version: str = ENGINE_VERSION
+    host_os: str = field(default_factory=lambda: f"{platform.system()} {platform.release()}"[:100])
+    poll_seconds: float = 60.0  # ≤ 120 (domain.md §1)
+    directory_sync_seconds: float = 3600.0
+    batch_size: int = 5_000
+    policy: RetryPolicy = field(default_factory=RetryPolicy)
+    adapter: requests.adapters.BaseAdapter | None = None  # for the console, archive and directory
+    directory: DirectorySettings | None = None
+    ews_auth: str | None = None
+    ews_version: str | None = None
+
+
+@dataclass
+class TaskSlot:
+    """One task as the site knows it."""
+
+    spec: dict[str, Any]
+    alarm: Alarm = field(default_factory=Alarm)
+    parked: dict[str, Any] | None = None  # T1: a change that waits for the running execution
+    running: bool = False
+    stop: bool = False
+    removed: bool = False
+    anchor: datetime | None = None  # slots strictly after this time are due
+    last_end: datetime | None = None
+    execution: Execution | None = None
+
+    def one_off(self) -> bool:
+        return bool(self.spec["schedule"].get("kind") == "one_off")
+
+
+def schedule_of(spec: dict[str, Any]) -> ScheduleSpec:
+    from pydantic import TypeAdapter
+
+    adapter: TypeAdapter[ScheduleSpec] = TypeAdapter(ScheduleSpec)
+    return adapter.validate_python(spec["schedule"])
+
+
+class Site:
+    def __init__(
+        self, console_url: str, key: str, state: SiteState, runtime: Runtime, options: SiteOptions | None = None
+    ) -> None:
+        self.options = options or SiteOptions()
+        self.runtime = runtime
+        self.clock: Clock = runtime.clock
+        self.state = state
+        self.console = ConsoleLink(console_url, key, adapter=self.options.adapter)
+        self.key = key
+        self.code = "?"
+        self.enabled = True
+        self.time_zone = "UTC"
+        self.ews: Ews | None = None
+        self._ews_settings: EwsSettings | None = None
+        self._archive: ArchiveLink | None = None
+        self.directory = (
+            Directory(self.options.directory, self.clock, self.options.adapter) if self.options.directory else None
+        )
+        self.slots: dict[int, TaskSlot] = {}
+        self.locks: dict[str, int] = {}  # T8: mailbox → the task processing it
+        self.etag: str | None = None
+        self.version = 0
+        self.poll_alarm = Alarm()
+        self.stopped = False
+        self._reports: dict[int, dict[str, Any]] = {}  # the latest undelivered report per task
+        self._log: list[tuple[int, str]] = []  # undelivered task-log lines
+        self.polls = 0
+        self.finished: list[tuple[int, str, datetime]] = []  # (task, T10 exit message, when)
+
+    # -- start and stop ---------------------------------------------------------------------
+
+    def start(self) -> None:
+        self.runtime.spawn(self.poll_loop(), "site:poll")
+        if self.directory is not None:
+            self.runtime.spawn(self.directory_loop(), "site:directory")
+
+    def stop(self) -> None:
+        self.stopped = True
+        for slot in self.slots.values():
+            slot.stop = True
+            slot.alarm.ring()
+        self.poll_alarm.ring()
+
+    def archive_link(self) -> ArchiveLink:
+        if self._archive is None:
+            raise LinkDown("the console has not said where the archive platform is")
+        return self._archive
+
+    # -- the poll loop ------------------------------------------------------------------------------
+
+    def poll_loop(self) -> Process:
+        while not self.stopped:
+            yield from self.poll()
+            yield Sleep(min(self.options.poll_seconds, 120.0), "console poll", alarm=self.poll_alarm)
+
+    def poll(self) -> Generator[Event, None, None]:
+        self.polls += 1
+        calls = 0
+        try:
+            beat = self.console.heartbeat(self.options.engine_version, self.options.host_os)
+            calls += 1
+            self.set_enabled(bool(beat.get("enabled", True)))
+            config, etag = self.console.config(self.etag)
+            calls += 1
+            if config is not None:
+                self.apply(config)
+                self.etag = etag
+                self.console.ack(int(config["version"]))
+                calls += 1
+            calls += self.deliver_reports()
+        except LinkDown as exc:
+            log.warning("site %s: console unreachable (%s)", self.code, exc)
+        except LinkRefused as exc:
+            log.error("site %s: the console refused the site (%s)", self.code, exc)
+        yield Cost(http_calls=max(calls, 1))
+
+    def set_enabled(self, enabled: bool) -> None:
+        if enabled != self.enabled:
+            self.enabled = enabled
+            for slot in self.slots.values():
+                slot.alarm.ring()
+
+    def apply(self, config: dict[str, Any]) -> None:
+        """A new configuration version: site settings, and tasks added, changed (idle:
+        at once; running: parked until the run completes, T1) or removed (R9)."""
+        site = config["site"]
+        self.code = site.get("code", self.code)
+        self.time_zone = site.get("time_zone") or "UTC"
+        self.set_enabled(bool(site.get("enabled", True)))
+        ews = site.get("ews") or {}
+        if ews.get("endpoint"):
+            settings = EwsSettings(
+                ews["endpoint"],
+                ews.get("service_account") or "",
+                ews.get("password") or "",
+                bool(ews.get("impersonation", True)),
+                auth=self.options.ews_auth,
+                version=self.options.ews_version,
+            )
+            if settings != self._ews_settings:
+                self._ews_settings, self.ews = settings, Ews(settings)
+        archive_url = config.get("archive_url")
+        if archive_url and (self._archive is None or self._archive.base_url != archive_url.rstrip("/")):
+            self._archive = ArchiveLink(archive_url, self.key, adapter=self.options.adapter)
+        self.version = int(config["version"])
+        now = self.clock.now()
+        seen = set()
+        for task in config["tasks"]:
+            task_id = int(task["id"])
+            seen.add(task_id)
+            slot = self.slots.get(task_id)
+            if slot is None:
+                slot = TaskSlot(task, anchor=now)
+                self.slots[task_id] = slot
+                self.runtime.spawn(self.scheduler(slot), f"task:{task_id}")
+                continue
+            if _same(slot.spec, task) and slot.parked is None:
+                continue
+            if slot.running:
+                slot.parked = task  # T1: applied when the execution completes
+            else:
+                self._take(slot, task, now)
+        for task_id, slot in self.slots.items():
+            if task_id not in seen and not slot.removed:
+                slot.removed = slot.stop = True  # R9: finish the current mailbox, abandon the rest
+                slot.alarm.ring()
+
+    @staticmethod
+    def _take(slot: TaskSlot, task: dict[str, Any], now: datetime) -> None:
+        if task["schedule"] != slot.spec["schedule"]:
+            slot.anchor = now  # slots of the new schedule count from now
+        slot.spec, slot.parked = task, None
+        slot.alarm.ring()
+
+    # -- reporting ----------------------------------------------------------------------------------
+
+    def report(self, report: dict[str, Any]) -> None:
+        """Progress for the console: sent now, or kept (the latest per task) for the
+        next poll when the console is unreachable."""
+        task_id = int(report["task_id"])
+        pending = self._reports.pop(task_id, None)
+        if pending is not None and "mailboxes" in pending and "mailboxes" not in report:
+            report = {**report, "mailboxes": pending["mailboxes"]}
+        try:
+            self.console.progress(report)
+        except LinkDown:
+            self._reports[task_id] = report
+        except LinkRefused as exc:
+            log.warning("site %s: progress of task %s refused (%s)", self.code, task_id, exc)
+
+    def log_line(self, task_id: int, line: str) -> None:
+        log.info("%s", line)
+        self._log.append((task_id, line))
+        with contextlib.suppress(LinkDown):
+            self._flush_log()
+
+    def _flush_log(self) -> int:
+        calls = 0
+        while self._log:
+            task_id = self._log[0][0]
+            lines = [line for t, line in self._log if t == task_id]
+            with contextlib.suppress(LinkRefused):  # the task is gone: its log with it
+                self.console.log(task_id, lines)
+            self._log = [(t, line) for t, line in self._log if t != task_id]
+            calls += 1
+        return calls
+
+    def deliver_reports(self) -> int:
+        calls = self._flush_log()
+        for task_id in list(self._reports):
+            self.console.progress(self._reports.pop(task_id))
+            calls += 1
+        return calls
+
+    # -- scheduling -------------------------------------------------------------------------------------
+
+    def next_start(self, slot: TaskSlot) -> datetime | None:
+        schedule = schedule_of(slot.spec)
+        if isinstance(schedule, OneOffSchedule):
+            if self.state.flag(int(slot.spec["id"]), "", f"one_off:{json.dumps(slot.spec['schedule'])}"):
+                return None
+            # a one-off whose time passed before the site could run it is still due
+            return local_to_utc(schedule.at.date(), schedule.at.time(), ZoneInfo(self.time_zone))
+        # T4: the first slot strictly after the last run ended (or after the task or its
+        # schedule became known)
+        after = slot.anchor or self.clock.now()
+        if slot.last_end is not None and slot.last_end > after:
+            after = slot.last_end
+        return next_occurrence(schedule, self.time_zone, after)
+
+    def scheduler(self, slot: TaskSlot) -> Process:
+        task_id = int(slot.spec["id"])
+        while not slot.removed and not self.stopped:
+            if not self.enabled:
+                yield Sleep(3600, "site disabled", alarm=slot.alarm)
+                continue
+            when = self.next_start(slot)
+            if when is None:
+                yield Sleep(86_400, "no further slot", alarm=slot.alarm)
+                continue
+            wait = (when - self.clock.now()).total_seconds()
+            if wait > 0:
+                yield Sleep(wait, "next slot", alarm=slot.alarm)
+                continue
+            yield from self.execute(slot)
+        if slot.removed:
+            self.state.drop_task(task_id)  # R9: the task's sync states go
+            self.slots.pop(task_id, None)
+
+    def execute(self, slot: TaskSlot) -> Generator[Event, None, None]:
+        task_id = int(slot.spec["id"])
+        run = self.state.next_number(f"run:{task_id}")
+        execution = Execution(self, slot, run)
+        slot.running, slot.execution = True, execution
+        try:
+            message = yield from execution.run_process()
+            self.finished.append((task_id, message, self.clock.now()))
+        finally:
+            slot.running, slot.execution = False, None
+            now = self.clock.now()
+            slot.last_end = now
+            if slot.one_off():
+                self.state.set_flag(task_id, "", f"one_off:{json.dumps(slot.spec['schedule'])}", "done")
+            if slot.parked is not None:
+                self._take(slot, slot.parked, now)
+                slot.anchor = now
+
+    # -- directory sync (ADR) ---------------------------------------------------------------------------
+
+    def directory_loop(self) -> Process:
+        while not self.stopped:
+            yield from self.sync_directory()
+            yield Sleep(self.options.directory_sync_seconds, "directory sync")
+
+    def sync_directory(self) -> Generator[Event, None, None]:
+        directory = self.directory
+        if directory is None:
+            return
+        before = directory.calls
+        try:
+            groups = directory.all_groups()
+            users = directory.all_users()
+        except (LinkDown, LinkRefused) as exc:
+            log.warning("ADR [%s] directory sync failed: %s", self.code, exc)
+            yield Cost(http_calls=directory.calls - before)
+            return
+        upload_groups = [
+            {
+                "id": g["id"],
+                "name": g.get("displayName") or g["id"],
+                "dn": g.get("onPremisesDistinguishedName"),
+                "mail": g.get("mail"),
+                "kind": "unified"
+                if "Unified" in (g.get("groupTypes") or [])
+                else ("security" if g.get("securityEnabled") else "distribution"),
+            }
+            for g in groups
+        ]
+        upload_users = [
+            {
+                "id": u["id"],
+                "name": u.get("displayName") or u["id"],
+                "dn": u.get("onPremisesDistinguishedName"),
+                "mail": u.get("mail"),
+            }
+            for u in users
+        ]
+        try:
+            stored = self.console.directory(upload_groups, upload_users)
+            log.info("ADR [%s] directory sync: %s objects uploaded", self.code, stored)
+        except (LinkDown, LinkRefused) as exc:
+            log.warning("ADR [%s] directory upload failed: %s", self.code, exc)
+        yield Cost(http_calls=directory.calls - before + 1, items=len(groups) + len(users))
+
+
+def _same(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    keys = ("schedule", "definition", "group", "type")
+    return all(a.get(k) == b.get(k) for k in keys)
+
+
+__all__ = ["ENGINE_VERSION", "Site", "SiteOptions", "TaskSlot"]

@@ -1,0 +1,86 @@
+"""What every task type shares while it processes one mailbox: the job's context, its
+outcome, and submitting to the archive through the outbox (state advances only after
+the archive's acknowledgement; a batch that could not be delivered is re-sent under
+the same batch id before that mailbox is touched again)."""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from dataclasses import dataclass, field
+from typing import Any
+
+from engine.clock import Clock
+
+from .events import Cost, Event, Sleep
+from .ews import Ews, RetryPolicy
+from .links import ArchiveLink, LinkDown, LinkRefused
+from .state import Commit, OutboxEntry, SiteState
+
+
+class MailboxFailed(Exception):
+    """This mailbox cannot be processed now (its state is left as it was)."""
+
+
+@dataclass
+class Outcome:
+    result: str  # Success | Warning | Error | Skipped | Duplicate
+    reason: str = ""
+    items: int = 0
+
+
+@dataclass
+class Job:
+    """One mailbox of one execution."""
+
+    task_id: int
+    task_type: str
+    definition: dict[str, Any]
+    mailbox: str
+    run: int
+    zone: str
+    ews: Ews
+    state: SiteState
+    archive: ArchiveLink
+    clock: Clock
+    policy: RetryPolicy = field(default_factory=RetryPolicy)
+    batch_size: int = 5_000
+    sequence: int | None = None  # the archive's count after this job's last submission
+
+    def batch_id(self, n: int) -> str:
+        return f"r{self.run}-{n}"
+
+
+def deliver(job: Job, entry: OutboxEntry) -> Generator[Event, None, dict[str, Any]]:
+    """Send one outbox entry until the archive acknowledges it (bounded back-off)."""
+    for attempt in range(job.policy.attempts):
+        try:
+            answer = job.archive.submit(entry.body)
+        except LinkDown as exc:
+            if attempt + 1 >= job.policy.attempts:
+                raise MailboxFailed(f"the archive platform is unreachable ({exc})") from exc
+            yield Cost(http_calls=1)
+            yield Sleep(job.policy.wait(attempt, exc), "archive back-off")
+            continue
+        except LinkRefused as exc:
+            job.state.discard(entry)  # it can never be accepted; the state stays where it was
+            raise MailboxFailed(f"the archive refused a submission: {exc.message}") from exc
+        job.state.acknowledged(entry)
+        job.sequence = int(answer.get("sequence", job.sequence or 0))
+        yield Cost(http_calls=1, items=len(entry.body.get("placements", ())))
+        return answer
+    raise AssertionError("unreachable")
+
+
+def flush(job: Job) -> Generator[Event, None, None]:
+    """Deliver what an earlier, interrupted run left in the outbox for this mailbox."""
+    for entry in job.state.pending(job.task_id, job.mailbox):
+        yield from deliver(job, entry)
+
+
+def submit(job: Job, body: dict[str, Any], commit: Commit) -> Generator[Event, None, dict[str, Any]]:
+    body = {"task_id": job.task_id, "mailbox": job.mailbox, **body}
+    entry = job.state.enqueue(job.task_id, job.mailbox, body["batch_id"], body, commit)
+    return (yield from deliver(job, entry))
+
+
+__all__ = ["Job", "MailboxFailed", "Outcome", "deliver", "flush", "submit"]

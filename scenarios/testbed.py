@@ -1,0 +1,244 @@
+"""Everything a site talks to, on one clock: the mock Exchange and the mock directory
+on one world, the console and the archive platform — mounted on the in-process
+transport (or served over loopback HTTP) — and helpers to administer the console
+through its REST API and to start sites.
+
+Used by the site tests, the benchmarks and the simulated scenarios; every seam is the
+real protocol (architecture promise 2)."""
+
+from __future__ import annotations
+
+import itertools
+import random
+import tempfile
+from collections.abc import Callable, Iterable
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import requests
+from exchangelib.protocol import BaseProtocol, close_connections
+
+from engine.clock import Clock
+from engine.console.wiring import Platform, build_platform
+from engine.site.directory import DirectorySettings
+from engine.site.ews import RetryPolicy
+from engine.site.runtime import RealTimeRuntime, Runtime
+from engine.site.site import Site, SiteOptions
+from engine.site.state import SiteState
+from mockad.app import combine
+from mockad.app import create_app as directory_app
+from mockad.service import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, MockDirectory
+from mockews.app import create_app as ews_app
+from mockews.server import ServerThread
+from mockews.service import MockExchange
+from mockews.store import World
+from mockews.transport import InProcessAdapter, InProcessTransport
+
+SERVICE_ACCOUNT = "svc-sync@contoso.example"
+SERVICE_PASSWORD = "svc-sync-pw"
+ADMIN = "admin@contoso.example"
+ADMIN_PASSWORD = "correct horse battery"
+EWS_VERSION = "15.1.2507.6"
+_hosts = itertools.count(1)
+
+WSGIApp = Callable[..., Iterable[bytes]]
+
+
+class AdminError(Exception):
+    def __init__(self, status: int, body: Any) -> None:
+        super().__init__(f"{status}: {body}")
+        self.status = status
+        self.body = body
+
+
+@dataclass
+class Testbed:
+    __test__ = False  # not a pytest test class
+
+    clock: Clock
+    world: World
+    exchange: MockExchange
+    directory: MockDirectory
+    platform: Platform
+    mocks_url: str
+    console_url: str
+    workdir: Path
+    admin_token: str = ""
+    transport: str = "inprocess"
+    stack: ExitStack = field(default_factory=ExitStack)
+    sites: list[Site] = field(default_factory=list)
+
+    # -- the console's REST API, as an administrator ----------------------------------------------
+
+    def call(self, method: str, path: str, json: Any = None, expect: int | None = None) -> Any:
+        session = requests.Session()
+        session.mount("http://", InProcessAdapter())
+        reply = session.request(
+            method, f"{self.console_url}{path}", json=json, headers={"Authorization": f"Bearer {self.admin_token}"}
+        )
+        if (expect is not None and reply.status_code != expect) or (expect is None and reply.status_code >= 400):
+            raise AdminError(reply.status_code, reply.text)
+        return reply.json() if reply.content else None
+
+    def register_site(
+        self, code: str = "LON", time_zone: str = "UTC", engine_version: str = "2.7.0"
+    ) -> tuple[int, str]:
+        body = {
+            "code": code,
+            "time_zone": time_zone,
+            "engine_version": engine_version,
+            "ews": {
+                "endpoint": f"{self.mocks_url}/EWS/Exchange.asmx",
+                "service_account": SERVICE_ACCOUNT,
+                "password": SERVICE_PASSWORD,
+                "impersonation": True,
+            },
+        }
+        answer = self.call("POST", "/api/sites", body)
+        return int(answer["site"]["id"]), str(answer["binding_key"])
+
+    def schedule(self, name: str, spec: dict[str, Any]) -> int:
+        return int(self.call("POST", "/api/schedules", {"name": name, "spec": spec})["id"])
+
+    def definition(self, name: str, spec: dict[str, Any]) -> int:
+        return int(self.call("POST", "/api/definitions", {"name": name, "spec": spec})["id"])
+
+    def task(self, site_id: int, task_type: str, definition: int, schedule: int, group: dict[str, Any]) -> int:
+        body = {
+            "site_id": site_id,
+            "type": task_type,
+            "definition_id": definition,
+            "schedule_id": schedule,
+            "group": group,
+        }
+        return int(self.call("POST", "/api/tasks", body)["id"])
+
+    def task_view(self, task_id: int) -> dict[str, Any]:
+        result: dict[str, Any] = self.call("GET", f"/api/tasks/{task_id}")
+        return result
+
+    # -- the archive, read directly through its API ----------------------------------------------------
+
+    def archive_call(self, method: str, path: str, json: Any = None) -> Any:
+        session = requests.Session()
+        session.mount("http://", InProcessAdapter())
+        assert self.platform.archive_url is not None
+        reply = session.request(
+            method,
+            f"{self.platform.archive_url}{path}",
+            json=json,
+            headers={"Authorization": f"Bearer {self.platform.archive_token}"},
+        )
+        if reply.status_code >= 400:
+            raise AdminError(reply.status_code, reply.text)
+        return reply.json()
+
+    def view(self, mailbox: str, view: str = "live") -> dict[str, set[str]]:
+        """folder name → archive keys of a mailbox's Live or Full View (deleted entries
+        of the Full View carry a trailing " (deleted)")."""
+        out: dict[str, set[str]] = {}
+        for folder in self.archive_call("GET", f"/api/views/{mailbox}/folders?view={view}")["folders"]:
+            keys: set[str] = set()
+            params = {"folder": folder["id"], "view": view, "offset": 0, "limit": 1000}
+            session = requests.Session()
+            session.mount("http://", InProcessAdapter())
+            while True:
+                reply = session.get(
+                    f"{self.platform.archive_url}/api/views/{mailbox}/items",
+                    params=params,
+                    headers={"Authorization": f"Bearer {self.platform.archive_token}"},
+                ).json()
+                for item in reply["items"]:
+                    keys.add(item["item"] + (" (deleted)" if item.get("deleted") else ""))
+                params["offset"] = int(params["offset"]) + 1000
+                if int(params["offset"]) >= reply["total"]:
+                    break
+            out[folder["name"] + (" (deleted)" if folder.get("deleted") else "")] = keys
+        return out
+
+    # -- sites ---------------------------------------------------------------------------------------
+
+    def options(self, **over: Any) -> SiteOptions:
+        settings = DirectorySettings(
+            graph_url=f"{self.mocks_url}/v1.0",
+            token_url=f"{self.mocks_url}/{self.world.domain}/oauth2/v2.0/token",
+            client_id=DEFAULT_CLIENT_ID,
+            client_secret=DEFAULT_CLIENT_SECRET,
+        )
+        base: dict[str, Any] = {
+            "adapter": InProcessAdapter(),
+            "directory": settings,
+            "ews_auth": "basic",
+            "ews_version": EWS_VERSION,
+            "policy": RetryPolicy(attempts=5, first_wait=2.0),
+        }
+        base.update(over)
+        return SiteOptions(**base)
+
+    def site(self, key: str, runtime: Runtime | None = None, state: SiteState | None = None, **options: Any) -> Site:
+        site = Site(
+            self.console_url,
+            key,
+            state or SiteState(),
+            runtime or RealTimeRuntime(self.clock),
+            self.options(**options),
+        )
+        self.sites.append(site)
+        return site
+
+    def close(self) -> None:
+        for site in self.sites:
+            site.stop()
+        close_connections()
+        self.stack.close()
+
+
+def build_testbed(world: World, clock: Clock, seed: int = 7, transport: str = "inprocess") -> Testbed:
+    """Mocks and platform on ``world`` and ``clock``.  ``transport``: ``inprocess`` (the
+    requests adapter calling the WSGI apps) or ``http`` (waitress on loopback)."""
+    stack = ExitStack()
+    workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="synceng-testbed-")))
+    world.add_account(SERVICE_ACCOUNT, SERVICE_PASSWORD, can_impersonate=True)
+    exchange = MockExchange(world, auth="basic")
+    directory = MockDirectory(world)
+    mocks: WSGIApp = combine(ews_app(exchange), directory_app(directory))
+    BaseProtocol.HTTP_ADAPTER_CLS = InProcessAdapter  # unmounted hosts fall through to real HTTP
+    n = next(_hosts)
+    platform_host = f"platform-tb{n}.inprocess"
+    if transport == "http":
+        mocks_server = stack.enter_context(ServerThread(mocks, threads=4))
+        mocks_url = mocks_server.url
+    else:
+        mocks_host = f"mocks-tb{n}.inprocess"
+        InProcessTransport.mount_base(mocks, mocks_host)
+        stack.callback(InProcessTransport.unmount, mocks_host)
+        mocks_url = f"http://{mocks_host}"
+    platform = build_platform(
+        f"sqlite:///{workdir}/console.db",
+        f"sqlite:///{workdir}/archive.db",
+        clock,
+        random.Random(seed),
+        archive_url=None,
+        adapter=InProcessAdapter(),
+        secret_key="testbed",
+    )
+    if transport == "http":
+        server = stack.enter_context(ServerThread(platform.wsgi(), threads=4))
+        console_url = server.url
+    else:
+        InProcessTransport.mount_base(platform.wsgi(), platform_host)
+        stack.callback(InProcessTransport.unmount, platform_host)
+        console_url = f"http://{platform_host}"
+    platform.serve_at(console_url)
+    platform.connect()
+    store = platform.console_store
+    admin = store.create_admin(ADMIN, ADMIN_PASSWORD)
+    token = store.create_api_token(admin["id"], "testbed")
+    return Testbed(
+        clock, world, exchange, directory, platform, mocks_url, console_url, workdir, token, transport, stack
+    )
+
+
+__all__ = ["ADMIN", "SERVICE_ACCOUNT", "AdminError", "Testbed", "build_testbed"]
