@@ -55,9 +55,15 @@ TRANSIENT = (
     ErrorConnectionFailedTransientError,
     ErrorTimeoutExpired,
     RateLimitError,
-    TransportError,
     requests.RequestException,
 )
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Worth another attempt after a back-off (X2).  exchangelib derives every EWS
+    response error from TransportError, so only the bare class counts as transport
+    trouble."""
+    return isinstance(exc, TRANSIENT) or type(exc) is TransportError
 
 
 class EwsUnavailable(Exception):
@@ -88,7 +94,9 @@ def retrying(
     for attempt in range(policy.attempts):
         try:
             result = call()
-        except TRANSIENT as exc:
+        except Exception as exc:
+            if not is_transient(exc):
+                raise
             if attempt + 1 >= policy.attempts:
                 raise EwsUnavailable(f"{what}: {type(exc).__name__} after {policy.attempts} attempts") from exc
             yield Cost(ews_calls=1)

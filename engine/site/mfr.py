@@ -165,12 +165,20 @@ class Replication:
         sync_state = state.sync_state if state else None
         tree = {f.folder_id: FolderState(**vars(f)) for f in known.values()}
         deleted: set[str] = set()
+        listed: set[str] | None = set() if sync_state is None else None  # a full read: what it showed
         while True:
             current = sync_state
-            page = yield from retrying(
-                partial(sync_hierarchy_page, account, ROOT, current), "SyncFolderHierarchy", job.policy
-            )
+            try:
+                page = yield from retrying(
+                    partial(sync_hierarchy_page, account, ROOT, current), "SyncFolderHierarchy", job.policy
+                )
+            except ErrorInvalidSyncStateData:
+                # R8: read the whole hierarchy again; folders it no longer shows are gone
+                sync_state, listed, deleted = None, set(), set()
+                continue
             for change in page.changes:
+                if listed is not None:
+                    listed.add(change.folder_id)
                 if change.kind == "delete":
                     deleted.add(change.folder_id)
                     continue
@@ -189,6 +197,8 @@ class Replication:
             if page.last or page.sync_state == current:
                 break
         root_id = ids[ROOT]
+        if listed is not None:
+            deleted |= {folder_id for folder_id in known if folder_id not in listed and folder_id != root_id}
         names = {v: k for k, v in ids.items()}
         root = tree.get(root_id)
         tree[root_id] = FolderState(

@@ -5,11 +5,14 @@ real-time runtime over that clock (so a day of schedules passes in milliseconds)
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import pytest
+import simpy
 
-from engine.clock import ManualClock
+from engine.clock import ManualClock, SimClock
+from engine.site.runtime import LatencyModel, SimPyRuntime
 from mockews.store import World
 from scenarios.testbed import Testbed, build_testbed
 
@@ -40,4 +43,32 @@ def world(clock: ManualClock) -> World:
 def bed(world: World, clock: ManualClock) -> Iterator[Testbed]:
     testbed = build_testbed(world, clock)
     yield testbed
+    testbed.close()
+
+
+@dataclass
+class SimBed:
+    """A testbed on a SimPy clock: executions last simulated time."""
+
+    env: simpy.Environment
+    clock: SimClock
+    bed: Testbed
+
+    def runtime(self, **latency: float) -> SimPyRuntime:
+        return SimPyRuntime(self.env, self.clock, LatencyModel(**latency) if latency else None)
+
+    def at(self, hour: int, minute: int = 0, day: int = 0) -> float:
+        """Simulated seconds at that time of day (``day`` days after START's day)."""
+        return day * 86400 + (hour - START.hour) * 3600 + minute * 60
+
+
+@pytest.fixture
+def sim() -> Iterator[SimBed]:
+    env = simpy.Environment()
+    clock = SimClock(env, START)
+    world = World(seed=11, clock=clock, domain=DOMAIN)
+    for address, name in ((ALICE, "Alice Martin"), (BOB, "Bob Nguyen"), (CAROL, "Carol Schmidt")):
+        world.provision_mailbox(address, name, password="pw")
+    testbed = build_testbed(world, clock)
+    yield SimBed(env, clock, testbed)
     testbed.close()
