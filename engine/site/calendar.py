@@ -1,13 +1,166 @@
-"""Placeholder until this task type lands (issue 5 in progress)."""
+"""Calendar Replication (C1) for one mailbox: the default calendar or all calendars,
+appointments with their attachments, mirrored at each run — changes and deletions
+show at the next run, there is no history.  Private appointments are replicated with
+their sensitivity kept.
+
+The calendars come from a full hierarchy listing each run (it is small); each calendar
+folder is read with SyncFolderItems from its saved state.  A calendar whose state
+Exchange refuses (``ErrorInvalidSyncStateData``) is reset in the replica and read again
+in full; a calendar that went away (deleted, or no longer included) is emptied."""
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Generator
+from functools import partial
+from typing import Any
 
-from .events import Event
-from .work import Job, MailboxFailed, Outcome
+from exchangelib import Account
+from exchangelib.attachments import FileAttachment
+from exchangelib.errors import ErrorInvalidSyncStateData
+from exchangelib.items import CalendarItem
+
+from engine.model import CalendarDefinition
+
+from .events import Cost, Event
+from .ews import retrying, sync_hierarchy_page, sync_items_page, well_known_ids
+from .state import Commit, FolderState
+from .work import Job, Outcome, flush, submit
+
+PROPERTIES = (
+    "subject",
+    "start",
+    "end",
+    "is_all_day",
+    "location",
+    "organizer",
+    "sensitivity",
+    "has_attachments",
+    "uid",
+    "is_recurring",
+    "type",
+    "item_class",
+)
+CALENDAR_CLASS = "IPF.Appointment"
+
+
+def calendars(account: Account, include: str, default_id: str) -> list[tuple[str, str]]:
+    """(folder id, name) of the calendars to replicate."""
+    found: dict[str, str] = {}
+    state = None
+    while True:
+        page = sync_hierarchy_page(account, "msgfolderroot", state)
+        for change in page.changes:
+            if change.kind != "delete" and (change.folder_class or "").startswith(CALENDAR_CLASS):
+                found[change.folder_id] = change.name
+        if page.last or page.sync_state == state:
+            break
+        state = page.sync_state
+    if include == "default":
+        return [(default_id, found.get(default_id, "Calendar"))]
+    return sorted(found.items(), key=lambda f: (f[0] != default_id, f[1], f[0]))
+
+
+def attachments(account: Account, item_id: str) -> list[dict[str, Any]]:
+    """The appointment's file attachments, content included (GetItem, GetAttachment)."""
+    [item] = list(account.fetch(ids=[(item_id, None)], only_fields=["attachments"]))
+    if isinstance(item, Exception):
+        raise item
+    out = []
+    for attachment in item.attachments or []:
+        if isinstance(attachment, FileAttachment):
+            content = attachment.content or b""
+            out.append(
+                {
+                    "name": attachment.name,
+                    "content_type": attachment.content_type,
+                    "size": len(content),
+                    "content": base64.b64encode(content).decode(),
+                }
+            )
+    return out
 
 
 def replicate(job: Job) -> Generator[Event, None, Outcome]:
-    raise MailboxFailed("this task type is not implemented yet")
-    yield
+    spec = CalendarDefinition.model_validate(job.definition)
+    yield from flush(job)
+    account = job.ews.account(job.mailbox)
+    ids = job.state.well_known(job.mailbox)
+    if "calendar" not in ids:
+        ids = yield from retrying(
+            partial(well_known_ids, account, ("msgfolderroot", "calendar", "inbox", "sentitems", "deleteditems")),
+            "GetFolder",
+            job.policy,
+        )
+        job.state.remember_well_known(job.mailbox, ids)
+    wanted = yield from retrying(
+        partial(calendars, account, spec.include, ids["calendar"]), "SyncFolderHierarchy", job.policy
+    )
+    known = job.state.folders(job.task_id, job.mailbox)
+    body: dict[str, Any] = {
+        "kind": "calendar",
+        "calendars": [{"id": folder_id, "name": name} for folder_id, name in wanted],
+        "calendar_items": [],
+        "removed_calendar_items": [],
+        "reset_calendars": [],
+    }
+    commit = Commit()
+    wanted_ids = {folder_id for folder_id, _ in wanted}
+    for folder_id in known:
+        if folder_id not in wanted_ids:
+            body["reset_calendars"].append(folder_id)  # gone or no longer included: emptied in the replica
+            commit.forget_folders.append(folder_id)
+    items = 0
+    batches = 0
+    for folder_id, name in wanted:
+        before = known.get(folder_id)
+        state = before.sync_state if before else None
+        if before is None:
+            body["reset_calendars"].append(folder_id)
+        while True:
+            current = state
+            try:
+                page = yield from retrying(
+                    partial(sync_items_page, account, folder_id, current, PROPERTIES, 512, CalendarItem),
+                    "SyncFolderItems",
+                    job.policy,
+                    cost=lambda p: Cost(ews_calls=1, items=len(p.changes)),
+                )
+            except ErrorInvalidSyncStateData:
+                state = None
+                body["reset_calendars"].append(folder_id)
+                continue
+            for change in page.changes:
+                if change.kind == "read":
+                    continue
+                items += 1
+                if change.kind == "delete":
+                    body["removed_calendar_items"].append(change.item_id)
+                    continue
+                props = dict(change.props)
+                props["ical_uid"] = props.pop("uid", None)  # the replica's uid is the item id
+                entry: dict[str, Any] = {**props, "uid": change.item_id, "calendar_id": folder_id}
+                entry["attachments"] = []
+                if change.props.get("has_attachments") == "true":
+                    entry["attachments"] = yield from retrying(
+                        partial(attachments, account, change.item_id), "GetAttachment", job.policy
+                    )
+                body["calendar_items"].append(entry)
+            state = page.sync_state
+            commit.folders.append(FolderState(folder_id, state, name, None, None, True, CALENDAR_CLASS))
+            if len(body["calendar_items"]) + len(body["removed_calendar_items"]) >= job.batch_size:
+                yield from submit(job, {**body, "batch_id": job.batch_id(batches)}, commit)
+                batches += 1
+                body = {**body, "calendar_items": [], "removed_calendar_items": [], "reset_calendars": []}
+                commit = Commit()
+            if page.last or page.sync_state == current:
+                break
+    changed = body["calendar_items"] or body["removed_calendar_items"] or body["reset_calendars"]
+    if changed or (batches == 0 and not known):
+        yield from submit(job, {**body, "batch_id": job.batch_id(batches)}, commit)
+    else:
+        job.state.commit_now(job.task_id, job.mailbox, commit)
+    return Outcome("Success", "", items)
+
+
+__all__ = ["replicate"]

@@ -191,8 +191,9 @@ class LeanSyncItems(SyncFolderItems):
     """SyncFolderItems reading each change into an :class:`ItemChange` of the requested
     properties (by element tag), not an exchangelib model."""
 
-    wanted: tuple[tuple[str, str], ...] = ()  # (property name, element tag)
+    wanted: tuple[tuple[str, str], ...] = ()  # (property name, element path)
     properties: tuple[str, ...] = ()
+    model: type[Any] = Message
 
     def get_payload(
         self,
@@ -205,7 +206,7 @@ class LeanSyncItems(SyncFolderItems):
         sync_scope: str | None,
     ) -> Any:
         payload = create_element(f"m:{self.SERVICE_NAME}")
-        payload.append(_shape(self.shape_tag, Message, self.properties, self.account.version))
+        payload.append(_shape(self.shape_tag, self.model, self.properties, self.account.version))
         payload.append(folder_ids_element(folders=[folder], version=self.account.version, tag="m:SyncFolderId"))
         if sync_state:
             add_xml_child(payload, "m:SyncState", sync_state)
@@ -248,16 +249,29 @@ class LeanGetFolderIds(GetFolder):
             yield None if isinstance(elem, Exception) else elem.find(_FOLDER_ID).get("Id")
 
 
-_ELEMENT_TAGS = {
-    "item_class": f"{{{TNS}}}ItemClass",
-    "sensitivity": f"{{{TNS}}}Sensitivity",
-    "message_id": f"{{{TNS}}}InternetMessageId",
-    "datetime_sent": f"{{{TNS}}}DateTimeSent",
-    "datetime_received": f"{{{TNS}}}DateTimeReceived",
-    "size": f"{{{TNS}}}Size",
-    "is_read": f"{{{TNS}}}IsRead",
-    "has_attachments": f"{{{TNS}}}HasAttachments",
-    "subject": f"{{{TNS}}}Subject",
+def _t(*names: str) -> str:
+    return "/".join(f"{{{TNS}}}{n}" for n in names)
+
+
+#: where each property the engine asks for sits in an item element
+_ELEMENT_PATHS = {
+    "item_class": _t("ItemClass"),
+    "sensitivity": _t("Sensitivity"),
+    "message_id": _t("InternetMessageId"),
+    "datetime_sent": _t("DateTimeSent"),
+    "datetime_received": _t("DateTimeReceived"),
+    "size": _t("Size"),
+    "is_read": _t("IsRead"),
+    "has_attachments": _t("HasAttachments"),
+    "subject": _t("Subject"),
+    "start": _t("Start"),
+    "end": _t("End"),
+    "is_all_day": _t("IsAllDayEvent"),
+    "location": _t("Location"),
+    "organizer": _t("Organizer", "Mailbox", "EmailAddress"),
+    "uid": _t("UID"),
+    "is_recurring": _t("IsRecurring"),
+    "type": _t("CalendarItemType"),
 }
 
 
@@ -269,13 +283,19 @@ class SyncPage:
 
 
 def sync_items_page(
-    account: Account, folder_id: str, sync_state: str | None, properties: tuple[str, ...], page_size: int = 512
+    account: Account,
+    folder_id: str,
+    sync_state: str | None,
+    properties: tuple[str, ...],
+    page_size: int = 512,
+    model: type[Any] = Message,
 ) -> SyncPage:
     """One SyncFolderItems page with only ``properties`` (exchangelib field names of
-    Message) besides the ids."""
+    ``model``) besides the ids."""
     service = LeanSyncItems(account=account)
-    service.wanted = tuple((name, _ELEMENT_TAGS[name]) for name in properties)
+    service.wanted = tuple((name, _ELEMENT_PATHS[name]) for name in properties)
     service.properties = properties
+    service.model = model
     changes = list(
         service.call(
             folder=FolderId(id=folder_id),

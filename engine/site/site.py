@@ -113,6 +113,7 @@ class Site:
         self._reports: dict[int, dict[str, Any]] = {}  # the latest undelivered report per task
         self._log: list[tuple[int, str]] = []  # undelivered task-log lines
         self.polls = 0
+        self.started: list[tuple[int, datetime]] = []  # (task, when) of every execution
         self.finished: list[tuple[int, str, datetime]] = []  # (task, T10 exit message, when)
 
     # -- start and stop ---------------------------------------------------------------------
@@ -300,6 +301,7 @@ class Site:
         run = self.state.next_number(f"run:{task_id}")
         execution = Execution(self, slot, run)
         slot.running, slot.execution = True, execution
+        self.started.append((task_id, self.clock.now()))
         try:
             message = yield from execution.run_process()
             self.finished.append((task_id, message, self.clock.now()))

@@ -63,7 +63,7 @@ def deliver(job: Job, entry: OutboxEntry) -> Generator[Event, None, dict[str, An
             continue
         except LinkRefused as exc:
             job.state.discard(entry)  # it can never be accepted; the state stays where it was
-            raise MailboxFailed(f"the archive refused a submission: {exc.message}") from exc
+            raise MailboxFailed(f"the archive refused a submission: {exc.field}: {exc.message}") from exc
         job.state.acknowledged(entry)
         job.sequence = int(answer.get("sequence", job.sequence or 0))
         yield Cost(http_calls=1, items=len(entry.body.get("placements", ())))

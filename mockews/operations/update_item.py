@@ -46,6 +46,8 @@ class UpdateItem(Operation):
         for update in children(change.find(t("Updates"))):
             kind = local_name(update)
             prop, ext_key = item_change_target(update)
+            if prop is None and ext_key is None:
+                continue  # accepted and ignored (time zones)
             if kind == "DeleteItemField":
                 if ext_key is not None:
                     extended.append((ext_key, None))

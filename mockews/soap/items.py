@@ -136,11 +136,19 @@ def parse_item(elem: Element, world: World, allow_read_only: bool = False) -> Pa
     return ParsedItem(kind, values, extended)
 
 
+#: time zones exchangelib sends with every Start/End update; the mock keeps all times in
+#: UTC, so they are accepted and ignored (as parse_item ignores them on create)
+IGNORED_UPDATES = frozenset({"calendar:StartTimeZone", "calendar:EndTimeZone", "calendar:MeetingTimeZone"})
+
+
 def item_change_target(field_elem: Element) -> tuple[ItemProperty | None, ExtendedKey | None]:
-    """The property a SetItemField/AppendToItemField/DeleteItemField names."""
+    """The property a SetItemField/AppendToItemField/DeleteItemField names; (None, None)
+    for one that is accepted and ignored."""
     uri_elem = field_elem.find(t("FieldURI"))
     if uri_elem is not None:
         uri = uri_elem.get("FieldURI", "")
+        if uri in IGNORED_UPDATES:
+            return None, None
         prop = BY_URI.get(uri)
         if prop is None:
             raise ErrorInvalidPropertyRequest(f"The property {uri} is not supported.")

@@ -265,6 +265,19 @@ def test_attachments_travel_with_a_moved_item(alice: Account) -> None:
     assert [a.content for a in got.attachments] == [b"payload"]
 
 
+def test_moving_an_appointment_sends_time_zones_that_are_accepted(alice: Account) -> None:
+    """exchangelib sends calendar:StartTimeZone/EndTimeZone with a Start/End update."""
+    start = EWSDateTime(2024, 6, 3, 9, 0, tzinfo=UTC)
+    item = CalendarItem(
+        account=alice, folder=alice.calendar, subject="Move me", start=start, end=start + timedelta(hours=1)
+    )
+    item.save()
+    item.start, item.end = start + timedelta(days=1), start + timedelta(days=1, hours=2)
+    item.save(update_fields=["start", "end"])
+    got = alice.calendar.get(id=item.id)
+    assert (got.start, got.end) == (start + timedelta(days=1), start + timedelta(days=1, hours=2))
+
+
 def test_calendar_items(alice: Account) -> None:
     start = EWSDateTime(2024, 6, 3, 9, 0, tzinfo=UTC)
     single = CalendarItem(
