@@ -19,7 +19,7 @@ import itertools
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote_to_bytes, urlsplit
 
 import requests
 from requests.adapters import BaseAdapter, HTTPAdapter
@@ -93,7 +93,8 @@ class InProcessAdapter(BaseAdapter):
         environ = {
             "REQUEST_METHOD": request.method or "GET",
             "SCRIPT_NAME": "",
-            "PATH_INFO": parts.path or "/",
+            # WSGI wants the path percent-decoded, as bytes read as latin-1 (PEP 3333)
+            "PATH_INFO": unquote_to_bytes(parts.path or "/").decode("latin-1"),
             "QUERY_STRING": parts.query,
             "SERVER_NAME": parts.hostname or "inprocess",
             "SERVER_PORT": str(parts.port or 80),
