@@ -87,8 +87,9 @@ class Execution:
         report: dict[str, Any] = {"task_id": self.task_id, "status": status, "command": command}
         if detail:
             report["latest_detail"] = detail[:1000]
-        if self.sequence is not None:
-            report["sequence"] = self.sequence
+        sequence = self.sequence if self.sequence is not None else self.slot.sequence
+        if sequence is not None:
+            report["sequence"] = sequence
         if rows:
             report["mailboxes"] = [r.json() for r in self.rows]
         self.site.report(report)
@@ -133,9 +134,9 @@ class Execution:
                 if owner != self.task_id:
                     self.rows.append(Row(mailbox, "Duplicate", f"replicated by task {owner}", 0, now))
                     continue
+            site.locks[mailbox] = self.task_id  # taken before the next yield: no other task slips in
             command = f"{verb} {number}/{total} {mailbox}"
             self.report("Running", command, detail=command)
-            yield Cost(http_calls=1)
             job = Job(
                 task_id=self.task_id,
                 task_type=spec["type"],
@@ -150,8 +151,8 @@ class Execution:
                 policy=site.options.policy,
                 batch_size=site.options.batch_size,
             )
-            site.locks[mailbox] = self.task_id
             try:
+                yield Cost(http_calls=1)
                 outcome = yield from handle(job)
             except (MailboxFailed, EwsUnavailable) as exc:
                 outcome = Outcome("Error", str(exc))
@@ -161,7 +162,7 @@ class Execution:
             finally:
                 site.locks.pop(mailbox, None)
             if job.sequence is not None:
-                self.sequence = job.sequence
+                self.sequence = self.slot.sequence = job.sequence
             self.rows.append(Row(mailbox, outcome.result, outcome.reason, outcome.items, site.clock.now().isoformat()))
         failed = any(r.result in ("Error", "Warning") for r in self.rows)
         return self.finish("CompletedWithErrors" if failed else "Success", self.summary())

@@ -73,6 +73,7 @@ class TaskSlot:
     anchor: datetime | None = None  # slots strictly after this time are due
     last_end: datetime | None = None
     execution: Execution | None = None
+    sequence: int | None = None  # the archive's count after the task's latest submission
 
     def one_off(self) -> bool:
         return bool(self.spec["schedule"].get("kind") == "one_off")
@@ -228,8 +229,11 @@ class Site:
         next poll when the console is unreachable."""
         task_id = int(report["task_id"])
         pending = self._reports.pop(task_id, None)
-        if pending is not None and "mailboxes" in pending and "mailboxes" not in report:
-            report = {**report, "mailboxes": pending["mailboxes"]}
+        if pending is not None:
+            # the undelivered report's rows and Sequence are not lost to a newer one
+            for key in ("mailboxes", "sequence", "latest_detail"):
+                if key in pending and key not in report:
+                    report = {**report, key: pending[key]}
         try:
             self.console.progress(report)
         except LinkDown:
