@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -457,6 +457,147 @@ def populate(
     if out is not None:
         raise click.UsageError("--out saves a directly loaded world; it does not apply with --ews-url")
     populate_ews(profile, seed, coverage, ews_url, user, password, list(targets), dry_run, progress, click.echo)
+
+
+def _site_options(
+    poll_seconds: float,
+    directory_url: str | None,
+    directory_token_url: str | None,
+    directory_client_id: str | None,
+    directory_secret: str | None,
+    ews_auth: str | None,
+    ews_version: str | None,
+) -> Any:
+    from engine.site.directory import DirectorySettings
+    from engine.site.site import SiteOptions
+
+    directory = None
+    if directory_url:
+        if not (directory_token_url and directory_client_id and directory_secret):
+            raise click.UsageError(
+                "--directory-url needs --directory-token-url, --directory-client-id and --directory-secret"
+            )
+        directory = DirectorySettings(directory_url, directory_token_url, directory_client_id, directory_secret)
+    return SiteOptions(poll_seconds=poll_seconds, directory=directory, ews_auth=ews_auth, ews_version=ews_version)
+
+
+def site_options(function: Any) -> Any:
+    """Options shared by `site run` and `site run-once`."""
+    decorators = [
+        click.option("--console", "console_url", required=True, help="The console's URL, e.g. http://127.0.0.1:8000"),
+        click.option(
+            "--key", envvar="SYNCENG_SITE_KEY", required=True, help="The site's binding key (or $SYNCENG_SITE_KEY)."
+        ),
+        click.option(
+            "--state",
+            "state_path",
+            default="synceng-site.db",
+            show_default=True,
+            type=click.Path(dir_okay=False, path_type=Path),
+            help="The site's local state (SQLite).",
+        ),
+        click.option("--poll-seconds", default=60.0, show_default=True, type=click.FloatRange(5, 120)),
+        click.option("--directory-url", help="Graph v1.0 root of the directory, e.g. http://127.0.0.1:8080/v1.0"),
+        click.option("--directory-token-url", help="Its OAuth2 token endpoint."),
+        click.option("--directory-client-id"),
+        click.option("--directory-secret", envvar="SYNCENG_DIRECTORY_SECRET", help="Or $SYNCENG_DIRECTORY_SECRET."),
+        click.option("--ews-auth", type=click.Choice(["basic", "ntlm"]), help="Default: ask the server."),
+        click.option("--ews-version", help="e.g. 15.1.2507.6 (default: ask the server once)."),
+    ]
+    for decorator in reversed(decorators):
+        function = decorator(function)
+    return function
+
+
+@main.group()
+def site() -> None:
+    """Run a site: the synchronization engine bound to a console."""
+
+
+@site.command("run")
+@site_options
+def site_run(
+    console_url: str,
+    key: str,
+    state_path: Path,
+    poll_seconds: float,
+    directory_url: str | None,
+    directory_token_url: str | None,
+    directory_client_id: str | None,
+    directory_secret: str | None,
+    ews_auth: str | None,
+    ews_version: str | None,
+) -> None:
+    """Run the site in real time: poll the console, schedule and execute its tasks,
+    submit to the archive.  Stop with Ctrl+C (state is kept in --state)."""
+    import logging
+
+    from engine.clock import WallClock
+    from engine.site.runtime import RealTimeRuntime
+    from engine.site.site import Site
+    from engine.site.state import SiteState
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    options = _site_options(
+        poll_seconds, directory_url, directory_token_url, directory_client_id, directory_secret, ews_auth, ews_version
+    )
+    runtime = RealTimeRuntime(WallClock())
+    engine_site = Site(console_url, key, SiteState(state_path), runtime, options)
+    engine_site.start()
+    click.echo(f"site running against {console_url} (state {state_path}); Ctrl+C stops it")
+    sys.stdout.flush()
+    try:
+        runtime.run()
+    except KeyboardInterrupt:
+        click.echo("stopping")
+    finally:
+        engine_site.state.close()
+
+
+@site.command("run-once")
+@site_options
+@click.option("--task", "task_id", required=True, type=int, help="The task to run now.")
+def site_run_once(
+    console_url: str,
+    key: str,
+    state_path: Path,
+    poll_seconds: float,
+    directory_url: str | None,
+    directory_token_url: str | None,
+    directory_client_id: str | None,
+    directory_secret: str | None,
+    ews_auth: str | None,
+    ews_version: str | None,
+    task_id: int,
+) -> None:
+    """Download the configuration and run one task now (debugging); prints the
+    per-mailbox results.  Exits 1 unless the run succeeded."""
+    from engine.clock import WallClock
+    from engine.site.runtime import RealTimeRuntime
+    from engine.site.site import Site
+    from engine.site.state import SiteState
+
+    options = _site_options(
+        poll_seconds, directory_url, directory_token_url, directory_client_id, directory_secret, ews_auth, ews_version
+    )
+    runtime = RealTimeRuntime(WallClock())
+    engine_site = Site(console_url, key, SiteState(state_path), runtime, options)
+    outcome: list[str] = []
+
+    def once() -> Any:
+        outcome.append((yield from engine_site.run_once(task_id)))
+
+    handle = runtime.spawn(once(), "run-once")
+    runtime.run(until=lambda: handle.done)
+    engine_site.state.close()
+    if handle.error is not None:
+        raise click.ClickException(str(handle.error))
+    execution_rows = engine_site.last_rows
+    for row in execution_rows:
+        click.echo(f"{row.mailbox:40} {row.result:10} {row.items:8} {row.reason}")
+    click.echo(f"task {task_id}: {outcome[0]}")
+    if outcome[0] != "Success":
+        sys.exit(1)
 
 
 @main.group()

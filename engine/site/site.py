@@ -114,6 +114,8 @@ class Site:
         self._reports: dict[int, dict[str, Any]] = {}  # the latest undelivered report per task
         self._log: list[tuple[int, str]] = []  # undelivered task-log lines
         self.polls = 0
+        self.scheduling = True  # False: run-once mode, executions only when asked
+        self.last_rows: list[Any] = []  # the rows of the latest finished execution
         self.started: list[tuple[int, datetime]] = []  # (task, when) of every execution
         self.finished: list[tuple[int, str, datetime]] = []  # (task, T10 exit message, when)
 
@@ -202,7 +204,8 @@ class Site:
             if slot is None:
                 slot = TaskSlot(task, anchor=now)
                 self.slots[task_id] = slot
-                self.runtime.spawn(self.scheduler(slot), f"task:{task_id}")
+                if self.scheduling:
+                    self.runtime.spawn(self.scheduler(slot), f"task:{task_id}")
                 continue
             if _same(slot.spec, task) and slot.parked is None:
                 continue
@@ -309,6 +312,7 @@ class Site:
         try:
             message = yield from execution.run_process()
             self.finished.append((task_id, message, self.clock.now()))
+            self.last_rows = execution.rows
         finally:
             slot.running, slot.execution = False, None
             now = self.clock.now()
@@ -318,6 +322,18 @@ class Site:
             if slot.parked is not None:
                 self._take(slot, slot.parked, now)
                 slot.anchor = now
+
+    def run_once(self, task_id: int) -> Generator[Event, None, str]:
+        """Debugging: download the configuration and run one task now, whatever its
+        schedule says; returns the T10 exit message."""
+        self.scheduling = False
+        yield from self.poll()
+        slot = self.slots.get(task_id)
+        if slot is None:
+            raise LookupError(f"task {task_id} is not a task of this site")
+        yield from self.execute(slot)
+        yield from self.poll()  # deliver what is left to report
+        return self.finished[-1][1]
 
     # -- directory sync (ADR) ---------------------------------------------------------------------------
 

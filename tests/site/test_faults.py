@@ -122,7 +122,7 @@ def test_an_invalid_sync_state_storm_across_runs_stays_exact(bed: Testbed) -> No
     assert sequences(bed, task)[0] == sequences(bed, task)[1]
 
 
-def test_the_archive_down_for_a_while_loses_nothing_and_submits_nothing_twice(bed: Testbed) -> None:
+def test_R6_the_archive_down_for_a_while_loses_nothing_and_submits_nothing_twice(bed: Testbed) -> None:
     keys = fill(bed, 10)
     assert bed.platform.archive_url is not None
     outage = Outage(bed.clock, [(bed.platform.archive_url, START, START + timedelta(hours=1, minutes=30))])

@@ -61,7 +61,7 @@ def put(bed: Testbed, name: str, folder: str = "inbox", **fields: object) -> str
 WELL_KNOWN = ("inbox", "sentitems", "deleteditems", "drafts", "junkemail", "outbox")
 
 
-def test_personal_private_and_ev_shortcuts_are_never_placed(bed: Testbed) -> None:
+def test_R1_personal_private_and_ev_shortcuts_are_never_placed(bed: Testbed) -> None:
     normal = put(bed, "normal")
     put(bed, "personal", sensitivity="Personal")
     put(bed, "private", sensitivity="Private")
@@ -92,7 +92,7 @@ def test_an_item_that_becomes_private_leaves_the_live_view_and_keeps_its_history
     assert bed.view(ALICE, "full")["Inbox"] == {key}  # not marked deleted
 
 
-def test_excluded_folders_take_their_subfolders_with_them(bed: Testbed) -> None:
+def test_R1_excluded_folders_take_their_subfolders_with_them(bed: Testbed) -> None:
     account = mailbox(bed)
     Folder(parent=account.inbox, name="Under Inbox").save()
     Folder(parent=account.root / "Top of Information Store", name="Top Level").save()
@@ -132,7 +132,7 @@ def test_R4_an_exclusion_added_later_stops_reads_and_keeps_the_full_view(bed: Te
     assert bed.view(ALICE)["Inbox"] == {first, "<after exclusion@mail.example>|2026-02-01T12:00:00Z"}
 
 
-def test_folders_renamed_keep_their_id_and_deleted_folders_stay_marked_in_the_full_view(bed: Testbed) -> None:
+def test_R2_folders_renamed_keep_their_id_and_deleted_folders_stay_marked_in_the_full_view(bed: Testbed) -> None:
     account = mailbox(bed)
     projects = Folder(parent=account.inbox, name="Projects")
     projects.save()
