@@ -634,6 +634,21 @@ def bench_tenant(json_file: Path | None, quick: bool) -> None:
         click.echo(f"results written to {json_file}")
 
 
+@bench.command("site")
+@click.option("--json", "json_file", type=click.Path(dir_okay=False, path_type=Path), help="Write results here.")
+@click.option("--quick", is_flag=True, help="Smaller workloads (a smoke check).")
+def bench_site(json_file: Path | None, quick: bool) -> None:
+    """Site engine: MFR initial replication beside naive exchangelib sync_items(), and
+    an unchanged incremental pass (mailboxes/s, 20 folders each)."""
+    from bench.ews import write_results
+    from bench.site import run_site_benchmarks
+
+    results = run_site_benchmarks(quick=quick, echo=click.echo)
+    if json_file is not None:
+        write_results(results, json_file)
+        click.echo(f"results written to {json_file}")
+
+
 @bench.command("archive")
 @click.option("--json", "json_file", type=click.Path(dir_okay=False, path_type=Path), help="Write results here.")
 @click.option("--quick", is_flag=True, help="A 10,000-placement mailbox instead of 50,000 (a smoke check).")

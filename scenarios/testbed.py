@@ -181,7 +181,7 @@ class Testbed:
         site = Site(
             self.console_url,
             key,
-            state or SiteState(),
+            state or SiteState(instance=f"site{len(self.sites) + 1}"),
             runtime or RealTimeRuntime(self.clock),
             self.options(**options),
         )

@@ -65,6 +65,11 @@ class Row:
         }
 
 
+#: the console's Command follows the mailbox being processed, at most this often (a
+#: report per mailbox would cost a console call per mailbox on a fast pass)
+COMMAND_EVERY = 5.0
+
+
 @dataclass
 class Execution:
     site: Site
@@ -72,6 +77,7 @@ class Execution:
     run: int
     rows: list[Row] = field(default_factory=list)
     sequence: int | None = None
+    _reported_at: float | None = None
 
     @property
     def task_id(self) -> int:
@@ -136,7 +142,10 @@ class Execution:
                     continue
             site.locks[mailbox] = self.task_id  # taken before the next yield: no other task slips in
             command = f"{verb} {number}/{total} {mailbox}"
-            self.report("Running", command, detail=command)
+            now_s = site.clock.monotonic()
+            if self._reported_at is None or now_s - self._reported_at >= COMMAND_EVERY:
+                self._reported_at = now_s
+                self.report("Running", command, detail=command)
             job = Job(
                 task_id=self.task_id,
                 task_type=spec["type"],

@@ -17,6 +17,7 @@ Every method is one transaction.  No HTTP, no EWS here.
 from __future__ import annotations
 
 import json
+import secrets
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
@@ -94,7 +95,10 @@ class OutboxEntry:
 
 
 class SiteState:
-    def __init__(self, path: str | Path = ":memory:") -> None:
+    def __init__(self, path: str | Path = ":memory:", instance: str | None = None) -> None:
+        """``instance`` names this state for its whole life (batch ids carry it, so a
+        site that starts over with a new state can never reuse a batch id the archive
+        has seen); a new state takes the given one or a random one."""
         self.path = str(path)
         self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
         if self.path != ":memory:":
@@ -102,6 +106,12 @@ class SiteState:
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(SCHEMA)
         self._lock = threading.RLock()
+        with self._tx() as db:
+            row = db.execute("SELECT value FROM meta WHERE key = 'instance'").fetchone()
+            if row is None:
+                row = (instance or secrets.token_hex(6),)
+                db.execute("INSERT INTO meta VALUES ('instance', ?)", row)
+        self.instance = str(row[0])
 
     def close(self) -> None:
         self._db.close()

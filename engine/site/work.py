@@ -47,7 +47,7 @@ class Job:
     sequence: int | None = None  # the archive's count after this job's last submission
 
     def batch_id(self, n: int) -> str:
-        return f"r{self.run}-{n}"
+        return f"{self.state.instance}-r{self.run}-{n}"
 
 
 def deliver(job: Job, entry: OutboxEntry) -> Generator[Event, None, dict[str, Any]]:

@@ -215,3 +215,19 @@ def test_crash_safety_killed_mid_run_then_restarted_views_and_sequence_exact(
     archive_count, console_count = sequences(bed, task)
     assert archive_count == console_count  # each batch counted once, replays included
     assert second.state.pending(task, ALICE) == []
+
+
+def test_a_site_that_lost_its_state_starts_over_with_batch_ids_never_seen(bed: Testbed, tmp_path: Path) -> None:
+    """Batch ids carry the state's instance: a reinstalled site (a new state file)
+    cannot collide with batches the archive already has and be silently ignored."""
+    keys = fill(bed, 4)
+    site, task = setup(bed)
+    run_once(site)
+    site.stop()
+    fresh = bed.site(site.key, state=SiteState(tmp_path / "new.db"))
+    assert fresh.state.instance != site.state.instance
+    fresh.start()
+    run_once(fresh)  # a full replication again, applied (not taken for a replay)
+    archive_count, _ = sequences(bed, task)
+    assert archive_count == 2
+    assert bed.view(ALICE)["Inbox"] == keys

@@ -334,3 +334,13 @@ def test_convert_id_round_trip(post: Post) -> None:
         )
     )
     assert dummy.status == 200 and dummy.codes() == ["ErrorInvalidIdMalformed"]  # what exchangelib's probe gets
+
+
+@pytest.mark.parametrize("payload", [envelope(GET_INBOX, impersonate(ALICE)), b"not xml", envelope("<m:Nope/>")])
+def test_the_fast_path_answers_exactly_as_the_flask_route(post: Post, payload: bytes) -> None:
+    """POST /EWS/Exchange.asmx skips Flask's request machinery; any other spelling of
+    the path goes through Flask — both must give the same reply."""
+    fast = post(payload)
+    routed = post(payload, path="/ews/EXCHANGE.asmx")
+    assert (fast.status, fast.content_type) == (routed.status, routed.content_type)
+    assert fast.body == routed.body
