@@ -19,6 +19,11 @@
 5. Changes go to the archive in batches through the outbox; the last batch marks the
    run boundary (``complete``).  Every folder state advances only with the batch that
    carries its changes.
+
+Known limit: a full re-read after ``ErrorInvalidSyncStateData`` that is itself cut
+short (a crash, or the mailbox failing mid-folder) resumes from the partial state it
+reached, so items deleted while the old state was invalid and not yet passed by the
+re-read stay in the Live View until the folder is read in full again.
 """
 
 from __future__ import annotations
