@@ -254,6 +254,39 @@ def _t(*names: str) -> str:
 
 
 #: where each property the engine asks for sits in an item element
+_COMMIT_TIME_PATH = f"{{{TNS}}}ExtendedProperty/{{{TNS}}}Value"
+
+
+class LeanFolderCommitTimes(GetFolder):
+    """GetFolder for many folders asking only for PidTagLocalCommitTimeMax (0x670A):
+    when each folder's contents last changed (None where the server does not say)."""
+
+    def get_payload(self, folders: Any, additional_fields: Any, shape: Any) -> Any:
+        payload = create_element(f"m:{self.SERVICE_NAME}")
+        folder_shape = create_element("m:FolderShape")
+        add_xml_child(folder_shape, "t:BaseShape", "IdOnly")
+        extra = create_element("t:AdditionalProperties")
+        uri = create_element("t:ExtendedFieldURI", attrs={"PropertyTag": "0x670a", "PropertyType": "SystemTime"})
+        extra.append(uri)
+        folder_shape.append(extra)
+        payload.append(folder_shape)
+        payload.append(folder_ids_element(folders=folders, version=self.account.version))
+        return payload
+
+    def _elems_to_objs(self, elems: Iterable[Any]) -> Iterable[str | None]:
+        for elem in elems:
+            yield None if isinstance(elem, Exception) else elem.findtext(_COMMIT_TIME_PATH)
+
+
+def folder_commit_times(account: Account, folder_ids: list[str]) -> dict[str, str | None]:
+    """folder id → its PidTagLocalCommitTimeMax as the server wrote it (or None)."""
+    if not folder_ids:
+        return {}
+    service = LeanFolderCommitTimes(account=account)
+    found = list(service.call(folders=[FolderId(id=f) for f in folder_ids], additional_fields=[], shape="IdOnly"))
+    return dict(zip(folder_ids, found, strict=True))
+
+
 _ELEMENT_PATHS = {
     "item_class": _t("ItemClass"),
     "sensitivity": _t("Sensitivity"),
@@ -358,6 +391,7 @@ __all__ = [
     "RetryPolicy",
     "SyncPage",
     "distinguished",
+    "folder_commit_times",
     "retrying",
     "sync_hierarchy_page",
     "sync_items_page",

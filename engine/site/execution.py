@@ -159,6 +159,7 @@ class Execution:
                 clock=site.clock,
                 policy=site.options.policy,
                 batch_size=site.options.batch_size,
+                change_margin=site.options.change_margin,
             )
             try:
                 yield Cost(http_calls=1)

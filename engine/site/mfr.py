@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Generator
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import partial
 from typing import Any
 
@@ -39,7 +40,7 @@ from engine.model import MfrDefinition
 from engine.schedule import in_exclusion_window
 
 from .events import Cost, Event
-from .ews import retrying, sync_hierarchy_page, sync_items_page, well_known_ids
+from .ews import folder_commit_times, retrying, sync_hierarchy_page, sync_items_page, well_known_ids
 from .state import HIERARCHY, Commit, FolderState
 from .work import Job, MailboxFailed, Outcome, flush, submit
 
@@ -139,9 +140,22 @@ class Replication:
         if ROOT not in ids:
             raise MailboxFailed("the mailbox has no message folder root")
         folders = yield from self.sync_hierarchy(account, hierarchy, known, ids)
-        for folder in sorted(folders.values(), key=lambda f: (f.parent_id or "", f.name, f.folder_id)):
-            if folder.included and folder.folder_id != ids[ROOT]:
-                yield from self.sync_folder(account, folder)
+        chosen = [
+            f
+            for f in sorted(folders.values(), key=lambda f: (f.parent_id or "", f.name, f.folder_id))
+            if f.included and f.folder_id != ids[ROOT]
+        ]
+        read_at = job.clock.now().timestamp()
+        commits: dict[str, str | None] = {}
+        if chosen and job.change_margin is not None:
+            # read before the folders are: a change after this read shows next time
+            every = [f.folder_id for f in chosen]
+            commits = yield from retrying(partial(folder_commit_times, account, every), "GetFolder", job.policy)
+        for folder in chosen:
+            commit = commits.get(folder.folder_id)
+            if folder.sync_state and self.unchanged(folder, commit):
+                continue  # its contents did not change since it was last read: no SyncFolderItems
+            yield from self.sync_folder(account, folder, commit, read_at)
         unchanged = self.batch.size() == 0 and self.batches == 0 and hierarchy is not None
         if unchanged and not job.state.flag(job.task_id, job.mailbox, BOUNDARY_PENDING):
             # nothing to tell the archive: the states move on locally, no submission, no Sequence
@@ -280,7 +294,22 @@ class Replication:
             return "excluded"
         return None
 
-    def sync_folder(self, account: Any, folder: FolderState) -> Generator[Event, None, None]:
+    def unchanged(self, folder: FolderState, commit: str | None) -> bool:
+        """The folder's PidTagLocalCommitTimeMax is what it was when the folder was last
+        read, and that was well before the read (so no change can hide in the same
+        second, nor behind a clock difference of up to the margin)."""
+        margin = self.job.change_margin
+        if commit is None or margin is None or folder.commit_seen != commit or folder.read_at is None:
+            return False
+        try:
+            changed = datetime.fromisoformat(commit.replace("Z", "+00:00")).timestamp()
+        except ValueError:
+            return False
+        return changed < folder.read_at - margin
+
+    def sync_folder(
+        self, account: Any, folder: FolderState, commit: str | None = None, read_at: float | None = None
+    ) -> Generator[Event, None, None]:
         job = self.job
         sync_state = folder.sync_state
         resync: set[str] | None = set() if sync_state is None else None  # a full read: ids seen
@@ -311,6 +340,8 @@ class Replication:
                     folder.well_known,
                     True,
                     folder.folder_class,
+                    commit,
+                    read_at if commit is not None else None,
                 )
             )
             yield from self.maybe_send()

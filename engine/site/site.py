@@ -53,6 +53,7 @@ class SiteOptions:
     poll_seconds: float = 60.0  # ≤ 120 (domain.md §1)
     directory_sync_seconds: float = 3600.0
     batch_size: int = 5_000
+    change_margin: float | None = 300.0  # see engine.site.work.Job
     policy: RetryPolicy = field(default_factory=RetryPolicy)
     adapter: requests.adapters.BaseAdapter | None = None  # for the console, archive and directory
     directory: DirectorySettings | None = None

@@ -30,7 +30,8 @@ SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE IF NOT EXISTS folder_state (
     task_id INTEGER, mailbox TEXT, folder_id TEXT, sync_state TEXT, name TEXT, parent_id TEXT,
-    well_known TEXT, included INTEGER, folder_class TEXT, PRIMARY KEY (task_id, mailbox, folder_id));
+    well_known TEXT, included INTEGER, folder_class TEXT, commit_seen TEXT, read_at REAL,
+    PRIMARY KEY (task_id, mailbox, folder_id));
 CREATE TABLE IF NOT EXISTS item_index (
     task_id INTEGER, mailbox TEXT, item_id TEXT, folder_id TEXT, key TEXT,
     PRIMARY KEY (task_id, mailbox, item_id));
@@ -57,6 +58,8 @@ class FolderState:
     well_known: str | None
     included: bool
     folder_class: str | None = None
+    commit_seen: str | None = None  # the folder's PidTagLocalCommitTimeMax when last read
+    read_at: float | None = None  # when that was (epoch seconds, the site's clock)
 
 
 @dataclass
@@ -142,11 +145,11 @@ class SiteState:
     def folders(self, task_id: int, mailbox: str) -> dict[str, FolderState]:
         with self._lock:
             rows = self._db.execute(
-                "SELECT folder_id, sync_state, name, parent_id, well_known, included, folder_class FROM folder_state "
-                "WHERE task_id = ? AND mailbox = ?",
+                "SELECT folder_id, sync_state, name, parent_id, well_known, included, folder_class, commit_seen, "
+                "read_at FROM folder_state WHERE task_id = ? AND mailbox = ?",
                 (task_id, mailbox),
             ).fetchall()
-        return {r[0]: FolderState(r[0], r[1], r[2], r[3], r[4], bool(r[5]), r[6]) for r in rows}
+        return {r[0]: FolderState(r[0], r[1], r[2], r[3], r[4], bool(r[5]), r[6], r[7], r[8]) for r in rows}
 
     def indexed(self, task_id: int, mailbox: str, item_ids: Iterable[str]) -> dict[str, tuple[str, str]]:
         """item id → (folder id, archive key) for the ids the index knows."""
@@ -200,7 +203,7 @@ class SiteState:
     def _apply(self, db: sqlite3.Connection, task_id: int, mailbox: str, commit: Commit) -> None:
         if commit.folders:
             db.executemany(
-                "INSERT OR REPLACE INTO folder_state VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT OR REPLACE INTO folder_state VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     (
                         task_id,
@@ -212,6 +215,8 @@ class SiteState:
                         f.well_known,
                         int(f.included),
                         f.folder_class,
+                        f.commit_seen,
+                        f.read_at,
                     )
                     for f in commit.folders
                 ],

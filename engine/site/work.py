@@ -44,6 +44,9 @@ class Job:
     clock: Clock
     policy: RetryPolicy = field(default_factory=RetryPolicy)
     batch_size: int = 5_000
+    #: skip folders whose PidTagLocalCommitTimeMax did not move, if it is older than the
+    #: last read by this many seconds (room for clock differences); None: never skip
+    change_margin: float | None = 300.0
     sequence: int | None = None  # the archive's count after this job's last submission
 
     def batch_id(self, n: int) -> str:

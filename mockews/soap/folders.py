@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from ..errors import ErrorInvalidPropertyRequest, ErrorSchemaValidation
 from ..store.model import Folder
@@ -55,12 +56,29 @@ BY_URI = {p.uri: p for p in PROPERTIES}
 WRITABLE = {"folder:DisplayName": "name", "folder:FolderClass": "folder_class"}
 
 
+def _commit_time(f: Folder, w: World) -> str:
+    """PidTagLocalCommitTimeMax: when the folder's contents last changed (the FILETIME
+    epoch for a folder whose contents never did)."""
+    when = f.journal.last_time
+    value = datetime.fromtimestamp(when, UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if when else "1601-01-01T00:00:00Z"
+    return (
+        '<t:ExtendedProperty><t:ExtendedFieldURI PropertyTag="0x670a" PropertyType="SystemTime"/>'
+        f"<t:Value>{value}</t:Value></t:ExtendedProperty>"
+    )
+
+
+#: extended folder properties the mock returns (by property tag); others are accepted
+#: in a shape and not returned, as Exchange does for properties a folder lacks
+EXTENDED: dict[int, Callable[[Folder, World], str]] = {0x670A: _commit_time}
+
+
 @dataclass(frozen=True)
 class FolderShape:
     properties: tuple[FolderProperty, ...]
+    extended: tuple[int, ...] = ()
 
     @classmethod
-    def of(cls, base: str, additional: frozenset[str] = frozenset()) -> FolderShape:
+    def of(cls, base: str, additional: frozenset[str] = frozenset(), extended: tuple[int, ...] = ()) -> FolderShape:
         if base == "IdOnly":
             uris = {"folder:FolderId"} | additional
         elif base == "Default":
@@ -69,7 +87,7 @@ class FolderShape:
             uris = set(BY_URI)
         else:
             raise ErrorSchemaValidation(f"BaseShape {base!r} is not valid.")
-        return cls(tuple(p for p in PROPERTIES if p.uri in uris))
+        return cls(tuple(p for p in PROPERTIES if p.uri in uris), extended)
 
 
 def parse_folder_shape(elem: Element | None) -> FolderShape:
@@ -77,6 +95,7 @@ def parse_folder_shape(elem: Element | None) -> FolderShape:
         raise ErrorSchemaValidation("FolderShape is required.")
     base = (elem.findtext(t("BaseShape")) or "").strip()
     additional: set[str] = set()
+    extended: list[int] = []
     for prop in children(child(elem, t("AdditionalProperties"))):
         if local_name(prop) == "FieldURI":
             uri = prop.get("FieldURI", "")
@@ -84,8 +103,14 @@ def parse_folder_shape(elem: Element | None) -> FolderShape:
                 raise ErrorInvalidPropertyRequest(f"FieldURI {uri!r} is not a folder property.")
             if uri in BY_URI:
                 additional.add(uri)
-        # Extended folder properties are accepted and not returned.
-    return FolderShape.of(base, frozenset(additional))
+        elif local_name(prop) == "ExtendedFieldURI":
+            try:
+                tag = int(prop.get("PropertyTag") or "-1", 0)
+            except ValueError:
+                tag = -1
+            if tag in EXTENDED and tag not in extended:
+                extended.append(tag)
+    return FolderShape.of(base, frozenset(additional), tuple(extended))
 
 
 def folder_id_only(folder: Folder, world: World) -> str:
@@ -95,6 +120,7 @@ def folder_id_only(folder: Folder, world: World) -> str:
 
 def render_folder(folder: Folder, shape: FolderShape, world: World) -> str:
     inner = "".join(p.render(folder, world) for p in shape.properties)
+    inner += "".join(EXTENDED[tag](folder, world) for tag in shape.extended)
     return f"<t:{folder.kind}>{inner}</t:{folder.kind}>"
 
 

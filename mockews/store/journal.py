@@ -83,14 +83,17 @@ class Log:
 
 
 class ItemJournal:
-    """A folder's item logs and the tombstones of items that left it."""
+    """A folder's item logs and the tombstones of items that left it.  ``last_time``
+    (epoch seconds) is when its contents last changed: Exchange's
+    PidTagLocalCommitTimeMax, which clients read to skip folders that did not change."""
 
-    __slots__ = ("changed", "created", "tombstones")
+    __slots__ = ("changed", "created", "last_time", "tombstones")
 
     def __init__(self) -> None:
         self.created = Log()
         self.changed = Log()
         self.tombstones: dict[str, Tombstone] = {}
+        self.last_time = 0
 
     @property
     def last_seq(self) -> int:

@@ -292,6 +292,7 @@ class Mailbox:
         folder.items[item.id] = item
         self.objects[item.id] = item
         folder.journal.created.record(seq, item.id)
+        folder.journal.last_time = self.world.now_epoch()
         return item
 
     def check_change_key(self, item: Item, change_key: str | None, enforce: bool) -> None:
@@ -308,6 +309,7 @@ class Mailbox:
             item.modified = self.world.now_epoch()
             item.size = item.compute_size() if item.body is not None or item.attachments else item.size
         item.folder.journal.changed.record(seq, item.id, supersedes=had_change)
+        item.folder.journal.last_time = self.world.now_epoch()
         _compact(item.folder)
 
     def update_item(
@@ -337,6 +339,7 @@ class Mailbox:
         journal.tombstones[item.id] = Tombstone(item.entered_seq, seq)
         journal.changed.record(seq, item.id, supersedes=item.last_seq != item.entered_seq)
         journal.created.mark_stale()
+        journal.last_time = self.world.now_epoch()
         _compact(folder)
 
     def delete_item(self, item: Item, mode: DeleteMode) -> None:

@@ -350,6 +350,8 @@ class _Loader:
                 for item in sorted(items, key=lambda i: i.last_seq):
                     if item.last_seq != item.entered_seq:
                         folder.journal.changed.record(item.last_seq, item.id)
+                # when the contents last changed is not saved: loading counts as a change
+                folder.journal.last_time = mailbox.world.now_epoch()
 
 
 def load_world(path: str | Path | IO[bytes], clock: Clock | None = None) -> World:

@@ -4,7 +4,7 @@ CreateFolder, UpdateFolder, MoveFolder, DeleteFolder, EmptyFolder."""
 from __future__ import annotations
 
 import pytest
-from exchangelib import Account, Folder
+from exchangelib import Account, EWSDateTime, ExtendedProperty, Folder, Message
 from exchangelib.errors import (
     ErrorDeleteDistinguishedFolder,
     ErrorFolderExists,
@@ -129,3 +129,34 @@ def test_empty_folder(alice: Account) -> None:
     box.empty(delete_sub_folders=True)
     box.refresh()
     assert box.total_count == 0 and box.child_folder_count == 0
+
+
+class LocalCommitTimeMax(ExtendedProperty):  # type: ignore[misc]
+    property_tag = 0x670A
+    property_type = "SystemTime"
+
+
+def test_local_commit_time_max_moves_when_the_contents_change(alice: Account, service: MockExchange) -> None:
+    """PidTagLocalCommitTimeMax (0x670A), read through exchangelib as a registered
+    extended folder property: it follows item creation, change and deletion."""
+    Folder.register("local_commit_time_max", LocalCommitTimeMax)
+    try:
+        clock = service.world.clock
+        inbox = alice.inbox
+        inbox.refresh()
+        before = inbox.local_commit_time_max
+        clock.advance(120)  # type: ignore[attr-defined]
+        item = Message(account=alice, folder=inbox, subject="changes the folder")
+        item.save()
+        inbox.refresh()
+        created = inbox.local_commit_time_max
+        assert created is not None and (before is None or created > before)
+        assert created <= EWSDateTime.from_datetime(clock.now())
+        clock.advance(60)  # type: ignore[attr-defined]
+        inbox.refresh()
+        assert inbox.local_commit_time_max == created  # nothing happened: no change
+        item.delete()
+        inbox.refresh()
+        assert inbox.local_commit_time_max > created
+    finally:
+        Folder.deregister("local_commit_time_max")

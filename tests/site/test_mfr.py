@@ -10,7 +10,7 @@ from exchangelib import Folder
 from mockews.store.loader import new_message
 from scenarios.testbed import Testbed
 
-from .conftest import ALICE
+from .conftest import ALICE, START
 from .helpers import deliver, mailbox, run_once, start
 
 
@@ -188,3 +188,22 @@ def test_R8_an_invalid_sync_state_reads_that_folder_again_in_full(bed: Testbed) 
     assert bed.task_view(task)["mailboxes"][0]["result"] == "Success", bed.task_view(task)["mailboxes"]
     assert bed.view(ALICE)["Inbox"] == {kept}
     assert bed.view(ALICE, "full")["Inbox"] == {kept, f"{removed} (deleted)"}
+
+
+def test_R6_unchanged_folders_are_not_read_again_and_no_change_is_missed(bed: Testbed) -> None:
+    """Folders whose PidTagLocalCommitTimeMax did not move since well before the last
+    read are skipped; a change in the very second of a read is still found."""
+    put(bed, "first")
+    site, _ = start(bed)
+    run_once(site)  # 10:00: everything read in full
+    bed.exchange.calls.clear()
+    run_once(site)  # 11:00: nothing changed since 09:00 — no SyncFolderItems at all
+    assert bed.exchange.calls.count("SyncFolderItems") == 0
+    assert bed.exchange.calls.count("GetFolder") == 1
+    # a change at exactly 12:00:00, just before the 12:00 read, and one just after it
+    bed.clock.set(START.replace(hour=12))  # type: ignore[attr-defined]
+    before = put(bed, "same second before")
+    run_once(site)
+    after = put(bed, "same second after")
+    run_once(site)  # 13:00: the Inbox's commit time equals the one read at 12:00 — read again anyway
+    assert {before, after} <= bed.view(ALICE)["Inbox"]
