@@ -11,7 +11,9 @@ from __future__ import annotations
 import base64
 import binascii
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from engine.clock import Clock
@@ -38,6 +40,17 @@ log = logging.getLogger(__name__)
 
 AUTH_MODES = ("none", "basic")
 XML_CONTENT_TYPE = "text/xml; charset=utf-8"
+
+
+@dataclass(frozen=True, slots=True)
+class RequestRecord:
+    """One EWS request as the server saw it: for simulations and their oracle."""
+
+    at: datetime
+    operation: str
+    mailbox: str | None
+    outcome: str  # NoError, an EWS error code, http503, drop
+    back_off_ms: int | None = None
 
 
 @dataclass
@@ -75,6 +88,7 @@ class MockExchange:
         self.faults = FaultPlan(self.world.clock, fault_seed)
         self.requests = 0
         self.calls: list[str] = []  # operation names in arrival order (bounded)
+        self.listeners: list[Callable[[RequestRecord], None]] = []
 
     @property
     def clock(self) -> Clock:
@@ -147,24 +161,38 @@ class MockExchange:
         if operation.mailbox_bound:
             ctx.impersonated = self._impersonation(env.header, principal)
         throttle_key = principal.email if principal else "anonymous"
-        with self.throttle.slot(throttle_key):
-            target = ctx.impersonated.email if ctx.impersonated else (principal.email if principal else None)
-            decision = self.faults.decide(name, target)
-            if decision.latency_s:
-                self.clock.sleep(decision.latency_s)
-            if decision.drop:
-                return Reply(200, b"", {"Content-Type": XML_CONTENT_TYPE}, drop=True)
-            if decision.http_status:
-                reason = b"Too Many Requests" if decision.http_status == 429 else b"Service Unavailable"
-                headers = {"Content-Type": "text/plain; charset=utf-8"}
-                if decision.retry_after_s:
-                    headers["Retry-After"] = str(decision.retry_after_s)
-                return Reply(decision.http_status, reason, headers)
-            if decision.error:
-                raise decision.error
-            with self.world.lock:
-                content = operation(ctx, env.operation).execute()
-            return Reply(200, envelope(self.world.server_version, content), {"Content-Type": XML_CONTENT_TYPE})
+        target = ctx.impersonated.email if ctx.impersonated else (principal.email if principal else None)
+        try:
+            with self.throttle.slot(throttle_key):
+                decision = self.faults.decide(name, target)
+                if decision.latency_s:
+                    self.clock.sleep(decision.latency_s)
+                if decision.drop:
+                    self._notify(name, target, "drop")
+                    return Reply(200, b"", {"Content-Type": XML_CONTENT_TYPE}, drop=True)
+                if decision.http_status:
+                    reason = b"Too Many Requests" if decision.http_status == 429 else b"Service Unavailable"
+                    headers = {"Content-Type": "text/plain; charset=utf-8"}
+                    if decision.retry_after_s:
+                        headers["Retry-After"] = str(decision.retry_after_s)
+                    self._notify(name, target, f"http{decision.http_status}")
+                    return Reply(decision.http_status, reason, headers)
+                if decision.error:
+                    raise decision.error
+                with self.world.lock:
+                    content = operation(ctx, env.operation).execute()
+                self._notify(name, target, "NoError")
+                return Reply(200, envelope(self.world.server_version, content), {"Content-Type": XML_CONTENT_TYPE})
+        except EWSError as exc:
+            self._notify(name, target, type(exc).__name__, getattr(exc, "back_off_ms", None))
+            raise
+
+    def _notify(self, operation: str, mailbox: str | None, outcome: str, back_off_ms: int | None = None) -> None:
+        """Tell the listeners (simulations, oracles) what was asked and answered."""
+        if self.listeners:
+            record = RequestRecord(self.clock.now(), operation, mailbox, outcome, back_off_ms)
+            for listener in self.listeners:
+                listener(record)
 
     def _impersonation(self, header: Element | None, principal: Account | None) -> Mailbox | None:
         imp = None if header is None else header.find(t("ExchangeImpersonation"))

@@ -81,10 +81,10 @@ class Execution:
 
     @property
     def task_id(self) -> int:
-        return int(self.slot.spec["id"])
+        return int(self.spec["id"])
 
     def code(self) -> str:
-        return TaskType(self.slot.spec["type"]).log_code
+        return TaskType(self.spec["type"]).log_code
 
     def log(self, line: str) -> None:
         self.site.log_line(self.task_id, f"{self.code()} [{self.site.code}] {line}")
@@ -103,9 +103,12 @@ class Execution:
     def stop_requested(self) -> bool:
         return self.slot.stop or not self.site.enabled
 
+    def __post_init__(self) -> None:
+        self.spec = self.slot.spec  # what this execution runs with, whatever changes meanwhile (T1)
+
     def run_process(self) -> Generator[Event, None, str]:
         """The execution; returns the T10 exit message."""
-        spec = self.slot.spec
+        spec = self.spec
         self.log(f"executing task {self.task_id}")
         self.report("Running", "Resolving the group")
         yield Cost(http_calls=2)
@@ -129,16 +132,16 @@ class Execution:
             mailbox = member.mailbox
             now = site.clock.now().isoformat()
             if member.skip:
-                self.rows.append(Row(mailbox, "Skipped", member.skip, 0, now))
+                self.add_row(Row(mailbox, "Skipped", member.skip, 0, now))
                 continue
             holder = site.locks.get(mailbox)
             if holder is not None and holder != self.task_id:
-                self.rows.append(Row(mailbox, "Duplicate", f"being processed by task {holder}", 0, now))
+                self.add_row(Row(mailbox, "Duplicate", f"being processed by task {holder}", 0, now))
                 continue
             if spec["type"] == "mfr":
                 owner = site.state.claim_mfr(mailbox, self.task_id)
                 if owner != self.task_id:
-                    self.rows.append(Row(mailbox, "Duplicate", f"replicated by task {owner}", 0, now))
+                    self.add_row(Row(mailbox, "Duplicate", f"replicated by task {owner}", 0, now))
                     continue
             site.locks[mailbox] = self.task_id  # taken before the next yield: no other task slips in
             command = f"{verb} {number}/{total} {mailbox}"
@@ -173,9 +176,22 @@ class Execution:
                 site.locks.pop(mailbox, None)
             if job.sequence is not None:
                 self.sequence = self.slot.sequence = job.sequence
-            self.rows.append(Row(mailbox, outcome.result, outcome.reason, outcome.items, site.clock.now().isoformat()))
+            self.add_row(Row(mailbox, outcome.result, outcome.reason, outcome.items, site.clock.now().isoformat()))
         failed = any(r.result in ("Error", "Warning") for r in self.rows)
         return self.finish("CompletedWithErrors" if failed else "Success", self.summary())
+
+    def add_row(self, row: Row) -> None:
+        self.rows.append(row)
+        self.site.emit(
+            "mailbox_done",
+            task=self.task_id,
+            type=self.spec["type"],
+            mailbox=row.mailbox,
+            spec=self.spec,
+            result=row.result,
+            reason=row.reason,
+            items=row.items,
+        )
 
     def summary(self) -> str:
         counts: dict[str, int] = {}

@@ -21,7 +21,7 @@ import contextlib
 import json
 import logging
 import platform
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -117,6 +117,8 @@ class Site:
         self.polls = 0
         self.scheduling = True  # False: run-once mode, executions only when asked
         self.last_rows: list[Any] = []  # the rows of the latest finished execution
+        #: callbacks told of executions and mailboxes (simulations, oracles, traces)
+        self.observers: list[Callable[[str, dict[str, Any]], None]] = []
         self.started: list[tuple[int, datetime]] = []  # (task, when) of every execution
         self.finished: list[tuple[int, str, datetime]] = []  # (task, T10 exit message, when)
 
@@ -133,6 +135,10 @@ class Site:
             slot.stop = True
             slot.alarm.ring()
         self.poll_alarm.ring()
+
+    def emit(self, kind: str, **data: Any) -> None:
+        for observer in self.observers:
+            observer(kind, {"site": self.code, "at": self.clock.now(), **data})
 
     def archive_link(self) -> ArchiveLink:
         if self._archive is None:
@@ -310,9 +316,11 @@ class Site:
         execution = Execution(self, slot, run)
         slot.running, slot.execution = True, execution
         self.started.append((task_id, self.clock.now()))
+        self.emit("execution_start", task=task_id, spec=slot.spec, run=run)
         try:
             message = yield from execution.run_process()
             self.finished.append((task_id, message, self.clock.now()))
+            self.emit("execution_end", task=task_id, spec=execution.spec, message=message, run=run)
             self.last_rows = execution.rows
         finally:
             slot.running, slot.execution = False, None

@@ -1,0 +1,329 @@
+"""Scenario files: a validated schema (pydantic) and a YAML loader whose errors name the
+file, the line and the field.  The same models are the Python API.
+
+A scenario says which tenant to generate (profile, seed), the sites, schedules,
+definitions and tasks the administrator sets up at the start, the mailbox and directory
+activity, an administrator timeline, fault windows, the horizon, and which checks the
+oracle runs.  Times in the timeline are offsets from the start: ``"90m"``, ``"1d 10:00"``
+(day 1 at 10:00 in UTC), ``"2h30m"``.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from engine.model import DefinitionSpec, GroupTarget, ScheduleSpec
+
+RULES = (
+    "R1",
+    "R2",
+    "R3",
+    "R4",
+    "R9",
+    "C1",
+    "S1",
+    "S2",
+    "S3",
+    "M1",
+    "M2",
+    "M3",
+    "M4",
+    "T1",
+    "T4",
+    "T7",
+    "T8",
+    "T9",
+    "X2",
+)
+_DURATION = re.compile(r"^\s*(?:(\d+)d)?\s*(?:(\d+)h)?\s*(?:(\d+)m)?\s*(?:(\d+)s)?\s*$")
+_DAY_TIME = re.compile(r"^\s*(\d+)d\s+(\d{1,2}):(\d{2})\s*$")
+
+
+def parse_offset(text: str | int | float) -> timedelta:
+    """``"90m"``, ``"2h30m"``, ``"3d"``, ``"1d 10:00"`` (day 1 at 10:00), or seconds."""
+    if isinstance(text, int | float):
+        return timedelta(seconds=float(text))
+    match = _DAY_TIME.match(text)
+    if match:
+        return timedelta(days=int(match[1]), hours=int(match[2]), minutes=int(match[3]))
+    match = _DURATION.match(text)
+    if not match or not any(match.groups()):
+        raise ValueError(f"{text!r} is not a duration such as 90m, 2h30m, 3d or '1d 10:00'")
+    days, hours, minutes, seconds = (int(g) if g else 0 for g in match.groups())
+    return timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Offset(str):
+    """A validated offset string (kept as written, for reports)."""
+
+
+def _offset(value: Any) -> Any:
+    parse_offset(value)
+    return value
+
+
+class TenantSpec(_Model):
+    profile: Literal["tiny", "small", "medium", "large", "custom"] = "tiny"
+    mailboxes: int | None = Field(default=None, ge=1, le=20_000)  # custom (or overrides)
+    messages_per_mailbox: int | None = Field(default=None, ge=0, le=100_000)
+    calendar_items_per_mailbox: int | None = Field(default=None, ge=0, le=10_000)
+    groups: int | None = Field(default=None, ge=0, le=10_000)
+    archive_coverage: float | None = Field(default=None, ge=0, le=1)
+
+    @model_validator(mode="after")
+    def _custom(self) -> TenantSpec:
+        if self.profile == "custom" and self.mailboxes is None:
+            raise ValueError("a custom tenant needs mailboxes")
+        return self
+
+
+class SiteSpec(_Model):
+    code: str = Field(min_length=1, max_length=32)
+    time_zone: str = "UTC"
+    engine_version: str = "2.7.0"
+
+
+class NamedSchedule(_Model):
+    name: str = Field(min_length=1, max_length=120)
+    spec: ScheduleSpec
+
+
+class NamedDefinition(_Model):
+    name: str = Field(min_length=1, max_length=120)
+    spec: DefinitionSpec
+
+
+class GroupRef(_Model):
+    """A group target; ``all`` / ``first`` are shorthands resolved against the tenant."""
+
+    all_mailboxes: bool = False
+    first: int | None = Field(default=None, ge=1)
+    target: GroupTarget | None = None
+
+    @model_validator(mode="after")
+    def _one(self) -> GroupRef:
+        if sum([self.all_mailboxes, self.first is not None, self.target is not None]) != 1:
+            raise ValueError("give exactly one of all_mailboxes, first or target")
+        return self
+
+
+class TaskSpec(_Model):
+    name: str = Field(min_length=1, max_length=64)
+    site: str
+    type: Literal["mfr", "calendar", "msm", "managed_folders"]
+    definition: str
+    schedule: str
+    group: GroupRef
+
+
+class ActivitySpec(_Model):
+    """Per mailbox and day, on average (arrivals follow a daily and weekly profile)."""
+
+    mail_per_day: float = Field(default=20.0, ge=0, le=2_000)
+    sent_per_day: float = Field(default=5.0, ge=0, le=1_000)
+    read_fraction: float = Field(default=0.7, ge=0, le=1)
+    moves_per_day: float = Field(default=2.0, ge=0, le=1_000)
+    soft_deletes_per_day: float = Field(default=1.0, ge=0, le=1_000)
+    hard_deletes_per_day: float = Field(default=0.5, ge=0, le=1_000)
+    folder_changes_per_day: float = Field(default=0.2, ge=0, le=100)
+    sensitivity_changes_per_day: float = Field(default=0.1, ge=0, le=100)
+    calendar_changes_per_day: float = Field(default=1.0, ge=0, le=1_000)
+    directory_changes_per_day: float = Field(default=0.0, ge=0, le=1_000)  # tenant-wide
+    pause_while_processed: bool = True  # a mailbox being read by a task waits (exact run boundaries)
+
+
+class AdminAction(_Model):
+    at: str
+    action: Literal[
+        "change_definition",
+        "change_schedule",
+        "change_task",
+        "delete_task",
+        "create_task",
+        "disable_site",
+        "enable_site",
+    ]
+    task: str | None = None
+    site: str | None = None
+    definition: str | None = None
+    schedule: str | None = None
+    spec: dict[str, Any] | None = None
+    new_task: TaskSpec | None = None
+
+    _at = field_validator("at", mode="before")(_offset)
+
+
+class FaultSpec(_Model):
+    at: str
+    until: str
+    kind: Literal["throttling", "ews_errors", "outage", "latency"]
+    target: Literal["ews", "console", "archive", "directory"] = "ews"
+    back_off_ms: int = Field(default=5_000, ge=0, le=600_000)
+    probability: float = Field(default=1.0, ge=0, le=1)
+    factor: float = Field(default=10.0, ge=1, le=10_000)  # latency multiplier
+
+    _at = field_validator("at", "until", mode="before")(_offset)
+
+    @model_validator(mode="after")
+    def _order(self) -> FaultSpec:
+        if parse_offset(self.until) <= parse_offset(self.at):
+            raise ValueError("until must be after at")
+        return self
+
+
+class Scenario(_Model):
+    name: str = Field(min_length=1, max_length=80)
+    description: str = ""
+    seed: int = 7
+    horizon: str = "1d"
+    tenant: TenantSpec = Field(default_factory=TenantSpec)
+    sites: list[SiteSpec] = Field(min_length=1)
+    schedules: list[NamedSchedule] = Field(default_factory=list)
+    definitions: list[NamedDefinition] = Field(default_factory=list)
+    tasks: list[TaskSpec] = Field(default_factory=list)
+    activity: ActivitySpec = Field(default_factory=ActivitySpec)
+    admin: list[AdminAction] = Field(default_factory=list)
+    faults: list[FaultSpec] = Field(default_factory=list)
+    checks: list[str] = Field(default_factory=lambda: list(RULES))
+    latency: dict[str, float] = Field(default_factory=dict)  # LatencyModel overrides
+
+    _horizon = field_validator("horizon", mode="before")(_offset)
+
+    @field_validator("checks")
+    @classmethod
+    def _rules(cls, value: list[str]) -> list[str]:
+        for rule in value:
+            if rule not in RULES:
+                raise ValueError(f"{rule!r} is not a rule the oracle checks ({', '.join(RULES)})")
+        return value
+
+    @model_validator(mode="after")
+    def _references(self) -> Scenario:
+        sites = {s.code for s in self.sites}
+        schedules = {s.name for s in self.schedules}
+        definitions = {d.name for d in self.definitions}
+        tasks = set()
+        for n, task in enumerate(self.tasks):
+            for value, known, what in (
+                (task.site, sites, "site"),
+                (task.schedule, schedules, "schedule"),
+                (task.definition, definitions, "definition"),
+            ):
+                if value not in known:
+                    raise _RefError(("tasks", n, what), f"no {what} named {value!r}")
+            tasks.add(task.name)
+        for n, action in enumerate(self.admin):
+            if action.task is not None and action.task not in tasks and action.action != "create_task":
+                raise _RefError(("admin", n, "task"), f"no task named {action.task!r}")
+            if action.new_task is not None:
+                tasks.add(action.new_task.name)
+        return self
+
+    def horizon_delta(self) -> timedelta:
+        return parse_offset(self.horizon)
+
+
+class _RefError(ValueError):
+    def __init__(self, loc: tuple[Any, ...], message: str) -> None:
+        super().__init__(message)
+        self.loc = loc
+
+
+class ScenarioError(Exception):
+    """A scenario that cannot run: where (file, line, field) and why."""
+
+    def __init__(self, message: str, path: str = "", line: int | None = None, field: str = "") -> None:
+        where = path + (f":{line}" if line is not None else "")
+        prefix = f"{where}: " if where else ""
+        super().__init__(f"{prefix}{field + ': ' if field else ''}{message}")
+        self.path = path
+        self.line = line
+        self.field = field
+
+
+def _lines(
+    node: yaml.Node, path: tuple[Any, ...] = (), out: dict[tuple[Any, ...], int] | None = None
+) -> dict[tuple[Any, ...], int]:
+    """Field path → 1-based line, from the YAML node tree."""
+    out = {} if out is None else out
+    out[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            name = key.value
+            out[(*path, name)] = key.start_mark.line + 1
+            _lines(value, (*path, name), out)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, value in enumerate(node.value):
+            _lines(value, (*path, index), out)
+    return out
+
+
+def _line_of(lines: dict[tuple[Any, ...], int], loc: tuple[Any, ...]) -> int | None:
+    """The line of the deepest known part of ``loc`` (pydantic adds union tags)."""
+    clean = tuple(part for part in loc if not (isinstance(part, str) and part in _TAGS))
+    for cut in range(len(clean), -1, -1):
+        if clean[:cut] in lines:
+            return lines[clean[:cut]]
+    return None
+
+
+_TAGS = frozenset(
+    {
+        "one_off",
+        "daily",
+        "weekly",
+        "mfr",
+        "calendar",
+        "msm",
+        "managed_folders",
+        "ad_security_group",
+        "ad_distribution_group",
+        "o365_group",
+        "single_mailbox",
+        "mailbox_list",
+    }
+)
+
+
+def load_scenario(source: str | Path, text: str | None = None) -> Scenario:
+    """A scenario from a YAML file (or ``text``); errors name the line and field, and
+    nothing is returned half-built."""
+    path = str(source)
+    if text is None:
+        try:
+            text = Path(source).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise ScenarioError(f"cannot read the file ({exc.strerror})", path) from exc
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark else None
+        raise ScenarioError(f"not valid YAML: {exc.problem}", path, line) from exc
+    if not isinstance(data, dict) or node is None:
+        raise ScenarioError("a scenario is a mapping (name, sites, tasks, …)", path, 1)
+    lines = _lines(node)
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        loc = tuple(first["loc"])
+        cause = first.get("ctx", {}).get("error") if first.get("ctx") else None
+        if isinstance(cause, _RefError):
+            loc = cause.loc
+        field = ".".join(str(p) for p in loc if not (isinstance(p, str) and p in _TAGS))
+        message = str(cause) if cause is not None else first["msg"]
+        raise ScenarioError(message, path, _line_of(lines, loc), field) from exc
+
+
+__all__ = ["RULES", "Scenario", "ScenarioError", "load_scenario", "parse_offset"]
