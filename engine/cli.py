@@ -384,25 +384,109 @@ def register_site(
     click.echo("Give it to the site (synceng site run --key …); it is not shown again.")
 
 
+def _run_scenario(name: str, seed: int | None, horizon: str | None, report: Path, transport: str, quiet: bool) -> bool:
+    """Run a scenario with a progress bar over simulated time; print the verdicts and
+    where the reports are.  True when every check passed."""
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from scenarios.sim.builtin import resolve
+    from scenarios.sim.report import print_summary, write_reports
+    from scenarios.sim.runner import Simulation
+    from scenarios.sim.spec import ScenarioError, parse_offset
+
+    try:
+        scenario = resolve(name)
+        span = parse_offset(horizon) if horizon else None
+    except (ScenarioError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    console = Console()
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.fields[note]}"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+        disable=quiet,
+    ) as bar:
+        job = bar.add_task(f"{scenario.name} (simulated time)", total=1.0, note="building the tenant")
+
+        def progress(done: float, total: float, note: str) -> None:
+            bar.update(job, completed=done / total if total else 1.0, note=note or f"{done / 3600:.0f} h")
+
+        result = Simulation(scenario, seed, span, transport, progress).run()
+    print_summary(result, console)
+    paths = write_reports(result, report)
+    console.print(f"reports: {paths['html']}  {paths['json']}  {paths['trace']}")
+    return result.passed
+
+
 @main.command()
-@click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535))
-@click.option("--seed", default=42, show_default=True)
-@click.pass_context
-def demo(ctx: click.Context, port: int, seed: int) -> None:
-    """The main job on embedded defaults: serve the mock Exchange and the mock directory
-    with the demo tenant, and print how to connect."""
-    ctx.invoke(
-        serve,
-        profile=None,
-        seed=seed,
-        world_file=None,
-        empty=False,
-        host="127.0.0.1",
-        port=port,
-        directory_port=None,
-        auth="basic",
-        threads=4,
-    )
+@click.option("--seed", type=int, help="Another seed than the scenario's.")
+@click.option(
+    "--report",
+    default="synceng-report",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where the reports go.",
+)
+def demo(seed: int | None, report: Path) -> None:
+    """The main job on embedded defaults: the quickstart scenario — a generated tenant,
+    a site running the real engine, a simulated day in seconds, checked by the oracle."""
+    if not _run_scenario("quickstart", seed, None, report, "inprocess", quiet=False):
+        sys.exit(1)
+
+
+@main.group()
+def scenario() -> None:
+    """Simulated scenarios: the real engine on a SimPy clock, checked by an oracle."""
+
+
+@scenario.command("run")
+@click.argument("name_or_file")
+@click.option("--seed", type=int, help="Another seed than the scenario's.")
+@click.option("--horizon", help="Another horizon than the scenario's, e.g. 6h or 2d.")
+@click.option(
+    "--report",
+    default="synceng-report",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where report.html, report.json and trace.jsonl go.",
+)
+@click.option("--transport", type=click.Choice(["inprocess", "http"]), default="inprocess", show_default=True)
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def scenario_run(
+    name_or_file: str, seed: int | None, horizon: str | None, report: Path, transport: str, quiet: bool
+) -> None:
+    """Run a built-in scenario (by name) or a scenario file; exits 1 if a check fails."""
+    if not _run_scenario(name_or_file, seed, horizon, report, transport, quiet):
+        sys.exit(1)
+
+
+@scenario.command("list")
+def scenario_list() -> None:
+    """The built-in scenarios."""
+    from scenarios.sim.builtin import BUILTIN, builtin_path
+    from scenarios.sim.spec import load_scenario
+
+    for name in BUILTIN:
+        path = builtin_path(name)
+        description = load_scenario(path).description.strip().split(". ")[0] if path.exists() else "(missing)"
+        click.echo(f"{name:28} {description}")
+
+
+@scenario.command("check")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def scenario_check(file: Path) -> None:
+    """Validate a scenario file (errors name the line and the field)."""
+    from scenarios.sim.spec import ScenarioError, load_scenario
+
+    try:
+        loaded = load_scenario(file)
+    except ScenarioError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"{file}: scenario {loaded.name!r} is valid")
 
 
 @main.command()

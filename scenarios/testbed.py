@@ -14,6 +14,7 @@ import tempfile
 from collections.abc import Callable, Iterable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +45,26 @@ EWS_VERSION = "15.1.2507.6"
 _hosts = itertools.count(1)
 
 WSGIApp = Callable[..., Iterable[bytes]]
+
+
+class Outage(InProcessAdapter):
+    """The in-process transport with windows (on the clock) in which requests to one
+    URL prefix get no answer — the console, the archive or the directory down for a
+    while."""
+
+    def __init__(self, clock: Clock, windows: list[tuple[str, datetime, datetime]]) -> None:
+        super().__init__()
+        self.clock = clock
+        self.windows = windows
+        self.refused = 0
+
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+        now = self.clock.now()
+        for prefix, start, end in self.windows:
+            if (request.url or "").startswith(prefix) and start <= now < end:
+                self.refused += 1
+                raise requests.ConnectionError(f"{prefix} is down", request=request)
+        return super().send(request, **kwargs)
 
 
 class AdminError(Exception):
@@ -241,4 +262,4 @@ def build_testbed(world: World, clock: Clock, seed: int = 7, transport: str = "i
     )
 
 
-__all__ = ["ADMIN", "SERVICE_ACCOUNT", "AdminError", "Testbed", "build_testbed"]
+__all__ = ["ADMIN", "SERVICE_ACCOUNT", "AdminError", "Outage", "Testbed", "build_testbed"]

@@ -73,6 +73,7 @@ class Activity:
         seed: int,
         busy_mailbox: Callable[[str], bool],
         on_message: Callable[[str, str, int, list[str]], None],
+        on_account: Callable[[str], None] | None = None,
     ) -> None:
         self.env = env
         self.world = world
@@ -81,6 +82,7 @@ class Activity:
         self.seed = seed
         self.busy_mailbox = busy_mailbox
         self.on_message = on_message  # (mailbox, message id, sent epoch, readers) for the archive's journaling
+        self.on_account = on_account or (lambda mail: None)  # an account was disabled/enabled/(un)licensed
         self.counters = Counters()
         self._serial = 0
 
@@ -148,10 +150,12 @@ class Activity:
             if roll < 0.3 and users:
                 user = rng.choice(users)
                 directory.update_user(user.id, account_enabled=not user.account_enabled)
+                self.on_account(str(user.mail).lower())
                 self.counters.count("directory_account")
             elif roll < 0.4 and users:
                 user = rng.choice(users)
                 directory.update_user(user.id, licensed=not user.licensed)
+                self.on_account(str(user.mail).lower())
                 self.counters.count("directory_license")
             elif groups and users:
                 group = rng.choice(groups)

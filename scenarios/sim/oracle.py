@@ -183,6 +183,7 @@ class Oracle:
         self.changes: list[tuple[datetime, int, str, Any]] = []  # (when, task, what, new value)
         self.quiet: list[tuple[datetime, datetime]] = []  # windows where T4 gaps are expected
         self.trace: list[dict[str, Any]] = []
+        self.directory_changes: dict[str, datetime] = {}  # mailbox → when its account last changed
 
     def verdict(self, rule: str) -> Verdict:
         return self.verdicts.setdefault(rule, Verdict(rule))
@@ -206,8 +207,31 @@ class Oracle:
             self.mailbox_done(task, data)
         self.trace.append(entry)
 
+    def check_t9(self, mailbox: str, result: str, reason: str, at: datetime) -> None:
+        """T9: disabled, unlicensed and mailbox-less accounts are Skipped with the reason
+        (judged only when the account did not change within the cache hour, T7)."""
+        changed = self.directory_changes.get(mailbox)
+        if changed is not None and at - changed < timedelta(hours=1, minutes=5):
+            return
+        user = self.world.directory.user_by_mail(mailbox)
+        expected = None
+        if user is None or not user.has_mailbox:
+            expected = "no mailbox"
+        elif not user.account_enabled:
+            expected = "account disabled"
+        elif not user.licensed:
+            expected = "account not licensed"
+        if expected is None and result == "Skipped":
+            self.verdict("T9").fail(f"{mailbox}: Skipped ({reason}) though the account is eligible")
+        elif expected is not None and (result != "Skipped" or reason != expected):
+            self.verdict("T9").fail(f"{mailbox}: {result} ({reason}), expected Skipped ({expected})")
+        else:
+            self.verdict("T9").ok()
+
     def mailbox_done(self, task: int, data: dict[str, Any]) -> None:
         mailbox, result, kind = data["mailbox"], data["result"], data["type"]
+        if result in ("Success", "Skipped"):
+            self.check_t9(mailbox, result, data.get("reason", ""), data["at"])
         if result != "Success":
             if result == "Duplicate" and kind == "mfr" and mailbox in self.owner:
                 self.verdict("T8").ok()
@@ -262,26 +286,36 @@ class Oracle:
         """R1 to R4 (and R9, through the model): the archive's Live and Full View of each
         replicated mailbox against the model.  ``views``: mailbox → (live pairs, full
         pairs → deleted)."""
+        excluded_later = {task for _, task, what, value in self.changes if what == "definition"}
         for mailbox, model in sorted(self.models.items()):
             live, full = views[mailbox]
             expected_live = {(k, f) for k, folders in model.live.items() for f in folders}
             self._compare("R1", mailbox, "Live View", expected_live, live)
             placed = {p for p in model.full}
-            self._compare("R2", mailbox, "Full View entries", placed, set(full))
+            ok_full = self._compare("R2", mailbox, "Full View entries", placed, set(full))
             marked = {p for p, d in model.full.items() if d}
-            self._compare("R3", mailbox, "Full View deleted marks", marked, {p for p, d in full.items() if d})
-            if any(f not in model.live.get(k, set()) for (k, f) in model.full):
-                self.verdict("R4").ok()
+            ok_marks = self._compare(
+                "R3", mailbox, "Full View deleted marks", marked, {p for p, d in full.items() if d}
+            )
+            if self.owner.get(mailbox) in excluded_later or any(
+                mailbox in self.processed_by.get(t, set()) for t in excluded_later
+            ):
+                # R4: the definition changed under this mailbox; its Full View must have kept its entries
+                if ok_full and ok_marks:
+                    self.verdict("R4").ok()
+                else:
+                    self.verdict("R4").fail(f"{mailbox}: Full View after the definition change differs (see R2/R3)")
         if self.deleted_tasks and any(self.processed_by.get(t) for t in self.deleted_tasks):
             self.verdict("R9").ok()
 
-    def _compare(self, rule: str, mailbox: str, what: str, expected: set[Any], actual: set[Any]) -> None:
+    def _compare(self, rule: str, mailbox: str, what: str, expected: set[Any], actual: set[Any]) -> bool:
         if expected == actual:
             self.verdict(rule).ok()
-            return
+            return True
         missing = sorted(expected - actual)[:3]
         extra = sorted(actual - expected)[:3]
         self.verdict(rule).fail(f"{mailbox} {what}: missing {missing}, unexpected {extra}")
+        return False
 
     def check_r9_now(self, mailbox: str, live: set[tuple[str, str]], full: set[tuple[str, str]]) -> None:
         """Right after a task's removal: its mailboxes' Full View is the Live View."""

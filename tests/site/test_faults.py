@@ -5,40 +5,18 @@ results stay exact, back-off is honoured, nothing is submitted twice."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
 
-from engine.clock import Clock
 from engine.site.state import SiteState
 from mockews.store.loader import new_message
-from mockews.transport import InProcessAdapter
-from scenarios.testbed import Testbed
+from scenarios.testbed import Outage, Testbed
 
 from .conftest import ALICE, HOURLY, START
 from .helpers import run_once
-
-
-class Outage(InProcessAdapter):
-    """The in-process transport with windows (on the clock) in which one host answers
-    nothing — the console or the archive 'down for a while'."""
-
-    def __init__(self, clock: Clock, windows: list[tuple[str, datetime, datetime]]) -> None:
-        super().__init__()
-        self.clock = clock
-        self.windows = windows
-        self.refused = 0
-
-    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
-        now = self.clock.now()
-        for prefix, start, end in self.windows:
-            if (request.url or "").startswith(prefix) and start <= now < end:
-                self.refused += 1
-                raise requests.ConnectionError(f"{prefix} is down", request=request)
-        return super().send(request, **kwargs)
 
 
 def fill(bed: Testbed, count: int, folder: str = "inbox", tag: str = "") -> set[str]:

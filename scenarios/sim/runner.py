@@ -1,0 +1,488 @@
+"""The scenario runner: one SimPy environment drives the real engine (sites on the
+SimPy runtime), the console, the archive platform, mockews and mockad — all on one
+simulated clock, over the in-process transport (or loopback HTTP) — plus the
+activity, the administrator's timeline, fault windows and the oracle.
+
+EWS and HTTP work becomes simulated time through the runtime's cost model
+(engine.site.runtime.LatencyModel), so executions last, ``Running`` is observable, and
+a change can arrive mid-run."""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Generator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import quote
+
+import simpy
+
+from engine.clock import SimClock
+from engine.site.events import Cost
+from engine.site.runtime import LatencyModel, SimPyRuntime
+from engine.site.site import Site
+from engine.site.state import SiteState
+from scenarios.testbed import Outage, Testbed, build_testbed
+
+from .activity import Activity
+from .oracle import Oracle
+from .spec import AdminAction, GroupRef, Scenario, TaskSpec, parse_offset
+from .tenant import Tenant, archive_key, build_tenant
+
+Progress = Callable[[float, float, str], None]  # (simulated seconds done, total, note)
+
+
+class FaultyLatency(LatencyModel):
+    """The cost model, slower by ``factor`` inside latency fault windows."""
+
+    def __init__(self, base: LatencyModel, clock: SimClock, windows: list[tuple[datetime, datetime, float]]) -> None:
+        super().__init__(base.per_ews_call, base.per_item, base.per_kilobyte, base.per_http_call)
+        object.__setattr__(self, "_windows", windows)
+        object.__setattr__(self, "_clock", clock)
+
+    def __call__(self, cost: Cost) -> float:
+        base = super().__call__(cost)
+        now = self._clock.now()  # type: ignore[attr-defined]
+        for start, end, factor in self._windows:  # type: ignore[attr-defined]
+            if start <= now < end:
+                return float(base * factor)
+        return base
+
+
+@dataclass
+class RunResult:
+    scenario: Scenario
+    seed: int
+    start: datetime
+    horizon: timedelta
+    wall_seconds: float
+    verdicts: dict[str, dict[str, Any]]
+    stats: dict[str, Any]
+    trace: list[dict[str, Any]]
+    timeline: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return all(v["status"] != "fail" for v in self.verdicts.values())
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "scenario": self.scenario.name,
+            "description": self.scenario.description,
+            "seed": self.seed,
+            "start": self.start.isoformat(),
+            "horizon_seconds": self.horizon.total_seconds(),
+            "wall_seconds": round(self.wall_seconds, 3),
+            "acceleration": round(self.horizon.total_seconds() / max(self.wall_seconds, 1e-9), 1),
+            "passed": self.passed,
+            "verdicts": self.verdicts,
+            "stats": self.stats,
+            "timeline": self.timeline,
+        }
+
+
+class Simulation:
+    def __init__(
+        self,
+        scenario: Scenario,
+        seed: int | None = None,
+        horizon: timedelta | None = None,
+        transport: str = "inprocess",
+        progress: Progress | None = None,
+        sample: int = 200,
+    ) -> None:
+        self.scenario = scenario
+        self.seed = scenario.seed if seed is None else seed
+        self.horizon = horizon or scenario.horizon_delta()
+        self.transport = transport
+        self.progress = progress
+        self.sample = sample
+        self.env = simpy.Environment()
+        self.rng = random.Random(f"{self.seed}:runner")
+        self.timeline: list[dict[str, Any]] = []
+
+    # -- building ------------------------------------------------------------------------------
+
+    def build(self) -> None:
+        tenant_spec = self.scenario.tenant
+        from .tenant import profile_for
+
+        self.start = profile_for(tenant_spec).now
+        self.clock = SimClock(self.env, self.start)
+        self.tenant: Tenant = build_tenant(tenant_spec, self.seed, self.clock)
+        self.bed: Testbed = build_testbed(self.tenant.world, self.clock, seed=self.seed, transport=self.transport)
+        self.oracle = Oracle(self.tenant.world, self.scenario.checks)
+        self.bed.exchange.listeners.append(self.oracle.on_request)
+        self.ingest(
+            [{"item": key, "readers": sorted(readers)} for key, readers in sorted(self.tenant.archived.items())]
+        )
+        self.pending_archive: list[dict[str, Any]] = []
+        self.windows = self.fault_windows()
+        self.site_ids: dict[str, int] = {}
+        self.site_keys: dict[str, str] = {}
+        self.sites: dict[str, Site] = {}
+        for spec in self.scenario.sites:
+            site_id, key = self.bed.register_site(spec.code, spec.time_zone, spec.engine_version)
+            self.site_ids[spec.code], self.site_keys[spec.code] = site_id, key
+        self.schedule_ids = {
+            s.name: self.bed.schedule(s.name, s.spec.model_dump(mode="json")) for s in self.scenario.schedules
+        }
+        self.definition_ids = {
+            d.name: self.bed.definition(d.name, d.spec.model_dump(mode="json")) for d in self.scenario.definitions
+        }
+        self.task_ids: dict[str, int] = {}
+        for task in self.scenario.tasks:
+            self.create_task(task)
+        base = LatencyModel(**self.scenario.latency)
+        latency = FaultyLatency(
+            base, self.clock, [(s, e, f) for kind, target, s, e, f in self.windows if kind == "latency"]
+        )
+        for site_spec in self.scenario.sites:
+            outage = Outage(self.clock, [])
+            for kind, target, s, e, _ in self.windows:
+                if kind == "outage" and target in ("console", "archive", "directory"):
+                    prefix = {
+                        "console": self.bed.console_url + "/api/site",
+                        "archive": str(self.bed.platform.archive_url),
+                        "directory": self.bed.mocks_url + "/v1.0",
+                    }[target]
+                    outage.windows.append((prefix, s, e))
+            engine_site = self.bed.site(
+                self.site_keys[site_spec.code],
+                runtime=SimPyRuntime(self.env, self.clock, latency),
+                state=SiteState(instance=f"{site_spec.code.lower()}-{self.seed}"),
+                adapter=outage,
+            )
+            engine_site.observers.append(self.oracle.on_site_event)
+            self.sites[site_spec.code] = engine_site
+
+    def ingest(self, messages: list[dict[str, Any]]) -> None:
+        for start in range(0, len(messages), 20_000):
+            self.bed.archive_call("POST", "/api/archived", {"messages": messages[start : start + 20_000]})
+
+    def fault_windows(self) -> list[tuple[str, str, datetime, datetime, float]]:
+        out: list[tuple[str, str, datetime, datetime, float]] = []
+        for fault in self.scenario.faults:
+            start = self.start + parse_offset(fault.at)
+            end = self.start + parse_offset(fault.until)
+            out.append((fault.kind, fault.target, start, end, fault.factor))
+            if fault.kind == "throttling" and fault.target == "ews":
+                self.bed.exchange.admin.add_fault(
+                    {
+                        "kind": "ErrorServerBusy",
+                        "back_off_ms": fault.back_off_ms,
+                        "probability": fault.probability,
+                        "start": start,
+                        "end": end,
+                    }
+                )
+            elif fault.kind == "ews_errors":
+                self.bed.exchange.admin.add_fault(
+                    {"kind": "http503", "probability": fault.probability, "start": start, "end": end}
+                )
+            elif fault.kind == "outage" and fault.target == "ews":
+                self.bed.exchange.admin.add_fault(
+                    {"kind": "ErrorMailboxStoreUnavailable", "probability": 1.0, "start": start, "end": end}
+                )
+            if fault.kind in ("outage", "throttling"):
+                self.oracle.quiet_window(start, end + timedelta(hours=2))
+        return out
+
+    def group(self, ref: GroupRef) -> dict[str, Any]:
+        if ref.all_mailboxes:
+            return {"kind": "mailbox_list", "addresses": self.tenant.mailboxes}
+        if ref.first is not None:
+            return {"kind": "mailbox_list", "addresses": self.tenant.mailboxes[: ref.first]}
+        assert ref.target is not None
+        return ref.target.model_dump(mode="json")
+
+    def create_task(self, task: TaskSpec) -> int:
+        task_id = self.bed.task(
+            self.site_ids[task.site],
+            task.type,
+            self.definition_ids[task.definition],
+            self.schedule_ids[task.schedule],
+            self.group(task.group),
+        )
+        self.task_ids[task.name] = task_id
+        return task_id
+
+    # -- processes ------------------------------------------------------------------------------
+
+    def journal(self, mailbox: str, message_id: str, sent: int, readers: list[str]) -> None:
+        """Journaling: new mail reaches the archive (at the profile's coverage)."""
+        key = archive_key(message_id, sent)
+        self.tenant.received[key] = int(self.clock.now().timestamp())
+        if self.rng.random() < self.tenant.profile.archive_coverage:
+            self.tenant.archived.setdefault(key, set()).update(readers)
+            self.pending_archive.append({"item": key, "readers": readers})
+
+    def journaling(self) -> Generator[Any, None, None]:
+        while True:
+            yield self.env.timeout(600)
+            if self.pending_archive:
+                batch, self.pending_archive = self.pending_archive, []
+                self.ingest(batch)
+
+    def busy(self, mailbox: str) -> bool:
+        return any(mailbox in site.locks for site in self.sites.values())
+
+    def admin_timeline(self) -> Generator[Any, None, None]:
+        for action in sorted(self.scenario.admin, key=lambda a: parse_offset(a.at)):
+            wait = parse_offset(action.at).total_seconds() - self.env.now
+            if wait > 0:
+                yield self.env.timeout(wait)
+            self.perform(action)
+
+    def perform(self, action: AdminAction) -> None:
+        now = self.clock.now()
+        entry: dict[str, Any] = {"t": now.isoformat(), "action": action.action}
+        bed = self.bed
+        if action.action in ("change_definition", "change_schedule"):
+            what = "definition" if action.action == "change_definition" else "schedule"
+            name = action.definition if what == "definition" else action.schedule
+            assert name is not None and action.spec is not None
+            ids = self.definition_ids if what == "definition" else self.schedule_ids
+            path = "definitions" if what == "definition" else "schedules"
+            bed.call("PUT", f"/api/{path}/{ids[name]}", {"name": name, "spec": action.spec})
+            normalized = bed.call("GET", f"/api/{path}/{ids[name]}")["spec"]
+            for task in self.scenario.tasks:
+                if getattr(task, what) == name and task.name in self.task_ids:
+                    self.oracle.changed(now, self.task_ids[task.name], what, normalized)
+                    self.env.process(self.check_acknowledged(self.task_ids[task.name], now))
+            entry[what] = name
+        elif action.action == "change_task":
+            assert action.task is not None
+            change: dict[str, Any] = {}
+            if action.schedule:
+                change["schedule_id"] = self.schedule_ids[action.schedule]
+            if action.definition:
+                change["definition_id"] = self.definition_ids[action.definition]
+            task_id = self.task_ids[action.task]
+            view = bed.call("PATCH", f"/api/tasks/{task_id}", change)
+            for what in ("schedule", "definition"):
+                if f"{what}_id" in change:
+                    self.oracle.changed(now, task_id, what, view["options"][what]["spec"])
+            self.env.process(self.check_acknowledged(task_id, now))
+            entry["task"] = action.task
+        elif action.action == "delete_task":
+            assert action.task is not None
+            task_id = self.task_ids[action.task]
+            bed.call("DELETE", f"/api/tasks/{task_id}?confirm=true")
+            self.oracle.task_deleted(task_id, now)
+            for mailbox in sorted(self.oracle.processed_by.get(task_id, set())):
+                live, full = self.view_pairs(mailbox)
+                self.oracle.check_r9_now(mailbox, live, set(full))
+            entry["task"] = action.task
+        elif action.action == "create_task":
+            assert action.new_task is not None
+            self.create_task(action.new_task)
+            entry["task"] = action.new_task.name
+        elif action.action in ("disable_site", "enable_site"):
+            assert action.site is not None
+            bed.call("PATCH", f"/api/sites/{self.site_ids[action.site]}", {"enabled": action.action == "enable_site"})
+            self.oracle.changed(now, 0, "site", action.action)
+            self.oracle.quiet_window(now, now + timedelta(hours=2))
+            entry["site"] = action.site
+        self.timeline.append(entry)
+        self.oracle.trace.append(
+            {"t": now.isoformat(), "event": "admin", **{k: v for k, v in entry.items() if k != "t"}}
+        )
+
+    def check_acknowledged(self, task_id: int, at: datetime) -> Generator[Any, None, None]:
+        """T1/T2: the site has the change within 120 s (its status leaves Pending)."""
+        yield self.env.timeout(121)
+        if any(s <= at <= e for s, e in self.oracle.quiet):
+            return
+        view = self.bed.task_view(task_id)
+        status = view["information"]["status"]
+        if status == "Pending":
+            self.oracle.verdict("T1").fail(f"task {task_id}: still Pending 121 s after the change at {at}")
+        else:
+            self.oracle.verdict("T1").ok()
+
+    def reporter(self, total: float) -> Generator[Any, None, None]:
+        assert self.progress is not None
+        step = max(600.0, total / 200)
+        while self.env.now < total:
+            self.progress(self.env.now, total, "")
+            yield self.env.timeout(step)
+
+    # -- running --------------------------------------------------------------------------------------
+
+    def run(self) -> RunResult:
+        started = time.perf_counter()
+        self.build()
+        total = self.horizon.total_seconds()
+        activity = Activity(
+            self.env,
+            self.tenant.world,
+            self.tenant.mailboxes,
+            self.scenario.activity,
+            self.seed,
+            self.busy,
+            self.journal,
+        )
+        activity.start()
+        for site in self.sites.values():
+            site.start()
+        self.env.process(self.journaling())
+        self.env.process(self.admin_timeline())
+        if self.progress is not None:
+            self.env.process(self.reporter(total))
+        self.env.run(until=total)
+        drain_until = total + 6 * 3600
+        for site in self.sites.values():
+            site.stop()
+        while self.env.now < drain_until and any(
+            s.execution for site in self.sites.values() for s in site.slots.values()
+        ):
+            self.env.run(until=self.env.now + 60)
+        if self.progress is not None:
+            self.progress(total, total, "checking")
+        verdicts = self.finish()
+        wall = time.perf_counter() - started
+        stats = self.statistics(activity, wall)
+        self.bed.close()
+        return RunResult(
+            self.scenario, self.seed, self.start, self.horizon, wall, verdicts, stats, self.oracle.trace, self.timeline
+        )
+
+    def view_pairs(self, mailbox: str) -> tuple[set[tuple[str, str]], dict[tuple[str, str], bool]]:
+        """(Live View pairs, Full View pairs → deleted) through the archive's API."""
+        live: set[tuple[str, str]] = set()
+        full: dict[tuple[str, str], bool] = {}
+        for view in ("live", "full"):
+            folders = self.bed.archive_call("GET", f"/api/views/{quote(mailbox)}/folders?view={view}")["folders"]
+            for folder in folders:
+                if not folder["items"]:
+                    continue
+                offset = 0
+                while True:
+                    page = self.bed.archive_call(
+                        "GET",
+                        f"/api/views/{quote(mailbox)}/items?view={view}&folder={quote(folder['id'])}"
+                        f"&offset={offset}&limit=1000",
+                    )
+                    for item in page["items"]:
+                        pair = (item["item"], folder["id"])
+                        if view == "live":
+                            live.add(pair)
+                        else:
+                            full[pair] = bool(item.get("deleted"))
+                    offset += 1000
+                    if offset >= page["total"]:
+                        break
+        return live, full
+
+    def finish(self) -> dict[str, dict[str, Any]]:
+        oracle = self.oracle
+        mailboxes = sorted(oracle.models)
+        if len(mailboxes) > self.sample:
+            mailboxes = sorted(random.Random(f"{self.seed}:sample").sample(mailboxes, self.sample))
+            oracle.models = {m: oracle.models[m] for m in mailboxes}
+        oracle.check_views({m: self.view_pairs(m) for m in mailboxes})
+        replicas = {}
+        for mailbox in oracle.calendar_snaps:
+            answer = self.bed.archive_call("GET", f"/api/views/{quote(mailbox)}/calendars")
+            replicas[mailbox] = {item["uid"]: item.get("subject") or "" for item in answer["items"]}
+        oracle.check_calendars(replicas)
+        specs = {}
+        for task in self.scenario.tasks:
+            if task.name in self.task_ids:
+                schedule = next(s for s in self.scenario.schedules if s.name == task.schedule)
+                zone = next(s.time_zone for s in self.scenario.sites if s.code == task.site)
+                specs[self.task_ids[task.name]] = (schedule.spec.model_dump(mode="json"), zone)
+        oracle.check_schedules(specs, self.start + self.horizon)
+        oracle.check_t1()
+        oracle.check_x2()
+        self.check_storage()
+        return {
+            rule: {"status": v.status, "checked": v.checked, "failures": v.failures}
+            for rule, v in sorted(oracle.verdicts.items())
+            if rule in self.scenario.checks
+        }
+
+    def check_storage(self) -> None:
+        store = self.bed.platform.archive_store
+        if store is None:
+            return
+        older: dict[int, int] = {}
+        for task in self.scenario.tasks:
+            if task.type == "msm" and task.name in self.task_ids:
+                definition = next(d for d in self.scenario.definitions if d.name == task.definition).spec
+                older[self.task_ids[task.name]] = int(getattr(definition, "older_than_days", 0))
+        if not older:
+            return
+        entries = []
+        recorded: dict[str, set[str]] = {}
+        for mailbox in self.tenant.mailboxes:
+            for entry in store.stub_log(mailbox):
+                entries.append({**entry, "mailbox": mailbox})
+                recorded.setdefault(mailbox, set()).add(entry["item"])
+        self.oracle.check_storage(entries, self.tenant.archived, self.tenant.received, older)
+        stubbed: dict[str, set[str]] = {}
+        from .oracle import STUB_PREFIX, key_of
+
+        for mailbox in self.tenant.mailboxes:
+            box = self.tenant.world.mailbox(mailbox)
+            for folder in box.folders():
+                for item in folder.items.values():
+                    if (item.item_class or "").startswith(STUB_PREFIX):
+                        key = key_of(item)
+                        if key:
+                            stubbed.setdefault(mailbox, set()).add(key)
+        self.oracle.check_stubs_recorded(stubbed, recorded)
+
+    def statistics(self, activity: Activity, wall: float) -> dict[str, Any]:
+        executions = self.oracle.executions
+        mailbox_runs = [e for e in self.oracle.trace if e["event"] == "mailbox_done"]
+        results: dict[str, int] = {}
+        for entry in mailbox_runs:
+            results[entry["result"]] = results.get(entry["result"], 0) + 1
+        sequences = {}
+        for name, task_id in self.task_ids.items():
+            try:
+                sequences[name] = self.bed.archive_call("GET", f"/api/tasks/{task_id}/sequence")["sequence"]
+            except Exception:
+                sequences[name] = None
+        durations = [(e.end - e.start).total_seconds() for e in executions if e.end is not None]
+        return {
+            "mailboxes": len(self.tenant.mailboxes),
+            "messages_at_start": len(self.tenant.received),
+            "activity_events": activity.counters.events,
+            "activity_by_kind": activity.counters.by_kind or {},
+            "activity_deferred_while_read": activity.counters.deferred,
+            "executions": len(executions),
+            "mailbox_runs": len(mailbox_runs),
+            "mailbox_results": results,
+            "execution_seconds": {
+                "min": round(min(durations), 1) if durations else None,
+                "max": round(max(durations), 1) if durations else None,
+                "mean": round(sum(durations) / len(durations), 1) if durations else None,
+            },
+            "sequences": sequences,
+            "ews_requests": self.bed.exchange.requests,
+            "simulated_seconds": self.horizon.total_seconds(),
+            "wall_seconds": round(wall, 2),
+            "acceleration": round(self.horizon.total_seconds() / max(wall, 1e-9), 1),
+            "executions_detail": [
+                {"task": e.task, "start": e.start.isoformat(), "end": e.end.isoformat() if e.end else None}
+                for e in executions
+            ],
+        }
+
+
+def run_scenario(
+    scenario: Scenario,
+    seed: int | None = None,
+    horizon: timedelta | None = None,
+    transport: str = "inprocess",
+    progress: Progress | None = None,
+) -> RunResult:
+    return Simulation(scenario, seed, horizon, transport, progress).run()
+
+
+__all__ = ["RunResult", "Simulation", "run_scenario"]
