@@ -38,7 +38,7 @@ from exchangelib.fields import FieldPath
 from exchangelib.folders import Folder
 from exchangelib.items import Message
 from exchangelib.properties import DistinguishedFolderId, FolderId, Mailbox
-from exchangelib.services import GetFolder, SyncFolderHierarchy, SyncFolderItems
+from exchangelib.services import FindFolder, GetFolder, SyncFolderHierarchy, SyncFolderItems
 from exchangelib.services.common import add_xml_child, folder_ids_element, shape_element
 from exchangelib.util import MNS, TNS, create_element
 from exchangelib.version import Build, Version
@@ -278,6 +278,84 @@ class LeanFolderCommitTimes(GetFolder):
             yield None if isinstance(elem, Exception) else elem.findtext(_COMMIT_TIME_PATH)
 
 
+@dataclass(frozen=True, slots=True)
+class ListedFolder:
+    folder_id: str
+    parent_id: str | None
+    name: str
+    folder_class: str | None
+    commit: str | None  # PidTagLocalCommitTimeMax, if the server gives it
+
+
+class LeanFolderListing(FindFolder):
+    """FindFolder Deep below a distinguished folder: every folder's id, parent, name,
+    class and PidTagLocalCommitTimeMax in one paged call."""
+
+    def call_listing(self, root: Any, page_size: int = 1000) -> Any:
+        return self._elems_to_objs(
+            self._paged_call(
+                payload_func=self.get_payload,
+                max_items=None,
+                folders=[root],
+                additional_fields=None,
+                restriction=None,
+                shape="IdOnly",
+                depth="Deep",
+                page_size=page_size,
+                offset=0,
+            )
+        )
+
+    def get_payload(
+        self,
+        folders: Any,
+        additional_fields: Any,
+        restriction: Any,
+        shape: str,
+        depth: str,
+        page_size: int,
+        offset: int = 0,
+    ) -> Any:
+        payload = create_element(f"m:{self.SERVICE_NAME}", attrs={"Traversal": depth})
+        folder_shape = create_element("m:FolderShape")
+        add_xml_child(folder_shape, "t:BaseShape", "IdOnly")
+        extra = create_element("t:AdditionalProperties")
+        for uri in ("folder:ParentFolderId", "folder:DisplayName", "folder:FolderClass"):
+            extra.append(create_element("t:FieldURI", attrs={"FieldURI": uri}))
+        extra.append(
+            create_element("t:ExtendedFieldURI", attrs={"PropertyTag": "0x670a", "PropertyType": "SystemTime"})
+        )
+        folder_shape.append(extra)
+        payload.append(folder_shape)
+        payload.append(
+            create_element(
+                "m:IndexedPageFolderView",
+                attrs={"MaxEntriesReturned": page_size, "Offset": offset, "BasePoint": "Beginning"},
+            )
+        )
+        payload.append(folder_ids_element(folders=folders, version=self.account.version, tag="m:ParentFolderIds"))
+        return payload
+
+    def _elem_to_obj(self, elem: Any) -> ListedFolder:
+        parent = elem.find(_PARENT_ID)
+        return ListedFolder(
+            elem.find(_FOLDER_ID).get("Id"),
+            None if parent is None else parent.get("Id"),
+            elem.findtext(f"{{{TNS}}}DisplayName") or "",
+            elem.findtext(f"{{{TNS}}}FolderClass"),
+            elem.findtext(_COMMIT_TIME_PATH),
+        )
+
+
+def folder_listing(account: Account, root: str) -> list[ListedFolder]:
+    """Every folder below the distinguished folder ``root``, with its commit time."""
+    found = list(LeanFolderListing(account=account).call_listing(distinguished(account, root)))
+    for entry in found:
+        if isinstance(entry, Exception):
+            raise entry
+    return found
+
+
 def folder_commit_times(account: Account, folder_ids: list[str]) -> dict[str, str | None]:
     """folder id → its PidTagLocalCommitTimeMax as the server wrote it (or None)."""
     if not folder_ids:
@@ -392,6 +470,7 @@ __all__ = [
     "SyncPage",
     "distinguished",
     "folder_commit_times",
+    "folder_listing",
     "retrying",
     "sync_hierarchy_page",
     "sync_items_page",

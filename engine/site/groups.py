@@ -22,13 +22,14 @@ from exchangelib.protocol import Protocol
 
 from engine.clock import Clock
 
-from .directory import Directory, Person
+from .directory import Directory, Person, person
 from .events import Cost, Event, Sleep
 from .ews import Ews, RetryPolicy, retrying
 from .links import LinkDown, LinkRefused
 from .state import SiteState
 
 CACHE_SECONDS = 3600.0  # T7
+BULK_LOOKUP = 10  # above this many addresses, list the directory's users once
 AD_KINDS = ("ad_security_group", "ad_distribution_group")
 
 
@@ -118,9 +119,16 @@ def resolve(
             addresses = [target["address"]]
         else:
             addresses = list(target["addresses"])
+        everyone: dict[str, Person] | None = None
+        if directory is not None and len(addresses) > BULK_LOOKUP:
+            # one paged listing of every user beats a lookup per address
+            users = yield from _directory_call(directory, directory.all_users, policy, "the users")
+            everyone = {p.mail: p for p in (person(u) for u in users) if p.mail}
         for address in addresses:
             found = None
-            if directory is not None:
+            if everyone is not None:
+                found = everyone.get(address.lower())
+            elif directory is not None:
                 found = yield from _directory_call(
                     directory, lambda a=address: directory.user_by_mail(a), policy, "a mailbox"
                 )

@@ -40,7 +40,7 @@ from engine.model import MfrDefinition
 from engine.schedule import in_exclusion_window
 
 from .events import Cost, Event
-from .ews import folder_commit_times, retrying, sync_hierarchy_page, sync_items_page, well_known_ids
+from .ews import ListedFolder, folder_listing, retrying, sync_hierarchy_page, sync_items_page, well_known_ids
 from .state import HIERARCHY, Commit, FolderState
 from .work import Job, MailboxFailed, Outcome, flush, submit
 
@@ -139,18 +139,22 @@ class Replication:
             job.state.remember_well_known(job.mailbox, ids)
         if ROOT not in ids:
             raise MailboxFailed("the mailbox has no message folder root")
-        folders = yield from self.sync_hierarchy(account, hierarchy, known, ids)
+        read_at = job.clock.now().timestamp()
+        commits: dict[str, str | None] = {}
+        fetch = True
+        if job.change_margin is not None:
+            # one FindFolder: every folder with its PidTagLocalCommitTimeMax, read before
+            # the folders are (a change after this read shows next time); when it shows
+            # the tree as known, SyncFolderHierarchy has nothing to say and is skipped
+            listing = yield from retrying(partial(folder_listing, account, ROOT), "FindFolder", job.policy)
+            commits = {f.folder_id: f.commit for f in listing}
+            fetch = hierarchy is None or not self.same_tree(listing, known, ids[ROOT])
+        folders = yield from self.sync_hierarchy(account, hierarchy, known, ids, fetch)
         chosen = [
             f
             for f in sorted(folders.values(), key=lambda f: (f.parent_id or "", f.name, f.folder_id))
             if f.included and f.folder_id != ids[ROOT]
         ]
-        read_at = job.clock.now().timestamp()
-        commits: dict[str, str | None] = {}
-        if chosen and job.change_margin is not None:
-            # read before the folders are: a change after this read shows next time
-            every = [f.folder_id for f in chosen]
-            commits = yield from retrying(partial(folder_commit_times, account, every), "GetFolder", job.policy)
         for folder in chosen:
             commit = commits.get(folder.folder_id)
             if folder.sync_state and self.unchanged(folder, commit):
@@ -175,17 +179,39 @@ class Replication:
                 out.add(ids[name])
         return out
 
+    @staticmethod
+    def same_tree(listing: list[ListedFolder], known: dict[str, FolderState], root_id: str) -> bool:
+        """The folders below the root are the ones known, with the same names, parents
+        and classes."""
+        below = {k: v for k, v in known.items() if k != root_id}
+        if len(listing) != len(below):
+            return False
+        for entry in listing:
+            folder = below.get(entry.folder_id)
+            if folder is None or (folder.name, folder.parent_id, folder.folder_class) != (
+                entry.name,
+                entry.parent_id,
+                entry.folder_class,
+            ):
+                return False
+        return True
+
     def sync_hierarchy(
-        self, account: Any, state: FolderState | None, known: dict[str, FolderState], ids: dict[str, str]
+        self,
+        account: Any,
+        state: FolderState | None,
+        known: dict[str, FolderState],
+        ids: dict[str, str],
+        fetch: bool = True,
     ) -> Generator[Event, None, dict[str, FolderState]]:
-        """The folder tree after this run's hierarchy changes; folder submissions and
-        their state go into the batch."""
+        """The folder tree after this run's hierarchy changes (none asked for when
+        ``fetch`` is off); folder submissions and their state go into the batch."""
         job = self.job
         sync_state = state.sync_state if state else None
         tree = {f.folder_id: FolderState(**vars(f)) for f in known.values()}
         deleted: set[str] = set()
         listed: set[str] | None = set() if sync_state is None else None  # a full read: what it showed
-        while True:
+        while fetch:
             current = sync_state
             try:
                 page = yield from retrying(

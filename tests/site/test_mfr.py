@@ -191,15 +191,16 @@ def test_R8_an_invalid_sync_state_reads_that_folder_again_in_full(bed: Testbed) 
 
 
 def test_R6_unchanged_folders_are_not_read_again_and_no_change_is_missed(bed: Testbed) -> None:
-    """Folders whose PidTagLocalCommitTimeMax did not move since well before the last
-    read are skipped; a change in the very second of a read is still found."""
+    """One FindFolder lists the folders with their PidTagLocalCommitTimeMax: an
+    unchanged tree skips SyncFolderHierarchy, folders unchanged since well before the
+    last read skip SyncFolderItems; a change in the very second of a read is still
+    found, and a changed tree is synchronised."""
     put(bed, "first")
     site, _ = start(bed)
     run_once(site)  # 10:00: everything read in full
     bed.exchange.calls.clear()
-    run_once(site)  # 11:00: nothing changed since 09:00 — no SyncFolderItems at all
-    assert bed.exchange.calls.count("SyncFolderItems") == 0
-    assert bed.exchange.calls.count("GetFolder") == 1
+    run_once(site)  # 11:00: nothing changed since 09:00 — one FindFolder says so
+    assert bed.exchange.calls == ["FindFolder"]
     # a change at exactly 12:00:00, just before the 12:00 read, and one just after it
     bed.clock.set(START.replace(hour=12))  # type: ignore[attr-defined]
     before = put(bed, "same second before")
@@ -207,3 +208,7 @@ def test_R6_unchanged_folders_are_not_read_again_and_no_change_is_missed(bed: Te
     after = put(bed, "same second after")
     run_once(site)  # 13:00: the Inbox's commit time equals the one read at 12:00 — read again anyway
     assert {before, after} <= bed.view(ALICE)["Inbox"]
+    bed.world.mailbox(ALICE).create_folder(bed.world.mailbox(ALICE).well_known("inbox"), "New", "IPF.Note")
+    bed.exchange.calls.clear()
+    run_once(site)
+    assert "SyncFolderHierarchy" in bed.exchange.calls and "New" in bed.view(ALICE)
