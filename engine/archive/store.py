@@ -36,7 +36,6 @@ from sqlalchemy import (
     String,
     Table,
     Text,
-    and_,
     delete,
     func,
     literal,
@@ -243,27 +242,44 @@ class ArchiveStore:
     # -- submissions ------------------------------------------------------------------------
 
     def submit(self, site_id: int, sub: Submission) -> dict[str, Any]:
-        """Apply one batch; a batch seen before is acknowledged again without effect."""
+        """Apply one batch; a batch seen before is acknowledged again without effect.
+
+        The statements of this hot path go to the driver as SQL text (the same on
+        SQLite and PostgreSQL): a submission is a dozen small statements, and building
+        them as SQLAlchemy expressions cost more than running them."""
         now = self.now()
         with self.tx() as conn:
-            owner = conn.execute(select(task_owner).where(task_owner.c.task_id == sub.task_id)).first()
+            owner = self._sql(conn, "SELECT site_id FROM task_owner WHERE task_id = ?", (sub.task_id,)).first()
             if owner is None:
-                conn.execute(task_owner.insert().values(task_id=sub.task_id, site_id=site_id, sequence=0))
-            elif owner.site_id != site_id:
+                self._sql(
+                    conn, "INSERT INTO task_owner (task_id, site_id, sequence) VALUES (?, ?, 0)", (sub.task_id, site_id)
+                )
+            elif owner[0] != site_id:
                 raise ArchiveError(403, "task_id", f"task {sub.task_id} belongs to another site")
-            key = {"task_id": sub.task_id, "mailbox": sub.mailbox, "batch_id": sub.batch_id}
             # RETURNING, not rowcount: drivers disagree on rowcount for ON CONFLICT DO NOTHING
-            claimed = self._ignore(submissions).values(**key, kind=sub.kind, at=now).returning(submissions.c.task_id)
-            if conn.execute(claimed).first() is None:
+            claimed = self._sql(
+                conn,
+                "INSERT INTO submissions (task_id, mailbox, batch_id, kind, at) VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT DO NOTHING RETURNING task_id",
+                (sub.task_id, sub.mailbox, sub.batch_id, sub.kind, now),
+            ).first()
+            if claimed is None:
                 return {"applied": False, "sequence": self._sequence(conn, sub.task_id)}
             if sub.kind == "calendar":
                 self._apply_calendar(conn, sub)
             else:
                 self._apply_mfr(conn, sub, now)
-            conn.execute(
-                update(task_owner).where(task_owner.c.task_id == sub.task_id).values(sequence=task_owner.c.sequence + 1)
-            )
-            return {"applied": True, "sequence": self._sequence(conn, sub.task_id)}
+            sequence = self._sql(
+                conn,
+                "UPDATE task_owner SET sequence = sequence + 1 WHERE task_id = ? RETURNING sequence",
+                (sub.task_id,),
+            ).scalar()
+            return {"applied": True, "sequence": int(sequence or 0)}
+
+    def _sql(self, conn: Connection, sql: str, params: tuple[Any, ...] = ()) -> Any:
+        if self.engine.dialect.paramstyle != "qmark":
+            sql = sql.replace("?", "%s")
+        return conn.exec_driver_sql(sql, params)
 
     @staticmethod
     def _sequence(conn: Connection, task_id: int) -> int:
@@ -366,70 +382,52 @@ class ArchiveStore:
         )
 
     def _boundary(self, conn: Connection, task_id: int, mailbox: str, now: float) -> None:
-        """The end of a successful run: record what is live now (R2, R3)."""
-        # set-based statements: one boundary may touch hundreds of thousands of entries
-        d, lv, fv = dirty.alias("d"), live.alias("l"), full
+        """The end of a successful run: record what is live now (R2, R3).  Set-based:
+        one boundary may touch hundreds of thousands of entries."""
         count = self._next_boundary(conn, mailbox)
-        touched = (
-            select(
-                lv.c.mailbox,
-                lv.c.item,
-                lv.c.folder_id,
-                literal(now, Float),
-                literal(now, Float),
-                literal(count, Integer),
-            )
-            .join(d, and_(d.c.mailbox == lv.c.mailbox, d.c.item == lv.c.item))
-            .where(d.c.task_id == task_id, d.c.mailbox == mailbox)
+        self._sql(
+            conn,
+            "INSERT INTO full_view (mailbox, item, folder_id, first_seen, last_seen, boundary) "
+            "SELECT l.mailbox, l.item, l.folder_id, ?, ?, ? FROM live AS l "
+            "JOIN dirty AS d ON d.mailbox = l.mailbox AND d.item = l.item "
+            "WHERE d.task_id = ? AND d.mailbox = ? "
+            "ON CONFLICT (mailbox, item, folder_id) DO UPDATE SET "
+            "last_seen = excluded.last_seen, boundary = excluded.boundary, deleted_at = NULL",
+            (now, now, count, task_id, mailbox),
         )
-        upsert = self._insert(fv).from_select(
-            ["mailbox", "item", "folder_id", "first_seen", "last_seen", "boundary"], touched
+        # dirty items gone from the mailbox: their last known location (the entries seen
+        # at their latest boundary) is marked deleted
+        self._sql(
+            conn,
+            "UPDATE full_view SET deleted_at = ? WHERE mailbox = ? AND item IN ("
+            "SELECT d.item FROM dirty AS d WHERE d.task_id = ? AND d.mailbox = ? AND d.reason = 'deleted' "
+            "AND NOT EXISTS (SELECT 1 FROM live AS l WHERE l.mailbox = d.mailbox AND l.item = d.item)) "
+            "AND boundary = (SELECT max(f2.boundary) FROM full_view AS f2 "
+            "WHERE f2.mailbox = full_view.mailbox AND f2.item = full_view.item)",
+            (now, mailbox, task_id, mailbox),
         )
-        conn.execute(
-            upsert.on_conflict_do_update(
-                index_elements=["mailbox", "item", "folder_id"],
-                set_={"last_seen": now, "boundary": count, "deleted_at": None},
-            )
-        )
-        # dirty items gone from the mailbox: their last known location is marked deleted
-        gone = (
-            select(d.c.item)
-            .where(d.c.task_id == task_id, d.c.mailbox == mailbox, d.c.reason == "deleted")
-            .where(~select(lv.c.item).where(lv.c.mailbox == mailbox, lv.c.item == d.c.item).exists())
-        )
-        f2 = full.alias("f2")
-        last_seen_at = (
-            select(func.max(f2.c.boundary))
-            .where(f2.c.mailbox == fv.c.mailbox, f2.c.item == fv.c.item)
-            .scalar_subquery()
-        )
-        conn.execute(
-            update(fv)
-            .where(fv.c.mailbox == mailbox, fv.c.item.in_(gone), fv.c.boundary == last_seen_at)
-            .values(deleted_at=now)
-        )
-        conn.execute(delete(dirty).where(dirty.c.task_id == task_id, dirty.c.mailbox == mailbox))
+        self._sql(conn, "DELETE FROM dirty WHERE task_id = ? AND mailbox = ?", (task_id, mailbox))
         # folders: seen at this boundary → in the Full View; deleted ones are marked
-        conn.execute(
-            update(folders)
-            .where(folders.c.mailbox == mailbox, folders.c.live.is_(True), folders.c.first_seen.is_(None))
-            .values(first_seen=now)
+        self._sql(
+            conn,
+            "UPDATE folders SET first_seen = ? WHERE mailbox = ? AND live = ? AND first_seen IS NULL",
+            (now, mailbox, True),
         )
-        conn.execute(
-            update(folders)
-            .where(
-                folders.c.mailbox == mailbox,
-                folders.c.live.is_(False),
-                folders.c.removed_reason == "deleted",
-                folders.c.deleted_at.is_(None),
-            )
-            .values(deleted_at=now)
+        self._sql(
+            conn,
+            "UPDATE folders SET deleted_at = ? WHERE mailbox = ? AND live = ? AND removed_reason = 'deleted' "
+            "AND deleted_at IS NULL",
+            (now, mailbox, False),
         )
 
     def _next_boundary(self, conn: Connection, mailbox: str) -> int:
-        stmt = self._insert(boundaries).values(mailbox=mailbox, count=1)
-        conn.execute(stmt.on_conflict_do_update(index_elements=["mailbox"], set_={"count": boundaries.c.count + 1}))
-        return int(conn.scalar(select(boundaries.c.count).where(boundaries.c.mailbox == mailbox)) or 0)
+        count = self._sql(
+            conn,
+            "INSERT INTO boundaries (mailbox, count) VALUES (?, 1) "
+            "ON CONFLICT (mailbox) DO UPDATE SET count = boundaries.count + 1 RETURNING count",
+            (mailbox,),
+        ).scalar()
+        return int(count or 0)
 
     def _apply_calendar(self, conn: Connection, sub: Submission) -> None:
         """C1: the replica mirrors the calendar — no history."""
@@ -592,14 +590,18 @@ class ArchiveStore:
 
     def ingest_archived(self, messages: list[dict[str, Any]]) -> int:
         with self.tx() as conn:
-            for m in messages:
-                values = {"subject": m.get("subject", ""), "received": m.get("received"), "size": m.get("size", 0)}
-                stmt = self._insert(archived).values(item=m["item"], held=False, purge_at=None, **values)
-                conn.execute(stmt.on_conflict_do_update(index_elements=["item"], set_=values))
-                if m.get("readers"):
-                    conn.execute(
-                        self._ignore(access), [{"item": m["item"], "mailbox": r.lower()} for r in m["readers"]]
-                    )
+            self._bulk(
+                conn,
+                "INSERT INTO archived (item, subject, received, size, held, purge_at) VALUES (?, ?, ?, ?, ?, NULL) "
+                "ON CONFLICT (item) DO UPDATE SET subject = excluded.subject, received = excluded.received, "
+                "size = excluded.size",
+                [(m["item"], m.get("subject", ""), m.get("received"), m.get("size", 0), False) for m in messages],
+            )
+            self._bulk(
+                conn,
+                "INSERT INTO access (item, mailbox) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                [(m["item"], r.lower()) for m in messages for r in m.get("readers") or ()],
+            )
             return len(messages)
 
     def hold(self, items: list[str], held: bool) -> int:
