@@ -362,11 +362,18 @@ class TaskRules:
             row.latest_detail = progress.latest_detail or row.latest_detail
             if progress.sequence is not None:
                 row.sequence = max(row.sequence, progress.sequence)  # never counts twice, never goes back
+            known: dict[str, TaskMailboxRow] = {}
+            if progress.mailboxes:
+                # one query for the task's rows, not one per mailbox (a report can hold thousands)
+                known = {
+                    m.mailbox: m for m in s.scalars(select(TaskMailboxRow).where(TaskMailboxRow.task_id == row.id))
+                }
             for entry in progress.mailboxes:
-                existing = s.get(TaskMailboxRow, (row.id, entry.mailbox.lower()))
+                existing = known.get(entry.mailbox.lower())
                 if existing is None:
                     existing = TaskMailboxRow(task_id=row.id, mailbox=entry.mailbox.lower(), result=entry.result.value)
                     s.add(existing)
+                    known[existing.mailbox] = existing
                 existing.last_run = entry.last_run or now
                 existing.result, existing.reason, existing.items = entry.result.value, entry.reason, entry.items
             return self._task_view(s, row)
