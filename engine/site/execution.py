@@ -144,6 +144,7 @@ class Execution:
                     self.add_row(Row(mailbox, "Duplicate", f"replicated by task {owner}", 0, now))
                     continue
             site.locks[mailbox] = self.task_id  # taken before the next yield: no other task slips in
+            site.emit("mailbox_start", task=self.task_id, type=spec["type"], mailbox=mailbox, spec=spec)
             command = f"{verb} {number}/{total} {mailbox}"
             now_s = site.clock.monotonic()
             if self._reported_at is None or now_s - self._reported_at >= COMMAND_EVERY:

@@ -13,7 +13,8 @@ default.  Per policy:
 * M4 Archive Purge — every item's archived message gets the purge date received +
   lifespan (the archive keeps the earliest and respects litigation hold).
 
-Dry run reports what would be done and changes nothing."""
+Enterprise Vault shortcuts and the engine's own stubs are left alone (their archived
+copy is governed already).  Dry run reports what would be done and changes nothing."""
 
 from __future__ import annotations
 

@@ -73,7 +73,7 @@ class Activity:
         seed: int,
         busy_mailbox: Callable[[str], bool],
         on_message: Callable[[str, str, int, list[str]], None],
-        on_account: Callable[[str], None] | None = None,
+        on_account: Callable[[str | None], None] | None = None,
     ) -> None:
         self.env = env
         self.world = world
@@ -82,7 +82,8 @@ class Activity:
         self.seed = seed
         self.busy_mailbox = busy_mailbox
         self.on_message = on_message  # (mailbox, message id, sent epoch, readers) for the archive's journaling
-        self.on_account = on_account or (lambda mail: None)  # an account was disabled/enabled/(un)licensed
+        #: the directory changed (an account's address, or None for a membership change)
+        self.on_account = on_account or (lambda mail: None)
         self.counters = Counters()
         self._serial = 0
 
@@ -165,6 +166,7 @@ class Activity:
                     directory.remove_member(group.id, user.id)
                 else:
                     directory.add_member(group.id, user.id)
+                self.on_account(None)
                 self.counters.count("directory_membership")
 
     # -- events (each returns whether something happened) ------------------------------------

@@ -9,7 +9,7 @@ Per rule, a verdict (pass, fail with a minimal diff, or not exercised)."""
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -184,6 +184,15 @@ class Oracle:
         self.quiet: list[tuple[datetime, datetime]] = []  # windows where T4 gaps are expected
         self.trace: list[dict[str, Any]] = []
         self.directory_changes: dict[str, datetime] = {}  # mailbox → when its account last changed
+        #: mailbox → (when its processing began, its items then), for every Managed Folders run
+        self.managed_before: dict[str, list[tuple[datetime, dict[str, ManagedItem]]]] = {}
+        self.managed_last: dict[str, dict[str, ManagedItem]] = {}  # mailbox → items at its latest managed run
+        self.expired: dict[str, set[str]] = {}  # mailbox → keys that left the views (M3)
+        self.sources: set[str] = set()  # M1: policy sources met
+        self.memberships: dict[int, list[tuple[datetime, frozenset[str]]]] = {}  # T7: task → membership history
+        self.group_of: dict[int, Callable[[], frozenset[str]]] = {}  # T7: task → current membership
+        self.execution_rows: dict[int, set[str]] = {}  # task → mailboxes of its running execution
+        self.stopped_at: datetime | None = None  # the horizon: sites stop, their runs end early
 
     def verdict(self, rule: str) -> Verdict:
         return self.verdicts.setdefault(rule, Verdict(rule))
@@ -198,10 +207,20 @@ class Oracle:
             execution = Execution(task, at, spec_start=data["spec"])
             self.running[task] = execution
             self.executions.append(execution)
+            self.execution_rows[task] = set()
+            if task in self.group_of:
+                self.record_membership(task, at)
         elif kind == "execution_end":
             execution = self.running.pop(task, Execution(task, at))
             execution.end, execution.spec_end = at, data["spec"]
             entry["message"] = data["message"]
+            if task in self.group_of and data["message"] != "Failed":
+                self.check_t7(task, execution, self.execution_rows.pop(task, set()))
+        elif kind == "mailbox_start":
+            if data["type"] == "managed_folders":  # the mailbox as the task finds it (activity waits meanwhile)
+                snapshot = managed_snapshot(self.world, data["mailbox"], data["spec"]["definition"])
+                self.managed_before.setdefault(data["mailbox"], []).append((data["at"], snapshot))
+            return  # not traced: the outcome is
         elif kind == "mailbox_done":
             entry.update(mailbox=data["mailbox"], result=data["result"])
             self.mailbox_done(task, data)
@@ -230,6 +249,7 @@ class Oracle:
 
     def mailbox_done(self, task: int, data: dict[str, Any]) -> None:
         mailbox, result, kind = data["mailbox"], data["result"], data["type"]
+        self.execution_rows.setdefault(task, set()).add(mailbox)
         if result in ("Success", "Skipped"):
             self.check_t9(mailbox, result, data.get("reason", ""), data["at"])
         if result != "Success":
@@ -244,10 +264,15 @@ class Oracle:
                 self.owner[mailbox] = task
                 self.verdict("T8").ok()
             snap = mfr_snapshot(self.world, mailbox, data["spec"]["definition"])
+            for key in self.expired.get(mailbox, ()):  # M3: they stay out of both views
+                snap.live.pop(key, None)
+                snap.ineligible.add(key)
             self.models.setdefault(mailbox, MailboxModel()).boundary(snap)
             self.processed_by.setdefault(task, set()).add(mailbox)
         elif kind == "calendar":
             self.calendar_snaps[mailbox] = self.calendar_snapshot(mailbox, data["spec"]["definition"])
+        elif kind == "managed_folders":
+            self.managed_done(task, mailbox, data["spec"]["definition"], data["at"])
 
     def calendar_snapshot(self, mailbox: str, definition: dict[str, Any]) -> dict[str, str]:
         box = self.world.mailbox(mailbox)
@@ -258,6 +283,49 @@ class Oracle:
             root = box.well_known("msgfolderroot")
             folders = [f for f in root.walk() if (f.folder_class or "").startswith("IPF.Appointment")]
         return {item.id: item.subject or "" for f in folders for item in f.items.values()}
+
+    def managed_done(self, task: int, mailbox: str, definition: dict[str, Any], at: datetime) -> None:
+        """M3: items whose Expire View lifespan passed leave the views (from now on)."""
+        if definition.get("dry_run"):
+            return
+        runs = self.managed_before.get(mailbox, [])
+        before = runs[-1][1] if runs else {}
+        self.managed_last[mailbox] = before
+        now = at.timestamp()
+        gone = set()
+        for key, item in before.items():
+            self.sources.add(item.source)
+            rule = item.policy.get("expire_view")
+            if rule and item.received <= now - rule["lifespan_days"] * 86_400:
+                gone.add(key)
+        if gone:
+            self.expired.setdefault(mailbox, set()).update(gone)
+            model = self.models.get(mailbox)
+            if model is not None:
+                model.live = {k: v for k, v in model.live.items() if k not in gone}
+                model.full = {p: d for p, d in model.full.items() if p[0] not in gone}
+
+    def record_membership(self, task: int, at: datetime) -> None:
+        members = self.group_of[task]()
+        history = self.memberships.setdefault(task, [])
+        if not history or history[-1][1] != members:
+            history.append((at, members))
+
+    def check_t7(self, task: int, execution: Execution, processed: set[str]) -> None:
+        """T7: an execution processes the group as it was at some moment of the hour
+        before it started (membership is cached for an hour)."""
+        if self.stopped_at is not None and execution.end is not None and execution.end >= self.stopped_at:
+            return  # stopped at the horizon: it did not get through its mailboxes
+        window = execution.start - timedelta(hours=1, minutes=2)
+        history = self.memberships.get(task, [])
+        candidates = [m for at, m in history if at >= window] + [m for at, m in history if at < window][-1:]
+        if any(frozenset(processed) == m for m in candidates):
+            self.verdict("T7").ok()
+        else:
+            self.verdict("T7").fail(
+                f"task {task}: run at {execution.start} processed {len(processed)} mailboxes, "
+                f"not the group's membership of the hour before"
+            )
 
     def on_request(self, record: RequestRecord) -> None:
         if record.mailbox:
@@ -337,8 +405,9 @@ class Oracle:
         for task, runs in by_task.items():
             if task not in specs:
                 continue
-            schedule, zone = specs[task]
+            _, zone = specs[task]
             for a, b in itertools.pairwise(runs):
+                schedule = (b.spec_start or {}).get("schedule") or specs[task][0]  # what the site ran it on
                 if a.end is None or b.start < a.end:
                     self.verdict("T4").fail(f"task {task}: a run started at {b.start} while one ran since {a.start}")
                     continue
@@ -414,6 +483,47 @@ class Oracle:
             else:
                 self.verdict("S1").ok()
 
+    def check_managed(
+        self, entries: list[dict[str, Any]], purge_dates: dict[str, float | None], archived: dict[str, set[str]]
+    ) -> None:
+        """M2: what Managed Folders deleted was old enough under its folder's policy,
+        read (or "delete unread" on) and confirmed archived and readable; M4: purge
+        dates are received + the Archive Purge lifespan; M1: the policies came from the
+        managed folders, the well-known folders and the default."""
+        for entry in entries:
+            mailbox, key = entry["mailbox"], entry["item"]
+            when = datetime.fromisoformat(entry["at"])
+            # the mailbox as the run that acted found it
+            runs = [snap for started, snap in self.managed_before.get(mailbox, []) if started <= when]
+            before = runs[-1].get(key) if runs else None
+            rule = before.policy.get("exchange_delete") if before else None
+            at = when.timestamp()
+            if before is None or rule is None:
+                self.verdict("M2").fail(f"{mailbox}: {key} deleted without an Exchange Delete policy")
+            elif before.received > at - rule["lifespan_days"] * 86_400:
+                self.verdict("M2").fail(f"{mailbox}: {key} deleted before its lifespan")
+            elif not before.is_read and not rule.get("delete_unread"):
+                self.verdict("M2").fail(f"{mailbox}: unread {key} deleted though 'delete unread' is off")
+            elif mailbox not in archived.get(key, set()):
+                self.verdict("M2").fail(f"{mailbox}: {key} deleted though not archived and readable")
+            else:
+                self.verdict("M2").ok()
+        for mailbox, items in self.managed_last.items():
+            for key, item in items.items():
+                rule = item.policy.get("archive_purge")
+                if rule is None or key not in purge_dates:
+                    continue
+                expected = item.received + rule["lifespan_days"] * 86_400
+                got = purge_dates[key]
+                if got is None or abs(got - expected) > 1:
+                    self.verdict("M4").fail(f"{mailbox}: {key} purge date {got}, expected received + lifespan")
+                else:
+                    self.verdict("M4").ok()
+        if self.expired:
+            self.verdict("M3").ok(sum(len(v) for v in self.expired.values()))
+        if {"managed", "well_known", "default"} <= self.sources:
+            self.verdict("M1").ok()
+
     def check_stubs_recorded(self, stubbed: dict[str, set[str]], recorded: dict[str, set[str]]) -> None:
         """S3: every item that carries a stub mark was stubbed by a task that recorded it."""
         for mailbox, keys in stubbed.items():
@@ -425,3 +535,52 @@ class Oracle:
 
 
 __all__ = ["MailboxModel", "Oracle", "Snapshot", "Verdict", "key_of", "mfr_snapshot", "schedule_slots"]
+
+
+# -- Managed Folders (M1 to M4), as the oracle reads domain.md -------------------------------------
+
+POLICY_FOLDERS = ("inbox", "sentitems", "deleteditems", "drafts", "junkemail", "outbox")
+
+
+def managed_policy(folder: Folder, root: Folder, definition: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """M1: (where the policy came from, the policy) for items of ``folder``."""
+    if folder.parent is root:
+        for managed in definition.get("managed_folders", []):
+            if managed["name"].lower() == folder.name.lower():
+                return "managed", managed["policy"]
+    node: Folder | None = folder
+    while node is not None and node is not root:
+        if node.distinguished in POLICY_FOLDERS:
+            policy = definition.get("well_known_policies", {}).get(node.distinguished)
+            if policy is not None:
+                return "well_known", policy
+            break
+        node = node.parent
+    return "default", definition.get("default_policy") or {}
+
+
+@dataclass
+class ManagedItem:
+    key: str
+    folder: str
+    received: float
+    is_read: bool
+    source: str
+    policy: dict[str, Any]
+
+
+def managed_snapshot(world: World, mailbox: str, definition: dict[str, Any]) -> dict[str, ManagedItem]:
+    box = world.mailbox(mailbox)
+    root = box.well_known("msgfolderroot")
+    out: dict[str, ManagedItem] = {}
+    for folder in root.walk():
+        if not is_mail(folder):
+            continue
+        source, policy = managed_policy(folder, root, definition)
+        for item in folder.items.values():
+            key = key_of(item)
+            if item.item_class == EV or (item.item_class or "").startswith(STUB_PREFIX):
+                continue  # shortcuts and stubs are not managed: their archived copy is already governed
+            if key is not None and item.received:
+                out[key] = ManagedItem(key, folder.id, float(item.received), bool(item.is_read), source, policy)
+    return out

@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 from urllib.parse import quote
 
@@ -24,6 +25,7 @@ from engine.site.events import Cost
 from engine.site.runtime import LatencyModel, SimPyRuntime
 from engine.site.site import Site
 from engine.site.state import SiteState
+from mockad.store import DirectoryGroup, DirectoryUser
 from scenarios.testbed import Outage, Testbed, build_testbed
 
 from .activity import Activity
@@ -195,19 +197,76 @@ class Simulation:
             return {"kind": "mailbox_list", "addresses": self.tenant.mailboxes}
         if ref.first is not None:
             return {"kind": "mailbox_list", "addresses": self.tenant.mailboxes[: ref.first]}
+        if ref.directory_group is not None:
+            kind = ref.directory_group.kind
+            groups = sorted(
+                (g for g in self.tenant.world.directory.all_objects() if isinstance(g, DirectoryGroup)),
+                key=lambda g: g.display_name,
+            )
+            if kind == "security":
+                found = [g for g in groups if g.security_enabled and g.distinguished_name]
+                chosen = found[ref.directory_group.index % len(found)]
+                return {"kind": "ad_security_group", "dn": chosen.distinguished_name}
+            found = [g for g in groups if not g.security_enabled and g.mail and not g.group_types]
+            chosen = found[ref.directory_group.index % len(found)]
+            return {"kind": "o365_group", "address": chosen.mail}
         assert ref.target is not None
         return ref.target.model_dump(mode="json")
 
     def create_task(self, task: TaskSpec) -> int:
+        target = self.group(task.group)
         task_id = self.bed.task(
             self.site_ids[task.site],
             task.type,
             self.definition_ids[task.definition],
             self.schedule_ids[task.schedule],
-            self.group(task.group),
+            target,
         )
         self.task_ids[task.name] = task_id
+        if target["kind"] in ("ad_security_group", "ad_distribution_group", "o365_group"):
+            self.oracle.group_of[task_id] = partial(self.members, target)
+            self.oracle.record_membership(task_id, self.clock.now())
         return task_id
+
+    def members(self, target: dict[str, Any]) -> frozenset[str]:
+        """A group's mailboxes as the directory has them now (T7's ground truth)."""
+        directory = self.tenant.world.directory
+        group = directory.group_by_dn(target["dn"]) if "dn" in target else directory.group_by_mail(target["address"])
+        if group is None:
+            return frozenset()
+        if "dn" in target:
+            # AD groups: every member user with an address (the ineligible ones are Skipped)
+            return frozenset(
+                str(m.mail).lower()
+                for m in directory.transitive_members(group)
+                if isinstance(m, DirectoryUser) and m.mail
+            )
+        # Exchange's ExpandDL: mailboxes, expanding nested lists that have an address
+        # (Microsoft 365 groups are not distribution lists: they are not expanded)
+        found: set[str] = set()
+        seen = {group.id}
+        pending = [group]
+        while pending:
+            current = pending.pop()
+            for member in directory.members(current):
+                if isinstance(member, DirectoryUser):
+                    if member.mail and member.has_mailbox:
+                        found.add(str(member.mail).lower())
+                elif (
+                    isinstance(member, DirectoryGroup)
+                    and member.mail
+                    and not member.group_types
+                    and member.id not in seen
+                ):
+                    seen.add(member.id)
+                    pending.append(member)
+        return frozenset(found)
+
+    def directory_changed(self, mail: str | None) -> None:
+        if mail:
+            self.oracle.directory_changes[mail] = self.clock.now()
+        for task_id in self.oracle.group_of:
+            self.oracle.record_membership(task_id, self.clock.now())
 
     # -- processes ------------------------------------------------------------------------------
 
@@ -334,6 +393,7 @@ class Simulation:
             self.env.process(self.reporter(total))
         self.env.run(until=total)
         drain_until = total + 6 * 3600
+        self.oracle.stopped_at = self.clock.now()
         for site in self.sites.values():
             site.stop()
         while self.env.now < drain_until and any(
@@ -399,6 +459,7 @@ class Simulation:
         oracle.check_t1()
         oracle.check_x2()
         self.check_storage()
+        self.check_managed()
         return {
             rule: {"status": v.status, "checked": v.checked, "failures": v.failures}
             for rule, v in sorted(oracle.verdicts.items())
@@ -435,6 +496,40 @@ class Simulation:
                         if key:
                             stubbed.setdefault(mailbox, set()).add(key)
         self.oracle.check_stubs_recorded(stubbed, recorded)
+
+    def check_managed(self) -> None:
+        store = self.bed.platform.archive_store
+        managed = {
+            self.task_ids[t.name]
+            for t in self.scenario.tasks
+            if t.type == "managed_folders" and t.name in self.task_ids
+        }
+        if store is None or not managed:
+            return
+        entries = [
+            {**entry, "mailbox": mailbox}
+            for mailbox in self.tenant.mailboxes
+            for entry in store.stub_log(mailbox)
+            if entry["task_id"] in managed
+        ]
+        keys = sorted(
+            {
+                k
+                for items in self.oracle.managed_last.values()
+                for k, i in items.items()
+                if i.policy.get("archive_purge")
+            }
+        )
+        if len(keys) > 500:
+            keys = sorted(random.Random(f"{self.seed}:purge").sample(keys, 500))
+        purge: dict[str, float | None] = {}
+        for key in keys:
+            try:
+                found = self.bed.archive_call("GET", f"/api/archived/{quote(key, safe='')}")
+            except Exception:
+                continue  # not in the archive: no purge date to check
+            purge[key] = datetime.fromisoformat(found["purge_at"]).timestamp() if found["purge_at"] else None
+        self.oracle.check_managed(entries, purge, self.tenant.archived)
 
     def statistics(self, activity: Activity, wall: float) -> dict[str, Any]:
         executions = self.oracle.executions

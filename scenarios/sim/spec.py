@@ -63,10 +63,6 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class Offset(str):
-    """A validated offset string (kept as written, for reports)."""
-
-
 def _offset(value: Any) -> Any:
     parse_offset(value)
     return value
@@ -103,17 +99,28 @@ class NamedDefinition(_Model):
     spec: DefinitionSpec
 
 
+class DirectoryGroupRef(_Model):
+    """The tenant's ``index``-th group of a kind (by name): a security group is targeted
+    by its DN (an AD group), a distribution group by its address (ExpandDL)."""
+
+    kind: Literal["security", "distribution"]
+    index: int = Field(default=0, ge=0)
+
+
 class GroupRef(_Model):
-    """A group target; ``all`` / ``first`` are shorthands resolved against the tenant."""
+    """A group target; ``all_mailboxes`` / ``first`` / ``directory_group`` are
+    shorthands resolved against the generated tenant."""
 
     all_mailboxes: bool = False
     first: int | None = Field(default=None, ge=1)
+    directory_group: DirectoryGroupRef | None = None
     target: GroupTarget | None = None
 
     @model_validator(mode="after")
     def _one(self) -> GroupRef:
-        if sum([self.all_mailboxes, self.first is not None, self.target is not None]) != 1:
-            raise ValueError("give exactly one of all_mailboxes, first or target")
+        given = [self.all_mailboxes, self.first is not None, self.directory_group is not None, self.target is not None]
+        if sum(given) != 1:
+            raise ValueError("give exactly one of all_mailboxes, first, directory_group or target")
         return self
 
 
