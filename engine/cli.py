@@ -684,9 +684,23 @@ def site_run_once(
         sys.exit(1)
 
 
-@main.group()
-def bench() -> None:
-    """Benchmarks (opt-in; results as JSON)."""
+@main.group(invoke_without_command=True)
+@click.option("--json", "json_file", type=click.Path(dir_okay=False, path_type=Path), help="Write results here.")
+@click.option("--quick", is_flag=True, help="Smaller workloads (a smoke check).")
+@click.pass_context
+def bench(ctx: click.Context, json_file: Path | None, quick: bool) -> None:
+    """Benchmarks (opt-in; results as JSON).  Without a subcommand: the standard suite —
+    mock page render, EWS pages/s over HTTP, MFR initial replication vs naive exchangelib,
+    the unchanged incremental pass, archive ingest, simulation acceleration."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from bench.ews import write_results
+    from bench.suite import run_suite
+
+    results = run_suite(quick=quick, echo=click.echo)
+    if json_file is not None:
+        write_results(results, json_file)
+        click.echo(f"results written to {json_file}")
 
 
 @bench.command("ews")

@@ -153,7 +153,7 @@ class Execution:
             job = Job(
                 task_id=self.task_id,
                 task_type=spec["type"],
-                definition=spec["definition"],
+                definition=self.spec["definition"],  # what this execution runs with (T1)
                 mailbox=mailbox,
                 run=self.run,
                 zone=site.time_zone,

@@ -193,6 +193,9 @@ class Oracle:
         self.group_of: dict[int, Callable[[], frozenset[str]]] = {}  # T7: task → current membership
         self.execution_rows: dict[int, set[str]] = {}  # task → mailboxes of its running execution
         self.stopped_at: datetime | None = None  # the horizon: sites stop, their runs end early
+        #: whether a task's execution started at one of its slots (set by the runner): a run
+        #: that did not is no run boundary (and T4 says so)
+        self.at_slot: Callable[[int, datetime], bool] = lambda task, at: True
 
     def verdict(self, rule: str) -> Verdict:
         return self.verdicts.setdefault(rule, Verdict(rule))
@@ -257,6 +260,9 @@ class Oracle:
                 self.verdict("T8").ok()
             return
         if kind == "mfr":
+            started = self.running.get(task)
+            if started is not None and not self.at_slot(task, started.start):
+                return  # not a scheduled run: nothing it saw counts as a boundary (R3)
             owner = self.owner.get(mailbox)
             if owner is not None and owner != task and owner not in self.deleted_tasks:
                 self.verdict("T8").fail(f"{mailbox} replicated by task {task} while task {owner} owns it")

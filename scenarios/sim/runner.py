@@ -29,7 +29,7 @@ from mockad.store import DirectoryGroup, DirectoryUser
 from scenarios.testbed import Outage, Testbed, build_testbed
 
 from .activity import Activity
-from .oracle import Oracle
+from .oracle import Oracle, schedule_slots
 from .spec import AdminAction, GroupRef, Scenario, TaskSpec, parse_offset
 from .tenant import Tenant, archive_key, build_tenant
 
@@ -104,6 +104,7 @@ class Simulation:
         self.env = simpy.Environment()
         self.rng = random.Random(f"{self.seed}:runner")
         self.timeline: list[dict[str, Any]] = []
+        self.zones: dict[int, str] = {}
 
     # -- building ------------------------------------------------------------------------------
 
@@ -111,7 +112,7 @@ class Simulation:
         tenant_spec = self.scenario.tenant
         from .tenant import profile_for
 
-        self.start = profile_for(tenant_spec).now
+        self.start = self.scenario.start or profile_for(tenant_spec).now
         self.clock = SimClock(self.env, self.start)
         self.tenant: Tenant = build_tenant(tenant_spec, self.seed, self.clock)
         self.bed: Testbed = build_testbed(self.tenant.world, self.clock, seed=self.seed, transport=self.transport)
@@ -137,6 +138,7 @@ class Simulation:
         self.task_ids: dict[str, int] = {}
         for task in self.scenario.tasks:
             self.create_task(task)
+        self.oracle.at_slot = self.at_slot
         base = LatencyModel(**self.scenario.latency)
         latency = FaultyLatency(
             base, self.clock, [(s, e, f) for kind, target, s, e, f in self.windows if kind == "latency"]
@@ -223,10 +225,23 @@ class Simulation:
             target,
         )
         self.task_ids[task.name] = task_id
+        self.zones[task_id] = next(s.time_zone for s in self.scenario.sites if s.code == task.site)
         if target["kind"] in ("ad_security_group", "ad_distribution_group", "o365_group"):
             self.oracle.group_of[task_id] = partial(self.members, target)
             self.oracle.record_membership(task_id, self.clock.now())
         return task_id
+
+    def at_slot(self, task_id: int, start: datetime) -> bool:
+        """Whether an execution began at a slot of the schedule it ran on (to the second;
+        a one-off may start late, and so may a run right after a change)."""
+        execution = self.oracle.running.get(task_id)
+        spec = (execution.spec_start or {}) if execution else {}
+        schedule = spec.get("schedule")
+        if not schedule or schedule.get("kind") == "one_off":
+            return True
+        zone = self.zones.get(task_id, "UTC")
+        slots = schedule_slots(schedule, zone, start - timedelta(seconds=1), start + timedelta(seconds=1))
+        return bool(slots) or self.oracle._disturbed(task_id, start - timedelta(hours=2), start)
 
     def members(self, target: dict[str, Any]) -> frozenset[str]:
         """A group's mailboxes as the directory has them now (T7's ground truth)."""

@@ -11,7 +11,7 @@ oracle runs.  Times in the timeline are offsets from the start: ``"90m"``, ``"1d
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
@@ -192,6 +192,7 @@ class Scenario(_Model):
     name: str = Field(min_length=1, max_length=80)
     description: str = ""
     seed: int = 7
+    start: datetime | None = None  # when the simulation begins (UTC); default: the tenant profile's "now"
     horizon: str = "1d"
     tenant: TenantSpec = Field(default_factory=TenantSpec)
     sites: list[SiteSpec] = Field(min_length=1)
@@ -235,6 +236,13 @@ class Scenario(_Model):
             if action.new_task is not None:
                 tasks.add(action.new_task.name)
         return self
+
+    @field_validator("start")
+    @classmethod
+    def _aware(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("give start with a UTC offset, e.g. 2024-06-03T00:00:00Z")
+        return value
 
     def horizon_delta(self) -> timedelta:
         return parse_offset(self.horizon)

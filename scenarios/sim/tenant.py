@@ -51,7 +51,7 @@ def profile_for(spec: TenantSpec) -> Profile:
 
 
 def build_tenant(spec: TenantSpec, seed: int, clock: Clock) -> Tenant:
-    profile = profile_for(spec)
+    profile = replace(profile_for(spec), now=clock.now())  # the tenant's mail ends where the simulation starts
     world = World(seed=seed, clock=clock, domain=DOMAIN)
     generator = TenantGenerator(profile, seed, DOMAIN)
     coverage = ArchiveCoverage(seed, profile.archive_coverage)

@@ -1,0 +1,109 @@
+"""The standard benchmark suite (`synceng bench [--quick] --json FILE`): each workload
+beside its baseline in the same run, as a list of ``{"name", "unit", "value",
+"extra"}`` entries (the format CI benchmark-tracking actions read).
+
+Names: ``mock_render_ms_per_512``, ``ews_pages_per_s_http``, ``mfr_items_per_s``,
+``naive_exchangelib_items_per_s``, ``mfr_ratio_vs_naive``,
+``incremental_mailboxes_per_s``, ``archive_placements_per_s``, ``sim_acceleration``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+Result = dict[str, Any]
+Echo = Callable[[str], None]
+
+
+def renamed(result: Result, name: str) -> Result:
+    return {**result, "name": name}
+
+
+def sim_acceleration(hours: float) -> Result:
+    """The site-sizing scenario (1,000 mailboxes, hourly MFR) for ``hours`` of
+    simulated time: simulated seconds per wall second, and the checks' outcome."""
+    from scenarios.sim.builtin import resolve
+    from scenarios.sim.runner import run_scenario
+
+    result = run_scenario(resolve("site-sizing"), horizon=timedelta(hours=hours))
+    stats = result.stats
+    return {
+        "name": "sim_acceleration",
+        "unit": "x real time",
+        "value": stats["acceleration"],
+        "extra": {
+            "scenario": "site-sizing",
+            "simulated_hours": hours,
+            "wall_seconds": stats["wall_seconds"],
+            "mailboxes": stats["mailboxes"],
+            "mailbox_runs": stats["mailbox_runs"],
+            "activity_events": stats["activity_events"],
+            "ews_requests": stats["ews_requests"],
+            "checks_passed": result.passed,
+            "baseline": "real time (1.0)",
+            "ratio_to_baseline": stats["acceleration"],
+        },
+    }
+
+
+def run_suite(quick: bool = False, echo: Echo = print) -> list[Result]:
+    from bench.archive import run_archive_benchmarks
+    from bench.ews import bench_http_pages, bench_render
+    from bench.site import bench_initial, bench_unchanged
+
+    out: list[Result] = []
+
+    def step(label: str, produce: Callable[[], list[Result]]) -> None:
+        echo(f"bench: {label} …")
+        for entry in produce():
+            out.append(entry)
+            extra = entry["extra"]
+            ratio = extra.get("ratio_to_baseline")
+            echo(f"  {entry['name']}: {entry['value']} {entry['unit']}" + (f" (ratio {ratio})" if ratio else ""))
+
+    items = 2_000 if quick else 10_000
+    step(
+        "mock page render",
+        lambda: [renamed(bench_render(items, repeat=20 if quick else 101), "mock_render_ms_per_512")],
+    )
+    step(
+        "EWS pages over HTTP",
+        lambda: [renamed(bench_http_pages(items, seconds=2.0 if quick else 8.0), "ews_pages_per_s_http")],
+    )
+
+    def initial() -> list[Result]:
+        engine = bench_initial(5_000 if quick else 20_000)
+        extra = engine["extra"]
+        naive = {
+            "name": "naive_exchangelib_items_per_s",
+            "unit": "items/s",
+            "value": extra["baseline_items_per_s"],
+            "extra": {"what": extra["baseline"], "items": extra["items"], "transport": extra["transport"]},
+        }
+        ratio = {
+            "name": "mfr_ratio_vs_naive",
+            "unit": "ratio",
+            "value": extra["ratio_to_baseline"],
+            "extra": {"only_fields_ratio": extra["ratio_to_only_fields"]},
+        }
+        return [renamed(engine, "mfr_items_per_s"), naive, ratio]
+
+    step("MFR initial replication vs naive exchangelib", initial)
+    step(
+        "unchanged incremental pass",
+        lambda: [renamed(bench_unchanged(20 if quick else 100), "incremental_mailboxes_per_s")],
+    )
+
+    def archive() -> list[Result]:
+        found = run_archive_benchmarks(quick=quick, echo=lambda _: None)
+        ingest = next(r for r in found if r["name"] == "archive_ingest_placements_per_s")
+        return [renamed(ingest, "archive_placements_per_s"), *(r for r in found if r is not ingest)]
+
+    step("archive ingest and Full View", archive)
+    step("simulation acceleration (site-sizing)", lambda: [sim_acceleration(1.5 if quick else 24.0)])
+    return out
+
+
+__all__ = ["run_suite", "sim_acceleration"]

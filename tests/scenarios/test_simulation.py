@@ -1,0 +1,189 @@
+"""The simulated scenarios: every built-in passes its checks and repeats its golden
+trace; deliberately broken engine behaviours are caught by the oracle; a malformed
+scenario file is refused with the line and the field, and nothing runs."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from engine.cli import main
+from scenarios.sim.builtin import BUILTIN, resolve
+from scenarios.sim.report import trace_digest, trace_lines, write_reports
+from scenarios.sim.runner import RunResult, run_scenario
+from scenarios.sim.spec import ScenarioError, load_scenario
+
+GOLDEN = Path(__file__).parent / "golden"
+SMALL = [name for name in BUILTIN if name != "site-sizing"]
+
+
+def run(name: str, **kwargs: Any) -> RunResult:
+    return run_scenario(resolve(name), **kwargs)
+
+
+def failures(result: RunResult) -> dict[str, list[str]]:
+    return {rule: v["failures"] for rule, v in result.verdicts.items() if v["status"] == "fail"}
+
+
+@pytest.mark.parametrize("name", SMALL)
+def test_builtin_scenario_passes_its_checks_and_repeats_its_golden_trace(name: str, tmp_path: Path) -> None:
+    result = run(name)
+    assert result.passed, failures(result)
+    exercised = {rule for rule, v in result.verdicts.items() if v["status"] == "pass"}
+    assert exercised, "the scenario exercised none of its checks"
+    golden = GOLDEN / f"{name}.jsonl"
+    lines = trace_lines(result)
+    if not golden.exists():  # pragma: no cover - writing a new golden trace is a deliberate act
+        golden.parent.mkdir(exist_ok=True)
+        golden.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    expected = golden.read_text(encoding="utf-8").splitlines()
+    assert lines == expected, (
+        f"{name}: the trace differs from {golden} (first difference at line "
+        + str(
+            next(
+                (i for i, (a, b) in enumerate(zip(lines, expected, strict=False)) if a != b),
+                min(len(lines), len(expected)),
+            )
+        )
+        + ")"
+    )
+    paths = write_reports(result, tmp_path)
+    report = json.loads(paths["json"].read_text())
+    assert report["passed"] and report["trace_sha256"] == trace_digest(result)
+    assert "<img" in paths["html"].read_text() and paths["trace"].read_text().count("\n") == len(lines)
+
+
+def test_site_sizing_runs_its_first_hours() -> None:
+    """The full week is measured by `synceng bench` (sim_acceleration); here the first
+    hours of 1,000 mailboxes: the initial replication and incremental runs, checked."""
+    result = run("site-sizing", horizon=timedelta(hours=2, minutes=30))
+    assert result.passed, failures(result)
+    assert result.stats["mailboxes"] == 1000
+    assert result.stats["mailbox_results"]["Success"] > 1900
+    assert result.verdicts["R1"]["status"] == "pass"
+
+
+def test_the_same_seed_gives_the_same_trace_and_another_seed_another() -> None:
+    first = run("quickstart", horizon=timedelta(hours=6))
+    second = run("quickstart", horizon=timedelta(hours=6))
+    other = run("quickstart", seed=8, horizon=timedelta(hours=6))
+    assert trace_digest(first) == trace_digest(second)
+    assert trace_digest(first) != trace_digest(other)
+
+
+# -- mutations: each broken behaviour must be caught -------------------------------------------
+
+
+def test_mutation_not_deferring_a_change_while_running_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
+    from engine.site import execution, site
+
+    def take_at_once(self: Any, config: dict[str, Any]) -> None:
+        original_apply(self, config)
+        for slot in self.slots.values():
+            if slot.parked is not None:  # T1 broken: applied mid-run
+                slot.spec, slot.parked = slot.parked, None
+                if slot.execution is not None:
+                    slot.execution.spec = slot.spec
+
+    original_apply = site.Site.apply
+    monkeypatch.setattr(site.Site, "apply", take_at_once)
+    assert execution  # the execution reads its spec at every mailbox
+    result = run("change-propagation")
+    assert result.verdicts["T1"]["status"] == "fail", result.verdicts["T1"]
+
+
+def test_mutation_not_resetting_the_full_view_on_delete_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
+    from engine.console.archive_client import ArchiveClient
+
+    monkeypatch.setattr(ArchiveClient, "reset_task", lambda self, task_id: [])
+    result = run("deletion-semantics")
+    assert result.verdicts["R9"]["status"] == "fail", result.verdicts["R9"]
+
+
+def test_mutation_recording_moves_between_runs_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A site that replicates between its scheduled runs records locations no run
+    boundary saw (R3's second half)."""
+    from engine.site import site
+
+    def every_quarter_hour(self: Any, slot: Any) -> Any:
+        after = slot.last_end or slot.anchor or self.clock.now()
+        return after + timedelta(minutes=15)
+
+    monkeypatch.setattr(site.Site, "next_start", every_quarter_hour)
+    result = run("deletion-semantics", horizon=timedelta(hours=5))
+    caught = {rule for rule in ("R2", "R3", "T4") if result.verdicts[rule]["status"] == "fail"}
+    assert caught & {"R2", "R3"}, result.verdicts
+
+
+def test_mutation_replicating_a_private_item_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
+    from engine.site import mfr
+
+    monkeypatch.setattr(mfr, "PRIVATE", frozenset())
+    result = run("quickstart", horizon=timedelta(hours=4))
+    assert result.verdicts["R1"]["status"] == "fail", result.verdicts["R1"]
+
+
+def test_mutation_acting_on_an_unconfirmed_item_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
+    from engine.site import msm
+
+    def confirm_everything(job: Any, candidates: list[Any]) -> Any:
+        yield from ()
+        return list(candidates), 0
+
+    monkeypatch.setattr(msm, "confirm", confirm_everything)
+    result = run("storage-management-safety")
+    assert result.verdicts["S2"]["status"] == "fail", result.verdicts["S2"]
+
+
+# -- scenario files --------------------------------------------------------------------------------
+
+
+BAD_FILES = [
+    ("name: x\nsites: [{code: A}\n", 3, "", "not valid YAML"),
+    ("name: x\nsites:\n  - code: A\nhorizon: forever\n", 4, "horizon", "is not a duration"),
+    ("name: x\nsites:\n  - code: A\n    colour: red\n", 4, "sites.0.colour", "Extra inputs are not permitted"),
+    (
+        "name: x\nsites:\n  - code: A\nschedules:\n  - name: S\n"
+        "    spec: {kind: daily, times: {mode: once, start: '01:00'}}\n"
+        "definitions:\n  - name: D\n    spec: {type: mfr}\ntasks:\n  - name: t\n    site: B\n    type: mfr\n"
+        "    definition: D\n    schedule: S\n    group: {all_mailboxes: true}\n",
+        12,
+        "tasks.0.site",
+        "no site named 'B'",
+    ),
+    ("name: x\nsites:\n  - code: A\nchecks: [R1, Z9]\n", 4, "checks", "is not a rule"),
+    (
+        "name: x\nsites:\n  - code: A\nschedules:\n  - name: S\n    spec:\n      kind: daily\n"
+        "      times: {mode: many, start: '10:00', end: '09:00', interval_minutes: 5}\n",
+        8,
+        "schedules.0.spec.times",
+        "end must be after start",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "line", "field", "message"), BAD_FILES)
+def test_malformed_scenarios_name_the_line_and_field(text: str, line: int, field: str, message: str) -> None:
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario("bad.yaml", text)
+    error = caught.value
+    assert (error.line, error.field) == (line, field), str(error)
+    assert message in str(error) and str(error).startswith(f"bad.yaml:{line}: ")
+
+
+def test_a_malformed_file_runs_nothing(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: x\nsites:\n  - code: A\n    colour: red\n")
+    result = CliRunner().invoke(main, ["scenario", "run", str(bad), "--report", str(tmp_path / "out")])
+    assert result.exit_code == 1
+    assert f"{bad}:4: sites.0.colour" in result.output
+    assert not (tmp_path / "out").exists()
+    checked = CliRunner().invoke(main, ["scenario", "check", str(bad)])
+    assert checked.exit_code == 1 and "colour" in checked.output
+    listed = CliRunner().invoke(main, ["scenario", "list"])
+    assert all(name in listed.output for name in BUILTIN)
