@@ -17,7 +17,7 @@ import requests.adapters
 
 from engine.clock import Clock
 
-from .links import LinkDown, LinkRefused
+from .links import LinkDown, LinkRefused, proxied_session
 
 USER_FIELDS = "id,displayName,mail,accountEnabled,assignedLicenses,provisionedPlans,onPremisesDistinguishedName"
 GROUP_FIELDS = "id,displayName,mail,mailEnabled,securityEnabled,groupTypes,onPremisesDistinguishedName"
@@ -71,7 +71,7 @@ class Directory:
     ) -> None:
         self.settings = settings
         self.clock = clock
-        self.session = requests.Session()
+        self.session = proxied_session(settings.graph_url)
         if adapter is not None:
             self.session.mount("http://", adapter)
             self.session.mount("https://", adapter)

@@ -8,10 +8,24 @@ retry later) and :class:`LinkRefused` (4xx — the request itself is wrong)."""
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import requests
 import requests.adapters
+import requests.utils
+
+
+def proxied_session(url: str) -> requests.Session:
+    """A session with the environment's proxy and CA settings for ``url`` read once,
+    instead of at every request (a scan of the whole environment each time)."""
+    session = requests.Session()
+    session.proxies.update(requests.utils.get_environ_proxies(url))
+    bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+    if bundle:
+        session.verify = bundle
+    session.trust_env = False
+    return session
 
 
 class LinkDown(Exception):
@@ -35,7 +49,7 @@ class JsonLink:
         timeout: float = 60.0,
     ) -> None:
         self.base_url = base_url.rstrip("/")
-        self.session = requests.Session()
+        self.session = proxied_session(self.base_url)
         if adapter is not None:
             self.session.mount("http://", adapter)
             self.session.mount("https://", adapter)

@@ -313,6 +313,10 @@ class SiteState:
 
     def claim_mfr(self, mailbox: str, task_id: int) -> int:
         """T8: the MFR task that owns the mailbox (this one, if nobody did)."""
+        with self._lock:
+            row = self._db.execute("SELECT task_id FROM mfr_owner WHERE mailbox = ?", (mailbox,)).fetchone()
+        if row is not None:
+            return int(row[0])  # the common case, without a write transaction
         with self._tx() as db:
             row = db.execute("SELECT task_id FROM mfr_owner WHERE mailbox = ?", (mailbox,)).fetchone()
             if row is not None:

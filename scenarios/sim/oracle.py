@@ -9,6 +9,7 @@ Per rule, a verdict (pass, fail with a minimal diff, or not exercised)."""
 from __future__ import annotations
 
 import itertools
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -64,6 +65,13 @@ class Snapshot:
     folders: set[str]  # every folder id that exists
 
 
+def change_stamp(world: World, mailbox: str) -> tuple[int, int]:
+    """Changes when anything in the mailbox changes: its latest item change and its
+    latest hierarchy change (the store's own journal sequence numbers)."""
+    box = world.mailbox(mailbox)
+    return max((f.journal.last_seq for f in box.folders()), default=0), box.hierarchy.log.last_seq
+
+
 def mfr_snapshot(world: World, mailbox: str, definition: dict[str, Any]) -> Snapshot:
     """R1 from the store: exactly the non-excluded mail folders and their eligible items."""
     box = world.mailbox(mailbox)
@@ -105,6 +113,7 @@ class MailboxModel:
     live: dict[str, set[str]] = field(default_factory=dict)
     full: dict[tuple[str, str], bool] = field(default_factory=dict)  # (key, folder) → deleted
     boundaries: int = 0
+    stamp: Any = None  # the mailbox's state when the model last took a snapshot
 
     def boundary(self, snap: Snapshot) -> None:
         for key, folders in snap.live.items():
@@ -269,11 +278,22 @@ class Oracle:
             else:
                 self.owner[mailbox] = task
                 self.verdict("T8").ok()
-            snap = mfr_snapshot(self.world, mailbox, data["spec"]["definition"])
-            for key in self.expired.get(mailbox, ()):  # M3: they stay out of both views
-                snap.live.pop(key, None)
-                snap.ineligible.add(key)
-            self.models.setdefault(mailbox, MailboxModel()).boundary(snap)
+            definition = data["spec"]["definition"]
+            stamp = (
+                change_stamp(self.world, mailbox),
+                json.dumps(definition, sort_keys=True),
+                len(self.expired.get(mailbox, ())),
+            )
+            model = self.models.setdefault(mailbox, MailboxModel())
+            if model.stamp == stamp:
+                model.boundaries += 1  # nothing changed since the last boundary: the same snapshot
+            else:
+                snap = mfr_snapshot(self.world, mailbox, definition)
+                for key in self.expired.get(mailbox, ()):  # M3: they stay out of both views
+                    snap.live.pop(key, None)
+                    snap.ineligible.add(key)
+                model.boundary(snap)
+                model.stamp = stamp
             self.processed_by.setdefault(task, set()).add(mailbox)
         elif kind == "calendar":
             self.calendar_snaps[mailbox] = self.calendar_snapshot(mailbox, data["spec"]["definition"])

@@ -105,6 +105,7 @@ class Simulation:
         self.rng = random.Random(f"{self.seed}:runner")
         self.timeline: list[dict[str, Any]] = []
         self.zones: dict[int, str] = {}
+        self._slot_answers: dict[tuple[int, datetime], bool] = {}
 
     # -- building ------------------------------------------------------------------------------
 
@@ -115,6 +116,7 @@ class Simulation:
         self.start = self.scenario.start or profile_for(tenant_spec).now
         self.clock = SimClock(self.env, self.start)
         self.tenant: Tenant = build_tenant(tenant_spec, self.seed, self.clock)
+        self.messages_at_start = len(self.tenant.received)
         self.bed: Testbed = build_testbed(self.tenant.world, self.clock, seed=self.seed, transport=self.transport)
         self.oracle = Oracle(self.tenant.world, self.scenario.checks)
         self.bed.exchange.listeners.append(self.oracle.on_request)
@@ -233,7 +235,16 @@ class Simulation:
 
     def at_slot(self, task_id: int, start: datetime) -> bool:
         """Whether an execution began at a slot of the schedule it ran on (to the second;
-        a one-off may start late, and so may a run right after a change)."""
+        a one-off may start late, and so may a run right after a change).  Asked per
+        mailbox, answered once per execution."""
+        cached = self._slot_answers.get((task_id, start))
+        if cached is not None:
+            return cached
+        answer = self._at_slot(task_id, start)
+        self._slot_answers[(task_id, start)] = answer
+        return answer
+
+    def _at_slot(self, task_id: int, start: datetime) -> bool:
         execution = self.oracle.running.get(task_id)
         spec = (execution.spec_start or {}) if execution else {}
         schedule = spec.get("schedule")
@@ -561,7 +572,7 @@ class Simulation:
         durations = [(e.end - e.start).total_seconds() for e in executions if e.end is not None]
         return {
             "mailboxes": len(self.tenant.mailboxes),
-            "messages_at_start": len(self.tenant.received),
+            "messages_at_start": self.messages_at_start,
             "activity_events": activity.counters.events,
             "activity_by_kind": activity.counters.by_kind or {},
             "activity_deferred_while_read": activity.counters.deferred,
