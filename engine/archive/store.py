@@ -236,8 +236,9 @@ class ArchiveStore:
             conn.execute(stmt.on_conflict_do_update(index_elements=["site_id"], set_={"key_hash": key_hash}))
 
     def site_for_key(self, key: str) -> int | None:
-        with self.tx() as conn:
-            return conn.scalar(select(sites.c.site_id).where(sites.c.key_hash == hash_token(key)))
+        with self.tx() as conn:  # driver-level SQL like the submission hot path: every site call asks
+            row = self._sql(conn, "SELECT site_id FROM archive_sites WHERE key_hash = ?", (hash_token(key),)).first()
+            return None if row is None else int(row[0])
 
     # -- submissions ------------------------------------------------------------------------
 

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import create_engine, delete, event, func, or_, select
+from sqlalchemy import create_engine, delete, event, func, insert, or_, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
@@ -247,8 +247,9 @@ class ConsoleStore(TaskRules):
 
     def site_for_key(self, key: str) -> int | None:
         with self.session() as s:
-            row = s.scalar(select(SiteRow).where(SiteRow.key_hash == hash_token(key)))
-            return None if row is None else row.id
+            # the id alone, not the ORM row: every site call authenticates this way
+            site_id: int | None = s.scalar(select(SiteRow.id).where(SiteRow.key_hash == hash_token(key)))
+            return site_id
 
     def site_key_hashes(self) -> dict[int, str]:
         with self.session() as s:
@@ -408,36 +409,41 @@ class ConsoleStore(TaskRules):
     # -- the directory copy (Lookup from AD) --------------------------------------------------
 
     def upload_directory(self, site_id: int, groups: list[dict[str, Any]], users: list[dict[str, Any]]) -> int:
+        """Replace the site's directory copy.  The rows go in as one executemany (not
+        through the ORM's unit of work): a site uploads its whole directory every hour."""
         with self.session() as s:
             self._site(s, site_id)
             s.execute(delete(DirectoryRow).where(DirectoryRow.site_id == site_id))
             now = self.now()
             rows = [
-                DirectoryRow(
-                    site_id=site_id,
-                    kind="group",
-                    object_id=g["id"],
-                    name=g["name"],
-                    dn=g.get("dn"),
-                    mail=g.get("mail"),
-                    group_kind=g.get("kind"),
-                    members=g.get("members", 0),
-                    uploaded=now,
-                )
+                {
+                    "site_id": site_id,
+                    "kind": "group",
+                    "object_id": g["id"],
+                    "name": g["name"],
+                    "dn": g.get("dn"),
+                    "mail": g.get("mail"),
+                    "group_kind": g.get("kind"),
+                    "members": g.get("members", 0),
+                    "uploaded": now,
+                }
                 for g in groups
             ] + [
-                DirectoryRow(
-                    site_id=site_id,
-                    kind="user",
-                    object_id=u["id"],
-                    name=u["name"],
-                    dn=u.get("dn"),
-                    mail=u.get("mail"),
-                    uploaded=now,
-                )
+                {
+                    "site_id": site_id,
+                    "kind": "user",
+                    "object_id": u["id"],
+                    "name": u["name"],
+                    "dn": u.get("dn"),
+                    "mail": u.get("mail"),
+                    "group_kind": None,
+                    "members": 0,
+                    "uploaded": now,
+                }
                 for u in users
             ]
-            s.add_all(rows)
+            if rows:
+                s.execute(insert(DirectoryRow), rows)
             return len(rows)
 
     def lookup_groups(self, text: str, site_id: int | None = None, limit: int = 50) -> list[dict[str, Any]]:

@@ -38,12 +38,14 @@ from exchangelib.fields import FieldPath
 from exchangelib.folders import Folder
 from exchangelib.items import Message
 from exchangelib.properties import DistinguishedFolderId, FolderId, Mailbox
+from exchangelib.protocol import Protocol
 from exchangelib.services import FindFolder, GetFolder, SyncFolderHierarchy, SyncFolderItems
 from exchangelib.services.common import add_xml_child, folder_ids_element, shape_element
 from exchangelib.util import MNS, TNS, create_element
 from exchangelib.version import Build, Version
 
 from .events import Cost, Event, Sleep
+from .links import environment_read_once
 
 T = TypeVar("T")
 
@@ -135,9 +137,35 @@ class Ews:
             retry_policy=FailFast(),
         )
 
+        self._accounts: dict[str, Account] = {}
+        _sessions_read_environment_once(Protocol(config=self.config), settings.endpoint)
+
     def account(self, mailbox: str) -> Account:
-        access = IMPERSONATION if self.settings.impersonation else DELEGATE
-        return Account(mailbox, config=self.config, access_type=access, autodiscover=False)
+        """The mailbox's exchangelib Account, made once: making one looks up the local
+        time zone, a noticeable cost when a site passes over a thousand mailboxes an hour."""
+        account = self._accounts.get(mailbox)
+        if account is None:
+            access = IMPERSONATION if self.settings.impersonation else DELEGATE
+            account = Account(mailbox, config=self.config, access_type=access, autodiscover=False)
+            self._accounts[mailbox] = account
+        return account
+
+
+def _sessions_read_environment_once(protocol: Protocol, endpoint: str) -> None:
+    """Make the sessions exchangelib opens for ``protocol`` read the environment's proxy
+    settings once (engine.site.links.environment_read_once): per request, requests'
+    scan of the environment costs about as much as the in-process mock's answer to a
+    FindFolder.  exchangelib caches one Protocol per endpoint and credentials and
+    has no setting for this, so its session factory is wrapped, once."""
+    if getattr(protocol, "_environment_read_once", False):
+        return
+    create = protocol.create_session
+
+    def create_session() -> Any:
+        return environment_read_once(create(), endpoint)
+
+    protocol.create_session = create_session
+    protocol._environment_read_once = True
 
 
 def distinguished(account: Account, name: str) -> DistinguishedFolderId:
@@ -173,18 +201,41 @@ class FolderChange:
     folder_class: str | None
 
 
-_SHAPES: dict[tuple[str, tuple[str, ...], str], Any] = {}
+_ELEMENTS: dict[tuple[Any, ...], Any] = {}
+_ELEMENTS_MAX = 50_000  # a few per mailbox; bounded for a long-lived site
+
+
+def _copied(key: tuple[Any, ...], build: Callable[[], Any]) -> Any:
+    """A request element exchangelib built once, copied for each call: building shapes
+    and folder ids through exchangelib's models is a large part of the client's cost
+    of a call that finds nothing new, and they repeat for every pass of a mailbox."""
+    element = _ELEMENTS.get(key)
+    if element is None:
+        if len(_ELEMENTS) >= _ELEMENTS_MAX:
+            _ELEMENTS.clear()
+        element = _ELEMENTS[key] = build()
+    return copy.deepcopy(element)
 
 
 def _shape(tag: str, model: type[Any], properties: tuple[str, ...], version: Any) -> Any:
-    """exchangelib's own shape element for these properties, built once and copied:
-    building it is a quarter of the client's cost of a call that returns no changes."""
-    key = (tag, properties, str(version))
-    if key not in _SHAPES:
-        _SHAPES[key] = shape_element(
-            tag=tag, shape="IdOnly", additional_fields=_fields(model, properties), version=version
-        )
-    return copy.deepcopy(_SHAPES[key])
+    return _copied(
+        ("shape", tag, properties, str(version)),
+        lambda: shape_element(tag=tag, shape="IdOnly", additional_fields=_fields(model, properties), version=version),
+    )
+
+
+def _folders_key(folders: list[Any]) -> tuple[Any, ...]:
+    def one(f: Any) -> tuple[Any, ...]:
+        mailbox = getattr(f, "mailbox", None)
+        return (type(f).__name__, f.id, getattr(f, "changekey", None), getattr(mailbox, "email_address", None))
+
+    return tuple(one(f) for f in folders)
+
+
+def _folder_ids(tag: str, folders: list[Any], version: Any) -> Any:
+    """exchangelib's folder id element for ``folders`` (FolderId or DistinguishedFolderId)."""
+    key = ("ids", tag, str(version), _folders_key(folders))
+    return _copied(key, lambda: folder_ids_element(folders=folders, version=version, tag=tag))
 
 
 class LeanSyncItems(SyncFolderItems):
@@ -207,7 +258,7 @@ class LeanSyncItems(SyncFolderItems):
     ) -> Any:
         payload = create_element(f"m:{self.SERVICE_NAME}")
         payload.append(_shape(self.shape_tag, self.model, self.properties, self.account.version))
-        payload.append(folder_ids_element(folders=[folder], version=self.account.version, tag="m:SyncFolderId"))
+        payload.append(_folder_ids("m:SyncFolderId", [folder], self.account.version))
         if sync_state:
             add_xml_child(payload, "m:SyncState", sync_state)
         add_xml_child(payload, "m:MaxChangesReturned", max_changes_returned)
@@ -316,25 +367,29 @@ class LeanFolderListing(FindFolder):
         page_size: int,
         offset: int = 0,
     ) -> Any:
-        payload = create_element(f"m:{self.SERVICE_NAME}", attrs={"Traversal": depth})
-        folder_shape = create_element("m:FolderShape")
-        add_xml_child(folder_shape, "t:BaseShape", "IdOnly")
-        extra = create_element("t:AdditionalProperties")
-        for uri in ("folder:ParentFolderId", "folder:DisplayName", "folder:FolderClass"):
-            extra.append(create_element("t:FieldURI", attrs={"FieldURI": uri}))
-        extra.append(
-            create_element("t:ExtendedFieldURI", attrs={"PropertyTag": "0x670a", "PropertyType": "SystemTime"})
-        )
-        folder_shape.append(extra)
-        payload.append(folder_shape)
-        payload.append(
-            create_element(
-                "m:IndexedPageFolderView",
-                attrs={"MaxEntriesReturned": page_size, "Offset": offset, "BasePoint": "Beginning"},
+        def build() -> Any:
+            payload = create_element(f"m:{self.SERVICE_NAME}", attrs={"Traversal": depth})
+            folder_shape = create_element("m:FolderShape")
+            add_xml_child(folder_shape, "t:BaseShape", "IdOnly")
+            extra = create_element("t:AdditionalProperties")
+            for uri in ("folder:ParentFolderId", "folder:DisplayName", "folder:FolderClass"):
+                extra.append(create_element("t:FieldURI", attrs={"FieldURI": uri}))
+            extra.append(
+                create_element("t:ExtendedFieldURI", attrs={"PropertyTag": "0x670a", "PropertyType": "SystemTime"})
             )
-        )
-        payload.append(folder_ids_element(folders=folders, version=self.account.version, tag="m:ParentFolderIds"))
-        return payload
+            folder_shape.append(extra)
+            payload.append(folder_shape)
+            payload.append(
+                create_element(
+                    "m:IndexedPageFolderView",
+                    attrs={"MaxEntriesReturned": page_size, "Offset": offset, "BasePoint": "Beginning"},
+                )
+            )
+            payload.append(_folder_ids("m:ParentFolderIds", folders, self.account.version))
+            return payload
+
+        key = ("listing", depth, page_size, offset, str(self.account.version), _folders_key(folders))
+        return _copied(key, build)
 
     def _elem_to_obj(self, elem: Any) -> ListedFolder:
         parent = elem.find(_PARENT_ID)

@@ -16,16 +16,20 @@ import requests.adapters
 import requests.utils
 
 
-def proxied_session(url: str) -> requests.Session:
-    """A session with the environment's proxy and CA settings for ``url`` read once,
-    instead of at every request (a scan of the whole environment each time)."""
-    session = requests.Session()
+def environment_read_once(session: requests.Session, url: str) -> requests.Session:
+    """``session`` with the environment's proxy and CA settings for ``url`` read now,
+    instead of at every request (requests scans the whole environment each time)."""
     session.proxies.update(requests.utils.get_environ_proxies(url))
     bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
     if bundle:
         session.verify = bundle
     session.trust_env = False
     return session
+
+
+def proxied_session(url: str) -> requests.Session:
+    """A new session with the environment's proxy and CA settings for ``url`` read once."""
+    return environment_read_once(requests.Session(), url)
 
 
 class LinkDown(Exception):
