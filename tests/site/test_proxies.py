@@ -71,9 +71,7 @@ def test_ews_sessions_go_through_the_environments_proxy(proxy: OneShotProxy) -> 
     assert proxy.lines and all(line == f"POST {endpoint} HTTP/1.1" for line in proxy.lines)
 
 
-def test_ews_sessions_bypass_the_proxy_for_no_proxy_hosts(
-    proxy: OneShotProxy, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_ews_sessions_bypass_the_proxy_for_no_proxy_hosts(proxy: OneShotProxy, monkeypatch: pytest.MonkeyPatch) -> None:
     direct = OneShotProxy()  # stands for the EWS server itself
     monkeypatch.setenv("NO_PROXY", "127.0.0.1")
     try:
