@@ -159,8 +159,12 @@ class Site:
             beat = self.console.heartbeat(self.options.engine_version, self.options.host_os)
             calls += 1
             self.set_enabled(bool(beat.get("enabled", True)))
-            config, etag = self.console.config(self.etag)
-            calls += 1
+            config = None
+            # the heartbeat names the configuration's version (its ETag): download only
+            # when it is not the one the site has — an idle poll is then one call
+            if self.etag is None or self.etag.strip('"') != str(beat.get("config_version")):
+                config, etag = self.console.config(self.etag)
+                calls += 1
             if config is not None:
                 self.apply(config)
                 self.etag = etag

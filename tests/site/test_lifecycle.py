@@ -6,7 +6,11 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import urlsplit
 
+import requests
+
+from mockews.transport import InProcessAdapter
 from scenarios.testbed import Testbed
 
 from .conftest import ALICE, BOB, HOURLY, START, SimBed
@@ -182,3 +186,41 @@ def test_T8_another_task_meeting_a_locked_mailbox_marks_it_duplicate(sim: SimBed
     results = sorted(r["result"] for r in rows.values())
     assert results == ["Duplicate", "Success"], rows
     assert BOB  # the other mailboxes are untouched
+
+
+class RecordingAdapter(InProcessAdapter):
+    """The in-process transport, keeping (method, path) of what the site asks."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.asked: list[tuple[str, str]] = []
+
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+        self.asked.append((request.method or "", urlsplit(request.url or "").path))
+        return super().send(request, **kwargs)
+
+
+def test_the_site_downloads_its_configuration_when_the_heartbeat_names_a_new_version(sim: SimBed) -> None:
+    """Every poll heartbeats; the configuration is fetched only when the version the
+    heartbeat names is not the one the site has (its ETag) — T2 still within 120 s."""
+    bed = sim.bed
+    _, key, task, definition = setup_task(bed)
+    recorder = RecordingAdapter()
+    site = bed.site(key, runtime=sim.runtime(), adapter=recorder)
+    site.start()
+    sim.env.run(until=sim.at(9, 30))
+
+    def count(path: str) -> int:
+        return sum(1 for _, p in recorder.asked if p == path)
+
+    assert count("/api/site/heartbeat") >= 15
+    assert count("/api/site/config") == 1
+    changed_at = sim.env.now
+    bed.call("PUT", f"/api/definitions/{definition}", {"name": "MFR", "spec": {"type": "mfr", "exclude_inbox": True}})
+    while bed.task_view(task)["information"]["status"] == "Pending":
+        sim.env.run(until=sim.env.now + 1)
+    assert sim.env.now - changed_at <= 120
+    assert count("/api/site/config") == 2
+    sim.env.run(until=sim.env.now + 1800)
+    assert count("/api/site/config") == 2
+    assert site.slots[task].spec["definition"]["exclude_inbox"] is True
