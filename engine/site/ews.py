@@ -31,6 +31,7 @@ from exchangelib.errors import (
     ErrorMailboxStoreUnavailable,
     ErrorServerBusy,
     ErrorTimeoutExpired,
+    MalformedResponseError,
     RateLimitError,
     TransportError,
 )
@@ -56,6 +57,7 @@ TRANSIENT = (
     ErrorMailboxStoreUnavailable,
     ErrorConnectionFailedTransientError,
     ErrorTimeoutExpired,
+    MalformedResponseError,
     RateLimitError,
     requests.RequestException,
 )
@@ -223,6 +225,12 @@ class ChildReader:
         return found
 
 
+def _required(value: str | None, what: str) -> str:
+    if value is None:
+        raise MalformedResponseError(f"a change or folder in the answer has no {what}")
+    return value
+
+
 @dataclass(frozen=True, slots=True)
 class ItemChange:
     kind: str  # create | update | delete | read
@@ -310,8 +318,7 @@ class LeanSyncItems(SyncFolderItems):
         if kind == "delete":
             return ItemChange("delete", elem.find(_ITEM_ID).get("Id"), {})
         found = self.read(elem[0])
-        item_id = found.pop(_ID_KEY)
-        return ItemChange(kind, item_id or "", found)
+        return ItemChange(kind, _required(found.pop(_ID_KEY), "ItemId"), found)
 
 
 class LeanSyncHierarchy(SyncFolderHierarchy):
@@ -320,7 +327,8 @@ class LeanSyncHierarchy(SyncFolderHierarchy):
         if kind == "delete":
             return FolderChange("delete", elem.find(_FOLDER_ID).get("Id"), None, "", None)
         found = _READ_LISTED(elem[0])
-        return FolderChange(kind, found["id"] or "", found["parent"], found["name"] or "", found["folder_class"])
+        folder_id = _required(found["id"], "FolderId")
+        return FolderChange(kind, folder_id, found["parent"], found["name"] or "", found["folder_class"])
 
 
 class LeanGetFolderIds(GetFolder):
@@ -421,9 +429,8 @@ class LeanFolderListing(FindFolder):
 
     def _elem_to_obj(self, elem: Any) -> ListedFolder:
         found = _READ_LISTED(elem)
-        return ListedFolder(
-            found["id"] or "", found["parent"], found["name"] or "", found["folder_class"], found["commit"]
-        )
+        folder_id = _required(found["id"], "FolderId")
+        return ListedFolder(folder_id, found["parent"], found["name"] or "", found["folder_class"], found["commit"])
 
 
 def folder_listing(account: Account, root: str) -> list[ListedFolder]:
