@@ -78,6 +78,15 @@ def test_the_same_seed_gives_the_same_trace_and_another_seed_another() -> None:
     assert trace_digest(first) != trace_digest(other)
 
 
+def test_loopback_http_gives_the_same_trace_as_the_in_process_transport() -> None:
+    """The transport carries the same requests either way (waitress on loopback here):
+    the simulated outcome does not depend on it."""
+    over_http = run("quickstart", transport="http")
+    assert over_http.passed, failures(over_http)
+    expected = (GOLDEN / "quickstart.jsonl").read_text(encoding="utf-8").splitlines()
+    assert trace_lines(over_http) == expected
+
+
 # -- mutations: each broken behaviour must be caught -------------------------------------------
 
 
