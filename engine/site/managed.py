@@ -29,8 +29,8 @@ from engine.model import ManagedFoldersDefinition, Policy
 
 from .events import Cost, Event
 from .ews import retrying
-from .storage import Candidate, MailFolder, archive_call, confirm, find_items, mail_folders, record
-from .work import Job, Outcome, flush
+from .storage import Candidate, MailFolder, confirm, find_items, mail_folders, record
+from .work import Job, Outcome, archive_call, flush
 
 POLICY_FOLDERS = ("inbox", "sentitems", "deleteditems", "drafts", "junkemail", "outbox")
 DELETE_TYPES = {"soft_delete": "SoftDelete", "hard_delete": "HardDelete", "move_to_deleted_items": "MoveToDeletedItems"}

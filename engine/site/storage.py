@@ -15,11 +15,10 @@ from typing import Any
 from exchangelib import Account
 from exchangelib.folders import Folder, FolderCollection
 
-from .events import Cost, Event, Sleep
+from .events import Cost, Event
 from .ews import retrying, sync_hierarchy_page, well_known_ids
-from .links import LinkDown, LinkRefused
 from .mfr import archive_key, is_mail_folder
-from .work import Job, MailboxFailed
+from .work import Job, archive_call
 
 WELL_KNOWN = ("msgfolderroot", "inbox", "sentitems", "deleteditems", "drafts", "junkemail", "outbox")
 #: item classes that mark an item as stubbed: never a candidate again (S1)
@@ -144,7 +143,7 @@ def confirm(job: Job, candidates: list[Candidate]) -> Generator[Event, None, tup
     refused = 0
     for start in range(0, len(candidates), 1000):
         chunk = candidates[start : start + 1000]
-        answers = yield from _archive(job, partial(job.archive.check, job.mailbox, [c.key for c in chunk]))
+        answers = yield from archive_call(job, partial(job.archive.check, job.mailbox, [c.key for c in chunk]))
         readable = {a["item"] for a in answers if a["archived"] and a["readable"]}
         for candidate in chunk:
             if candidate.key in readable:
@@ -154,40 +153,18 @@ def confirm(job: Job, candidates: list[Candidate]) -> Generator[Event, None, tup
     return confirmed, refused
 
 
-def _archive(job: Job, call: Any) -> Generator[Event, None, Any]:
-    for attempt in range(job.policy.attempts):
-        try:
-            result = call()
-        except LinkDown as exc:
-            if attempt + 1 >= job.policy.attempts:
-                raise MailboxFailed(f"the archive platform is unreachable ({exc})") from exc
-            yield Cost(http_calls=1)
-            yield Sleep(job.policy.wait(attempt, exc), "archive back-off")
-            continue
-        except LinkRefused as exc:
-            raise MailboxFailed(f"the archive refused: {exc.field}: {exc.message}") from exc
-        yield Cost(http_calls=1)
-        return result
-    raise AssertionError("unreachable")
-
-
 def record(job: Job, entries: Iterable[tuple[str, str]]) -> Generator[Event, None, None]:
     """Stub/delete bookkeeping at the archive."""
     rows = [{"item": key, "action": action} for key, action in entries]
     for start in range(0, len(rows), 10_000):
         chunk = rows[start : start + 10_000]
-        yield from _archive(job, partial(job.archive.stubs, job.task_id, job.mailbox, chunk))
-
-
-def archive_call(job: Job, call: Any) -> Generator[Event, None, Any]:
-    return (yield from _archive(job, call))
+        yield from archive_call(job, partial(job.archive.stubs, job.task_id, job.mailbox, chunk))
 
 
 __all__ = [
     "STUB_PREFIX",
     "Candidate",
     "MailFolder",
-    "archive_call",
     "confirm",
     "find_items",
     "mail_folders",

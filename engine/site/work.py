@@ -5,9 +5,10 @@ the same batch id before that mailbox is touched again)."""
 
 from __future__ import annotations
 
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
-from typing import Any
+from functools import partial
+from typing import Any, TypeVar
 
 from engine.clock import Clock
 
@@ -15,6 +16,8 @@ from .events import Cost, Event, Sleep
 from .ews import Ews, RetryPolicy
 from .links import ArchiveLink, LinkDown, LinkRefused
 from .state import Commit, OutboxEntry, SiteState
+
+T = TypeVar("T")
 
 
 class MailboxFailed(Exception):
@@ -53,25 +56,43 @@ class Job:
         return f"{self.state.instance}-r{self.run}-{n}"
 
 
-def deliver(job: Job, entry: OutboxEntry) -> Generator[Event, None, dict[str, Any]]:
-    """Send one outbox entry until the archive acknowledges it (bounded back-off)."""
+def archive_retrying(job: Job, call: Callable[[], T]) -> Generator[Event, None, T]:
+    """Run one archive call, backing off on the runtime's clock while the platform is
+    unreachable (bounded by the job's policy, then MailboxFailed).  A refusal
+    (LinkRefused) is the caller's to handle; the cost of the call that got through is
+    the caller's to yield."""
     for attempt in range(job.policy.attempts):
         try:
-            answer = job.archive.submit(entry.body)
+            return call()
         except LinkDown as exc:
             if attempt + 1 >= job.policy.attempts:
                 raise MailboxFailed(f"the archive platform is unreachable ({exc})") from exc
             yield Cost(http_calls=1)
             yield Sleep(job.policy.wait(attempt, exc), "archive back-off")
-            continue
-        except LinkRefused as exc:
-            job.state.discard(entry)  # it can never be accepted; the state stays where it was
-            raise MailboxFailed(f"the archive refused a submission: {exc.field}: {exc.message}") from exc
-        job.state.acknowledged(entry)
-        job.sequence = int(answer.get("sequence", job.sequence or 0))
-        yield Cost(http_calls=1, items=len(entry.body.get("placements", ())))
-        return answer
     raise AssertionError("unreachable")
+
+
+def archive_call(job: Job, call: Callable[[], T]) -> Generator[Event, None, T]:
+    """An archive call whose refusal fails the mailbox."""
+    try:
+        result = yield from archive_retrying(job, call)
+    except LinkRefused as exc:
+        raise MailboxFailed(f"the archive refused: {exc.field}: {exc.message}") from exc
+    yield Cost(http_calls=1)
+    return result
+
+
+def deliver(job: Job, entry: OutboxEntry) -> Generator[Event, None, dict[str, Any]]:
+    """Send one outbox entry until the archive acknowledges it (bounded back-off)."""
+    try:
+        answer = yield from archive_retrying(job, partial(job.archive.submit, entry.body))
+    except LinkRefused as exc:
+        job.state.discard(entry)  # it can never be accepted; the state stays where it was
+        raise MailboxFailed(f"the archive refused a submission: {exc.field}: {exc.message}") from exc
+    job.state.acknowledged(entry)
+    job.sequence = int(answer.get("sequence", job.sequence or 0))
+    yield Cost(http_calls=1, items=len(entry.body.get("placements", ())))
+    return answer
 
 
 def flush(job: Job) -> Generator[Event, None, None]:
@@ -86,4 +107,4 @@ def submit(job: Job, body: dict[str, Any], commit: Commit) -> Generator[Event, N
     return (yield from deliver(job, entry))
 
 
-__all__ = ["Job", "MailboxFailed", "Outcome", "deliver", "flush", "submit"]
+__all__ = ["Job", "MailboxFailed", "Outcome", "archive_call", "archive_retrying", "deliver", "flush", "submit"]
