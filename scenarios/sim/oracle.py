@@ -176,6 +176,18 @@ class Execution:
     spec_end: dict[str, Any] | None = None
 
 
+def skip_reason(world: World, mailbox: str) -> str | None:
+    """T9: why a task skips this mailbox now (None: it is processed)."""
+    user = world.directory.user_by_mail(mailbox)
+    if user is None or not user.has_mailbox:
+        return "no mailbox"
+    if not user.account_enabled:
+        return "account disabled"
+    if not user.licensed:
+        return "account not licensed"
+    return None
+
+
 class Oracle:
     def __init__(self, world: World, rules: Iterable[str], tracked: set[str] | None = None) -> None:
         self.world = world
@@ -247,14 +259,7 @@ class Oracle:
         changed = self.directory_changes.get(mailbox)
         if changed is not None and at - changed < timedelta(hours=1, minutes=5):
             return
-        user = self.world.directory.user_by_mail(mailbox)
-        expected = None
-        if user is None or not user.has_mailbox:
-            expected = "no mailbox"
-        elif not user.account_enabled:
-            expected = "account disabled"
-        elif not user.licensed:
-            expected = "account not licensed"
+        expected = skip_reason(self.world, mailbox)
         if expected is None and result == "Skipped":
             self.verdict("T9").fail(f"{mailbox}: Skipped ({reason}) though the account is eligible")
         elif expected is not None and (result != "Skipped" or reason != expected):

@@ -29,7 +29,7 @@ from mockad.store import DirectoryGroup, DirectoryUser
 from scenarios.testbed import Outage, Testbed, build_testbed
 
 from .activity import Activity
-from .oracle import Oracle, schedule_slots
+from .oracle import Oracle, schedule_slots, skip_reason
 from .spec import AdminAction, GroupRef, Scenario, TaskSpec, parse_offset
 from .tenant import Tenant, archive_key, build_tenant
 
@@ -122,12 +122,7 @@ class Simulation:
         if len(self.tenant.mailboxes) > self.sample:
             # the views are checked on a sample (see finish), drawn from the accounts a
             # task can replicate at the start (T9 skips the others)
-            directory = self.tenant.world.directory
-            eligible = []
-            for mailbox in self.tenant.mailboxes:
-                user = directory.user_by_mail(mailbox)
-                if user is not None and user.has_mailbox and user.account_enabled and user.licensed:
-                    eligible.append(mailbox)
+            eligible = [m for m in self.tenant.mailboxes if skip_reason(self.tenant.world, m) is None]
             pool = eligible if len(eligible) >= self.sample else self.tenant.mailboxes
             tracked = set(random.Random(f"{self.seed}:sample").sample(sorted(pool), self.sample))
         self.oracle = Oracle(self.tenant.world, self.scenario.checks, tracked)

@@ -155,16 +155,7 @@ def test_crash_safety_killed_mid_run_then_restarted_views_and_sequence_exact(
     bed: Testbed, state_file: Path, where: str, nth: int
 ) -> None:
     keys = fill(bed, 9) | fill(bed, 4, "sentitems")
-    site_id, key = bed.register_site()
-    task = bed.task(
-        site_id,
-        "mfr",
-        bed.definition("MFR", {"type": "mfr"}),
-        bed.schedule("Hourly", HOURLY),
-        {"kind": "single_mailbox", "address": ALICE},
-    )
-    first = bed.site(key, state=SiteState(state_file), batch_size=3)
-    first.start()
+    first, task = setup(bed, state=SiteState(state_file), batch_size=3)
     first.runtime.run(until=lambda: first._archive is not None)  # type: ignore[attr-defined]
     link = first.archive_link()
     real = link.submit
@@ -185,7 +176,7 @@ def test_crash_safety_killed_mid_run_then_restarted_views_and_sequence_exact(
     first.stopped = True
     first.state.close()
 
-    second = bed.site(key, state=SiteState(state_file), batch_size=3)
+    second = bed.site(first.key, state=SiteState(state_file), batch_size=3)
     second.start()
     run_once(second)
     assert bed.view(ALICE)["Inbox"] | bed.view(ALICE)["Sent Items"] == keys
