@@ -11,17 +11,48 @@ from __future__ import annotations
 import re
 from datetime import datetime, time
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    GetJsonSchemaHandler,
+    StringConstraints,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
 
 # -- small value types --------------------------------------------------------------------
 
 #: the largest id or count the stores keep (a 32-bit SQL INTEGER, as in PostgreSQL)
 MAX_INT = 2**31 - 1
-#: a name an administrator gives (schedules, definitions, managed folders): trimmed, not blank
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
+
+
+def _not_a_boolean(value: Any) -> Any:
+    if isinstance(value, bool):
+        raise ValueError("must be an integer, not true or false")
+    return value
+
+
+def _a_boolean(value: Any) -> Any:
+    if not isinstance(value, bool):
+        raise ValueError("must be true or false")
+    return value
+
+
+#: an integer field: JSON's true is not taken for 1 (pydantic's lax mode would), while
+#: 30.0 stays 30 as JSON Schema's "integer" allows
+Int = Annotated[int, BeforeValidator(_not_a_boolean)]
+#: a boolean field: true or false only, never 0/1 or "yes"
+Bool = Annotated[bool, BeforeValidator(_a_boolean)]
+#: a name an administrator gives (schedules, definitions, managed folders): trimmed, not
+#: blank — the schema says "holds a non-space character", as the trimmed length rule does
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120, pattern=r"\S")]
 
 ADDRESS = re.compile(
     r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"
@@ -69,6 +100,12 @@ def split_dn(dn: str) -> list[tuple[str, str]]:
     return out
 
 
+_DN_VALUE = r'[^\\,+"<>;=#\s](?:[^\\,+"<>;=]*[^\\,+"<>;=\s])?'
+#: what the OpenAPI documents say of a group DN: CN/OU parts, then the domain's DC parts
+#: (a plain form of what valid_dn accepts, which also takes escapes and other RDN types)
+DN_SCHEMA_PATTERN = rf"^(?:(?:[Cc][Nn]|[Oo][Uu])={_DN_VALUE},)+(?:[Dd][Cc]={_DN_VALUE},)*[Dd][Cc]={_DN_VALUE}$"
+
+
 def valid_dn(value: str) -> str:
     value = value.strip()
     if not value:
@@ -78,6 +115,11 @@ def valid_dn(value: str) -> str:
         raise ValueError(
             "a group DN needs a CN or OU and the domain's DC components, e.g. CN=Sales,OU=Groups,DC=contoso,DC=com"
         )
+    return value
+
+
+def _version_text(value: str) -> str:
+    parse_version(value)
     return value
 
 
@@ -98,6 +140,68 @@ def valid_time_zone(value: str) -> str:
     return value
 
 
+def _local_time(value: time) -> time:
+    if value.tzinfo is not None:
+        raise ValueError("a time of day is local to the site: give it without a UTC offset, e.g. 08:30")
+    return value
+
+
+def _local_datetime(value: datetime) -> datetime:
+    if value.tzinfo is not None:
+        raise ValueError("a one-off time is local to the site: give it without a UTC offset")
+    return value
+
+
+#: a local time of day (the site's zone), HH:MM or HH:MM:SS
+LocalTime = Annotated[
+    time,
+    AfterValidator(_local_time),
+    WithJsonSchema({"type": "string", "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$"}),
+]
+#: a local date-time (the site's zone), without a UTC offset
+LocalDateTime = Annotated[
+    datetime,
+    AfterValidator(_local_datetime),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^[1-9][0-9]{3}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])T([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$",
+            "description": "local to the site's zone, without a UTC offset (e.g. 2026-03-05T22:30)",
+        }
+    ),
+]
+
+
+def _site_code(value: str) -> str:
+    if not SITE_CODE.match(value):
+        raise ValueError("a site code is 1 to 32 letters, digits, '-' or '_', starting with a letter or digit")
+    return value
+
+
+#: every zone the server accepts, so the OpenAPI documents can list them (an IANA name)
+ZONES = sorted(available_timezones() | {"UTC"})
+#: an IANA time zone; its schema is the list the server accepts
+ZoneName = Annotated[
+    str,
+    AfterValidator(valid_time_zone),
+    WithJsonSchema({"type": "string", "enum": ZONES, "description": "an IANA time zone, e.g. Europe/London"}),
+]
+#: a site code: its schema carries the pattern the validator enforces
+SiteCode = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=32),
+    AfterValidator(_site_code),
+    WithJsonSchema({"type": "string", "minLength": 1, "maxLength": 32, "pattern": SITE_CODE.pattern}),
+]
+#: a semantic engine version such as 2.7.1
+EngineVersion = Annotated[
+    str,
+    StringConstraints(max_length=20),
+    AfterValidator(_version_text),
+    WithJsonSchema({"type": "string", "maxLength": 20, "pattern": VERSION.pattern}),
+]
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
@@ -111,10 +215,10 @@ class DirectoryType(StrEnum):
 
 
 class EwsConnection(_Model):
-    endpoint: str = Field(default="", max_length=2048)
+    endpoint: str = Field(default="", max_length=2048, json_schema_extra={"pattern": r"^(https?://.*)?$"})
     service_account: str = Field(default="", max_length=254)
     password: str | None = Field(default=None, max_length=1024)  # write-only
-    impersonation: bool = True
+    impersonation: Bool = True
 
     @field_validator("endpoint")
     @classmethod
@@ -125,44 +229,21 @@ class EwsConnection(_Model):
 
 
 class SiteIn(_Model):
-    code: str = Field(min_length=1, max_length=32)
+    code: SiteCode
     description: str = Field(default="", max_length=500)
-    engine_version: str = "2.7.0"
+    engine_version: EngineVersion = "2.7.0"
     host_os: str = Field(default="", max_length=100)
-    time_zone: str = "UTC"
-    enabled: bool = True
+    time_zone: ZoneName = "UTC"
+    enabled: Bool = True
     directory_type: DirectoryType = DirectoryType.ACTIVE_DIRECTORY
     ews: EwsConnection = Field(default_factory=EwsConnection)
-
-    @field_validator("code")
-    @classmethod
-    def _code(cls, value: str) -> str:
-        if not SITE_CODE.match(value):
-            raise ValueError("a site code is 1 to 32 letters, digits, '-' or '_', starting with a letter or digit")
-        return value
-
-    @field_validator("engine_version")
-    @classmethod
-    def _version(cls, value: str) -> str:
-        parse_version(value)
-        return value
-
-    @field_validator("time_zone")
-    @classmethod
-    def _zone(cls, value: str) -> str:
-        return valid_time_zone(value)
 
 
 class SiteChange(_Model):
     description: str | None = Field(default=None, max_length=500)
-    enabled: bool | None = None
-    time_zone: str | None = None
+    enabled: Bool | None = None
+    time_zone: ZoneName | None = None
     ews: EwsConnection | None = None
-
-    @field_validator("time_zone")
-    @classmethod
-    def _zone(cls, value: str | None) -> str | None:
-        return None if value is None else valid_time_zone(value)
 
 
 # -- schedules ---------------------------------------------------------------------------------
@@ -184,12 +265,13 @@ class Weekday(StrEnum):
 
 class DailyTimes(_Model):
     """The daily settings: ``once`` at ``start``, or ``many`` from ``start`` to ``end``
-    (inclusive) every ``interval_minutes`` (T5)."""
+    (inclusive) every ``interval_minutes`` (T5: end after start, 1 ≤ interval ≤ end -
+    start, refused with 400 naming ``times``)."""
 
     mode: Literal["once", "many"] = "once"
-    start: time
-    end: time | None = None
-    interval_minutes: int | None = None
+    start: LocalTime
+    end: LocalTime | None = None
+    interval_minutes: Int | None = None
 
     @model_validator(mode="after")
     def _t5(self) -> DailyTimes:
@@ -206,17 +288,44 @@ class DailyTimes(_Model):
             raise ValueError(f"interval_minutes must be between 1 and end - start = {span} (T5)")
         return self
 
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core: Any, handler: GetJsonSchemaHandler) -> dict[str, Any]:
+        """The two modes as the variants they are (what each needs is stated); the
+        order of start, end and interval (T5) is in the description."""
+        at = handler(core)["properties"]["start"]
+        return {
+            "title": "DailyTimes",
+            "description": cls.__doc__,
+            "oneOf": [
+                {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["start"],
+                    "properties": {
+                        "mode": {"const": "once"},
+                        "start": at,
+                        "end": {"type": "null"},
+                        "interval_minutes": {"type": "null"},
+                    },
+                },
+                {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["mode", "start", "end", "interval_minutes"],
+                    "properties": {
+                        "mode": {"const": "many"},
+                        "start": at,
+                        "end": at,
+                        "interval_minutes": {"type": "integer", "minimum": 1, "maximum": 1439},
+                    },
+                },
+            ],
+        }
+
 
 class OneOffSchedule(_Model):
     kind: Literal["one_off"] = "one_off"
-    at: datetime  # local date-time in the site's zone (naive)
-
-    @field_validator("at")
-    @classmethod
-    def _naive(cls, value: datetime) -> datetime:
-        if value.tzinfo is not None:
-            raise ValueError("a one-off time is local to the site: give it without a UTC offset")
-        return value
+    at: LocalDateTime
 
 
 class DailySchedule(_Model):
@@ -268,11 +377,12 @@ class TaskType(StrEnum):
 
 
 class ExclusionWindow(_Model):
-    """R7: a full replication is not started inside a window (weekday and time range)."""
+    """R7: a full replication is not started inside a window (weekday and time range;
+    its end after its start, refused with 400 otherwise)."""
 
     weekday: Weekday
-    start: time
-    end: time
+    start: LocalTime
+    end: LocalTime
 
     @model_validator(mode="after")
     def _order(self) -> ExclusionWindow:
@@ -283,10 +393,10 @@ class ExclusionWindow(_Model):
 
 class MfrDefinition(_Model):
     type: Literal["mfr"] = "mfr"
-    exclude_inbox: bool = False
-    exclude_sent_items: bool = False
-    exclude_deleted_items: bool = False
-    include_ev_shortcuts: bool = False
+    exclude_inbox: Bool = False
+    exclude_sent_items: Bool = False
+    exclude_deleted_items: Bool = False
+    include_ev_shortcuts: Bool = False
     full_sync_exclusion_windows: list[ExclusionWindow] = Field(default_factory=list, max_length=50)
 
 
@@ -296,17 +406,18 @@ class CalendarDefinition(_Model):
 
 
 class MsmDefinition(_Model):
-    """S1 to S3; criteria are ANDed."""
+    """S1 to S3; criteria are ANDed.  The attachment criteria (extensions, minimum
+    attachment size) apply only to the two attachment stub actions (400 otherwise)."""
 
     type: Literal["msm"] = "msm"
     action: Literal["message_delete", "full_stub", "attachment_stub", "attachment_stub_universal"]
-    older_than_days: int = Field(ge=1, le=36500)
-    min_size_kb: int | None = Field(default=None, ge=1, le=MAX_INT)
+    older_than_days: Int = Field(ge=1, le=36500)
+    min_size_kb: Int | None = Field(default=None, ge=1, le=MAX_INT)
     include_folders: list[str] = Field(default_factory=list, max_length=200)
     exclude_folders: list[str] = Field(default_factory=list, max_length=200)
     attachment_extensions: list[str] = Field(default_factory=list, max_length=100)
-    min_attachment_size_kb: int | None = Field(default=None, ge=1, le=MAX_INT)
-    dry_run: bool = False
+    min_attachment_size_kb: Int | None = Field(default=None, ge=1, le=MAX_INT)
+    dry_run: Bool = False
 
     @model_validator(mode="after")
     def _attachment_criteria(self) -> MsmDefinition:
@@ -318,12 +429,12 @@ class MsmDefinition(_Model):
 
 class ExchangeDelete(_Model):
     action: Literal["move_to_deleted_items", "soft_delete", "hard_delete"]
-    lifespan_days: int = Field(ge=1, le=36500)
-    delete_unread: bool = False
+    lifespan_days: Int = Field(ge=1, le=36500)
+    delete_unread: Bool = False
 
 
 class Lifespan(_Model):
-    lifespan_days: int = Field(ge=1, le=36500)
+    lifespan_days: Int = Field(ge=1, le=36500)
 
 
 class Policy(_Model):
@@ -338,7 +449,8 @@ class Policy(_Model):
         return self.exchange_delete is None and self.expire_view is None and self.archive_purge is None
 
 
-WELL_KNOWN_POLICY_FOLDERS = ("inbox", "sentitems", "deleteditems", "drafts", "junkemail", "outbox")
+WellKnownPolicyFolder = Literal["inbox", "sentitems", "deleteditems", "drafts", "junkemail", "outbox"]
+WELL_KNOWN_POLICY_FOLDERS: tuple[str, ...] = get_args(WellKnownPolicyFolder)
 
 
 class ManagedFolder(_Model):
@@ -347,19 +459,13 @@ class ManagedFolder(_Model):
 
 
 class ManagedFoldersDefinition(_Model):
+    """M1 to M4.  Managed folder names are unique (case-insensitively; 400 otherwise)."""
+
     type: Literal["managed_folders"] = "managed_folders"
     default_policy: Policy = Field(default_factory=Policy)
-    well_known_policies: dict[str, Policy] = Field(default_factory=dict)
+    well_known_policies: dict[WellKnownPolicyFolder, Policy] = Field(default_factory=dict)
     managed_folders: list[ManagedFolder] = Field(default_factory=list, max_length=100)
-    dry_run: bool = False
-
-    @field_validator("well_known_policies")
-    @classmethod
-    def _known(cls, value: dict[str, Policy]) -> dict[str, Policy]:
-        for name in value:
-            if name not in WELL_KNOWN_POLICY_FOLDERS:
-                raise ValueError(f"{name!r} is not a well-known folder ({', '.join(WELL_KNOWN_POLICY_FOLDERS)})")
-        return value
+    dry_run: Bool = False
 
     @field_validator("managed_folders")
     @classmethod
@@ -387,7 +493,7 @@ class AdGroupTarget(_Model):
     """Kinds 1 and 2: an AD group by DN, looked up from the directory copy or typed in."""
 
     kind: Literal["ad_security_group", "ad_distribution_group"]
-    dn: str
+    dn: Annotated[str, WithJsonSchema({"type": "string", "pattern": DN_SCHEMA_PATTERN})]
     chosen_by: Literal["lookup", "manual"] = "manual"
 
     @field_validator("dn")
@@ -397,7 +503,9 @@ class AdGroupTarget(_Model):
 
 
 #: an email address, trimmed, checked and lower-cased
-Address = Annotated[str, AfterValidator(valid_address)]
+Address = Annotated[
+    str, AfterValidator(valid_address), WithJsonSchema({"type": "string", "maxLength": 254, "pattern": ADDRESS.pattern})
+]
 
 
 class O365GroupTarget(_Model):
@@ -418,7 +526,11 @@ class MailboxListTarget(_Model):
     """Kind 5: addresses separated by ';' — trimmed, de-duplicated, each validated."""
 
     kind: Literal["mailbox_list"] = "mailbox_list"
-    addresses: list[str] = Field(min_length=1, max_length=10_000)
+    addresses: list[str] = Field(
+        min_length=1,
+        max_length=10_000,
+        json_schema_extra={"items": {"type": "string", "maxLength": 254, "pattern": ADDRESS.pattern}},
+    )
 
     @field_validator("addresses", mode="before")
     @classmethod
@@ -466,20 +578,11 @@ class MailboxResult(StrEnum):
 
 
 class TaskIn(_Model):
-    site_id: int = Field(ge=1, le=MAX_INT)
+    site_id: Int = Field(ge=1, le=MAX_INT)
     type: TaskType
-    definition_id: int = Field(ge=1, le=MAX_INT)
-    schedule_id: int = Field(ge=1, le=MAX_INT)
+    definition_id: Int = Field(ge=1, le=MAX_INT)
+    schedule_id: Int = Field(ge=1, le=MAX_INT)
     group: GroupTarget
-
-
-class TaskChange(BaseModel):
-    """T1/T2: only schedule and definition may change.  Other fields are accepted here
-    so the console can refuse them by name (a site change: "contact support")."""
-
-    model_config = ConfigDict(extra="allow")
-    schedule_id: int | None = Field(default=None, ge=1, le=MAX_INT)
-    definition_id: int | None = Field(default=None, ge=1, le=MAX_INT)
 
 
 class MailboxRow(_Model):
@@ -487,17 +590,17 @@ class MailboxRow(_Model):
     last_run: datetime | None = None
     result: MailboxResult
     reason: str = Field(default="", max_length=500)
-    items: int = Field(default=0, ge=0, le=MAX_INT)
+    items: Int = Field(default=0, ge=0, le=MAX_INT)
 
 
 class Progress(_Model):
     """What a site reports about a task (site-facing API)."""
 
-    task_id: int = Field(ge=1, le=MAX_INT)
+    task_id: Int = Field(ge=1, le=MAX_INT)
     status: Literal["Running", "Idle", "Completed"]
     command: str = Field(default="", max_length=500)
     latest_detail: str = Field(default="", max_length=1000)
-    sequence: int | None = Field(default=None, ge=0, le=MAX_INT)
+    sequence: Int | None = Field(default=None, ge=0, le=MAX_INT)
     mailboxes: list[MailboxRow] = Field(default_factory=list, max_length=10_000)
     next_run: datetime | None = None
 

@@ -14,6 +14,7 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, request
 from pydantic import BaseModel, ValidationError
 from pydantic.json_schema import models_json_schema
+from werkzeug.exceptions import HTTPException
 
 from engine.model import MAX_INT
 
@@ -30,6 +31,19 @@ class ApiError(Exception):
 
 def error_response(status: int, field: str, message: str) -> tuple[Response, int]:
     return jsonify(error={"field": field, "message": message}), status
+
+
+def http_error_response(exc: HTTPException) -> Response:
+    """Werkzeug's HTTP errors as the JSON error body, keeping their headers (a 405's
+    ``Allow`` names the methods the path takes, RFC 9110 §15.5.6)."""
+    response, status = error_response(
+        exc.code or 500, "path" if exc.code == 404 else "request", exc.description or exc.name
+    )
+    response.status_code = status
+    for name, value in exc.get_headers():
+        if name.lower() != "content-type":
+            response.headers[name] = value
+    return response
 
 
 @dataclass(frozen=True)
@@ -148,7 +162,7 @@ class Api:
             def endpoint(**path_args: Any) -> Any:
                 principal = self.authenticate(auth)
                 for name, value in path_args.items():
-                    if isinstance(value, int) and value > MAX_INT:  # no such id can exist
+                    if isinstance(value, int) and not 1 <= value <= MAX_INT:  # no such id can exist
                         raise ApiError(404, name, "not found")
                     if isinstance(value, str) and "\x00" in value:
                         raise ApiError(400, name, "may not contain NUL characters")
@@ -229,6 +243,11 @@ class Api:
                     },
                 },
             }
+            if parameters and any(p["in"] == "path" for p in parameters):
+                operation["responses"].setdefault(
+                    "404",
+                    {"description": "Not found", "content": {"application/json": {"schema": error}}},
+                )
             schemes = self.auth_schemes.get(r.auth, [])
             if schemes:
                 operation["security"] = [{name: []} for name in schemes]
@@ -236,6 +255,14 @@ class Api:
                     "description": "Not authenticated",
                     "content": {"application/json": {"schema": error}},
                 }
+                operation["responses"].setdefault(
+                    "403",
+                    {
+                        "description": "Authenticated, but this credential may not do this "
+                        "(a read-only administrator, another site's task or mailbox, the wrong kind of key)",
+                        "content": {"application/json": {"schema": error}},
+                    },
+                )
             else:
                 operation["security"] = []
             if r.body is not None:
@@ -245,6 +272,8 @@ class Api:
                 }
             paths.setdefault(openapi_path, {})[r.method.lower()] = operation
         schemas = dict(defs.get("$defs", {}))
+        _require_discriminators(schemas)
+        _standard_bounds(schemas)
         schemas["Error"] = {
             "type": "object",
             "required": ["error"],
@@ -258,7 +287,54 @@ class Api:
         }
         return {
             "openapi": "3.1.0",
-            "info": {"title": self.title, "version": self.version},
+            "info": {
+                "title": self.title,
+                "version": self.version,
+                "description": "No text anywhere may hold a NUL character (PostgreSQL cannot store it).",
+            },
             "paths": paths,
             "components": {"schemas": schemas, "securitySchemes": self.security},
         }
+
+
+def _require_discriminators(schemas: dict[str, Any]) -> None:
+    """A tagged union's tag must be sent (the server picks the variant by it), though
+    pydantic gives each variant's tag a default: each variant the discriminator maps
+    to lists its tag as required."""
+
+    def visit(node: Any) -> None:
+        if isinstance(node, dict):
+            discriminator = node.get("discriminator")
+            if isinstance(discriminator, dict):
+                tag = discriminator["propertyName"]
+                for ref in discriminator.get("mapping", {}).values():
+                    variant = schemas[ref.rsplit("/", 1)[-1]]
+                    required = variant.setdefault("required", [])
+                    if tag not in required:
+                        required.insert(0, tag)
+            for value in node.values():
+                visit(value)
+        elif isinstance(node, list):
+            for value in node:
+                visit(value)
+
+    visit(schemas)
+
+
+_BOUNDS = {"ge": "minimum", "le": "maximum", "gt": "exclusiveMinimum", "lt": "exclusiveMaximum"}
+
+
+def _standard_bounds(node: Any) -> None:
+    """pydantic names the bounds of an optional constrained integer with a validator
+    (``Int | None``) by its own keywords (``ge``, ``le``); JSON Schema's are
+    ``minimum`` and ``maximum``, which clients and fuzzers read."""
+    if isinstance(node, dict):
+        if node.get("type") in ("integer", "number"):
+            for ours, standard in _BOUNDS.items():
+                if ours in node:
+                    node[standard] = node.pop(ours)
+        for value in node.values():
+            _standard_bounds(value)
+    elif isinstance(node, list):
+        for value in node:
+            _standard_bounds(value)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Literal
 
 from flask import Blueprint, Response, jsonify
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt
 
 from mockews.adminplane import AdminError, base_blueprint, json_body, parse_model
 from mockews.faults import FaultKind, FaultRule
@@ -28,9 +28,9 @@ class UserIn(_Model):
     user_principal_name: str | None = None
     given_name: str | None = None
     surname: str | None = None
-    account_enabled: bool = True
-    licensed: bool = True
-    has_mailbox: bool = True
+    account_enabled: StrictBool = True
+    licensed: StrictBool = True
+    has_mailbox: StrictBool = True
     department: str | None = None
     job_title: str | None = None
     distinguished_name: str | None = None
@@ -39,9 +39,9 @@ class UserIn(_Model):
 
 class UserChange(_Model):
     display_name: str | None = None
-    account_enabled: bool | None = None
-    licensed: bool | None = None
-    has_mailbox: bool | None = None
+    account_enabled: StrictBool | None = None
+    licensed: StrictBool | None = None
+    has_mailbox: StrictBool | None = None
     department: str | None = None
     job_title: str | None = None
 
@@ -62,10 +62,10 @@ class ClientIn(_Model):
 class DirectoryFaultIn(_Model):
     kind: FaultKind
     operation: str = "*"
-    probability: float = Field(default=1.0, ge=0.0, le=1.0)
-    latency_ms: int = Field(default=0, ge=0)
-    retry_after_s: int = Field(default=1, ge=0)
-    count: int | None = Field(default=None, ge=1)
+    probability: StrictFloat = Field(default=1.0, ge=0.0, le=1.0)
+    latency_ms: StrictInt = Field(default=0, ge=0)
+    retry_after_s: StrictInt = Field(default=1, ge=0)
+    count: StrictInt | None = Field(default=None, ge=1)
 
 
 class MockDirectoryAdmin:

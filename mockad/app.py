@@ -9,6 +9,8 @@ from collections.abc import Callable, Iterable
 from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
+from mockews.adminplane import keep_headers
+
 from .admin import admin_blueprint
 from .service import GraphReply, GraphRequest, MockDirectory
 
@@ -112,6 +114,7 @@ def create_app(service: MockDirectory | None = None) -> Flask:
         code = {404: "Request_ResourceNotFound", 405: "Request_BadRequest"}.get(exc.code or 500, "BadRequest")
         response = jsonify(error={"code": code, "message": exc.description or exc.name})
         response.status_code = exc.code or 500
+        keep_headers(exc, response)
         return response
 
     app.register_blueprint(admin_blueprint(service))

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from flask import Blueprint, Response, jsonify
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, field_validator, model_validator
 
 from .adminplane import AdminError, base_blueprint, json_body, parse_model
 from .errors import EWSError
@@ -65,7 +65,7 @@ class ItemIn(_Model):
     item_class: str | None = None
     sensitivity: Literal["Normal", "Personal", "Private", "Confidential"] = "Normal"
     importance: Literal["Low", "Normal", "High"] = "Normal"
-    is_read: bool = False
+    is_read: StrictBool = False
     categories: list[str] = Field(default_factory=list)
     received: datetime | None = None
     sent: datetime | None = None
@@ -73,12 +73,12 @@ class ItemIn(_Model):
     sender: RecipientIn | None = None
     to: list[RecipientIn] = Field(default_factory=list)
     cc: list[RecipientIn] = Field(default_factory=list)
-    size: int | None = Field(default=None, ge=0)
+    size: StrictInt | None = Field(default=None, ge=0)
     attachments: list[AttachmentIn] = Field(default_factory=list)
     start: datetime | None = None
     end: datetime | None = None
     location: str | None = None
-    is_all_day: bool = False
+    is_all_day: StrictBool = False
     required: list[RecipientIn] = Field(default_factory=list)
     optional: list[RecipientIn] = Field(default_factory=list)
 
@@ -108,7 +108,7 @@ class MailboxIn(_Model):
     email: str = Field(pattern=r"^[^@\s]+@[^@\s]+$")
     display_name: str | None = None
     password: str | None = None
-    can_impersonate: bool = False
+    can_impersonate: StrictBool = False
     folders: list[FolderIn] = Field(default_factory=list)
     items: list[ItemIn] = Field(default_factory=list)
 
@@ -116,7 +116,7 @@ class MailboxIn(_Model):
 class AccountIn(_Model):
     email: str = Field(pattern=r"^[^@\s]+@[^@\s]+$")
     password: str | None = None
-    can_impersonate: bool = False
+    can_impersonate: StrictBool = False
     full_access: list[str] = Field(default_factory=list)
 
 
@@ -137,21 +137,21 @@ class BulkLoadIn(_Model):
 class FaultIn(_Model):
     kind: FaultKind
     operation: str = "*"
-    probability: float = Field(default=1.0, ge=0.0, le=1.0)
+    probability: StrictFloat = Field(default=1.0, ge=0.0, le=1.0)
     start: datetime | None = None
     end: datetime | None = None
-    latency_ms: int = Field(default=0, ge=0)
-    back_off_ms: int = Field(default=1000, ge=0)
-    retry_after_s: int = Field(default=1, ge=0)
-    count: int | None = Field(default=None, ge=1)
+    latency_ms: StrictInt = Field(default=0, ge=0)
+    back_off_ms: StrictInt = Field(default=1000, ge=0)
+    retry_after_s: StrictInt = Field(default=1, ge=0)
+    count: StrictInt | None = Field(default=None, ge=1)
     mailbox: str | None = None
 
 
 class ThrottleIn(_Model):
-    max_concurrency: int = Field(default=27, ge=1)
-    rate: float | None = Field(default=None, gt=0)
-    burst: int = Field(default=50, ge=1)
-    concurrency_back_off_ms: int = Field(default=500, ge=0)
+    max_concurrency: StrictInt = Field(default=27, ge=1)
+    rate: StrictFloat | None = Field(default=None, gt=0)
+    burst: StrictInt = Field(default=50, ge=1)
+    concurrency_back_off_ms: StrictInt = Field(default=500, ge=0)
 
 
 # -- the Python API ---------------------------------------------------------------------

@@ -8,6 +8,7 @@ from typing import Any, Protocol
 
 from flask import Blueprint, Response, jsonify, request
 from pydantic import ValidationError
+from werkzeug.exceptions import HTTPException
 
 from .faults import FaultPlan, FaultRule
 
@@ -29,6 +30,14 @@ def parse_model(model: type[Any], data: Any) -> Any:
         first = exc.errors()[0]
         field = ".".join(str(p) for p in first["loc"]) or model.__name__
         raise AdminError(field, first["msg"]) from exc
+
+
+def keep_headers(exc: HTTPException, response: Response) -> None:
+    """An HTTP error answered in a mock's own format keeps werkzeug's headers (a 405's
+    ``Allow`` names the methods the path takes)."""
+    for name, value in exc.get_headers():
+        if name.lower() != "content-type":
+            response.headers[name] = value
 
 
 def json_body() -> dict[str, Any]:
@@ -72,7 +81,7 @@ def base_blueprint(name: str, prefix: str, admin: Admin, faults: FaultPlan) -> B
     @bp.post("/reset")
     def reset() -> Response:
         seed = json_body().get("seed")
-        if seed is not None and not isinstance(seed, int):
+        if seed is not None and (not isinstance(seed, int) or isinstance(seed, bool)):
             raise AdminError("seed", "must be an integer")
         admin.reset(seed)
         return jsonify(admin.state())
@@ -80,7 +89,7 @@ def base_blueprint(name: str, prefix: str, admin: Admin, faults: FaultPlan) -> B
     @bp.post("/seed")
     def seed() -> Response:
         value = json_body().get("seed")
-        if not isinstance(value, int):
+        if not isinstance(value, int) or isinstance(value, bool):
             raise AdminError("seed", "must be an integer")
         admin.reset(value)
         return jsonify(admin.state())

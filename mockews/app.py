@@ -12,6 +12,7 @@ from typing import Any
 from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
+from .adminplane import keep_headers
 from .service import MockExchange
 
 EWS_PATH = "/ews/exchange.asmx"
@@ -61,6 +62,7 @@ def create_app(service: MockExchange | None = None) -> Flask:
         else:
             response = Response(f"{exc.code} {exc.name}", content_type="text/plain; charset=utf-8")
         response.status_code = exc.code or 500
+        keep_headers(exc, response)
         return response
 
     from .admin import admin_blueprint

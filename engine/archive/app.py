@@ -16,8 +16,8 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, with_confi
 from typing_extensions import TypedDict
 from werkzeug.exceptions import HTTPException
 
-from engine.model import MAX_INT
-from engine.webapi import Api, ApiError, Query, error_response
+from engine.model import MAX_INT, Bool, Int
+from engine.webapi import Api, ApiError, Query, error_response, http_error_response
 
 from .store import ArchiveError, ArchiveStore, Submission
 
@@ -69,7 +69,7 @@ class CalendarItemIn(BaseModel):
 
 
 class SubmissionIn(_Model):
-    task_id: int = Field(ge=1, le=MAX_INT)
+    task_id: Int = Field(ge=1, le=MAX_INT)
     mailbox: str = Field(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+$")
     batch_id: str = Field(min_length=1, max_length=200)
     kind: Literal["mfr", "calendar"] = "mfr"
@@ -81,11 +81,11 @@ class SubmissionIn(_Model):
     calendar_items: list[CalendarItemIn] = Field(default_factory=list, max_length=100_000)
     removed_calendar_items: list[str] = Field(default_factory=list, max_length=100_000)
     reset_calendars: list[str] = Field(default_factory=list, max_length=1_000)
-    complete: bool = False
+    complete: Bool = False
 
 
 class SiteIn(_Model):
-    site_id: int = Field(ge=1, le=MAX_INT)
+    site_id: Int = Field(ge=1, le=MAX_INT)
     key_hash: str = Field(pattern=r"^[0-9a-f]{64}$")
 
 
@@ -93,7 +93,7 @@ class ArchivedIn(_Model):
     item: str = Field(min_length=1, max_length=1000)
     subject: str = Field(default="", max_length=1000)
     received: datetime | None = None
-    size: int = Field(default=0, ge=0, le=MAX_INT)
+    size: Int = Field(default=0, ge=0, le=MAX_INT)
     readers: list[str] = Field(default_factory=list, max_length=10_000)
 
 
@@ -103,7 +103,7 @@ class ArchivedBatch(_Model):
 
 class HoldIn(_Model):
     items: list[str] = Field(max_length=100_000)
-    held: bool = True
+    held: Bool = True
 
 
 class CheckIn(_Model):
@@ -125,7 +125,7 @@ class StubEntry(_Model):
 
 
 class StubsIn(_Model):
-    task_id: int = Field(ge=1, le=MAX_INT)
+    task_id: Int = Field(ge=1, le=MAX_INT)
     mailbox: str = Field(min_length=3, max_length=254)
     entries: list[StubEntry] = Field(max_length=100_000)
 
@@ -138,7 +138,7 @@ class ExpireIn(_Model):
 class PurgeEntry(_Model):
     item: str = Field(min_length=1, max_length=1000)
     received: datetime
-    lifespan_days: int = Field(ge=1, le=36500)
+    lifespan_days: Int = Field(ge=1, le=36500)
 
 
 class PurgeIn(_Model):
@@ -371,8 +371,8 @@ def create_archive_app(store: ArchiveStore, admin_token: str) -> Flask:
     app.register_blueprint(bp)
 
     @app.errorhandler(HTTPException)
-    def http_error(exc: HTTPException) -> tuple[Response, int]:
-        return error_response(exc.code or 500, "path" if exc.code == 404 else "request", exc.description or exc.name)
+    def http_error(exc: HTTPException) -> Response:
+        return http_error_response(exc)
 
     app.extensions["archive_api"] = api
     return app

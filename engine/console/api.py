@@ -17,13 +17,14 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from engine.model import (
     MAX_INT,
     DefinitionIn,
+    EngineVersion,
+    Int,
     Progress,
     ScheduleIn,
     SiteChange,
     SiteIn,
     TaskIn,
     TaskType,
-    parse_version,
 )
 from engine.webapi import Api, ApiError, Query
 
@@ -47,33 +48,41 @@ class TokenIn(_Model):
     name: str = Field(min_length=1, max_length=120)
 
 
+#: what the schema promises a task change is: one or both ids, nothing else
+_TASK_CHANGE_SCHEMA = {
+    "type": "object",
+    "title": "TaskChangeIn",
+    "description": "T1/T2: only the schedule and the definition (of the same type) change",
+    "additionalProperties": False,
+    "minProperties": 1,
+    "properties": {
+        "schedule_id": {"type": "integer", "minimum": 1, "maximum": MAX_INT},
+        "definition_id": {"type": "integer", "minimum": 1, "maximum": MAX_INT},
+    },
+}
+
+
 class TaskChangeIn(BaseModel):
     """Only schedule_id and definition_id may change (T1/T2); anything else is
-    accepted here so the console can refuse it by name."""
+    accepted here so the console can refuse it by name (a site change: "contact
+    support"), though the schema, promising only what is accepted, lists the two."""
 
-    model_config = ConfigDict(extra="allow")
-    schedule_id: int | None = Field(default=None, ge=1, le=MAX_INT)
-    definition_id: int | None = Field(default=None, ge=1, le=MAX_INT)
+    model_config = ConfigDict(extra="allow", json_schema_extra=lambda schema: schema.update(_TASK_CHANGE_SCHEMA))
+    schedule_id: Int | None = Field(default=None, ge=1, le=MAX_INT)
+    definition_id: Int | None = Field(default=None, ge=1, le=MAX_INT)
 
 
 class HeartbeatIn(_Model):
-    engine_version: str | None = Field(default=None, max_length=20)
+    engine_version: EngineVersion | None = None
     host_os: str | None = Field(default=None, max_length=100)
-
-    @field_validator("engine_version")
-    @classmethod
-    def _version(cls, value: str | None) -> str | None:
-        if value is not None:
-            parse_version(value)
-        return value
 
 
 class AckIn(_Model):
-    version: int = Field(ge=0, le=MAX_INT)
+    version: Int = Field(ge=0, le=MAX_INT)
 
 
 class LogIn(_Model):
-    task_id: int = Field(ge=1, le=MAX_INT)
+    task_id: Int = Field(ge=1, le=MAX_INT)
     lines: list[str] = Field(max_length=10_000)
 
 
@@ -83,7 +92,7 @@ class DirectoryGroupIn(_Model):
     dn: str | None = Field(default=None, max_length=1024)
     mail: str | None = Field(default=None, max_length=254)
     kind: str | None = Field(default=None, pattern=r"^(security|distribution|unified)$")
-    members: int = Field(default=0, ge=0, le=MAX_INT)
+    members: Int = Field(default=0, ge=0, le=MAX_INT)
 
 
 class DirectoryUserIn(_Model):
@@ -377,6 +386,11 @@ def console_api(
         body=TaskIn,
         status=201,
         tags=["tasks"],
+        responses={
+            404: "The site, definition or schedule named does not exist",
+            409: "The parts do not fit (definition of another type, group kind the site's version lacks, "
+            "a looked-up group the site's directory copy does not hold)",
+        },
     )
     def create_task(admin: dict[str, Any], body: TaskIn) -> dict[str, Any]:
         return store.create_task(body, admin["email"])
@@ -399,7 +413,7 @@ def console_api(
         auth="write",
         body=TaskChangeIn,
         tags=["tasks"],
-        responses=not_found,
+        responses={**not_found, 409: "A definition of another type"},
     )
     def change_task(admin: dict[str, Any], task_id: int, body: TaskChangeIn) -> dict[str, Any]:
         raw = body.model_dump(exclude_unset=True)
@@ -472,6 +486,7 @@ def console_api(
         auth="site",
         body=AckIn,
         tags=["site"],
+        responses={409: "A version the console never issued"},
     )
     def ack(site_id: int, body: AckIn) -> dict[str, Any]:
         return store.acknowledge(site_id, body.version)

@@ -10,7 +10,7 @@ from typing import Any
 from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from engine.webapi import error_response
+from engine.webapi import error_response, http_error_response
 
 from .api import console_api
 from .archive_client import ArchiveClient
@@ -47,9 +47,7 @@ def create_console_app(
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> Any:
         if request.path.startswith("/api/"):
-            return error_response(
-                exc.code or 500, "path" if exc.code == 404 else "request", exc.description or exc.name
-            )
+            return http_error_response(exc)
         return exc.get_response()
 
     @app.errorhandler(Exception)

@@ -67,26 +67,26 @@ class TaskRules:
         with self.session() as s:
             site = s.get(SiteRow, spec.site_id)
             if site is None:
-                raise ConsoleError(400, "site_id", f"no site {spec.site_id}")
+                raise ConsoleError(404, "site_id", f"no site {spec.site_id}")
             definition = s.get(DefinitionRow, spec.definition_id)
             if definition is None:
-                raise ConsoleError(400, "definition_id", f"no definition {spec.definition_id}")
+                raise ConsoleError(404, "definition_id", f"no definition {spec.definition_id}")
             if definition.type != spec.type.value:
                 raise ConsoleError(
-                    400,
+                    409,
                     "definition_id",
                     f"a {spec.type.label} task needs a {spec.type.label} definition; "
                     f"{definition.name!r} is a {TaskType(definition.type).label} definition",
                 )
             if s.get(ScheduleRow, spec.schedule_id) is None:
-                raise ConsoleError(400, "schedule_id", f"no schedule {spec.schedule_id}")
+                raise ConsoleError(404, "schedule_id", f"no schedule {spec.schedule_id}")
             group = spec.group
             if (
                 group.kind in VERSION_GATED_KINDS
                 and parse_version(site.engine_version) < MIN_VERSION_FOR_ADDRESS_TARGETS
             ):
                 raise ConsoleError(
-                    400,
+                    409,
                     "group.kind",
                     f"{group.kind.replace('_', ' ')} targets need a site at engine version 2.7 or later; "
                     f"site {site.code} runs {site.engine_version}",
@@ -99,7 +99,7 @@ class TaskRules:
                 )
                 if known is None:
                     raise ConsoleError(
-                        400, "group.dn", "the group is not in the directory copy of this site; enter the DN manually"
+                        409, "group.dn", "the group is not in the directory copy of this site; enter the DN manually"
                     )
             now = self.now()
             site.config_version += 1
@@ -246,15 +246,15 @@ class TaskRules:
                     raise ConsoleError(400, key, "must be a positive integer id")
             if "schedule_id" in change:
                 if s.get(ScheduleRow, change["schedule_id"]) is None:
-                    raise ConsoleError(400, "schedule_id", f"no schedule {change['schedule_id']}")
+                    raise ConsoleError(404, "schedule_id", f"no schedule {change['schedule_id']}")
                 row.schedule_id = change["schedule_id"]
             if "definition_id" in change:
                 definition = s.get(DefinitionRow, change["definition_id"])
                 if definition is None:
-                    raise ConsoleError(400, "definition_id", f"no definition {change['definition_id']}")
+                    raise ConsoleError(404, "definition_id", f"no definition {change['definition_id']}")
                 if definition.type != row.type:
                     raise ConsoleError(
-                        400, "definition_id", f"the new definition must be a {TaskType(row.type).label} definition"
+                        409, "definition_id", f"the new definition must be a {TaskType(row.type).label} definition"
                     )
                 row.definition_id = definition.id
             site = self._site(s, row.site_id)
@@ -338,7 +338,7 @@ class TaskRules:
         with self.session() as s:
             site = self._site(s, site_id)
             if version > site.config_version:
-                raise ConsoleError(400, "version", f"version {version} was never issued (latest {site.config_version})")
+                raise ConsoleError(409, "version", f"version {version} was never issued (latest {site.config_version})")
             site.acked_version = max(site.acked_version, version)
             return {"acked_version": site.acked_version, "config_version": site.config_version}
 

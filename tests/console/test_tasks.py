@@ -28,26 +28,33 @@ def test_task_create_requires_all_five_parts_and_names_the_missing_field(
 
 
 @pytest.mark.parametrize(
-    ("change", "field"),
+    ("change", "field", "status"),
     [
-        ({"site_id": 999}, "site_id"),
-        ({"definition_id": 999}, "definition_id"),
-        ({"schedule_id": 999}, "schedule_id"),
-        ({"type": "backup"}, "type"),
+        # a part that does not exist is not found (404); a malformed one is invalid (400)
+        ({"site_id": 999}, "site_id", 404),
+        ({"definition_id": 999}, "definition_id", 404),
+        ({"schedule_id": 999}, "schedule_id", 404),
+        ({"type": "backup"}, "type", 400),
     ],
 )
 def test_task_create_refuses_unknown_parts_by_name(
-    admin: Caller, site: Site, nightly: dict[str, Any], mfr: dict[str, Any], change: dict[str, Any], field: str
+    admin: Caller,
+    site: Site,
+    nightly: dict[str, Any],
+    mfr: dict[str, Any],
+    change: dict[str, Any],
+    field: str,
+    status: int,
 ) -> None:
     reply = admin.post("/api/tasks", task_body(site, nightly, mfr, **change))
-    assert reply.status == 400 and reply.error["field"] == field, reply.body
+    assert reply.status == status and reply.error["field"] == field, reply.body
 
 
 def test_task_definition_must_match_the_task_type(
     admin: Caller, site: Site, nightly: dict[str, Any], mfr: dict[str, Any]
 ) -> None:
     reply = admin.post("/api/tasks", task_body(site, nightly, mfr, type="calendar"))
-    assert reply.status == 400 and reply.error["field"] == "definition_id"
+    assert reply.status == 409 and reply.error["field"] == "definition_id"
     assert "Calendar Replication" in reply.error["message"]
     assert "Mailbox Folder Replication" in reply.error["message"]
 
@@ -64,7 +71,7 @@ def test_group_kinds_3_to_5_need_engine_version_2_7(
     admin: Caller, old_site: Site, site: Site, nightly: dict[str, Any], mfr: dict[str, Any], group: dict[str, Any]
 ) -> None:
     refused = admin.post("/api/tasks", task_body(old_site, nightly, mfr, group=group))
-    assert refused.status == 400 and refused.error["field"] == "group.kind"
+    assert refused.status == 409 and refused.error["field"] == "group.kind"
     assert "2.7" in refused.error["message"] and "2.6.0" in refused.error["message"]
     # the same target on a 2.7 site is fine
     assert admin.post("/api/tasks", task_body(site, nightly, mfr, group=group)).status == 201
@@ -74,7 +81,7 @@ def test_group_kinds_3_to_5_are_allowed_once_the_site_reports_2_7(
     admin: Caller, old_site: Site, nightly: dict[str, Any], mfr: dict[str, Any]
 ) -> None:
     body = task_body(old_site, nightly, mfr)
-    assert admin.post("/api/tasks", body).status == 400
+    assert admin.post("/api/tasks", body).status == 409
     old_site.console.ok("POST", "/api/site/heartbeat", {"engine_version": "2.7.0"})
     assert admin.post("/api/tasks", body).status == 201
 
@@ -158,7 +165,7 @@ def test_lookup_from_ad_searches_the_directory_copy_the_site_uploaded(
     lookup_group = {"kind": "ad_security_group", "dn": dn, "chosen_by": "lookup"}
     # before the site's directory sync the group cannot be looked up
     reply = admin.post("/api/tasks", task_body(site, nightly, mfr, group=lookup_group))
-    assert reply.status == 400 and reply.error["field"] == "group.dn"
+    assert reply.status == 409 and reply.error["field"] == "group.dn"
     upload = {
         "groups": [
             {"id": "g1", "name": "Finance", "dn": dn, "mail": "finance@contoso.example", "kind": "security"},
@@ -374,7 +381,7 @@ def test_T1_other_changes_are_refused_by_name(
 def test_T1_the_new_definition_must_be_of_the_same_type(admin: Caller, task: dict[str, Any]) -> None:
     cal = create_definition(admin, "Calendars", {"type": "calendar"})
     reply = admin.patch(f"/api/tasks/{task['id']}", {"definition_id": cal["id"]})
-    assert reply.status == 400 and reply.error["field"] == "definition_id"
+    assert reply.status == 409 and reply.error["field"] == "definition_id"
 
 
 def test_T2_a_saved_change_reaches_the_site_config_and_reschedules_after_ack(
@@ -401,7 +408,7 @@ def test_T2_a_saved_change_reaches_the_site_config_and_reschedules_after_ack(
 
 def test_T2_acknowledging_a_version_never_issued_is_refused(site: Site, task: dict[str, Any]) -> None:
     reply = site.console.post("/api/site/ack", {"version": 10_000})
-    assert reply.status == 400 and reply.error["field"] == "version"
+    assert reply.status == 409 and reply.error["field"] == "version"
 
 
 # -- delete (R9) ---------------------------------------------------------------------------------------
