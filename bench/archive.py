@@ -33,6 +33,7 @@ from typing import Any
 import requests
 
 from engine.archive.app import create_archive_app
+from engine.archive.registry import TaskRegistration
 from engine.archive.store import ArchiveStore, Submission
 from engine.clock import ManualClock
 from engine.security import hash_token
@@ -158,8 +159,16 @@ def _raw_sqlite_rate(path: Path, batches: list[dict[str, Any]]) -> float:
     return count / elapsed
 
 
+def registered_store(url: str, clock: ManualClock) -> ArchiveStore:
+    """An archive that knows the site and its MFR task 1 for MAILBOX, as the console
+    would have told it."""
+    store = ArchiveStore(url, clock)
+    store.register_site(1, hash_token(SITE_KEY), [TaskRegistration(1, "mfr", START.isoformat(), [MAILBOX])])
+    return store
+
+
 def _store_rate(path: Path, batches: list[dict[str, Any]]) -> float:
-    store = ArchiveStore(f"sqlite:///{path}", ManualClock(START))
+    store = registered_store(f"sqlite:///{path}", ManualClock(START))
     subs = [_submission(b) for b in batches]
     started = time.perf_counter()
     for sub in subs:
@@ -191,8 +200,7 @@ def run_archive_benchmarks(quick: bool = False, echo: Echo = print) -> list[Resu
         raw_rate = _raw_sqlite_rate(workdir / "raw.db", batches)
 
         clock = ManualClock(START)
-        store = ArchiveStore(f"sqlite:///{workdir / 'archive.db'}", clock)
-        store.register_site(1, hash_token(SITE_KEY))
+        store = registered_store(f"sqlite:///{workdir / 'archive.db'}", clock)
         with ServerThread(create_archive_app(store, ADMIN_TOKEN), threads=4) as server:
             echo(f"bench archive: ingest of {count:,} placements over HTTP …")
             seconds = _post_from_another_process(server.port, bodies)

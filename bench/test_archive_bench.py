@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.archive import MAILBOX, START, _submission, first_run
+from bench.archive import MAILBOX, START, _submission, first_run, registered_store
 from engine.archive.store import ArchiveStore
 from engine.clock import ManualClock
 
@@ -22,7 +22,7 @@ _files = itertools.count()
 @pytest.mark.benchmark(group="archive-ingest-5000")
 def test_store_applies_a_5000_placement_batch(benchmark: object, tmp_path: Path) -> None:
     def fresh() -> tuple[tuple[ArchiveStore, object], dict[str, object]]:
-        store = ArchiveStore(f"sqlite:///{tmp_path}/a{next(_files)}.db", ManualClock(START))
+        store = registered_store(f"sqlite:///{tmp_path}/a{next(_files)}.db", ManualClock(START))
         return (store, _submission(BATCH)), {}
 
     def submit(store: ArchiveStore, sub: object) -> None:
@@ -53,7 +53,7 @@ def test_baseline_sqlite3_inserts_the_same_rows(benchmark: object, tmp_path: Pat
 @pytest.fixture(scope="module")
 def full_mailbox(tmp_path_factory: pytest.TempPathFactory) -> tuple[ArchiveStore, Path]:
     path = tmp_path_factory.mktemp("archive") / "full.db"
-    store = ArchiveStore(f"sqlite:///{path}", ManualClock(START))
+    store = registered_store(f"sqlite:///{path}", ManualClock(START))
     for body in first_run(50_000):
         store.submit(1, _submission(body))
     return store, path

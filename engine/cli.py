@@ -636,6 +636,8 @@ def site_run(
         click.echo("stopping")
     finally:
         engine_site.state.close()
+    if engine_site.refused is not None:  # a wrong key is not mended by retrying
+        raise click.ClickException(f"{engine_site.refused}: check --key (or $SYNCENG_SITE_KEY)")
 
 
 @site.command("run-once")

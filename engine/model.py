@@ -51,8 +51,11 @@ Int = Annotated[int, BeforeValidator(_not_a_boolean)]
 #: a boolean field: true or false only, never 0/1 or "yes"
 Bool = Annotated[bool, BeforeValidator(_a_boolean)]
 #: a name an administrator gives (schedules, definitions, managed folders): trimmed, not
-#: blank — the schema says "holds a non-space character", as the trimmed length rule does
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120, pattern=r"\S")]
+#: blank — the schema says "holds a non-space character" (naming the characters Python
+#: strips that JavaScript's \s does not), as the trimmed length rule does
+Name = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120, pattern=r"[^\s\x1c-\x1f\x85]")
+]
 
 ADDRESS = re.compile(
     r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"
@@ -100,7 +103,7 @@ def split_dn(dn: str) -> list[tuple[str, str]]:
     return out
 
 
-_DN_VALUE = r'[^\\,+"<>;=#\s](?:[^\\,+"<>;=]*[^\\,+"<>;=\s])?'
+_DN_VALUE = r'[^\\,+"<>;=#\s\x1c-\x1f\x85](?:[^\\,+"<>;=]*[^\\,+"<>;=\s\x1c-\x1f\x85])?'
 #: what the OpenAPI documents say of a group DN: CN/OU parts, then the domain's DC parts
 #: (a plain form of what valid_dn accepts, which also takes escapes and other RDN types)
 DN_SCHEMA_PATTERN = rf"^(?:(?:[Cc][Nn]|[Oo][Uu])={_DN_VALUE},)+(?:[Dd][Cc]={_DN_VALUE},)*[Dd][Cc]={_DN_VALUE}$"
@@ -165,7 +168,8 @@ LocalDateTime = Annotated[
     WithJsonSchema(
         {
             "type": "string",
-            "pattern": r"^[1-9][0-9]{3}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])T([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$",
+            "pattern": r"^[1-9][0-9]{3}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])"
+            r"T([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$",
             "description": "local to the site's zone, without a UTC offset (e.g. 2026-03-05T22:30)",
         }
     ),
@@ -203,7 +207,9 @@ EngineVersion = Annotated[
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    # patterns read the way the OpenAPI fuzzers (and Python clients) read them: `$` also
+    # before a final newline, as in Python, not only at the very end as in Rust's regex
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, regex_engine="python-re")
 
 
 # -- sites ---------------------------------------------------------------------------------

@@ -55,12 +55,15 @@ class Query:
     description: str = ""
     minimum: int | None = None
     maximum: int = MAX_INT
+    pattern: str | None = None  # for text: what it must match (stated in the schema too)
 
     def parse(self, raw: str | None) -> Any:
         if raw is None:
             if self.required:
                 raise ApiError(400, self.name, "is required")
             return None
+        if self.pattern is not None and not re.search(self.pattern, raw):
+            raise ApiError(400, self.name, f"{raw[:100]!r} is not {self.description or 'valid here'}")
         if self.type is int:
             try:
                 value: Any = int(raw)
@@ -96,7 +99,9 @@ class Query:
             return {"type": "boolean"}
         if self.type is datetime:
             return {"type": "string", "format": "date-time"}
-        return {"type": "string", "enum": list(self.choices)} if self.choices else {"type": "string"}
+        if self.choices:
+            return {"type": "string", "enum": list(self.choices)}
+        return {"type": "string", **({"pattern": self.pattern} if self.pattern else {})}
 
 
 @dataclass
@@ -110,6 +115,7 @@ class Route:
     status: int
     tags: tuple[str, ...]
     responses: dict[int, str] = field(default_factory=dict)
+    path_rules: tuple[Query, ...] = ()  # rules of text path parameters (others are plain)
 
 
 #: a JSON \u0000 escape (an odd run of backslashes before "u0000"): NUL is the one
@@ -154,9 +160,12 @@ class Api:
         status: int = 200,
         tags: Sequence[str] = (),
         responses: dict[int, str] | None = None,
+        path_rules: Sequence[Query] = (),
     ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
-            route = Route(method, path, summary, auth, body, tuple(query), status, tuple(tags), responses or {})
+            route = Route(
+                method, path, summary, auth, body, tuple(query), status, tuple(tags), responses or {}, tuple(path_rules)
+            )
             self.routes.append(route)
 
             def endpoint(**path_args: Any) -> Any:
@@ -166,6 +175,8 @@ class Api:
                         raise ApiError(404, name, "not found")
                     if isinstance(value, str) and "\x00" in value:
                         raise ApiError(400, name, "may not contain NUL characters")
+                for rule in route.path_rules:
+                    path_args[rule.name] = rule.parse(path_args[rule.name])
                 for name, raw in request.args.items(multi=True):
                     if "\x00" in raw or "\x00" in name:
                         raise ApiError(400, name.replace("\x00", ""), "may not contain NUL characters")
@@ -210,9 +221,12 @@ class Api:
         error = {"$ref": "#/components/schemas/Error"}
         for r in self.routes:
             parameters: list[dict[str, Any]] = []
+            rules = {q.name: q for q in r.path_rules}
             for kind, name in _CONVERTER.findall(r.path):
                 schema: dict[str, Any] = (
-                    {"type": "integer", "minimum": 1, "maximum": MAX_INT} if kind == "int" else {"type": "string"}
+                    {"type": "integer", "minimum": 1, "maximum": MAX_INT}
+                    if kind == "int"
+                    else (rules[name].schema() if name in rules else {"type": "string"})
                 )
                 parameters.append({"name": name, "in": "path", "required": True, "schema": schema})
             openapi_path = prefix + _CONVERTER.sub(lambda match: "{" + match.group(2) + "}", r.path)

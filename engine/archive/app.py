@@ -19,11 +19,20 @@ from werkzeug.exceptions import HTTPException
 from engine.model import MAX_INT, Bool, Int
 from engine.webapi import Api, ApiError, Query, error_response, http_error_response
 
-from .store import ArchiveError, ArchiveStore, Submission
+from .registry import ArchiveError, TaskRegistration
+from .store import ArchiveStore, Submission
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # patterns read the way the OpenAPI fuzzers (and Python clients) read them: `$` also
+    # before a final newline, as in Python, not only at the very end as in Rust's regex
+    model_config = ConfigDict(extra="forbid", regex_engine="python-re")
+
+
+#: a mailbox address as the archive keys it (lower-cased by the API).  Python counts
+#: \x1c-\x1f and \x85 as whitespace, JavaScript's \s does not: both are named, so the
+#: schema means the same to either reader
+MAILBOX = r"^[^@\s\x1c-\x1f\x85/]+@[^@\s\x1c-\x1f\x85/]+$"
 
 
 class FolderIn(_Model):
@@ -70,7 +79,7 @@ class CalendarItemIn(BaseModel):
 
 class SubmissionIn(_Model):
     task_id: Int = Field(ge=1, le=MAX_INT)
-    mailbox: str = Field(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+$")
+    mailbox: str = Field(min_length=3, max_length=254, pattern=MAILBOX)
     batch_id: str = Field(min_length=1, max_length=200)
     kind: Literal["mfr", "calendar"] = "mfr"
     folders: list[FolderIn] = Field(default_factory=list, max_length=10_000)
@@ -84,9 +93,27 @@ class SubmissionIn(_Model):
     complete: Bool = False
 
 
+class TaskIn(_Model):
+    """A task as the console registers it: its owner is the site it is registered with."""
+
+    id: Int = Field(ge=1, le=MAX_INT)
+    type: Literal["mfr", "calendar", "msm", "managed_folders"]
+    created: str = Field(min_length=1, max_length=40)  # the task's identity beside its number
+    mailboxes: list[Annotated[str, StringConstraints(min_length=3, max_length=254, pattern=MAILBOX)]] | None = Field(
+        default=None, max_length=10_000
+    )  # the addresses of single-mailbox and list targets; null: a directory group the site resolves
+
+
 class SiteIn(_Model):
     site_id: Int = Field(ge=1, le=MAX_INT)
     key_hash: str = Field(pattern=r"^[0-9a-f]{64}$")
+    tasks: list[TaskIn] = Field(default_factory=list, max_length=100_000)
+
+
+class MailboxesIn(_Model):
+    mailboxes: list[Annotated[str, StringConstraints(min_length=3, max_length=254, pattern=MAILBOX)]] = Field(
+        max_length=100_000
+    )
 
 
 class ArchivedIn(_Model):
@@ -107,7 +134,8 @@ class HoldIn(_Model):
 
 
 class CheckIn(_Model):
-    mailbox: str = Field(min_length=3, max_length=254)
+    task_id: Int = Field(ge=1, le=MAX_INT)
+    mailbox: str = Field(min_length=3, max_length=254, pattern=MAILBOX)
     items: list[str] = Field(max_length=10_000)
 
 
@@ -126,12 +154,13 @@ class StubEntry(_Model):
 
 class StubsIn(_Model):
     task_id: Int = Field(ge=1, le=MAX_INT)
-    mailbox: str = Field(min_length=3, max_length=254)
+    mailbox: str = Field(min_length=3, max_length=254, pattern=MAILBOX)
     entries: list[StubEntry] = Field(max_length=100_000)
 
 
 class ExpireIn(_Model):
-    mailbox: str = Field(min_length=3, max_length=254)
+    task_id: Int = Field(ge=1, le=MAX_INT)
+    mailbox: str = Field(min_length=3, max_length=254, pattern=MAILBOX)
     items: list[str] = Field(max_length=100_000)
 
 
@@ -142,12 +171,20 @@ class PurgeEntry(_Model):
 
 
 class PurgeIn(_Model):
+    task_id: Int = Field(ge=1, le=MAX_INT)
+    mailbox: str = Field(min_length=3, max_length=254, pattern=MAILBOX)
     entries: list[PurgeEntry] = Field(max_length=100_000)
 
 
 #: the largest request body: 100,000 placements with long keys fit in about 20 MB
 MAX_BODY = 64 * 1024 * 1024
 VIEW = Query("view", choices=("live", "full"), description="live or full")
+MAILBOX_PATH = Query("mailbox", pattern=MAILBOX, description="a mailbox address")
+#: what a site key may be refused with, beside an unknown key
+SCOPED = {
+    403: "Not a task of this site, or a mailbox none of its tasks processes",
+    410: "The task was removed (R9)",
+}
 AS_OF = Query("as_of", datetime, description="Full View as of this time")
 
 
@@ -183,6 +220,21 @@ def create_archive_app(store: ArchiveStore, admin_token: str) -> Flask:
         auth_schemes={"site": ["bearer"], "admin": ["bearer"], "any": ["bearer"]},
     )
 
+    def site_of(principal: Any) -> int | None:
+        return int(principal[1]) if principal[0] == "site" else None
+
+    def reaches(principal: Any, mailbox: str) -> None:
+        site_id = site_of(principal)
+        if site_id is not None:
+            store.site_reaches(site_id, mailbox.lower())
+
+    def authorize(
+        principal: Any, task_id: int, mailbox: str, types: tuple[str, ...], removed_too: bool = False
+    ) -> None:
+        site_id = site_of(principal)
+        if site_id is not None:
+            store.authorize(site_id, task_id, mailbox.lower(), types, removed_too)
+
     @bp.errorhandler(ArchiveError)
     def archive_error(exc: ArchiveError) -> tuple[Response, int]:
         return error_response(exc.status, exc.field, exc.message)
@@ -192,11 +244,30 @@ def create_archive_app(store: ArchiveStore, admin_token: str) -> Flask:
         return api.openapi()
 
     @api.route(
-        "POST", "/api/sites", "Register a site's binding key (its SHA-256)", auth="admin", body=SiteIn, tags=["admin"]
+        "POST",
+        "/api/sites",
+        "Register a site's binding key (its SHA-256) and its tasks (owner, type, identity, addresses)",
+        auth="admin",
+        body=SiteIn,
+        tags=["admin"],
+        responses={409: "Another site holds this key"},
     )
     def register_site(_: Any, body: SiteIn) -> dict[str, Any]:
-        store.register_site(body.site_id, body.key_hash)
-        return {"site_id": body.site_id}
+        registrations = [TaskRegistration(t.id, t.type, t.created, t.mailboxes) for t in body.tasks]
+        return {"site_id": body.site_id, "tasks": store.register_site(body.site_id, body.key_hash, registrations)}
+
+    @api.route(
+        "POST",
+        "/api/tasks/<int:task_id>/mailboxes",
+        "A directory-group task's members as the site resolved them (T7)",
+        auth="site",
+        body=MailboxesIn,
+        tags=["submissions"],
+        responses={**SCOPED, 409: "The task processes the addresses the console was given"},
+    )
+    def declare(principal: Any, task_id: int, body: MailboxesIn) -> dict[str, Any]:
+        mailboxes = [m.lower() for m in body.mailboxes]
+        return {"task_id": task_id, "declared": store.declare_mailboxes(principal[1], task_id, mailboxes)}
 
     @api.route(
         "POST",
@@ -205,7 +276,7 @@ def create_archive_app(store: ArchiveStore, admin_token: str) -> Flask:
         auth="site",
         body=SubmissionIn,
         tags=["submissions"],
-        responses={403: "Another site's task"},
+        responses={**SCOPED, 409: "Another MFR task replicates the mailbox (T8): mark it Duplicate"},
     )
     def submit(principal: Any, body: SubmissionIn) -> dict[str, Any]:
         sub = Submission(
@@ -233,14 +304,15 @@ def create_archive_app(store: ArchiveStore, admin_token: str) -> Flask:
         "The task's Sequence (accepted submissions)",
         auth="any",
         tags=["submissions"],
+        responses=SCOPED,
     )
-    def sequence(_: Any, task_id: int) -> dict[str, Any]:
-        return {"task_id": task_id, "sequence": store.sequence(task_id)}
+    def sequence(principal: Any, task_id: int) -> dict[str, Any]:
+        return {"task_id": task_id, "sequence": store.task_sequence(site_of(principal), task_id)}
 
     @api.route(
         "POST",
         "/api/tasks/<int:task_id>/reset",
-        "R9: reset the Full View of every mailbox the task processed",
+        "R9: reset the Full View of every mailbox the task processed; the task is forgotten",
         auth="admin",
         tags=["admin"],
     )
@@ -254,8 +326,11 @@ def create_archive_app(store: ArchiveStore, admin_token: str) -> Flask:
         auth="any",
         query=[VIEW, AS_OF],
         tags=["views"],
+        path_rules=[MAILBOX_PATH],
+        responses=SCOPED,
     )
-    def folder_tree(_: Any, mailbox: str, view: str | None, as_of: datetime | None) -> dict[str, Any]:
+    def folder_tree(principal: Any, mailbox: str, view: str | None, as_of: datetime | None) -> dict[str, Any]:
+        reaches(principal, mailbox)
         return {
             "mailbox": mailbox,
             "view": view or "live",
@@ -275,9 +350,11 @@ def create_archive_app(store: ArchiveStore, admin_token: str) -> Flask:
             Query("limit", int, minimum=1, maximum=1000),
         ],
         tags=["views"],
+        path_rules=[MAILBOX_PATH],
+        responses=SCOPED,
     )
     def folder_items(
-        _: Any,
+        principal: Any,
         mailbox: str,
         folder: str,
         view: str | None,
@@ -285,10 +362,20 @@ def create_archive_app(store: ArchiveStore, admin_token: str) -> Flask:
         offset: int | None,
         limit: int | None,
     ) -> dict[str, Any]:
+        reaches(principal, mailbox)
         return store.folder_items(mailbox.lower(), folder, view or "live", as_of, offset or 0, limit or 100)
 
-    @api.route("GET", "/api/views/<mailbox>/calendars", "C1: the calendar replica", auth="any", tags=["views"])
-    def calendar_replica(_: Any, mailbox: str) -> dict[str, Any]:
+    @api.route(
+        "GET",
+        "/api/views/<mailbox>/calendars",
+        "C1: the calendar replica",
+        auth="any",
+        tags=["views"],
+        path_rules=[MAILBOX_PATH],
+        responses=SCOPED,
+    )
+    def calendar_replica(principal: Any, mailbox: str) -> dict[str, Any]:
+        reaches(principal, mailbox)
         return store.calendar_replica(mailbox.lower())
 
     @api.route(
@@ -323,8 +410,10 @@ def create_archive_app(store: ArchiveStore, admin_token: str) -> Flask:
         auth="any",
         body=CheckIn,
         tags=["index"],
+        responses=SCOPED,
     )
-    def check(_: Any, body: CheckIn) -> dict[str, Any]:
+    def check(principal: Any, body: CheckIn) -> dict[str, Any]:
+        authorize(principal, body.task_id, body.mailbox, ())
         return {"mailbox": body.mailbox, "results": store.check(body.mailbox, body.items)}
 
     @api.route(
@@ -341,8 +430,18 @@ def create_archive_app(store: ArchiveStore, admin_token: str) -> Flask:
             raise ApiError(404, "item", "not in the archive")
         return found
 
-    @api.route("POST", "/api/stubs", "Record what storage management did", auth="site", body=StubsIn, tags=["actions"])
-    def stubs(_: Any, body: StubsIn) -> dict[str, Any]:
+    @api.route(
+        "POST",
+        "/api/stubs",
+        "Record what storage management did",
+        auth="site",
+        body=StubsIn,
+        tags=["actions"],
+        responses=SCOPED,
+    )
+    def stubs(principal: Any, body: StubsIn) -> dict[str, Any]:
+        # a removed task's last mailbox may still record what it did in Exchange (S3)
+        authorize(principal, body.task_id, body.mailbox, ("msm", "managed_folders"), removed_too=True)
         entries = [(e.item, e.action) for e in body.entries]
         return {"recorded": store.record_stubs(body.task_id, body.mailbox.lower(), entries)}
 
@@ -353,20 +452,26 @@ def create_archive_app(store: ArchiveStore, admin_token: str) -> Flask:
         auth="site",
         body=ExpireIn,
         tags=["actions"],
+        responses=SCOPED,
     )
-    def expire(_: Any, body: ExpireIn) -> dict[str, Any]:
+    def expire(principal: Any, body: ExpireIn) -> dict[str, Any]:
+        authorize(principal, body.task_id, body.mailbox, ("managed_folders",))
         return {"expired": store.expire(body.mailbox.lower(), body.items)}
 
     @api.route(
         "POST",
         "/api/purge",
-        "M4: set purge dates (received + lifespan; held messages are not purged)",
+        "M4: set purge dates (received + lifespan; held messages are not purged) of messages the mailbox "
+        "may read (others are counted 'unreadable' and left alone)",
         auth="site",
         body=PurgeIn,
         tags=["actions"],
+        responses=SCOPED,
     )
-    def purge(_: Any, body: PurgeIn) -> dict[str, Any]:
-        return store.purge([(e.item, e.received.timestamp(), e.lifespan_days) for e in body.entries])
+    def purge(principal: Any, body: PurgeIn) -> dict[str, Any]:
+        authorize(principal, body.task_id, body.mailbox, ("managed_folders",))
+        entries = [(e.item, e.received.timestamp(), e.lifespan_days) for e in body.entries]
+        return store.purge(body.mailbox.lower(), entries)
 
     app.register_blueprint(bp)
 

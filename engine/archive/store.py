@@ -26,157 +26,30 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import (
-    Boolean,
-    Column,
-    Float,
-    Index,
-    Integer,
-    MetaData,
-    String,
-    Table,
-    Text,
-    delete,
-    func,
-    literal,
-    select,
-    update,
-)
+from sqlalchemy import Float, Integer, Table, delete, func, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from engine.clock import Clock, WallClock
 from engine.console.store import make_engine
-from engine.security import hash_token
-from engine.webapi import ApiError
 
-metadata = MetaData()
-sites = Table(
-    "archive_sites", metadata, Column("site_id", Integer, primary_key=True), Column("key_hash", String(64), unique=True)
-)
-task_owner = Table(
-    "task_owner",
+from .registry import TaskRegistry
+from .schema import (
+    access,
+    archived,
+    calendar_items,
+    calendars,
+    expired,
+    folder_names,
+    folders,
+    full,
+    live,
     metadata,
-    Column("task_id", Integer, primary_key=True),
-    Column("site_id", Integer),
-    Column("sequence", Integer, default=0),
-)
-submissions = Table(
-    "submissions",
-    metadata,
-    Column("task_id", Integer, primary_key=True),
-    Column("mailbox", String(254), primary_key=True),
-    Column("batch_id", String(200), primary_key=True),
-    Column("kind", String(20)),
-    Column("at", Float),
-)
-folders = Table(
-    "folders",
-    metadata,
-    Column("mailbox", String(254), primary_key=True),
-    Column("folder_id", String(600), primary_key=True),
-    Column("name", String(500)),
-    Column("parent_id", String(600), nullable=True),
-    Column("well_known", String(40), nullable=True),
-    Column("live", Boolean),
-    Column("removed_reason", String(20), nullable=True),
-    Column("first_seen", Float, nullable=True),
-    Column("deleted_at", Float, nullable=True),
-)
-folder_names = Table(
-    "folder_names",
-    metadata,
-    Column("mailbox", String(254)),
-    Column("folder_id", String(600)),
-    Column("at", Float),
-    Column("name", String(500)),
-    Column("parent_id", String(600), nullable=True),
-    Index("ix_folder_names", "mailbox", "folder_id", "at"),
-)
-live = Table(
-    "live",
-    metadata,
-    Column("mailbox", String(254), primary_key=True),
-    Column("item", String(1000), primary_key=True),
-    Column("folder_id", String(600), primary_key=True),
-    Index("ix_live_folder", "mailbox", "folder_id"),
-)
-full = Table(
-    "full_view",
-    metadata,
-    Column("mailbox", String(254), primary_key=True),
-    Column("item", String(1000), primary_key=True),
-    Column("folder_id", String(600), primary_key=True),
-    Column("first_seen", Float),
-    Column("last_seen", Float),
-    Column("boundary", Integer, default=0),  # the mailbox's boundary count when last seen
-    Column("deleted_at", Float, nullable=True),
-    Index("ix_full_folder", "mailbox", "folder_id", "first_seen"),  # covers the "as of" counts
-)
-#: per mailbox, how many run boundaries have been recorded: "last known location" is
-#: the entry seen at the latest boundary, whatever the clock said (runs may share a time)
-boundaries = Table(
-    "boundaries", metadata, Column("mailbox", String(254), primary_key=True), Column("count", Integer, default=0)
-)
-dirty = Table(
-    "dirty",
-    metadata,
-    Column("task_id", Integer, primary_key=True),
-    Column("mailbox", String(254), primary_key=True),
-    Column("item", String(1000), primary_key=True),
-    Column("reason", String(20)),
-)
-expired = Table(
-    "expired",
-    metadata,
-    Column("mailbox", String(254), primary_key=True),
-    Column("item", String(1000), primary_key=True),
-    Column("at", Float),
-)
-calendars = Table(
-    "calendars",
-    metadata,
-    Column("mailbox", String(254), primary_key=True),
-    Column("calendar_id", String(600), primary_key=True),
-    Column("name", String(500)),
-)
-calendar_items = Table(
-    "calendar_items",
-    metadata,
-    Column("mailbox", String(254), primary_key=True),
-    Column("uid", String(1000), primary_key=True),
-    Column("calendar_id", String(600)),
-    Column("data", Text),
-)
-archived = Table(
-    "archived",
-    metadata,
-    Column("item", String(1000), primary_key=True),
-    Column("subject", String(1000), default=""),
-    Column("received", Float, nullable=True),
-    Column("size", Integer, default=0),
-    Column("held", Boolean, default=False),
-    Column("purge_at", Float, nullable=True),
-)
-access = Table(
-    "access", metadata, Column("item", String(1000), primary_key=True), Column("mailbox", String(254), primary_key=True)
-)
-stubs = Table(
-    "stubs",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("task_id", Integer),
-    Column("mailbox", String(254)),
-    Column("item", String(1000)),
-    Column("action", String(40)),
-    Column("at", Float),
+    stubs,
+    submissions,
 )
 
 REMOVAL_REASONS = ("moved", "deleted", "excluded", "private")
-
-
-class ArchiveError(ApiError):
-    """A request the archive refuses (status, field, message)."""
 
 
 @dataclass
@@ -206,7 +79,7 @@ def _iso(value: float | None) -> str | None:
     return None if value is None else datetime.fromtimestamp(value, UTC).isoformat()
 
 
-class ArchiveStore:
+class ArchiveStore(TaskRegistry):
     def __init__(self, url: str = "sqlite://", clock: Clock | None = None) -> None:
         self.clock: Clock = clock or WallClock()
         self.engine = make_engine(url)
@@ -228,18 +101,6 @@ class ArchiveStore:
     def now(self) -> float:
         return _ts(self.clock.now())
 
-    # -- sites ------------------------------------------------------------------------------
-
-    def register_site(self, site_id: int, key_hash: str) -> None:
-        with self.tx() as conn:
-            stmt = self._insert(sites).values(site_id=site_id, key_hash=key_hash)
-            conn.execute(stmt.on_conflict_do_update(index_elements=["site_id"], set_={"key_hash": key_hash}))
-
-    def site_for_key(self, key: str) -> int | None:
-        with self.tx() as conn:  # driver-level SQL like the submission hot path: every site call asks
-            row = self._sql(conn, "SELECT site_id FROM archive_sites WHERE key_hash = ?", (hash_token(key),)).first()
-            return None if row is None else int(row[0])
-
     # -- submissions ------------------------------------------------------------------------
 
     def submit(self, site_id: int, sub: Submission) -> dict[str, Any]:
@@ -250,13 +111,7 @@ class ArchiveStore:
         them as SQLAlchemy expressions cost more than running them."""
         now = self.now()
         with self.tx() as conn:
-            owner = self._sql(conn, "SELECT site_id FROM task_owner WHERE task_id = ?", (sub.task_id,)).first()
-            if owner is None:
-                self._sql(
-                    conn, "INSERT INTO task_owner (task_id, site_id, sequence) VALUES (?, ?, 0)", (sub.task_id, site_id)
-                )
-            elif owner[0] != site_id:
-                raise ArchiveError(403, "task_id", f"task {sub.task_id} belongs to another site")
+            self._may_submit(conn, site_id, sub.task_id, sub.mailbox, sub.kind)
             # RETURNING, not rowcount: drivers disagree on rowcount for ON CONFLICT DO NOTHING
             claimed = self._sql(
                 conn,
@@ -272,7 +127,7 @@ class ArchiveStore:
                 self._apply_mfr(conn, sub, now)
             sequence = self._sql(
                 conn,
-                "UPDATE task_owner SET sequence = sequence + 1 WHERE task_id = ? RETURNING sequence",
+                "UPDATE archive_tasks SET sequence = sequence + 1 WHERE task_id = ? RETURNING sequence",
                 (sub.task_id,),
             ).scalar()
             return {"applied": True, "sequence": int(sequence or 0)}
@@ -281,14 +136,6 @@ class ArchiveStore:
         if self.engine.dialect.paramstyle != "qmark":
             sql = sql.replace("?", "%s")
         return conn.exec_driver_sql(sql, params)
-
-    @staticmethod
-    def _sequence(conn: Connection, task_id: int) -> int:
-        return int(conn.scalar(select(task_owner.c.sequence).where(task_owner.c.task_id == task_id)) or 0)
-
-    def sequence(self, task_id: int) -> int:
-        with self.tx() as conn:
-            return self._sequence(conn, task_id)
 
     def _apply_mfr(self, conn: Connection, sub: Submission, now: float) -> None:
         mailbox = sub.mailbox
@@ -497,7 +344,7 @@ class ArchiveStore:
                             mailbox=mailbox, folder_id=f.folder_id, at=now, name=f.name, parent_id=f.parent_id
                         )
                     )
-            conn.execute(delete(dirty).where(dirty.c.task_id == task_id))
+            self._retire(conn, task_id)  # a later task under any number starts from nothing
             return mailboxes
 
     # -- views ---------------------------------------------------------------------------------
@@ -647,15 +494,24 @@ class ArchiveStore:
             conn.execute(delete(full).where(full.c.mailbox == mailbox, full.c.item.in_(items)))
             return len(items)
 
-    def purge(self, entries: list[tuple[str, float, int]]) -> dict[str, int]:
+    def purge(self, mailbox: str, entries: list[tuple[str, float, int]]) -> dict[str, int]:
         """M4: purge date = received + lifespan, irreversible (only ever moves earlier);
-        a held message is not purged."""
-        counts = {"set": 0, "held": 0, "unknown": 0}
+        a held message is not purged, nor one ``mailbox`` may not read (a task purges
+        what its mailboxes hold, never another's messages)."""
+        counts = {"set": 0, "held": 0, "unknown": 0, "unreadable": 0}
         with self.tx() as conn:
+            readable = set(
+                conn.execute(
+                    select(access.c.item).where(access.c.mailbox == mailbox, access.c.item.in_([e[0] for e in entries]))
+                ).scalars()
+            )
             for item, received, lifespan_days in entries:
                 row = conn.execute(select(archived.c.held, archived.c.purge_at).where(archived.c.item == item)).first()
                 if row is None:
                     counts["unknown"] += 1
+                    continue
+                if item not in readable:
+                    counts["unreadable"] += 1
                     continue
                 if row.held:
                     counts["held"] += 1

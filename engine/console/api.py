@@ -28,15 +28,17 @@ from engine.model import (
 )
 from engine.webapi import Api, ApiError, Query
 
-from .archive_client import ArchiveClient
 from .store import ConsoleStore
+from .workflows import Workflows
 
 SESSION_COOKIE = "synceng_session"
 STATUSES = ("Pending", "Scheduled", "Running", "Completed", "Disabled")
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # patterns read the way the OpenAPI fuzzers (and Python clients) read them: `$` also
+    # before a final newline, as in Python, not only at the very end as in Rust's regex
+    model_config = ConfigDict(extra="forbid", regex_engine="python-re")
 
 
 class LoginIn(_Model):
@@ -103,6 +105,8 @@ class DirectoryUserIn(_Model):
 
 
 class DirectoryIn(_Model):
+    """The directory copy; each group's and each user's id appears once (400 otherwise)."""
+
     groups: list[DirectoryGroupIn] = Field(default_factory=list, max_length=200_000)
     users: list[DirectoryUserIn] = Field(default_factory=list, max_length=200_000)
 
@@ -118,7 +122,7 @@ class DirectoryIn(_Model):
 
 
 def console_api(
-    store: ConsoleStore, archive: ArchiveClient | None, archive_url: Callable[[], str | None] | str | None = None
+    store: ConsoleStore, flows: Workflows, archive_url: Callable[[], str | None] | str | None = None
 ) -> tuple[Blueprint, Api]:
     bp = Blueprint("console_api", __name__)
 
@@ -128,9 +132,11 @@ def console_api(
         header = request.headers.get("Authorization", "")
         secret = header[7:].strip() if header.startswith("Bearer ") else ""
         if level == "site":
-            site_id = store.site_for_key(secret) if secret else None
-            if site_id is None:
+            if not secret:
                 raise ApiError(401, "Authorization", "a site binding key is required (Authorization: Bearer …)")
+            site_id = store.site_for_key(secret)
+            if site_id is None:
+                raise ApiError(401, "Authorization", "no site is registered with this binding key")
             return site_id
         secret = secret or request.cookies.get(SESSION_COOKIE, "")
         admin = store.admin_for(secret) if secret else None
@@ -197,10 +203,6 @@ def console_api(
 
     # -- sites ---------------------------------------------------------------------------------
 
-    def push_site_key(site_id: int) -> None:
-        if archive is not None:
-            archive.register_site(site_id, store.site_key_hashes()[site_id])
-
     @api.route(
         "GET",
         "/api/sites",
@@ -222,8 +224,7 @@ def console_api(
         responses={409: "The code is taken"},
     )
     def register_site(_: Any, body: SiteIn) -> dict[str, Any]:
-        site, key = store.register_site(body)
-        push_site_key(site["id"])
+        site, key = flows.register_site(body)
         return {"site": site, "binding_key": key}
 
     @api.route("GET", "/api/sites/<int:site_id>", "One site", auth="read", tags=["sites"], responses=not_found)
@@ -393,7 +394,7 @@ def console_api(
         },
     )
     def create_task(admin: dict[str, Any], body: TaskIn) -> dict[str, Any]:
-        return store.create_task(body, admin["email"])
+        return flows.create_task(body, admin["email"])
 
     @api.route(
         "GET",
@@ -433,13 +434,7 @@ def console_api(
         },
     )
     def delete_task(admin: dict[str, Any], task_id: int, confirm: bool | None) -> dict[str, Any]:
-        store.task(task_id)  # 404 before anything else
-        if not confirm:
-            return store.delete_task(task_id, False, admin["email"])  # raises 409 with the warning
-        reset: list[str] = archive.reset_task(task_id) if archive is not None else []
-        result = store.delete_task(task_id, True, admin["email"])
-        result["full_views_reset"] = reset
-        return result
+        return flows.delete_task(task_id, bool(confirm), admin["email"])
 
     @api.route(
         "GET",
@@ -458,7 +453,7 @@ def console_api(
         "POST", "/api/site/heartbeat", "Heartbeat (at least every 120 s)", auth="site", body=HeartbeatIn, tags=["site"]
     )
     def heartbeat(site_id: int, body: HeartbeatIn) -> dict[str, Any]:
-        return store.heartbeat(site_id, body.engine_version, body.host_os)
+        return flows.heartbeat(site_id, body.engine_version, body.host_os)
 
     @api.route(
         "GET",

@@ -16,6 +16,7 @@ from .api import console_api
 from .archive_client import ArchiveClient
 from .common import ConsoleError
 from .store import ConsoleStore
+from .workflows import Workflows
 
 log = logging.getLogger(__name__)
 #: the largest request body (a directory upload of 200,000 groups fits)
@@ -31,7 +32,8 @@ def create_console_app(
     app = Flask(__name__, template_folder="templates", static_folder="static")
     app.config["SECRET_KEY"] = secret_key
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY  # a larger body is refused with 413 before it is read
-    bp, api = console_api(store, archive, archive_url)
+    flows = Workflows(store, archive)
+    bp, api = console_api(store, flows, archive_url)
 
     @bp.errorhandler(ConsoleError)
     def console_error(exc: ConsoleError) -> tuple[Response, int]:
@@ -40,7 +42,7 @@ def create_console_app(
     app.register_blueprint(bp)
     from .pages import pages_blueprint
 
-    app.register_blueprint(pages_blueprint(store, archive))
+    app.register_blueprint(pages_blueprint(store, archive, flows))
     app.extensions["console_api"] = api
     app.extensions["console_store"] = store
 
@@ -60,12 +62,7 @@ def create_console_app(
 
 def push_site_keys(store: ConsoleStore, archive: ArchiveClient) -> int:
     """Sites registered from the command line (or while the archive was away) reach the
-    archive: call once the archive answers.  Returns how many keys were pushed."""
-    pushed = 0
-    try:
-        for site_id, key_hash in store.site_key_hashes().items():
-            archive.register_site(site_id, key_hash)
-            pushed += 1
-    except ConsoleError as exc:
-        log.warning("could not push site keys to the archive: %s", exc.message)
-    return pushed
+    archive with their tasks: call once the archive answers.  Returns how many sites it
+    now knows."""
+    flows = Workflows(store, archive)
+    return sum(flows.sync_site(site_id) for site_id in store.site_key_hashes())

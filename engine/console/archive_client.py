@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+from urllib.parse import quote
 
 import requests
 import requests.adapters
@@ -44,8 +45,8 @@ class ArchiveClient:
                 raise ConsoleError(reply.status_code, "archive", reply.text[:200]) from None
         return reply.json()
 
-    def register_site(self, site_id: int, key_hash: str) -> None:
-        self._call("POST", "/api/sites", json={"site_id": site_id, "key_hash": key_hash})
+    def register_site(self, site_id: int, key_hash: str, tasks: list[dict[str, Any]] | None = None) -> None:
+        self._call("POST", "/api/sites", json={"site_id": site_id, "key_hash": key_hash, "tasks": tasks or []})
 
     def reset_task(self, task_id: int) -> list[str]:
         return list(self._call("POST", f"/api/tasks/{task_id}/reset")["mailboxes"])
@@ -55,7 +56,7 @@ class ArchiveClient:
 
     def folders(self, mailbox: str, view: str, as_of: datetime | None = None) -> list[dict[str, Any]]:
         params = {"view": view, **({"as_of": as_of.isoformat()} if as_of else {})}
-        return list(self._call("GET", f"/api/views/{mailbox}/folders", params=params)["folders"])
+        return list(self._call("GET", f"/api/views/{_segment(mailbox)}/folders", params=params)["folders"])
 
     def items(
         self, mailbox: str, folder_id: str, view: str, as_of: datetime | None, offset: int, limit: int
@@ -64,4 +65,9 @@ class ArchiveClient:
         params: dict[str, Any] = {"folder": folder_id, "view": view, "offset": offset, "limit": limit}
         if as_of is not None:
             params["as_of"] = as_of.isoformat()
-        return dict(self._call("GET", f"/api/views/{mailbox}/items", params=params))
+        return dict(self._call("GET", f"/api/views/{_segment(mailbox)}/items", params=params))
+
+
+def _segment(text: str) -> str:
+    """One path segment, whatever it holds ('/' and '..' stay inside it)."""
+    return quote(text, safe="@")

@@ -22,13 +22,14 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, Response, abort, current_app, make_response, redirect, render_template, request, url_for
 from pydantic import BaseModel, ValidationError
 
-from engine.model import DefinitionIn, ScheduleIn, SiteChange, SiteIn, TaskIn, TaskType
+from engine.model import DefinitionIn, ScheduleIn, SiteChange, SiteIn, TaskIn, TaskType, valid_address
 from engine.webapi import ApiError
 
 from .api import SESSION_COOKIE
 from .archive_client import ArchiveClient
 from .common import R9_WARNING
 from .store import ConsoleStore
+from .workflows import Workflows
 
 M = TypeVar("M", bound=BaseModel)
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -190,7 +191,7 @@ def nest(folders: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
-def pages_blueprint(store: ConsoleStore, archive: ArchiveClient | None) -> Blueprint:
+def pages_blueprint(store: ConsoleStore, archive: ArchiveClient | None, flows: Workflows) -> Blueprint:
     bp = Blueprint("pages", __name__)
     bp.add_app_template_filter(schedule_text, "schedule_text")
     bp.add_app_template_filter(site_time, "site_time")
@@ -351,7 +352,7 @@ def pages_blueprint(store: ConsoleStore, archive: ArchiveClient | None) -> Bluep
                         "group": group,
                     },
                 )
-                task = store.create_task(spec, admin["email"])
+                task = flows.create_task(spec, admin["email"])
         except FormError as exc:
             return new_task_page(admin, form, exc), 400
         except ApiError as exc:
@@ -401,9 +402,7 @@ def pages_blueprint(store: ConsoleStore, archive: ArchiveClient | None) -> Bluep
     def remove_task(admin: dict[str, Any], task_id: int) -> Any:
         confirm = request.form.get("confirm") == "true"
         try:
-            if confirm and archive is not None:
-                archive.reset_task(task_id)
-            store.delete_task(task_id, confirm, admin["email"])
+            flows.delete_task(task_id, confirm, admin["email"])
         except ApiError as exc:
             return task_page(admin, task_id, FormError(exc.field, exc.message)), exc.status
         return redirect(url_for("pages.tasks"))
@@ -478,9 +477,7 @@ def pages_blueprint(store: ConsoleStore, archive: ArchiveClient | None) -> Bluep
                         },
                     },
                 )
-                registered, key = store.register_site(spec)
-                if archive is not None:
-                    archive.register_site(registered["id"], store.site_key_hashes()[registered["id"]])
+                registered, key = flows.register_site(spec)
             except FormError as exc:
                 error = exc
             except ApiError as exc:
@@ -501,7 +498,12 @@ def pages_blueprint(store: ConsoleStore, archive: ArchiveClient | None) -> Bluep
         as_of_text = request.args.get("as_of", "")
         as_of = None
         error = None
-        if as_of_text and view == "full":
+        if mailbox:
+            try:
+                mailbox = valid_address(mailbox)
+            except ValueError as exc:
+                error = FormError("mailbox", str(exc))
+        if as_of_text and view == "full" and error is None:
             try:
                 as_of = datetime.fromisoformat(as_of_text)
                 as_of = as_of if as_of.tzinfo else as_of.replace(tzinfo=UTC)

@@ -15,6 +15,7 @@ class Base(DeclarativeBase):
 
 class AdminRow(Base):
     __tablename__ = "admins"
+    __table_args__ = {"sqlite_autoincrement": True}  # ids are never reused, as on PostgreSQL
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
     password_hash: Mapped[str] = mapped_column(String(200))
@@ -37,6 +38,7 @@ class CredentialRow(Base):
 
 class SiteRow(Base):
     __tablename__ = "sites"
+    __table_args__ = {"sqlite_autoincrement": True}  # ids are never reused, as on PostgreSQL
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(32), unique=True)
     description: Mapped[str] = mapped_column(String(500), default="")
@@ -58,6 +60,7 @@ class SiteRow(Base):
 
 class ScheduleRow(Base):
     __tablename__ = "schedules"
+    __table_args__ = {"sqlite_autoincrement": True}  # ids are never reused, as on PostgreSQL
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120))
     name_key: Mapped[str] = mapped_column(String(480), unique=True)  # name.casefold(): names differ beyond case
@@ -69,6 +72,7 @@ class ScheduleRow(Base):
 
 class DefinitionRow(Base):
     __tablename__ = "definitions"
+    __table_args__ = {"sqlite_autoincrement": True}  # ids are never reused, as on PostgreSQL
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120))
     name_key: Mapped[str] = mapped_column(String(480), unique=True)  # name.casefold(): names differ beyond case
@@ -81,6 +85,7 @@ class DefinitionRow(Base):
 
 class TaskRow(Base):
     __tablename__ = "tasks"
+    __table_args__ = {"sqlite_autoincrement": True}  # ids are never reused, as on PostgreSQL
     id: Mapped[int] = mapped_column(primary_key=True)
     site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
     type: Mapped[str] = mapped_column(String(20))

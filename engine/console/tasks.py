@@ -190,7 +190,9 @@ class TaskRules:
             ]
             lines = s.scalars(
                 select(TaskLogRow)
-                .where(TaskLogRow.task_id == row.id)
+                # lines are kept after a task's removal: only this task's, never those of
+                # a removed task that had its number (R9, should a number come back)
+                .where(TaskLogRow.task_id == row.id, TaskLogRow.at >= row.created)
                 .order_by(TaskLogRow.id.desc())
                 .limit(LOG_LINES_SHOWN)
             )
@@ -303,6 +305,7 @@ class TaskRules:
                 tasks.append(
                     {
                         "id": row.id,
+                        "created": iso(row.created),  # its identity beside the number
                         "type": task_type.value,
                         "log_code": task_type.log_code,
                         "schedule": json.loads(schedule.spec),
@@ -384,6 +387,26 @@ class TaskRules:
             now = self.now()
             s.add_all(TaskLogRow(task_id=task_id, site_id=site_id, at=now, line=line[:2000]) for line in lines)
             return len(lines)
+
+    def archive_registration(self, site_id: int) -> tuple[str, list[dict[str, Any]]]:
+        """What the archive is told of a site: its key's hash and its tasks — owner,
+        type, identity, and the addresses of single-mailbox and list targets (the
+        archive then limits the site's key to them; groups the site resolves)."""
+        with self.session() as s:
+            site = self._site(s, site_id)
+            tasks = []
+            for row in s.scalars(select(TaskRow).where(TaskRow.site_id == site_id).order_by(TaskRow.id)):
+                group = json.loads(row.group)
+                addresses = {"single_mailbox": [group.get("address")], "mailbox_list": group.get("addresses")}
+                tasks.append(
+                    {
+                        "id": row.id,
+                        "type": row.type,
+                        "created": iso(row.created),
+                        "mailboxes": addresses.get(group["kind"]),
+                    }
+                )
+            return site.key_hash, tasks
 
     def task_ids(self, site_id: int) -> Iterator[int]:
         with self.session() as s:

@@ -17,6 +17,7 @@ from flask import Flask
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
 from engine.archive.app import create_archive_app
+from engine.archive.registry import TaskRegistration
 from engine.archive.store import ArchiveStore
 from engine.clock import Clock
 from engine.security import new_token
@@ -42,10 +43,12 @@ class Platform:
         """Give the archive every site key: directly when it runs in this process (at
         start-up, before the server answers), else over its API."""
         if self.archive_store is not None:
-            keys = self.console_store.site_key_hashes()
-            for site_id, key_hash in keys.items():
-                self.archive_store.register_site(site_id, key_hash)
-            return len(keys)
+            sites = self.console_store.site_key_hashes()
+            for site_id in sites:
+                key_hash, tasks = self.console_store.archive_registration(site_id)
+                registrations = [TaskRegistration(t["id"], t["type"], t["created"], t["mailboxes"]) for t in tasks]
+                self.archive_store.register_site(site_id, key_hash, registrations)
+            return len(sites)
         return push_site_keys(self.console_store, self.archive_client) if self.archive_client else 0
 
     def serve_at(self, base_url: str) -> None:

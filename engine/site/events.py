@@ -40,6 +40,11 @@ Event = Cost | Sleep
 Process = Generator[Event, None, None]
 
 
+class Refusal(Exception):
+    """A process that stops on a reason it states (a task that is not the site's, a
+    key the console refuses): the runtime records it without a traceback."""
+
+
 class Alarm:
     """Wakes a process sleeping on it before its time (a changed schedule, a stop).
 

@@ -3,8 +3,9 @@
 * Accounts use impersonation (or delegate access) as the site's configuration says.
 * exchangelib runs with its fail-fast retry policy; the engine does the back-off on
   its injected clock (X2): :func:`retrying` yields a ``Sleep`` of at least the
-  server's ``BackOffMilliseconds`` (exponential when absent) and gives up after a
-  bounded number of attempts with :class:`EwsUnavailable`.
+  server's ``BackOffMilliseconds`` — or, after an HTTP 503, its ``Retry-After`` —
+  and otherwise grows the wait exponentially with jitter from a seeded RNG, capped;
+  it gives up after a bounded number of attempts with :class:`EwsUnavailable`.
 * The hot paths use lean subclasses of exchangelib's own services: the request goes
   through exchangelib's serializer, protocol, session pool and response parser, but
   each change is read into a small tuple of the properties the task asked for instead
@@ -18,8 +19,9 @@ Exchange server.
 from __future__ import annotations
 
 import copy
+import random
 from collections.abc import Callable, Generator, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import requests
@@ -46,7 +48,7 @@ from exchangelib.util import MNS, TNS, create_element
 from exchangelib.version import Build, Version
 
 from .events import Cost, Event, Sleep
-from .links import environment_read_once
+from .links import environment_read_once, retry_after
 
 T = TypeVar("T")
 
@@ -80,14 +82,34 @@ class RetryPolicy:
     attempts: int = 6
     first_wait: float = 2.0  # seconds, doubled per attempt when the server names none
     max_wait: float = 300.0
+    jitter: float = 0.5  # an exponential wait is cut by up to this share, at random
+    rng: random.Random = field(default_factory=lambda: random.Random(0), compare=False, repr=False)
 
     def wait(self, attempt: int, exc: BaseException) -> float:
-        """At least the server's BackOffMilliseconds (exchangelib hands it over in
-        seconds); exponential when it names none."""
-        back_off = getattr(exc, "back_off", None)
-        if back_off:
-            return float(back_off)
-        return float(min(self.max_wait, self.first_wait * 2**attempt))
+        """What the server asked for — ErrorServerBusy's BackOffMilliseconds (exchangelib
+        hands it over in seconds) or an HTTP Retry-After — and at least that; when it
+        names nothing, exponential (first_wait · 2^attempt, capped at max_wait) with
+        jitter, so clients that failed together do not come back together."""
+        asked = getattr(exc, "back_off", None) or getattr(exc, "retry_after", None)
+        if asked:
+            return float(asked)
+        ceiling = min(self.max_wait, self.first_wait * 2**attempt)
+        return float(ceiling * (1.0 - self.jitter * self.rng.random()))
+
+
+class FailFastKeepingRetryAfter(FailFast):
+    """exchangelib's fail-fast policy (the engine backs off on its own clock), keeping
+    what a 503 says about when to come back, as exchangelib's FaultTolerance does:
+    FailFast drops the Retry-After header."""
+
+    def raise_response_errors(self, response: requests.Response) -> Any:
+        try:
+            return super().raise_response_errors(response)
+        except (ErrorInternalServerTransientError, ErrorServerBusy) as exc:
+            asked = retry_after(response)
+            if asked:
+                raise ErrorServerBusy(exc.args[0], back_off=asked) from exc
+            raise
 
 
 def retrying(
@@ -136,11 +158,16 @@ class Ews:
             credentials=Credentials(settings.service_account, settings.password),
             auth_type=auth,
             version=version,
-            retry_policy=FailFast(),
+            retry_policy=FailFastKeepingRetryAfter(),
         )
 
         self._accounts: dict[str, Account] = {}
-        _sessions_read_environment_once(Protocol(config=self.config), settings.endpoint)
+        protocol = Protocol(config=self.config)
+        # exchangelib stamps a back-off of RETRY_WAIT (10 s) on busy and transient errors
+        # the server named none for; 0 leaves them unnamed, so the engine's policy
+        # (exponential with jitter, X2) decides instead of a constant
+        protocol.RETRY_WAIT = 0
+        _sessions_read_environment_once(protocol, settings.endpoint)
 
     def account(self, mailbox: str) -> Account:
         """The mailbox's exchangelib Account, made once: making one looks up the local

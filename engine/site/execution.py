@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from engine.model import TaskType
@@ -17,7 +18,8 @@ from engine.model import TaskType
 from .events import Cost, Event
 from .ews import EwsUnavailable
 from .groups import ResolutionFailed, resolve
-from .work import Job, MailboxFailed, Outcome
+from .links import LinkDown
+from .work import HeldElsewhere, Job, MailboxFailed, Outcome, archive_call
 
 if TYPE_CHECKING:
     from .site import Site, TaskSlot
@@ -118,9 +120,16 @@ class Execution:
             return self.finish("Failed", "the site has no EWS connection configured")
         try:
             members = yield from resolve(
-                spec["group"], self.task_id, site.state, site.directory, ews, site.clock, site.options.policy
+                spec["group"],
+                self.task_id,
+                site.state,
+                site.directory,
+                ews,
+                site.clock,
+                site.options.policy,
+                declare=self.declare,
             )
-        except ResolutionFailed as exc:
+        except (ResolutionFailed, MailboxFailed) as exc:
             return self.finish("Failed", str(exc))
         handle = handler_for(spec["type"])
         verb = VERBS[spec["type"]]
@@ -168,6 +177,8 @@ class Execution:
             try:
                 yield Cost(http_calls=1)
                 outcome = yield from handle(job)
+            except HeldElsewhere as exc:  # T8: another site's MFR task has it
+                outcome = Outcome("Duplicate", str(exc))
             except (MailboxFailed, EwsUnavailable) as exc:
                 outcome = Outcome("Error", str(exc))
             except Exception as exc:  # an EWS error for this mailbox: the others go on
@@ -180,6 +191,15 @@ class Execution:
             self.add_row(Row(mailbox, outcome.result, outcome.reason, outcome.items, site.clock.now().isoformat()))
         failed = any(r.result in ("Error", "Warning") for r in self.rows)
         return self.finish("CompletedWithErrors" if failed else "Success", self.summary())
+
+    def declare(self, mailboxes: list[str]) -> Generator[Event, None, None]:
+        """The archive learns the group's members: the mailboxes this task may submit
+        for and act on (a refusal fails the execution)."""
+        try:
+            archive = self.site.archive_link()
+            yield from archive_call(self.site.options.policy, partial(archive.declare, self.task_id, mailboxes))
+        except (MailboxFailed, LinkDown) as exc:
+            raise ResolutionFailed(f"the archive did not take the group's members: {exc}") from exc
 
     def add_row(self, row: Row) -> None:
         self.rows.append(row)

@@ -13,7 +13,7 @@ de-duplicated and in a deterministic order (primary address)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -31,6 +31,8 @@ from .state import SiteState
 CACHE_SECONDS = 3600.0  # T7
 BULK_LOOKUP = 10  # above this many addresses, list the directory's users once
 AD_KINDS = ("ad_security_group", "ad_distribution_group")
+#: targets whose members only the site can know (the console holds addresses for the others)
+GROUP_KINDS = (*AD_KINDS, "o365_group")
 
 
 class ResolutionFailed(Exception):
@@ -90,7 +92,11 @@ def resolve(
     ews: Ews,
     clock: Clock,
     policy: RetryPolicy,
+    declare: Callable[[list[str]], Generator[Event, None, None]] | None = None,
 ) -> Generator[Event, None, list[Member]]:
+    """The members; a directory group's fresh resolution is first handed to ``declare``
+    (the archive learns which mailboxes the task processes) and cached only once it
+    was taken, so a failed declaration is made again at the next execution."""
     key = json.dumps(target, sort_keys=True)
     cached = state.cached_group(task_id, key, clock.now().timestamp(), CACHE_SECONDS)
     if cached is not None:
@@ -140,8 +146,10 @@ def resolve(
             members.append(Member(mail, "no mailbox"))
         else:
             members.append(Member(mail, found.ineligible() if found else None))
+    if declare is not None and kind in GROUP_KINDS:
+        yield from declare([m.mailbox for m in members])
     state.cache_group(task_id, key, clock.now().timestamp(), [asdict(m) for m in members])
     return members
 
 
-__all__ = ["CACHE_SECONDS", "Member", "ResolutionFailed", "expand_dl", "resolve"]
+__all__ = ["CACHE_SECONDS", "GROUP_KINDS", "Member", "ResolutionFailed", "expand_dl", "resolve"]

@@ -9,6 +9,7 @@ retry later) and :class:`LinkRefused` (4xx — the request itself is wrong)."""
 from __future__ import annotations
 
 import os
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import requests
@@ -32,8 +33,29 @@ def proxied_session(url: str) -> requests.Session:
     return environment_read_once(requests.Session(), url)
 
 
+def retry_after(response: requests.Response) -> float | None:
+    """An HTTP Retry-After (RFC 9110 §10.2.3) in seconds: delay-seconds, or an HTTP-date
+    counted from the answer's own Date (the server's clock, not ours)."""
+    value = (response.headers.get("Retry-After") or "").strip()
+    if not value:
+        return None
+    if value.isdigit():
+        return float(value) or None
+    try:
+        until = parsedate_to_datetime(value)
+        sent = parsedate_to_datetime(response.headers.get("Date", ""))
+    except (TypeError, ValueError):
+        return None
+    seconds = (until - sent).total_seconds()
+    return seconds if seconds > 0 else None
+
+
 class LinkDown(Exception):
-    """The other side cannot be reached now."""
+    """The other side cannot be reached now (``retry_after``: when it said to come back)."""
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class LinkRefused(Exception):
@@ -69,7 +91,7 @@ class JsonLink:
         except requests.RequestException as exc:
             raise LinkDown(f"{self.base_url}: {type(exc).__name__}") from exc
         if reply.status_code >= 500 or reply.status_code == 429:
-            raise LinkDown(f"{self.base_url}{path}: HTTP {reply.status_code}")
+            raise LinkDown(f"{self.base_url}{path}: HTTP {reply.status_code}", retry_after(reply))
         if reply.status_code >= 400:
             try:
                 error = reply.json()["error"]
@@ -120,18 +142,25 @@ class ArchiveLink(JsonLink):
         result: dict[str, Any] = self.call("POST", "/api/submissions", json=body)
         return result
 
-    def check(self, mailbox: str, items: list[str]) -> list[dict[str, Any]]:
-        return list(self.call("POST", "/api/archived/check", json={"mailbox": mailbox, "items": items})["results"])
+    def declare(self, task_id: int, mailboxes: list[str]) -> int:
+        """A directory group's members as resolved (T7): the mailboxes the task processes."""
+        return int(self.call("POST", f"/api/tasks/{task_id}/mailboxes", json={"mailboxes": mailboxes})["declared"])
+
+    def check(self, task_id: int, mailbox: str, items: list[str]) -> list[dict[str, Any]]:
+        body = {"task_id": task_id, "mailbox": mailbox, "items": items}
+        return list(self.call("POST", "/api/archived/check", json=body)["results"])
 
     def stubs(self, task_id: int, mailbox: str, entries: list[dict[str, str]]) -> int:
         body = {"task_id": task_id, "mailbox": mailbox, "entries": entries}
         return int(self.call("POST", "/api/stubs", json=body)["recorded"])
 
-    def expire(self, mailbox: str, items: list[str]) -> int:
-        return int(self.call("POST", "/api/expire", json={"mailbox": mailbox, "items": items})["expired"])
+    def expire(self, task_id: int, mailbox: str, items: list[str]) -> int:
+        body = {"task_id": task_id, "mailbox": mailbox, "items": items}
+        return int(self.call("POST", "/api/expire", json=body)["expired"])
 
-    def purge(self, entries: list[dict[str, Any]]) -> dict[str, int]:
-        result: dict[str, int] = self.call("POST", "/api/purge", json={"entries": entries})
+    def purge(self, task_id: int, mailbox: str, entries: list[dict[str, Any]]) -> dict[str, int]:
+        body = {"task_id": task_id, "mailbox": mailbox, "entries": entries}
+        result: dict[str, int] = self.call("POST", "/api/purge", json=body)
         return result
 
 

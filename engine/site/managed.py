@@ -142,10 +142,14 @@ def apply(job: Job) -> Generator[Event, None, Outcome]:
         return Outcome("Success", f"dry run: would have: {summary}", len(deleted) + len(expired))
     if expired:
         for start in range(0, len(expired), 10_000):
-            yield from archive_call(job, partial(job.archive.expire, job.mailbox, expired[start : start + 10_000]))
+            yield from archive_call(
+                job.policy, partial(job.archive.expire, job.task_id, job.mailbox, expired[start : start + 10_000])
+            )
     if purge:
         for start in range(0, len(purge), 10_000):
-            yield from archive_call(job, partial(job.archive.purge, purge[start : start + 10_000]))
+            yield from archive_call(
+                job.policy, partial(job.archive.purge, job.task_id, job.mailbox, purge[start : start + 10_000])
+            )
     if deleted:
         yield from record(job, deleted)
     return Outcome("Success", summary, len(deleted) + len(expired))

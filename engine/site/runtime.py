@@ -22,7 +22,7 @@ from typing import Any, Protocol
 
 from engine.clock import Clock
 
-from .events import Alarm, Cost, Process, Sleep
+from .events import Alarm, Cost, Process, Refusal, Sleep
 
 log = logging.getLogger(__name__)
 
@@ -120,6 +120,10 @@ class RealTimeRuntime:
         except StopIteration:
             handle.done = True
             return
+        except Refusal as exc:
+            log.info("process %s stopped: %s", handle.name, exc)
+            handle.done, handle.error = True, exc
+            return
         except Exception as exc:  # a broken process must not stop the site
             log.exception("process %s failed", handle.name)
             handle.done, handle.error = True, exc
@@ -174,6 +178,10 @@ class SimPyRuntime:
                 event = next(process)
             except StopIteration:
                 handle.done = True
+                return
+            except Refusal as exc:
+                log.info("process %s stopped: %s", handle.name, exc)
+                handle.done, handle.error = True, exc
                 return
             except Exception as exc:
                 log.exception("process %s failed", handle.name)

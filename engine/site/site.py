@@ -10,7 +10,12 @@ Processes (see events.py; the same code under the real-time and the SimPy runtim
   (T4: a slot that arrives while the task runs is skipped).  A changed schedule or
   definition reaches an idle task at once (its alarm rings); a running task keeps the
   configuration it started with and takes the change when it completes (T1).  A
-  removed task stops after its current mailbox and its local state is dropped (R9);
+  removed task stops after its current mailbox and its local state is dropped (R9) —
+  so is the state of any task the configuration no longer names (it was removed while
+  the site was away), and a task is known by its number *and* its creation time: a
+  new task under a number the site knew never inherits the old one's state;
+* at start, an execution the site was killed in is reported at once (the console
+  would otherwise show it Running until a later run ends);
 * the **directory sync** (ADR) — uploads the directory's groups and users so the
   console can offer *Lookup from AD*.
 """
@@ -30,11 +35,11 @@ from zoneinfo import ZoneInfo
 import requests.adapters
 
 from engine.clock import Clock
-from engine.model import OneOffSchedule, ScheduleSpec
+from engine.model import OneOffSchedule, ScheduleSpec, TaskType
 from engine.schedule import local_to_utc, next_occurrence
 
 from .directory import Directory, DirectorySettings
-from .events import Alarm, Cost, Event, Process, Sleep
+from .events import Alarm, Cost, Event, Process, Refusal, Sleep
 from .ews import Ews, EwsSettings, RetryPolicy
 from .execution import Execution
 from .links import ArchiveLink, ConsoleLink, LinkDown, LinkRefused
@@ -44,6 +49,8 @@ from .state import SiteState
 log = logging.getLogger(__name__)
 
 ENGINE_VERSION = "2.7.0"
+#: the per-task flag that says an execution is under way (left behind if the site dies)
+RUNNING = "execution_running"
 
 
 @dataclass
@@ -75,6 +82,8 @@ class TaskSlot:
     last_end: datetime | None = None
     execution: Execution | None = None
     sequence: int | None = None  # the archive's count after the task's latest submission
+    replacement: dict[str, Any] | None = None  # another task that took this number (R9)
+    released: bool = False  # its state is dropped and it left the site's slots
 
     def one_off(self) -> bool:
         return bool(self.spec["schedule"].get("kind") == "one_off")
@@ -111,7 +120,9 @@ class Site:
         self.etag: str | None = None
         self.version = 0
         self.poll_alarm = Alarm()
+        self.directory_alarm = Alarm()
         self.stopped = False
+        self.refused: str | None = None  # why the console refused the site's key, if it did
         self._reports: dict[int, dict[str, Any]] = {}  # the latest undelivered report per task
         self._log: list[tuple[int, str]] = []  # undelivered task-log lines
         self.polls = 0
@@ -135,6 +146,7 @@ class Site:
             slot.stop = True
             slot.alarm.ring()
         self.poll_alarm.ring()
+        self.directory_alarm.ring()
 
     def emit(self, kind: str, **data: Any) -> None:
         for observer in self.observers:
@@ -174,7 +186,13 @@ class Site:
         except LinkDown as exc:
             log.warning("site %s: console unreachable (%s)", self.code, exc)
         except LinkRefused as exc:
-            log.error("site %s: the console refused the site (%s)", self.code, exc)
+            if exc.status == 401:
+                # the key is wrong or the site was never registered: no retry mends that
+                self.refused = f"the console refused the site's binding key ({exc.message})"
+                log.error("site %s: %s; the site stops", self.code, self.refused)
+                self.stop()
+            else:
+                log.error("site %s: the console refused a request (%s)", self.code, exc)
         yield Cost(http_calls=max(calls, 1))
 
     def set_enabled(self, enabled: bool) -> None:
@@ -205,6 +223,7 @@ class Site:
         archive_url = config.get("archive_url")
         if archive_url and (self._archive is None or self._archive.base_url != archive_url.rstrip("/")):
             self._archive = ArchiveLink(archive_url, self.key, adapter=self.options.adapter)
+        first = self.version == 0
         self.version = int(config["version"])
         now = self.clock.now()
         seen = set()
@@ -212,11 +231,11 @@ class Site:
             task_id = int(task["id"])
             seen.add(task_id)
             slot = self.slots.get(task_id)
+            if slot is not None and slot.spec.get("created") != task.get("created"):
+                self._remove(task_id, slot, replacement=task)  # R9: another task under the same number
+                continue
             if slot is None:
-                slot = TaskSlot(task, anchor=now)
-                self.slots[task_id] = slot
-                if self.scheduling:
-                    self.runtime.spawn(self.scheduler(slot), f"task:{task_id}")
+                self._add(task, now)
                 continue
             if _same(slot.spec, task) and slot.parked is None:
                 continue
@@ -224,10 +243,57 @@ class Site:
                 slot.parked = task  # T1: applied when the execution completes
             else:
                 self._take(slot, task, now)
-        for task_id, slot in self.slots.items():
+        for task_id, slot in list(self.slots.items()):
             if task_id not in seen and not slot.removed:
-                slot.removed = slot.stop = True  # R9: finish the current mailbox, abandon the rest
-                slot.alarm.ring()
+                self._remove(task_id, slot)
+        for task_id in self.state.task_ids() - seen - set(self.slots):
+            self.state.drop_task(task_id)  # R9: removed while the site was away
+        if first:
+            self.report_interrupted({int(t["id"]) for t in config["tasks"]})
+
+    def _add(self, task: dict[str, Any], now: datetime) -> TaskSlot:
+        task_id = int(task["id"])
+        self.state.adopt(task_id, task.get("created"))  # state of an older task under this number goes
+        slot = TaskSlot(task, anchor=now)
+        self.slots[task_id] = slot
+        if self.scheduling:
+            self.runtime.spawn(self.scheduler(slot), f"task:{task_id}")
+        return slot
+
+    def _remove(self, task_id: int, slot: TaskSlot, replacement: dict[str, Any] | None = None) -> None:
+        """R9: the task stops after its current mailbox and abandons the rest; its
+        state goes once it has stopped (at once when idle)."""
+        slot.removed = slot.stop = True
+        slot.replacement = replacement
+        slot.alarm.ring()
+        if not slot.running:
+            self._release(task_id, slot)
+
+    def _release(self, task_id: int, slot: TaskSlot) -> None:
+        if slot.released:
+            return
+        slot.released = True
+        if self.slots.get(task_id) is slot:
+            del self.slots[task_id]
+        self.state.drop_task(task_id)  # R9: the task's sync states go
+        if slot.replacement is not None and not self.stopped:
+            self._add(slot.replacement, self.clock.now())
+
+    def report_interrupted(self, task_ids: set[int]) -> None:
+        """An execution the site was killed in: the console hears at once that it ended
+        (status and Latest Detail say so) instead of showing it Running until a later
+        run ends; the T10 log says it failed."""
+        for task_id in sorted(task_ids):
+            started = self.state.flag(task_id, "", RUNNING)
+            if started is None or (task_id in self.slots and self.slots[task_id].running):
+                continue
+            slot = self.slots.get(task_id)
+            code = TaskType(slot.spec["type"]).log_code if slot else "MMS"
+            detail = f"Interrupted: the site stopped during the execution started at {started}"
+            self.log_line(task_id, f"{code} [{self.code}] {detail}")
+            self.log_line(task_id, f"{code} [{self.code}] TaskExit called, scheduedTaskId: {task_id}, message: Failed")
+            self.report({"task_id": task_id, "status": "Idle", "command": "", "latest_detail": f"Failed: {detail}"})
+            self.state.set_flag(task_id, "", RUNNING, None)
 
     @staticmethod
     def _take(slot: TaskSlot, task: dict[str, Any], now: datetime) -> None:
@@ -311,8 +377,7 @@ class Site:
                 continue
             yield from self.execute(slot)
         if slot.removed:
-            self.state.drop_task(task_id)  # R9: the task's sync states go
-            self.slots.pop(task_id, None)
+            self._release(task_id, slot)
 
     def execute(self, slot: TaskSlot) -> Generator[Event, None, None]:
         task_id = int(slot.spec["id"])
@@ -320,9 +385,13 @@ class Site:
         execution = Execution(self, slot, run)
         slot.running, slot.execution = True, execution
         self.started.append((task_id, self.clock.now()))
+        self.state.set_flag(task_id, "", RUNNING, self.clock.now().isoformat())
         self.emit("execution_start", task=task_id, spec=slot.spec, run=run)
         try:
             message = yield from execution.run_process()
+            # cleared only when the execution ended: one the site died in (or was stopped
+            # in) is reported as interrupted when the site starts again
+            self.state.set_flag(task_id, "", RUNNING, None)
             self.finished.append((task_id, message, self.clock.now()))
             self.emit("execution_end", task=task_id, spec=execution.spec, message=message, run=run)
             self.last_rows = execution.rows
@@ -341,9 +410,11 @@ class Site:
         schedule says; returns the T10 exit message."""
         self.scheduling = False
         yield from self.poll()
+        if self.refused is not None:
+            raise Refusal(self.refused)
         slot = self.slots.get(task_id)
         if slot is None:
-            raise LookupError(f"task {task_id} is not a task of this site")
+            raise Refusal(f"task {task_id} is not a task of this site (removed, or another site's)")
         yield from self.execute(slot)
         yield from self.poll()  # deliver what is left to report
         return self.finished[-1][1]
@@ -353,7 +424,7 @@ class Site:
     def directory_loop(self) -> Process:
         while not self.stopped:
             yield from self.sync_directory()
-            yield Sleep(self.options.directory_sync_seconds, "directory sync")
+            yield Sleep(self.options.directory_sync_seconds, "directory sync", alarm=self.directory_alarm)
 
     def sync_directory(self) -> Generator[Event, None, None]:
         directory = self.directory

@@ -329,12 +329,41 @@ class SiteState:
     def drop_task(self, task_id: int) -> None:
         """R9: everything the site kept for a removed task (its sync states included)."""
         with self._tx() as db:
-            for table in ("folder_state", "item_index", "outbox", "group_cache", "mailbox_flag", "mfr_owner"):
-                db.execute(f"DELETE FROM {table} WHERE task_id = ?", (task_id,))
+            self._drop(db, task_id)
+
+    @staticmethod
+    def _drop(db: sqlite3.Connection, task_id: int) -> None:
+        for table in ("folder_state", "item_index", "outbox", "group_cache", "mailbox_flag", "mfr_owner"):
+            db.execute(f"DELETE FROM {table} WHERE task_id = ?", (task_id,))
+        db.execute("DELETE FROM meta WHERE key = ?", (f"task:{task_id}",))
 
     def task_ids(self) -> set[int]:
+        """Every task the state holds anything for."""
+        tables = ("folder_state", "item_index", "outbox", "group_cache", "mailbox_flag", "mfr_owner")
+        query = " UNION ".join(f"SELECT task_id FROM {table}" for table in tables)
         with self._lock:
-            return {int(r[0]) for r in self._db.execute("SELECT DISTINCT task_id FROM folder_state")}
+            return {int(r[0]) for r in self._db.execute(query)}
+
+    # -- task identity (R9) -------------------------------------------------------------------------
+
+    def identity(self, task_id: int) -> str | None:
+        """The identity (creation time) of the task whose state is kept under this number."""
+        with self._lock:
+            row = self._db.execute("SELECT value FROM meta WHERE key = ?", (f"task:{task_id}",)).fetchone()
+        return None if row is None else str(row[0])
+
+    def adopt(self, task_id: int, identity: str | None) -> bool:
+        """The task under this number is ``identity``: state kept for another task under
+        the same number is dropped (R9: a later task starts with full replication).
+        True when something was dropped."""
+        with self._tx() as db:
+            row = db.execute("SELECT value FROM meta WHERE key = ?", (f"task:{task_id}",)).fetchone()
+            stale = row is not None and identity is not None and row[0] != identity
+            if stale:
+                self._drop(db, task_id)
+            if identity is not None:
+                db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (f"task:{task_id}", identity))
+            return stale
 
 
 __all__ = ["HIERARCHY", "Commit", "FolderState", "OutboxEntry", "SiteState"]

@@ -143,7 +143,9 @@ def confirm(job: Job, candidates: list[Candidate]) -> Generator[Event, None, tup
     refused = 0
     for start in range(0, len(candidates), 1000):
         chunk = candidates[start : start + 1000]
-        answers = yield from archive_call(job, partial(job.archive.check, job.mailbox, [c.key for c in chunk]))
+        answers = yield from archive_call(
+            job.policy, partial(job.archive.check, job.task_id, job.mailbox, [c.key for c in chunk])
+        )
         readable = {a["item"] for a in answers if a["archived"] and a["readable"]}
         for candidate in chunk:
             if candidate.key in readable:
@@ -158,7 +160,7 @@ def record(job: Job, entries: Iterable[tuple[str, str]]) -> Generator[Event, Non
     rows = [{"item": key, "action": action} for key, action in entries]
     for start in range(0, len(rows), 10_000):
         chunk = rows[start : start + 10_000]
-        yield from archive_call(job, partial(job.archive.stubs, job.task_id, job.mailbox, chunk))
+        yield from archive_call(job.policy, partial(job.archive.stubs, job.task_id, job.mailbox, chunk))
 
 
 __all__ = [

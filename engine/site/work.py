@@ -24,6 +24,11 @@ class MailboxFailed(Exception):
     """This mailbox cannot be processed now (its state is left as it was)."""
 
 
+class HeldElsewhere(Exception):
+    """The archive says another MFR task replicates this mailbox (T8 across sites): it
+    is Duplicate for this task."""
+
+
 @dataclass
 class Outcome:
     result: str  # Success | Warning | Error | Skipped | Duplicate
@@ -56,26 +61,26 @@ class Job:
         return f"{self.state.instance}-r{self.run}-{n}"
 
 
-def archive_retrying(job: Job, call: Callable[[], T]) -> Generator[Event, None, T]:
+def archive_retrying(policy: RetryPolicy, call: Callable[[], T]) -> Generator[Event, None, T]:
     """Run one archive call, backing off on the runtime's clock while the platform is
-    unreachable (bounded by the job's policy, then MailboxFailed).  A refusal
-    (LinkRefused) is the caller's to handle; the cost of the call that got through is
-    the caller's to yield."""
-    for attempt in range(job.policy.attempts):
+    unreachable (bounded by the policy, then MailboxFailed).  A refusal (LinkRefused)
+    is the caller's to handle; the cost of the call that got through is the caller's
+    to yield."""
+    for attempt in range(policy.attempts):
         try:
             return call()
         except LinkDown as exc:
-            if attempt + 1 >= job.policy.attempts:
+            if attempt + 1 >= policy.attempts:
                 raise MailboxFailed(f"the archive platform is unreachable ({exc})") from exc
             yield Cost(http_calls=1)
-            yield Sleep(job.policy.wait(attempt, exc), "archive back-off")
+            yield Sleep(policy.wait(attempt, exc), "archive back-off")
     raise AssertionError("unreachable")
 
 
-def archive_call(job: Job, call: Callable[[], T]) -> Generator[Event, None, T]:
+def archive_call(policy: RetryPolicy, call: Callable[[], T]) -> Generator[Event, None, T]:
     """An archive call whose refusal fails the mailbox."""
     try:
-        result = yield from archive_retrying(job, call)
+        result = yield from archive_retrying(policy, call)
     except LinkRefused as exc:
         raise MailboxFailed(f"the archive refused: {exc.field}: {exc.message}") from exc
     yield Cost(http_calls=1)
@@ -85,9 +90,11 @@ def archive_call(job: Job, call: Callable[[], T]) -> Generator[Event, None, T]:
 def deliver(job: Job, entry: OutboxEntry) -> Generator[Event, None, dict[str, Any]]:
     """Send one outbox entry until the archive acknowledges it (bounded back-off)."""
     try:
-        answer = yield from archive_retrying(job, partial(job.archive.submit, entry.body))
+        answer = yield from archive_retrying(job.policy, partial(job.archive.submit, entry.body))
     except LinkRefused as exc:
         job.state.discard(entry)  # it can never be accepted; the state stays where it was
+        if exc.status == 409 and exc.field == "mailbox":
+            raise HeldElsewhere(exc.message) from exc
         raise MailboxFailed(f"the archive refused a submission: {exc.field}: {exc.message}") from exc
     job.state.acknowledged(entry)
     job.sequence = int(answer.get("sequence", job.sequence or 0))
@@ -107,4 +114,14 @@ def submit(job: Job, body: dict[str, Any], commit: Commit) -> Generator[Event, N
     return (yield from deliver(job, entry))
 
 
-__all__ = ["Job", "MailboxFailed", "Outcome", "archive_call", "archive_retrying", "deliver", "flush", "submit"]
+__all__ = [
+    "HeldElsewhere",
+    "Job",
+    "MailboxFailed",
+    "Outcome",
+    "archive_call",
+    "archive_retrying",
+    "deliver",
+    "flush",
+    "submit",
+]

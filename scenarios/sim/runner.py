@@ -29,8 +29,9 @@ from mockad.store import DirectoryGroup, DirectoryUser
 from scenarios.testbed import Outage, Testbed, build_testbed
 
 from .activity import Activity
+from .check import console_refusal
 from .oracle import Oracle, schedule_slots, skip_reason
-from .spec import AdminAction, GroupRef, Scenario, TaskSpec, parse_offset
+from .spec import AdminAction, GroupRef, Scenario, ScenarioError, TaskSpec, parse_offset
 from .tenant import Tenant, archive_key, build_tenant
 
 Progress = Callable[[float, float, str], None]  # (simulated seconds done, total, note)
@@ -110,6 +111,10 @@ class Simulation:
     # -- building ------------------------------------------------------------------------------
 
     def build(self) -> None:
+        refused = console_refusal(self.scenario)  # a scenario made in Python, not loaded from a file
+        if refused is not None:
+            where = ".".join(str(part) for part in refused.loc)
+            raise ScenarioError(f"the console refuses it: {refused.message}", self.scenario.name, field=where)
         tenant_spec = self.scenario.tenant
         from .tenant import profile_for
 

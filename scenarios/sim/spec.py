@@ -18,7 +18,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from engine.model import DefinitionSpec, GroupTarget, ScheduleSpec
+from engine.model import DefinitionSpec, EngineVersion, GroupTarget, ScheduleSpec, SiteCode, ZoneName
 
 RULES = (
     "R1",
@@ -84,9 +84,11 @@ class TenantSpec(_Model):
 
 
 class SiteSpec(_Model):
-    code: str = Field(min_length=1, max_length=32)
-    time_zone: str = "UTC"
-    engine_version: str = "2.7.0"
+    """A site as the console takes it (the same field types and rules)."""
+
+    code: SiteCode
+    time_zone: ZoneName = "UTC"
+    engine_version: EngineVersion = "2.7.0"
 
 
 class NamedSchedule(_Model):
@@ -329,16 +331,27 @@ def load_scenario(source: str | Path, text: str | None = None) -> Scenario:
         raise ScenarioError("a scenario is a mapping (name, sites, tasks, …)", path, 1)
     lines = _lines(node)
     try:
-        return Scenario.model_validate(data)
+        scenario = Scenario.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
         loc = tuple(first["loc"])
         cause = first.get("ctx", {}).get("error") if first.get("ctx") else None
         if isinstance(cause, _RefError):
             loc = cause.loc
-        field = ".".join(str(p) for p in loc if not (isinstance(p, str) and p in _TAGS))
         message = str(cause) if cause is not None else first["msg"]
-        raise ScenarioError(message, path, _line_of(lines, loc), field) from exc
+        raise ScenarioError(message, path, _line_of(lines, loc), _field(loc)) from exc
+    from .check import console_refusal  # the console's own rules, replayed (imports the console)
+
+    refused = console_refusal(scenario)
+    if refused is not None:
+        raise ScenarioError(
+            f"the console refuses it: {refused.message}", path, _line_of(lines, refused.loc), _field(refused.loc)
+        )
+    return scenario
+
+
+def _field(loc: tuple[Any, ...]) -> str:
+    return ".".join(str(p) for p in loc if not (isinstance(p, str) and p in _TAGS))
 
 
 __all__ = ["RULES", "Scenario", "ScenarioError", "load_scenario", "parse_offset"]

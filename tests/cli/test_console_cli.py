@@ -118,8 +118,22 @@ def test_serve_console_runs_the_console_and_the_archive_in_one_process(served: t
     assert [s["code"] for s in session.get(f"{base}/api/sites").json()["sites"]] == ["LON"]
     site = requests.Session()
     site.headers["Authorization"] = f"Bearer {key}"
+    schedule = session.post(
+        f"{base}/api/schedules", json={"name": "Nightly", "spec": {"kind": "daily", "times": {"start": "02:00"}}}
+    ).json()
+    definition = session.post(f"{base}/api/definitions", json={"name": "All", "spec": {"type": "mfr"}}).json()
+    task = {
+        "site_id": 1,
+        "type": "mfr",
+        "definition_id": definition["id"],
+        "schedule_id": schedule["id"],
+        "group": {"kind": "single_mailbox", "address": "alice@contoso.example"},
+    }
+    assert session.post(f"{base}/api/tasks", json=task).status_code == 201
+    site.post(f"{base}/api/site/heartbeat", json={})
     config = site.get(f"{base}/api/site/config").json()
-    # the site learns where the archive is, and the archive knows the site's key
+    # the site learns where the archive is, and the archive knows the site's key and task
+    # (the site was registered from the command line, before the console started)
     assert config["archive_url"] == f"{base}/archive"
     submission = {"task_id": 1, "mailbox": "alice@contoso.example", "batch_id": "b1", "complete": True}
     assert site.post(f"{config['archive_url']}/api/submissions", json=submission).json() == {
@@ -127,3 +141,22 @@ def test_serve_console_runs_the_console_and_the_archive_in_one_process(served: t
         "sequence": 1,
     }
     assert session.get(f"{base}/exchange-services").status_code == 200  # the pages, with the session cookie
+
+
+def test_a_site_registered_from_the_command_line_while_the_console_runs_works_at_once(
+    served: tuple[str, str], db: str
+) -> None:
+    """`console register-site` writes the console's database behind the running
+    server's back: the archive learns the key at the site's first heartbeat, not at the
+    next console restart."""
+    base, _ = served
+    registered = CliRunner().invoke(main, ["console", "register-site", "NYC", "--db", db])
+    key = re.search(r"site_[A-Za-z0-9_-]{20,}", registered.output)
+    assert key, registered.output
+    site = requests.Session()
+    site.headers["Authorization"] = f"Bearer {key.group(0)}"
+    archive = f"{base}/archive"
+    assert site.get(f"{archive}/api/tasks/1/sequence").status_code == 401  # the archive does not know it yet
+    assert site.post(f"{base}/api/site/heartbeat", json={}).status_code == 200
+    # known now: a task that is not its own is refused as such (403), not the key (401)
+    assert site.get(f"{archive}/api/tasks/1/sequence").status_code == 403

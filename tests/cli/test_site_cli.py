@@ -96,3 +96,39 @@ def test_site_run_binds_and_heartbeats_until_interrupted(bed: Testbed, tmp_path:
         output, _ = process.communicate(timeout=20)
     assert process.returncode == 0, output
     assert "site running against" in output and "stopping" in output
+
+
+def synceng(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    """The command as a user runs it: its own process, stdout and stderr as they print."""
+    return subprocess.run(
+        [sys.executable, "-m", "engine.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+
+
+def test_site_run_with_a_key_the_console_refuses_stops_and_says_so(bed: Testbed, tmp_path: Path) -> None:
+    """A refused key is a permanent error: no retrying forever, a clear line, exit 1."""
+    bed.register_site()
+    done = synceng("site", "run", *site_args(bed, "site_not-a-key", tmp_path / "s.db"))
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "refused the site's binding key" in done.stderr and "--key" in done.stderr
+    assert "Traceback" not in done.stdout + done.stderr
+
+
+def test_site_run_once_on_a_removed_task_says_so_without_a_traceback(bed: Testbed, tmp_path: Path) -> None:
+    site_id, key = bed.register_site()
+    task = bed.task(
+        site_id,
+        "mfr",
+        bed.definition("MFR", {"type": "mfr"}),
+        bed.schedule("Far away", {"kind": "one_off", "at": "2030-01-01T00:00:00"}),
+        {"kind": "single_mailbox", "address": ALICE},
+    )
+    bed.call("DELETE", f"/api/tasks/{task}?confirm=true")
+    done = synceng("site", "run-once", "--task", str(task), *site_args(bed, key, tmp_path / "s.db"))
+    assert done.returncode == 1
+    assert f"task {task} is not a task of this site" in done.stderr
+    assert "Traceback" not in done.stdout + done.stderr

@@ -7,10 +7,12 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import pytest
+
 from engine.clock import ManualClock
 from engine.console.wiring import Platform
 
-from .conftest import Caller, Site, register_site
+from .conftest import Caller, Site, create_definition, create_schedule, register_site, task_body
 
 MAILBOX = "alice@contoso.example"
 FOLDERS = [
@@ -19,6 +21,29 @@ FOLDERS = [
     {"id": "a", "name": "A", "parent_id": "inbox"},
     {"id": "b", "name": "B", "parent_id": "inbox"},
 ]
+
+
+#: the tasks the console creates for the site, by number (the archive learns them from it)
+MFR, CALENDAR, MSM, MANAGED = 1, 2, 3, 4
+
+
+@pytest.fixture(autouse=True)
+def tasks(admin: Caller, site: Site) -> dict[str, int]:
+    """One task of each type on the site, created through the console as an
+    administrator would: the archive takes ownership and mailboxes only from there."""
+    nightly = create_schedule(admin)
+    group = {"kind": "mailbox_list", "addresses": [MAILBOX, "bob@contoso.example"]}
+    made = {}
+    for name, spec in [
+        ("mfr", {"type": "mfr"}),
+        ("calendar", {"type": "calendar"}),
+        ("msm", {"type": "msm", "action": "full_stub", "older_than_days": 30}),
+        ("managed_folders", {"type": "managed_folders"}),
+    ]:
+        definition = create_definition(admin, name, spec)
+        made[name] = admin.ok("POST", "/api/tasks", task_body(site, nightly, definition, group=group), status=201)["id"]
+    assert list(made.values()) == [MFR, CALENDAR, MSM, MANAGED]
+    return made
 
 
 def submit(site: Site, batch: str, task_id: int = 1, **parts: Any) -> dict[str, Any]:
@@ -240,7 +265,9 @@ def test_S2_archived_and_readable_is_answered_in_batches(site: Site, archive_adm
     ]
     assert site.archive.post("/api/archived", {"messages": messages}).status == 403  # admin only
     assert archive_admin.ok("POST", "/api/archived", {"messages": messages}) == {"indexed": 2}
-    answer = site.archive.ok("POST", "/api/archived/check", {"mailbox": MAILBOX, "items": ["m1", "m2", "m3"]})
+    answer = site.archive.ok(
+        "POST", "/api/archived/check", {"task_id": MSM, "mailbox": MAILBOX, "items": ["m1", "m2", "m3"]}
+    )
     assert answer["results"] == [
         {"item": "m1", "archived": True, "readable": True},
         {"item": "m2", "archived": True, "readable": False},
@@ -268,7 +295,8 @@ def test_M3_expire_view_removes_entries_from_both_views_and_keeps_the_message(
 ) -> None:
     archive_admin.ok("POST", "/api/archived", {"messages": [{"item": "x", "readers": [MAILBOX]}]})
     run(site, "r1", folders=FOLDERS, placements=[place("x", "inbox"), place("y", "inbox")])
-    assert site.archive.ok("POST", "/api/expire", {"mailbox": MAILBOX, "items": ["x"]}) == {"expired": 1}
+    expire = {"task_id": MANAGED, "mailbox": MAILBOX, "items": ["x"]}
+    assert site.archive.ok("POST", "/api/expire", expire) == {"expired": 1}
     assert items(site.archive, "inbox") == [("y", False)]
     assert items(site.archive, "inbox", "full") == [("y", False)]
     assert archive_admin.ok("GET", "/api/archived/x")["item"] == "x"
@@ -280,19 +308,29 @@ def test_M3_expire_view_removes_entries_from_both_views_and_keeps_the_message(
 def test_M4_archive_purge_sets_received_plus_lifespan_irreversibly_and_respects_hold(
     site: Site, archive_admin: Caller
 ) -> None:
-    archive_admin.ok("POST", "/api/archived", {"messages": [{"item": "p1"}, {"item": "held"}]})
+    archive_admin.ok(
+        "POST",
+        "/api/archived",
+        {"messages": [{"item": "p1", "readers": [MAILBOX]}, {"item": "held", "readers": [MAILBOX]}]},
+    )
     archive_admin.ok("POST", "/api/archived/hold", {"items": ["held"]})
     entries = [
         {"item": "p1", "received": "2025-01-01T00:00:00Z", "lifespan_days": 30},
         {"item": "held", "received": "2025-01-01T00:00:00Z", "lifespan_days": 30},
         {"item": "unknown", "received": "2025-01-01T00:00:00Z", "lifespan_days": 30},
     ]
-    assert site.archive.ok("POST", "/api/purge", {"entries": entries}) == {"set": 1, "held": 1, "unknown": 1}
+    purge = {"task_id": MANAGED, "mailbox": MAILBOX}
+    assert site.archive.ok("POST", "/api/purge", {**purge, "entries": entries}) == {
+        "set": 1,
+        "held": 1,
+        "unknown": 1,
+        "unreadable": 0,
+    }
     assert archive_admin.ok("GET", "/api/archived/p1")["purge_at"] == "2025-01-31T00:00:00+00:00"
     assert archive_admin.ok("GET", "/api/archived/held")["purge_at"] is None
     # irreversible: a longer lifespan later does not push the date back
     later = [{"item": "p1", "received": "2025-01-01T00:00:00Z", "lifespan_days": 365}]
-    site.archive.ok("POST", "/api/purge", {"entries": later})
+    site.archive.ok("POST", "/api/purge", {**purge, "entries": later})
     assert archive_admin.ok("GET", "/api/archived/p1")["purge_at"] == "2025-01-31T00:00:00+00:00"
 
 

@@ -232,8 +232,10 @@ def seed_archive(site: Site, task_id: int) -> None:
         site.archive.ok("POST", "/api/submissions", body)
 
 
-def test_browser_exchange_folders_switch_between_live_and_full_view(page: Page, admin: Caller, site: Site) -> None:
-    seed_archive(site, task_id=1)
+def test_browser_exchange_folders_switch_between_live_and_full_view(
+    page: Page, admin: Caller, site: Site, task: dict[str, Any]
+) -> None:
+    seed_archive(site, task_id=task["id"])  # the console's task for Alice, as the site would submit
     log_in(page)
     page.goto("/exchange-folders")
     page.fill("input[name=mailbox]", "alice@contoso.example")
@@ -280,7 +282,9 @@ def test_browser_sites_page_shows_a_new_binding_key_once_and_toggles_enabled(
     assert site_caller.ok("GET", "/api/site/config")["site"]["code"] == "PAR"
     assert platform.archive is not None
     archive_caller = Caller(platform.archive.test_client(), key)
-    assert archive_caller.ok("GET", "/api/tasks/1/sequence")["sequence"] == 0
+    unknown = Caller(platform.archive.test_client(), "site_not-a-key")
+    assert unknown.get("/api/tasks/1/sequence").status == 401
+    assert archive_caller.get("/api/tasks/1/sequence").status == 403  # the archive knows the key (no task of its own)
     page.goto("/sites")
     expect(page.locator("#binding-key")).to_have_count(0)
     assert key not in page.content()

@@ -4,6 +4,7 @@ results stay exact, back-off is honoured, nothing is submitted twice."""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -200,3 +201,64 @@ def test_a_site_that_lost_its_state_starts_over_with_batch_ids_never_seen(bed: T
     archive_count, _ = sequences(bed, task)
     assert archive_count == 2
     assert bed.view(ALICE)["Inbox"] == keys
+
+
+def ews_requests(bed: Testbed) -> list[Any]:
+    """The mock's request log (what happened on the wire), as the test reads it."""
+    records: list[Any] = []
+    bed.exchange.listeners.append(records.append)
+    return records
+
+
+def gaps_after_503(records: list[Any]) -> list[float]:
+    """Seconds between each HTTP 503 and the request that followed it."""
+    return [(b.at - a.at).total_seconds() for a, b in itertools.pairwise(records) if a.outcome == "http503"]
+
+
+def test_X2_a_503_with_retry_after_is_honoured(bed: Testbed) -> None:
+    keys = fill(bed, 5)
+    records = ews_requests(bed)
+    bed.exchange.admin.add_fault({"kind": "http503", "operation": "SyncFolderItems", "count": 3, "retry_after_s": 37})
+    site, task = setup(bed)
+    run_once(site)
+    assert gaps_after_503(records) == [37.0, 37.0, 37.0]  # what the server asked, each time
+    assert bed.task_view(task)["mailboxes"][0]["result"] == "Success"
+    assert bed.view(ALICE)["Inbox"] == keys
+
+
+def test_X2_a_503_without_retry_after_backs_off_exponentially_with_jitter(bed: Testbed) -> None:
+    fill(bed, 3)
+    records = ews_requests(bed)
+    bed.exchange.admin.add_fault({"kind": "http503", "operation": "SyncFolderItems", "count": 4, "retry_after_s": 0})
+    site, task = setup(bed)  # the testbed's policy: 5 attempts, first wait 2 s, jitter up to half
+    run_once(site)
+    gaps = gaps_after_503(records)
+    assert len(gaps) == 4
+    for attempt, gap in enumerate(gaps):
+        ceiling = 2.0 * 2**attempt
+        assert ceiling / 2 <= gap <= ceiling, (attempt, gaps)  # grows, never above the cap of its step
+    assert len(set(gaps)) == 4 and any(gap < 2.0 * 2**n for n, gap in enumerate(gaps))  # jittered, not constant
+    assert bed.task_view(task)["mailboxes"][0]["result"] == "Success"
+
+
+def test_X2_the_jitter_comes_from_a_seeded_rng() -> None:
+    from engine.site.ews import RetryPolicy
+
+    error = RuntimeError("503")
+    first = [RetryPolicy().wait(n, error) for n in range(6)]
+    again = [RetryPolicy().wait(n, error) for n in range(6)]
+    assert first == again
+    assert all(w <= RetryPolicy().max_wait for w in [RetryPolicy(first_wait=100).wait(n, error) for n in range(8)])
+
+
+def test_X2_retry_after_as_an_http_date_counts_from_the_servers_date() -> None:
+    import requests
+
+    from engine.site.links import retry_after
+
+    reply = requests.Response()
+    reply.headers["Retry-After"] = "Wed, 21 Oct 2026 07:28:30 GMT"
+    reply.headers["Date"] = "Wed, 21 Oct 2026 07:28:00 GMT"
+    assert retry_after(reply) == 30.0
+    reply.headers["Retry-After"] = "soon"
+    assert retry_after(reply) is None
