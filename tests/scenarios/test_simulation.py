@@ -168,6 +168,35 @@ BAD_FILES = [
         "no site named 'B'",
     ),
     ("name: x\nsites:\n  - code: A\nchecks: [R1, Z9]\n", 4, "checks", "is not a rule"),
+    # the console's rules, before anything runs (a run would die half-built)
+    ("name: x\nsites:\n  - code: A\n    time_zone: Europe/Londn\n", 4, "sites.0.time_zone", "not an IANA time zone"),
+    ("name: x\nsites:\n  - code: -A\n", 3, "sites.0.code", "a site code is"),
+    (
+        "name: x\nsites:\n  - {code: A, engine_version: 2.6.0}\nschedules:\n  - name: S\n"
+        "    spec: {kind: daily, times: {start: '01:00'}}\n"
+        "definitions:\n  - name: D\n    spec: {type: mfr}\ntasks:\n  - name: t\n    site: A\n    type: mfr\n"
+        "    definition: D\n    schedule: S\n    group: {all_mailboxes: true}\n",
+        16,
+        "tasks.0.group.kind",
+        "need a site at engine version 2.7",
+    ),
+    (
+        "name: x\nsites:\n  - code: A\nschedules:\n  - name: S\n    spec: {kind: daily, times: {start: '01:00'}}\n"
+        "definitions:\n  - name: D\n    spec: {type: calendar}\ntasks:\n  - name: t\n    site: A\n    type: mfr\n"
+        "    definition: D\n    schedule: S\n    group: {all_mailboxes: true}\n",
+        14,
+        "tasks.0.definition",
+        "needs a Mailbox Folder Replication definition",
+    ),
+    (
+        "name: x\nsites:\n  - code: A\nschedules:\n  - name: S\n    spec: {kind: daily, times: {start: '01:00'}}\n"
+        "definitions:\n  - name: D\n    spec: {type: mfr}\ntasks:\n  - name: t\n    site: A\n    type: mfr\n"
+        "    definition: D\n    schedule: S\n    group: {all_mailboxes: true}\n"
+        "admin:\n  - {at: 1h, action: change_definition, definition: D, spec: {type: calendar}}\n",
+        18,
+        "admin.0.spec.type",
+        "keeps its type",
+    ),
     (
         "name: x\nsites:\n  - code: A\nschedules:\n  - name: S\n    spec:\n      kind: daily\n"
         "      times: {mode: many, start: '10:00', end: '09:00', interval_minutes: 5}\n",
