@@ -37,6 +37,8 @@ from mockews.service import MockExchange
 from mockews.store import World
 from mockews.transport import InProcessAdapter, InProcessTransport
 
+from .wiretap import WireTap
+
 SERVICE_ACCOUNT = "svc-sync@contoso.example"
 SERVICE_PASSWORD = "svc-sync-pw"
 ADMIN = "admin@contoso.example"
@@ -88,6 +90,7 @@ class Testbed:
     workdir: Path
     admin_token: str = ""
     transport: str = "inprocess"
+    wire: WireTap | None = None  # what sites send the platform, for oracles
     stack: ExitStack = field(default_factory=ExitStack)
     sites: list[Site] = field(default_factory=list)
 
@@ -118,7 +121,10 @@ class Testbed:
             },
         }
         answer = self.call("POST", "/api/sites", body)
-        return int(answer["site"]["id"]), str(answer["binding_key"])
+        key = str(answer["binding_key"])
+        if self.wire is not None:
+            self.wire.keys[key] = code
+        return int(answer["site"]["id"]), key
 
     def schedule(self, name: str, spec: dict[str, Any]) -> int:
         return int(self.call("POST", "/api/schedules", {"name": name, "spec": spec})["id"])
@@ -155,6 +161,25 @@ class Testbed:
         if reply.status_code >= 400:
             raise AdminError(reply.status_code, reply.text)
         return reply.json()
+
+    def archive_read(self, path: str) -> Any:
+        """An archive GET as its administrator: the answer, or None when it is not found."""
+        try:
+            return self.archive_call("GET", path)
+        except AdminError as exc:
+            if exc.status == 404:
+                return None
+            raise
+
+    def site_call(self, key: str, method: str, path: str, json: Any = None) -> int:
+        """A call to the archive with a site's binding key; its status."""
+        session = requests.Session()
+        session.mount("http://", InProcessAdapter())
+        assert self.platform.archive_url is not None
+        reply = session.request(
+            method, f"{self.platform.archive_url}{path}", json=json, headers={"Authorization": f"Bearer {key}"}
+        )
+        return reply.status_code
 
     def view(self, mailbox: str, view: str = "live") -> dict[str, set[str]]:
         """folder name → archive keys of a mailbox's Live or Full View (deleted entries
@@ -245,11 +270,12 @@ def build_testbed(world: World, clock: Clock, seed: int = 7, transport: str = "i
         adapter=InProcessAdapter(),
         secret_key="testbed",
     )
+    wire = WireTap(platform.wsgi(), clock)
     if transport == "http":
-        server = stack.enter_context(ServerThread(platform.wsgi(), threads=4))
+        server = stack.enter_context(ServerThread(wire, threads=4))
         console_url = server.url
     else:
-        InProcessTransport.mount_base(platform.wsgi(), platform_host)
+        InProcessTransport.mount_base(wire, platform_host)
         stack.callback(InProcessTransport.unmount, platform_host)
         console_url = f"http://{platform_host}"
     platform.serve_at(console_url)
@@ -258,7 +284,7 @@ def build_testbed(world: World, clock: Clock, seed: int = 7, transport: str = "i
     admin = store.create_admin(ADMIN, ADMIN_PASSWORD)
     token = store.create_api_token(admin["id"], "testbed")
     return Testbed(
-        clock, world, exchange, directory, platform, mocks_url, console_url, workdir, token, transport, stack
+        clock, world, exchange, directory, platform, mocks_url, console_url, workdir, token, transport, wire, stack
     )
 
 

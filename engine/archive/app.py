@@ -446,6 +446,17 @@ def create_archive_app(store: ArchiveStore, admin_token: str) -> Flask:
         return {"recorded": store.record_stubs(body.task_id, body.mailbox.lower(), entries)}
 
     @api.route(
+        "GET",
+        "/api/stubs",
+        "What storage management and managed folders recorded doing in a mailbox (S3, M2)",
+        auth="admin",
+        query=[Query("mailbox", required=True, pattern=MAILBOX, description="a mailbox address")],
+        tags=["actions"],
+    )
+    def stub_log(_: Any, mailbox: str) -> dict[str, Any]:
+        return {"mailbox": mailbox.lower(), "entries": store.stub_log(mailbox.lower())}
+
+    @api.route(
         "POST",
         "/api/expire",
         "M3: the items leave the Live and Full Views",

@@ -30,7 +30,7 @@ from scenarios.testbed import Outage, Testbed, build_testbed
 
 from .activity import Activity
 from .check import console_refusal
-from .oracle import Oracle, schedule_slots, skip_reason
+from .oracle import STUB_PREFIX, Oracle, key_of, schedule_slots, skip_reason
 from .spec import AdminAction, GroupRef, Scenario, ScenarioError, TaskSpec, parse_offset
 from .tenant import Tenant, archive_key, build_tenant
 
@@ -131,6 +131,8 @@ class Simulation:
             pool = eligible if len(eligible) >= self.sample else self.tenant.mailboxes
             tracked = set(random.Random(f"{self.seed}:sample").sample(sorted(pool), self.sample))
         self.oracle = Oracle(self.tenant.world, self.scenario.checks, tracked)
+        assert self.bed.wire is not None
+        self.bed.wire.listeners.append(self.oracle.on_wire)  # what the sites send, as it crosses the wire
         if "X2" in self.scenario.checks:  # only X2 reads the request log (a week of a large tenant: ~300k)
             self.bed.exchange.listeners.append(self.oracle.on_request)
         self.ingest(
@@ -241,6 +243,16 @@ class Simulation:
         )
         self.task_ids[task.name] = task_id
         self.zones[task_id] = next(s.time_zone for s in self.scenario.sites if s.code == task.site)
+        options = self.bed.task_view(task_id)["options"]  # as the console keeps them
+        self.oracle.task_created(
+            task_id,
+            self.clock.now(),
+            task.site,
+            task.type,
+            options["group"],
+            options["definition"]["spec"],
+            options["schedule"]["spec"],
+        )
         if target["kind"] in ("ad_security_group", "ad_distribution_group", "o365_group"):
             self.oracle.group_of[task_id] = partial(self.members, target)
             self.oracle.record_membership(task_id, self.clock.now())
@@ -258,14 +270,16 @@ class Simulation:
         return answer
 
     def _at_slot(self, task_id: int, start: datetime) -> bool:
-        execution = self.oracle.running.get(task_id)
-        spec = (execution.spec_start or {}) if execution else {}
-        schedule = spec.get("schedule")
-        if not schedule or schedule.get("kind") == "one_off":
+        task = self.oracle.tasks.get(task_id)
+        if task is None:
             return True
         zone = self.zones.get(task_id, "UTC")
-        slots = schedule_slots(schedule, zone, start - timedelta(seconds=1), start + timedelta(seconds=1))
-        return bool(slots) or self.oracle._disturbed(task_id, start - timedelta(hours=2), start)
+        for schedule in task.timeline.allowed("schedule", start):  # what the administrator had saved then
+            if schedule.get("kind") == "one_off":
+                return True
+            if schedule_slots(schedule, zone, start - timedelta(seconds=1), start + timedelta(seconds=1)):
+                return True
+        return self.oracle._disturbed(task_id, start - timedelta(hours=2), start)
 
     def members(self, target: dict[str, Any]) -> frozenset[str]:
         """A group's mailboxes as the directory has them now (T7's ground truth)."""
@@ -478,6 +492,8 @@ class Simulation:
 
     def finish(self) -> dict[str, dict[str, Any]]:
         oracle = self.oracle
+        if "K1" in self.scenario.checks:
+            self.probe_other_sites()
         mailboxes = sorted(oracle.models)  # the sample chosen at build time, those replicated
         oracle.check_views({m: self.view_pairs(m) for m in mailboxes})
         replicas = {}
@@ -485,15 +501,18 @@ class Simulation:
             answer = self.bed.archive_call("GET", f"/api/views/{quote(mailbox)}/calendars")
             replicas[mailbox] = {item["uid"]: item.get("subject") or "" for item in answer["items"]}
         oracle.check_calendars(replicas)
-        specs = {}
-        for task in self.scenario.tasks:
-            if task.name in self.task_ids:
-                schedule = next(s for s in self.scenario.schedules if s.name == task.schedule)
-                zone = next(s.time_zone for s in self.scenario.sites if s.code == task.site)
-                specs[self.task_ids[task.name]] = (schedule.spec.model_dump(mode="json"), zone)
-        oracle.check_schedules(specs, self.start + self.horizon)
-        oracle.check_t1()
+        oracle.check_schedules(self.zones)
         oracle.check_x2()
+        live = [task for task in self.task_ids.values() if task not in oracle.deleted_tasks]
+        if {"R9", "T10"} & set(self.scenario.checks):
+            views = {task: self.bed.task_view(task) for task in live}
+            archive = {
+                task: int(self.bed.archive_call("GET", f"/api/tasks/{task}/sequence")["sequence"]) for task in live
+            }
+            console = {task: views[task]["information"]["sequence"] for task in live}
+            oracle.check_sequences(archive, console)
+            oracle.check_fresh_starts()
+            oracle.check_logs({task: views[task]["log"] for task in live})
         self.check_storage()
         self.check_managed()
         return {
@@ -502,27 +521,64 @@ class Simulation:
             if rule in self.scenario.checks
         }
 
-    def check_storage(self) -> None:
-        store = self.bed.platform.archive_store
-        if store is None:
-            return
-        older: dict[int, int] = {}
-        for task in self.scenario.tasks:
-            if task.type == "msm" and task.name in self.task_ids:
-                definition = next(d for d in self.scenario.definitions if d.name == task.definition).spec
-                older[self.task_ids[task.name]] = int(getattr(definition, "older_than_days", 0))
-        if not older:
-            return
-        entries = []
-        recorded: dict[str, set[str]] = {}
-        for mailbox in self.tenant.mailboxes:
-            for entry in store.stub_log(mailbox):
-                entries.append({**entry, "mailbox": mailbox})
-                recorded.setdefault(mailbox, set()).add(entry["item"])
-        self.oracle.check_storage(entries, self.tenant.archived, self.tenant.received, older)
-        stubbed: dict[str, set[str]] = {}
-        from .oracle import STUB_PREFIX, key_of
+    def probe_other_sites(self) -> None:
+        """K1 from outside: with each site's key, reach for another site's task and a
+        mailbox only the other site's tasks process — the archive must refuse (the wire
+        tap hands every answer to the oracle, told these are probes)."""
+        tasks = self.oracle.tasks
+        self.oracle.probing = True
+        try:
+            for code, key in sorted(self.site_keys.items()):
+                mine = [t for t in tasks.values() if t.site == code and t.id not in self.oracle.deleted_tasks]
+                others = [t for t in tasks.values() if t.site != code and t.id not in self.oracle.deleted_tasks]
+                theirs = sorted(
+                    {m for t in others for m in self.processed_or_targeted(t)}
+                    - {m for t in mine for m in self.processed_or_targeted(t)}
+                )
+                if not others or not theirs or not mine:
+                    continue
+                other, mailbox, own = others[0], theirs[0], mine[0]
+                for method, path, body in (
+                    ("POST", "/api/submissions", {"task_id": other.id, "mailbox": mailbox, "batch_id": "probe"}),
+                    ("POST", "/api/submissions", {"task_id": own.id, "mailbox": mailbox, "batch_id": "probe"}),
+                    ("GET", f"/api/views/{quote(mailbox)}/folders?view=full", None),
+                    ("GET", f"/api/tasks/{other.id}/sequence", None),
+                    ("POST", "/api/archived/check", {"task_id": own.id, "mailbox": mailbox, "items": ["probe"]}),
+                    ("POST", "/api/stubs", {"task_id": other.id, "mailbox": mailbox, "entries": []}),
+                    ("POST", "/api/expire", {"task_id": own.id, "mailbox": mailbox, "items": []}),
+                ):
+                    self.bed.site_call(key, method, path, body)
+        finally:
+            self.oracle.probing = False
 
+    def processed_or_targeted(self, task: Any) -> set[str]:
+        addresses = task.addresses
+        if addresses is not None:
+            return set(addresses)
+        return set(self.oracle.processed_by.get(task.id, set())) | {
+            m for _, members in self.oracle.memberships.get(task.id, []) for m in members
+        }
+
+    def stub_log(self) -> list[dict[str, Any]]:
+        """Every stub and delete the archive recorded, read through its API."""
+        entries: list[dict[str, Any]] = []
+        for mailbox in self.tenant.mailboxes:
+            answer = self.bed.archive_call("GET", f"/api/stubs?mailbox={quote(mailbox)}")
+            entries.extend({**entry, "mailbox": mailbox} for entry in answer["entries"])
+        return entries
+
+    def check_storage(self) -> None:
+        msm = {t.id for t in self.oracle.tasks.values() if t.type == "msm"}
+        if not msm:
+            return
+        entries = self.stub_log()
+        recorded: dict[str, set[str]] = {}
+        for entry in entries:
+            recorded.setdefault(entry["mailbox"], set()).add(entry["item"])
+        self.oracle.check_storage(
+            [e for e in entries if e["task_id"] in msm], self.tenant.archived, self.tenant.received
+        )
+        stubbed: dict[str, set[str]] = {}
         for mailbox in self.tenant.mailboxes:
             box = self.tenant.world.mailbox(mailbox)
             for folder in box.folders():
@@ -534,20 +590,10 @@ class Simulation:
         self.oracle.check_stubs_recorded(stubbed, recorded)
 
     def check_managed(self) -> None:
-        store = self.bed.platform.archive_store
-        managed = {
-            self.task_ids[t.name]
-            for t in self.scenario.tasks
-            if t.type == "managed_folders" and t.name in self.task_ids
-        }
-        if store is None or not managed:
+        managed = {t.id for t in self.oracle.tasks.values() if t.type == "managed_folders"}
+        if not managed:
             return
-        entries = [
-            {**entry, "mailbox": mailbox}
-            for mailbox in self.tenant.mailboxes
-            for entry in store.stub_log(mailbox)
-            if entry["task_id"] in managed
-        ]
+        entries = [e for e in self.stub_log() if e["task_id"] in managed]
         keys = sorted(
             {
                 k
@@ -560,25 +606,23 @@ class Simulation:
             keys = sorted(random.Random(f"{self.seed}:purge").sample(keys, 500))
         purge: dict[str, float | None] = {}
         for key in keys:
-            try:
-                found = self.bed.archive_call("GET", f"/api/archived/{quote(key, safe='')}")
-            except Exception:
-                continue  # not in the archive: no purge date to check
+            found = self.bed.archive_read(f"/api/archived/{quote(key, safe='')}")
+            if found is None:
+                continue  # not in the archive (journaling's coverage): no purge date to check
             purge[key] = datetime.fromisoformat(found["purge_at"]).timestamp() if found["purge_at"] else None
         self.oracle.check_managed(entries, purge, self.tenant.archived)
 
     def statistics(self, activity: Activity, wall: float) -> dict[str, Any]:
-        executions = self.oracle.executions
+        executions = [run for runs in self.oracle.runs.values() for run in runs]
+        executions.sort(key=lambda run: (run.start, run.task))
         mailbox_runs = [e for e in self.oracle.trace if e["event"] == "mailbox_done"]
         results: dict[str, int] = {}
         for entry in mailbox_runs:
             results[entry["result"]] = results.get(entry["result"], 0) + 1
-        sequences = {}
-        for name, task_id in self.task_ids.items():
-            try:
-                sequences[name] = self.bed.archive_call("GET", f"/api/tasks/{task_id}/sequence")["sequence"]
-            except Exception:
-                sequences[name] = None
+        sequences = {
+            name: self.bed.archive_call("GET", f"/api/tasks/{task_id}/sequence")["sequence"]
+            for name, task_id in self.task_ids.items()
+        }
         durations = [(e.end - e.start).total_seconds() for e in executions if e.end is not None]
         return {
             "mailboxes": len(self.tenant.mailboxes),

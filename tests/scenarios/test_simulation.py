@@ -66,8 +66,10 @@ def test_site_sizing_runs_its_first_hours() -> None:
     assert result.stats["mailboxes"] == 1000
     assert result.stats["mailbox_results"]["Success"] > 1900
     assert result.verdicts["R1"]["status"] == "pass"
-    # the views of a large tenant are checked on a sample of 200 replicable mailboxes
-    assert result.verdicts["R1"]["checked"] == result.verdicts["R3"]["checked"] == 200
+    # the views of a large tenant are checked on a sample of 200 replicable mailboxes: at
+    # the end (R3, and R1) and at each of their run boundaries, from the wire (R1)
+    assert result.verdicts["R3"]["checked"] == 200
+    assert result.verdicts["R1"]["checked"] >= 2 * 200
 
 
 def test_the_same_seed_gives_the_same_trace_and_another_seed_another() -> None:
