@@ -311,11 +311,17 @@ class ArchiveStore(TaskRegistry):
     # -- R9 ------------------------------------------------------------------------------------
 
     def reset_task(self, task_id: int) -> list[str]:
-        """R9: the Full View of every mailbox the task processed becomes its Live View."""
+        """R9: the Full View of every mailbox the task replicated becomes its Live View.
+        The Full View is what MFR builds: a Calendar task's removal leaves it alone (its
+        replica mirrors, with no history to drop), as it does another task's views."""
         now = self.now()
         with self.tx() as conn:
             mailboxes = list(
-                conn.execute(select(submissions.c.mailbox).where(submissions.c.task_id == task_id).distinct()).scalars()
+                conn.execute(
+                    select(submissions.c.mailbox)
+                    .where(submissions.c.task_id == task_id, submissions.c.kind == "mfr")
+                    .distinct()
+                ).scalars()
             )
             for mailbox in mailboxes:
                 conn.execute(delete(full).where(full.c.mailbox == mailbox))

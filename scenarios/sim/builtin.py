@@ -16,6 +16,8 @@ BUILTIN = (
     "managed-folders",
     "throttling-storm",
     "group-churn",
+    "task-recreate",
+    "two-sites",
     "site-sizing",
 )
 

@@ -359,11 +359,10 @@ class Simulation:
             ids = self.definition_ids if what == "definition" else self.schedule_ids
             path = "definitions" if what == "definition" else "schedules"
             bed.call("PUT", f"/api/{path}/{ids[name]}", {"name": name, "spec": action.spec})
-            normalized = bed.call("GET", f"/api/{path}/{ids[name]}")["spec"]
-            for task in self.scenario.tasks:
-                if getattr(task, what) == name and task.name in self.task_ids:
-                    self.oracle.changed(now, self.task_ids[task.name], what, normalized)
-                    self.env.process(self.check_acknowledged(self.task_ids[task.name], now))
+            saved = bed.call("GET", f"/api/{path}/{ids[name]}")  # as the console keeps it, with the tasks using it
+            for task_id in saved["tasks"]:
+                self.oracle.changed(now, task_id, what, saved["spec"])
+                self.env.process(self.check_acknowledged(task_id, now))
             entry[what] = name
         elif action.action == "change_task":
             assert action.task is not None

@@ -39,7 +39,9 @@ RULES = (
     "T7",
     "T8",
     "T9",
+    "T10",
     "X2",
+    "K1",  # domain.md §1: a site's key reaches only its own tasks (and the mailboxes they process)
 )
 _DURATION = re.compile(r"^\s*(?:(\d+)d)?\s*(?:(\d+)h)?\s*(?:(\d+)m)?\s*(?:(\d+)s)?\s*$")
 _DAY_TIME = re.compile(r"^\s*(\d+)d\s+(\d{1,2}):(\d{2})\s*$")

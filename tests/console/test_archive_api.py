@@ -354,3 +354,20 @@ def test_archive_refuses_bad_submissions_naming_the_field(site: Site) -> None:
         reply = site.archive.post("/api/submissions", body)
         assert reply.status == 400 and reply.error["field"] == field, (body, reply.body)
     assert site.archive.ok("GET", "/api/tasks/1/sequence")["sequence"] == 0
+
+
+def test_R9_removing_a_calendar_task_leaves_the_mfr_full_view_alone(
+    admin: Caller, site: Site, archive_admin: Caller
+) -> None:
+    """The Full View is what MFR builds: removing another type of task that processed
+    the mailbox (found by the two-sites scenario) must not reset it."""
+    run(site, "r1", folders=FOLDERS, placements=[place("x", "inbox")])
+    run(site, "r2", removed_placements=[{"item": "x", "folder_id": "inbox", "reason": "deleted"}])
+    calendar = {"id": "cal", "name": "Calendar"}
+    submit(site, "c1", task_id=CALENDAR, kind="calendar", calendars=[calendar], complete=True)
+    removed = admin.ok("DELETE", f"/api/tasks/{CALENDAR}?confirm=true")
+    assert removed["full_views_reset"] == []
+    assert items(archive_admin, "inbox", "full") == [("x", True)]  # history kept, deleted mark too
+    reset = admin.ok("DELETE", f"/api/tasks/{MFR}?confirm=true")  # the MFR task's removal does reset it
+    assert reset["full_views_reset"] == [MAILBOX]
+    assert items(archive_admin, "inbox", "full") == []
