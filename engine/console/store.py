@@ -74,6 +74,7 @@ class ConsoleStore(TaskRules):
         # one writer at a time: SQLite would otherwise answer "database is locked"
         self._lock = threading.RLock()
         self._local = threading.local()
+        self._keys: dict[str, int] = {}  # key hash → site id, for keys found
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -246,10 +247,18 @@ class ConsoleStore(TaskRules):
             return self._site_view(row)
 
     def site_for_key(self, key: str) -> int | None:
+        """Every site call authenticates this way: a key found once is remembered (a
+        site's key never changes and sites are not removed); one not found is asked
+        again (another process may have registered it since)."""
+        digest = hash_token(key)
+        known = self._keys.get(digest)
+        if known is not None:
+            return known
         with self.session() as s:
-            # the id alone, not the ORM row: every site call authenticates this way
-            site_id: int | None = s.scalar(select(SiteRow.id).where(SiteRow.key_hash == hash_token(key)))
-            return site_id
+            site_id: int | None = s.scalar(select(SiteRow.id).where(SiteRow.key_hash == digest))
+        if site_id is not None:
+            self._keys[digest] = site_id
+        return site_id
 
     def site_key_hashes(self) -> dict[int, str]:
         with self.session() as s:
