@@ -84,8 +84,9 @@ def test_site_run_binds_and_heartbeats_until_interrupted(bed: Testbed, tmp_path:
     )
     try:
         deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if bed.call("GET", f"/api/sites/{site_id}")["status"] == "Active":
+        while time.monotonic() < deadline:  # a heartbeat, then the configuration and its acknowledgement
+            view = bed.call("GET", f"/api/sites/{site_id}")
+            if view["status"] == "Active" and view["acked_version"] == view["config_version"]:
                 break
             time.sleep(0.2)
         view = bed.call("GET", f"/api/sites/{site_id}")

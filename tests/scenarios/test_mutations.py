@@ -201,7 +201,7 @@ def test_C1_a_replica_that_keeps_deleted_appointments_is_caught(monkeypatch: pyt
         return replace(found, changes=[c for c in found.changes if c.kind != "delete"])
 
     monkeypatch.setattr(calendar, "sync_items_page", without_deletes)
-    caught(run("calendar-mirror"), "C1")
+    caught(run("calendar-mirror", 12), "C1")
 
 
 # -- Mailbox Storage Management (S1 to S3) ------------------------------------------------------------
@@ -217,7 +217,7 @@ def test_S1_stubbing_items_younger_than_the_criterion_is_caught(monkeypatch: pyt
             return MsmDefinition.model_validate(data).model_copy(update={"older_than_days": 1})
 
     monkeypatch.setattr(msm, "MsmDefinition", Younger)
-    caught(run("storage-management-safety"), "S1")
+    caught(run("storage-management-safety", 20), "S1")
 
 
 def test_S2_acting_on_an_unconfirmed_item_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -228,7 +228,7 @@ def test_S2_acting_on_an_unconfirmed_item_is_caught(monkeypatch: pytest.MonkeyPa
         return list(candidates), 0
 
     monkeypatch.setattr(msm, "confirm", confirm_everything)
-    caught(run("storage-management-safety"), "S2")
+    caught(run("storage-management-safety", 20), "S2")
 
 
 def test_S3_stubbing_without_recording_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -238,7 +238,7 @@ def test_S3_stubbing_without_recording_is_caught(monkeypatch: pytest.MonkeyPatch
         yield from ()
 
     monkeypatch.setattr(msm, "record", record_nothing)
-    caught(run("storage-management-safety"), "S3")
+    caught(run("storage-management-safety", 20), "S3")
 
 
 # -- Managed Folders (M1 to M4) -------------------------------------------------------------------------
@@ -253,7 +253,7 @@ def with_policy(monkeypatch: pytest.MonkeyPatch, change: Any) -> None:
 
 def test_M1_every_folder_under_the_default_policy_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
     with_policy(monkeypatch, lambda policy, args: args[2].default_policy)
-    caught(run("managed-folders"), "M1")
+    caught(run("managed-folders", 4), "M1")
 
 
 def test_M2_deleting_before_the_lifespan_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -264,7 +264,7 @@ def test_M2_deleting_before_the_lifespan_is_caught(monkeypatch: pytest.MonkeyPat
         return policy.model_copy(update={"exchange_delete": rule})
 
     with_policy(monkeypatch, at_once)
-    caught(run("managed-folders"), "M2")
+    caught(run("managed-folders", 4), "M2")
 
 
 def test_M3_expiring_before_the_lifespan_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -274,7 +274,7 @@ def test_M3_expiring_before_the_lifespan_is_caught(monkeypatch: pytest.MonkeyPat
         return policy.model_copy(update={"expire_view": policy.expire_view.model_copy(update={"lifespan_days": 1})})
 
     with_policy(monkeypatch, sooner)
-    caught(run("managed-folders"), "M3")
+    caught(run("managed-folders", 4), "M3")
 
 
 def test_M4_a_wrong_purge_date_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -287,4 +287,4 @@ def test_M4_a_wrong_purge_date_is_caught(monkeypatch: pytest.MonkeyPatch) -> Non
         )
 
     with_policy(monkeypatch, longer)
-    caught(run("managed-folders"), "M4")
+    caught(run("managed-folders", 4), "M4")
