@@ -508,3 +508,17 @@ def test_sessions_expire(admin: Caller, clock: ManualClock) -> None:
     assert admin.get("/api/tasks").status == 200
     clock.advance(13 * 3600)
     assert admin.get("/api/tasks").status == 401
+
+
+def test_R9_a_removed_tasks_id_is_never_given_to_a_new_task(
+    admin: Caller, site: Site, nightly: dict[str, Any], mfr: dict[str, Any]
+) -> None:
+    """On SQLite (AUTOINCREMENT) as on PostgreSQL (a sequence): through the REST API."""
+    first = admin.ok("POST", "/api/tasks", task_body(site, nightly, mfr), status=201)["id"]
+    second = admin.ok("POST", "/api/tasks", task_body(site, nightly, mfr), status=201)["id"]
+    admin.ok("DELETE", f"/api/tasks/{second}?confirm=true")
+    admin.ok("DELETE", f"/api/tasks/{first}?confirm=true")
+    third = admin.ok("POST", "/api/tasks", task_body(site, nightly, mfr), status=201)["id"]
+    assert third > second
+    view = admin.ok("GET", f"/api/tasks/{third}")
+    assert view["log"] == [] and view["information"]["sequence"] == 0
