@@ -52,7 +52,8 @@ def site_args(bed: Testbed, key: str, state: Path) -> list[str]:
     ]
 
 
-def test_site_run_once_runs_a_task_now_and_prints_the_results(bed: Testbed, tmp_path: Path) -> None:
+def far_away_task(bed: Testbed) -> tuple[str, int]:
+    """A site with an MFR task for Alice whose one slot is years away: (key, task)."""
     site_id, key = bed.register_site()
     task = bed.task(
         site_id,
@@ -61,6 +62,11 @@ def test_site_run_once_runs_a_task_now_and_prints_the_results(bed: Testbed, tmp_
         bed.schedule("Far away", {"kind": "one_off", "at": "2030-01-01T00:00:00"}),
         {"kind": "single_mailbox", "address": ALICE},
     )
+    return key, task
+
+
+def test_site_run_once_runs_a_task_now_and_prints_the_results(bed: Testbed, tmp_path: Path) -> None:
+    key, task = far_away_task(bed)
     result = CliRunner().invoke(
         main, ["site", "run-once", "--task", str(task), *site_args(bed, key, tmp_path / "s.db")]
     )
@@ -120,14 +126,7 @@ def test_site_run_with_a_key_the_console_refuses_stops_and_says_so(bed: Testbed,
 
 
 def test_site_run_once_on_a_removed_task_says_so_without_a_traceback(bed: Testbed, tmp_path: Path) -> None:
-    site_id, key = bed.register_site()
-    task = bed.task(
-        site_id,
-        "mfr",
-        bed.definition("MFR", {"type": "mfr"}),
-        bed.schedule("Far away", {"kind": "one_off", "at": "2030-01-01T00:00:00"}),
-        {"kind": "single_mailbox", "address": ALICE},
-    )
+    key, task = far_away_task(bed)
     bed.call("DELETE", f"/api/tasks/{task}?confirm=true")
     done = synceng("site", "run-once", "--task", str(task), *site_args(bed, key, tmp_path / "s.db"))
     assert done.returncode == 1

@@ -52,3 +52,7 @@ def run_once(site: Site) -> None:
     runtime = site.runtime
     runtime.run(until=lambda: len(site.finished) > done)  # type: ignore[attr-defined]
     assert len(site.finished) > done, "no execution finished"
+
+
+class Killed(BaseException):
+    """The site process dies here (not an Exception: nothing in the engine catches it)."""

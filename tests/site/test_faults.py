@@ -17,7 +17,7 @@ from mockews.store.loader import new_message
 from scenarios.testbed import Outage, Testbed
 
 from .conftest import ALICE, HOURLY, START
-from .helpers import run_once
+from .helpers import Killed, run_once
 
 
 def fill(bed: Testbed, count: int, folder: str = "inbox", tag: str = "") -> set[str]:
@@ -132,10 +132,6 @@ def test_the_console_down_for_a_while_delays_reports_not_work(bed: Testbed) -> N
     assert info["last_run"] is not None and info["sequence"] == 1
     assert any("executing task" in entry["line"] for entry in bed.task_view(task)["log"])
     assert outage.refused > 0
-
-
-class Killed(BaseException):
-    """The site process dies here (not an Exception: nothing in the engine catches it)."""
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from mockews.store.loader import new_message
 from scenarios.testbed import Testbed
 
 from .conftest import ALICE, HOURLY, START
-from .helpers import run_once
+from .helpers import Killed, run_once
 
 
 def fill(bed: Testbed, count: int, tag: str) -> None:
@@ -106,10 +106,6 @@ def test_R9_a_new_task_under_a_known_number_starts_from_scratch(bed: Testbed, tm
     assert bed.archive_call("GET", f"/api/tasks/{new}/sequence")["sequence"] == 1
     assert all(line["at"] >= created for line in view["log"])  # none of the old task's lines
     assert any("executing task" in line["line"] for line in view["log"])
-
-
-class Killed(BaseException):
-    """The site process dies here (not an Exception: nothing in the engine catches it)."""
 
 
 def test_an_execution_the_site_was_killed_in_is_reported_when_it_starts_again(bed: Testbed, tmp_path: Path) -> None:
