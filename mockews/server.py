@@ -7,6 +7,7 @@ waitress.  ``ServerThread`` runs one on a free port (port 0) and reports the rea
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 from collections.abc import Callable, Iterable
@@ -68,7 +69,10 @@ class ServerThread:
 
     def stop(self) -> None:
         self._stopping.set()
-        self._server.pull_trigger()
+        # wake the loop; if it saw the flag first it has closed everything, the trigger
+        # too (EBADF): nothing left to wake
+        with contextlib.suppress(OSError):
+            self._server.pull_trigger()
         self._thread.join(timeout=10)
 
     def __enter__(self) -> ServerThread:
