@@ -35,8 +35,8 @@ log = logging.getLogger(__name__)
 class Workflows:
     store: ConsoleStore
     archive: ArchiveClient | None
-    #: (site, config version) pairs the archive is known to have (this process)
-    _synced: set[tuple[int, int]] = field(default_factory=set)
+    #: site → the configuration version the archive is known to have (this process)
+    _synced: dict[int, int] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def sync_site(self, site_id: int) -> bool:
@@ -75,12 +75,12 @@ class Workflows:
 
     def heartbeat(self, site_id: int, engine_version: str | None, host_os: str | None) -> dict[str, Any]:
         answer = self.store.heartbeat(site_id, engine_version, host_os)
-        version = (site_id, int(answer["config_version"]))
+        version = int(answer["config_version"])
         with self._lock:
-            known = version in self._synced
+            known = self._synced.get(site_id) == version
         if not known and self.sync_site(site_id):
             with self._lock:
-                self._synced.add(version)
+                self._synced[site_id] = version
         return answer
 
 
