@@ -91,6 +91,7 @@ class SubmissionIn(_Model):
     removed_calendar_items: list[str] = Field(default_factory=list, max_length=100_000)
     reset_calendars: list[str] = Field(default_factory=list, max_length=1_000)
     complete: Bool = False
+    full: Bool = False  # the first batch of a full replication: it replaces the mailbox's Live View
 
 
 class TaskIn(_Model):
@@ -295,6 +296,7 @@ def create_archive_app(store: ArchiveStore, admin_token: str) -> Flask:
             removed_calendar_items=body.removed_calendar_items,
             reset_calendars=body.reset_calendars,
             complete=body.complete,
+            full=body.full,
         )
         return store.submit(principal[1], sub)
 

@@ -69,6 +69,7 @@ class Submission:
     removed_calendar_items: list[str] = field(default_factory=list)
     reset_calendars: list[str] = field(default_factory=list)
     complete: bool = False
+    full: bool = False  # the first batch of a full replication (MFR): it replaces the Live View
 
 
 def _ts(value: datetime) -> float:
@@ -139,6 +140,9 @@ class ArchiveStore(TaskRegistry):
 
     def _apply_mfr(self, conn: Connection, sub: Submission, now: float) -> None:
         mailbox = sub.mailbox
+        if sub.full:
+            excluded = {folder_id for folder_id, reason in sub.removed_folders if reason == "excluded"}
+            self._replace_live(conn, sub.task_id, mailbox, excluded)
         if sub.folders:
             ids = [f["id"] for f in sub.folders]
             known = {
@@ -210,6 +214,27 @@ class ArchiveStore(TaskRegistry):
             self._mark_dirty(conn, sub.task_id, mailbox, ((i, "present") for i, _ in placements))
         if sub.complete:
             self._boundary(conn, sub.task_id, mailbox, now)
+
+    def _replace_live(self, conn: Connection, task_id: int, mailbox: str, excluded: set[str]) -> None:
+        """A full replication starts: what the Live View holds leaves it — as deleted
+        unless the run places it again before its boundary (then R3 marks the last known
+        location of what is gone), as excluded if the run excludes its folder (R4).  The
+        folders leave too, to come back as the run names them."""
+        live_rows = self._sql(conn, "SELECT item, folder_id FROM live WHERE mailbox = ?", (mailbox,)).all()
+        self._sql(conn, "DELETE FROM live WHERE mailbox = ?", (mailbox,))
+        self._mark_dirty(
+            conn, task_id, mailbox, ((item, "excluded" if f in excluded else "deleted") for item, f in live_rows)
+        )
+        self._sql(
+            conn,
+            "UPDATE folders SET live = ?, removed_reason = 'deleted' WHERE mailbox = ? AND live = ?",
+            (False, mailbox, True),
+        )
+        self._bulk(
+            conn,
+            "UPDATE folders SET removed_reason = 'excluded' WHERE mailbox = ? AND folder_id = ?",
+            [(mailbox, folder_id) for folder_id in sorted(excluded)],
+        )
 
     def _bulk(self, conn: Connection, sql: str, rows: list[tuple[Any, ...]]) -> None:
         """A many-row statement straight to the driver: for the hot paths (a batch holds

@@ -86,6 +86,7 @@ class Replication:
         self.batch = Batch()
         self.batches = 0
         self.items = 0
+        self.full = False  # a full replication: no hierarchy state for this task and mailbox
 
     # -- batches ------------------------------------------------------------------------------
 
@@ -114,6 +115,10 @@ class Replication:
             "placements": batch.placements,
             "removed_placements": batch.removals,
             "complete": complete,
+            # the archive's Live View of the mailbox may hold what an earlier task (or an
+            # earlier state of this site) placed and this one knows nothing of: a full
+            # replication replaces it, starting with its first batch (R1, R9)
+            "full": self.full and self.batches == 0,
         }
         batch.commit.flags[BOUNDARY_PENDING] = None if complete else "1"
         self.batches += 1
@@ -130,6 +135,7 @@ class Replication:
         yield from flush(job)
         known = job.state.folders(job.task_id, job.mailbox)
         hierarchy = known.pop(HIERARCHY, None)
+        self.full = hierarchy is None
         if hierarchy is None and in_exclusion_window(self.spec.full_sync_exclusion_windows, job.zone, job.clock.now()):
             return Outcome("Skipped", "full replication deferred: inside a full-sync exclusion window (R7)")
         account = job.ews.account(job.mailbox)
@@ -281,6 +287,10 @@ class Replication:
                 self.batch.removed_folders.append({"id": folder_id, "reason": "excluded"})
                 yield from self.forget_items(folder_id)
                 folder.sync_state = None
+            elif self.full and before is None and not now_included and is_mail_folder(folder.folder_class):
+                # a full replication replaces the Live View: what an earlier task placed in
+                # a folder this one excludes leaves it as excluded, not as deleted (R4)
+                self.batch.removed_folders.append({"id": folder_id, "reason": "excluded"})
             changed = before is None or (before.name, before.parent_id, before.included) != (
                 folder.name,
                 folder.parent_id,

@@ -34,6 +34,21 @@ def test_R1_replicating_a_private_item_is_caught(monkeypatch: pytest.MonkeyPatch
     caught(run("quickstart", 4), "R1")
 
 
+def test_R1_a_full_replication_that_keeps_what_an_earlier_task_left_is_caught(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from engine.site import mfr
+
+    send = mfr.Replication.send
+
+    def never_full(self: Any, complete: bool) -> Generator[Any, None, None]:
+        self.full = False  # the archive's Live View is added to, not replaced
+        yield from send(self, complete)
+
+    monkeypatch.setattr(mfr.Replication, "send", never_full)
+    caught(run("task-recreate", 5), "R1")
+
+
 def test_R2_runs_that_never_mark_their_boundary_are_caught(monkeypatch: pytest.MonkeyPatch) -> None:
     from engine.site import mfr
 

@@ -17,7 +17,7 @@ from mockews.store.loader import new_message
 from scenarios.testbed import Testbed
 
 from .conftest import ALICE, HOURLY, START
-from .helpers import Killed, run_once
+from .helpers import Killed, mailbox, run_once
 
 
 def fill(bed: Testbed, count: int, tag: str) -> None:
@@ -138,3 +138,26 @@ def test_an_execution_the_site_was_killed_in_is_reported_when_it_starts_again(be
     assert lines[-1].endswith(f"TaskExit called, scheduedTaskId: {task}, message: Failed")
     run_once(second)  # and the task runs again at its next slot
     assert bed.task_view(task)["information"]["latest_detail"].startswith("Success")
+
+
+def test_R9_a_new_tasks_full_replication_replaces_what_the_removed_task_left_in_the_live_view(
+    bed: Testbed,
+) -> None:
+    """Mail deleted while no task replicates the mailbox must not linger in the Live
+    View: the new task knows nothing of the old one's items, so its full replication
+    replaces the view (and R3 marks what went as deleted at its boundary)."""
+    fill(bed, 3, "m")
+    site_id, key = bed.register_site()
+    old = new_task(bed, site_id, "old")
+    site = bed.site(key)
+    site.start()
+    run_once(site)
+    assert len(bed.view(ALICE)["Inbox"]) == 3
+    bed.call("DELETE", f"/api/tasks/{old}?confirm=true")
+    gone = next(iter(mailbox(bed).inbox.filter(subject="m-000")))
+    gone.delete()  # as a mail client would, while no task replicates the mailbox
+    new_task(bed, site_id, "new")
+    run_once(site)
+    live = bed.view(ALICE)["Inbox"]
+    assert len(live) == 2 and not any("m-000" in key for key in live)
+    assert any(key.startswith("<m-000@") and key.endswith(" (deleted)") for key in bed.view(ALICE, "full")["Inbox"])

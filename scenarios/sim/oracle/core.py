@@ -428,6 +428,8 @@ class Oracle:
             run.placed.setdefault(mailbox, set()).update(placements)
         if not self.tracks(mailbox):
             return
+        if body.get("full"):
+            self.observed[mailbox] = set()  # a full replication replaces the Live View
         live = self.observed.setdefault(mailbox, set())
         gone_folders = {f["id"] for f in body.get("removed_folders", [])}
         if gone_folders:
