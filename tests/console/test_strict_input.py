@@ -104,4 +104,5 @@ def test_exchange_folders_keeps_the_mailbox_in_its_own_path_segment(
     assert page.status_code == 200
     text = page.get_data(as_text=True)
     assert "is not a valid email address" in text
+    assert 'id="view-name"' not in text  # no view is shown for what is not a mailbox
     assert not any("/archived/" in url for url in calls), calls
