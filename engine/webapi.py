@@ -6,7 +6,7 @@ OpenAPI document, so the document cannot drift from the code."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -311,44 +311,40 @@ class Api:
         }
 
 
+def _objects(node: Any) -> Iterator[dict[str, Any]]:
+    """Every JSON object in a schema document, outermost first."""
+    if isinstance(node, dict):
+        yield node
+        for value in list(node.values()):
+            yield from _objects(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _objects(value)
+
+
 def _require_discriminators(schemas: dict[str, Any]) -> None:
     """A tagged union's tag must be sent (the server picks the variant by it), though
     pydantic gives each variant's tag a default: each variant the discriminator maps
     to lists its tag as required."""
-
-    def visit(node: Any) -> None:
-        if isinstance(node, dict):
-            discriminator = node.get("discriminator")
-            if isinstance(discriminator, dict):
-                tag = discriminator["propertyName"]
-                for ref in discriminator.get("mapping", {}).values():
-                    variant = schemas[ref.rsplit("/", 1)[-1]]
-                    required = variant.setdefault("required", [])
-                    if tag not in required:
-                        required.insert(0, tag)
-            for value in node.values():
-                visit(value)
-        elif isinstance(node, list):
-            for value in node:
-                visit(value)
-
-    visit(schemas)
+    for node in list(_objects(schemas)):
+        discriminator = node.get("discriminator")
+        if isinstance(discriminator, dict):
+            tag = discriminator["propertyName"]
+            for ref in discriminator.get("mapping", {}).values():
+                required = schemas[ref.rsplit("/", 1)[-1]].setdefault("required", [])
+                if tag not in required:
+                    required.insert(0, tag)
 
 
 _BOUNDS = {"ge": "minimum", "le": "maximum", "gt": "exclusiveMinimum", "lt": "exclusiveMaximum"}
 
 
-def _standard_bounds(node: Any) -> None:
+def _standard_bounds(schemas: dict[str, Any]) -> None:
     """pydantic names the bounds of an optional constrained integer with a validator
     (``Int | None``) by its own keywords (``ge``, ``le``); JSON Schema's are
     ``minimum`` and ``maximum``, which clients and fuzzers read."""
-    if isinstance(node, dict):
+    for node in _objects(schemas):
         if node.get("type") in ("integer", "number"):
             for ours, standard in _BOUNDS.items():
                 if ours in node:
                     node[standard] = node.pop(ours)
-        for value in node.values():
-            _standard_bounds(value)
-    elif isinstance(node, list):
-        for value in node:
-            _standard_bounds(value)
