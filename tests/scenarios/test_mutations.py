@@ -103,7 +103,7 @@ def test_R9_a_site_that_keeps_a_removed_tasks_state_is_caught(monkeypatch: pytes
     from engine.site.state import SiteState
 
     monkeypatch.setattr(SiteState, "drop_task", lambda self, task_id: None)
-    caught(run("task-recreate", 4), "R9", "T8")
+    caught(run("task-recreate", 5), "R9", "T8")
 
 
 def test_T10_an_execution_without_its_exit_line_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
