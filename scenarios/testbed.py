@@ -23,8 +23,8 @@ from exchangelib.protocol import BaseProtocol, close_connections
 
 from engine.clock import Clock
 from engine.console.wiring import Platform, build_platform
+from engine.site.backoff import RetryPolicy
 from engine.site.directory import DirectorySettings
-from engine.site.ews import RetryPolicy
 from engine.site.runtime import RealTimeRuntime, Runtime
 from engine.site.site import Site, SiteOptions
 from engine.site.state import SiteState

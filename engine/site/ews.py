@@ -19,9 +19,8 @@ Exchange server.
 from __future__ import annotations
 
 import copy
-import random
 from collections.abc import Callable, Generator, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import requests
@@ -47,7 +46,8 @@ from exchangelib.services.common import add_xml_child, folder_ids_element, shape
 from exchangelib.util import MNS, TNS, create_element
 from exchangelib.version import Build, Version
 
-from .events import Cost, Event, Sleep
+from .backoff import RetryPolicy, attempts
+from .events import Cost, Event
 from .links import environment_read_once, retry_after
 
 T = TypeVar("T")
@@ -77,26 +77,6 @@ class EwsUnavailable(Exception):
     Error for this execution and its sync state stays as it was."""
 
 
-@dataclass(frozen=True)
-class RetryPolicy:
-    attempts: int = 6
-    first_wait: float = 2.0  # seconds, doubled per attempt when the server names none
-    max_wait: float = 300.0
-    jitter: float = 0.5  # an exponential wait is cut by up to this share, at random
-    rng: random.Random = field(default_factory=lambda: random.Random(0), compare=False, repr=False)
-
-    def wait(self, attempt: int, exc: BaseException) -> float:
-        """What the server asked for — ErrorServerBusy's BackOffMilliseconds (exchangelib
-        hands it over in seconds) or an HTTP Retry-After — and at least that; when it
-        names nothing, exponential (first_wait · 2^attempt, capped at max_wait) with
-        jitter, so clients that failed together do not come back together."""
-        asked = getattr(exc, "back_off", None) or getattr(exc, "retry_after", None)
-        if asked:
-            return float(asked)
-        ceiling = min(self.max_wait, self.first_wait * 2**attempt)
-        return float(ceiling * (1.0 - self.jitter * self.rng.random()))
-
-
 class FailFastKeepingRetryAfter(FailFast):
     """exchangelib's fail-fast policy (the engine backs off on its own clock), keeping
     what a 503 says about when to come back, as exchangelib's FaultTolerance does:
@@ -116,21 +96,16 @@ def retrying(
     call: Callable[[], T], what: str, policy: RetryPolicy, cost: Callable[[T], Cost] | None = None
 ) -> Generator[Event, None, T]:
     """Run ``call`` (which must do all its EWS I/O before returning), backing off on
-    the runtime's clock between attempts."""
-    for attempt in range(policy.attempts):
-        try:
-            result = call()
-        except Exception as exc:
-            if not is_transient(exc):
-                raise
-            if attempt + 1 >= policy.attempts:
-                raise EwsUnavailable(f"{what}: {type(exc).__name__} after {policy.attempts} attempts") from exc
-            yield Cost(ews_calls=1)
-            yield Sleep(policy.wait(attempt, exc), f"EWS back-off ({type(exc).__name__})")
-            continue
-        yield cost(result) if cost is not None else Cost(ews_calls=1)
-        return result
-    raise AssertionError("unreachable")
+    the runtime's clock between attempts (X2)."""
+    return attempts(
+        call,
+        policy,
+        transient=is_transient,
+        give_up=lambda exc: EwsUnavailable(f"{what}: {type(exc).__name__} after {policy.attempts} attempts"),
+        failed=Cost(ews_calls=1),
+        done=cost or (lambda _: Cost(ews_calls=1)),
+        reason="EWS back-off",
+    )
 
 
 @dataclass(frozen=True)

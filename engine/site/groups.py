@@ -22,9 +22,10 @@ from exchangelib.protocol import Protocol
 
 from engine.clock import Clock
 
+from .backoff import RetryPolicy, attempts
 from .directory import Directory, Person, person
-from .events import Cost, Event, Sleep
-from .ews import Ews, RetryPolicy, retrying
+from .events import Cost, Event
+from .ews import Ews, retrying
 from .links import LinkDown, LinkRefused
 from .state import SiteState
 
@@ -46,20 +47,29 @@ class Member:
 
 
 def _directory_call(directory: Directory, call: Any, policy: RetryPolicy, what: str) -> Generator[Event, None, Any]:
-    for attempt in range(policy.attempts):
-        before = directory.calls
-        try:
-            result = call()
-        except LinkDown as exc:
-            if attempt + 1 >= policy.attempts:
-                raise ResolutionFailed(f"the directory is unreachable ({what})") from exc
-            yield Cost(http_calls=directory.calls - before)
-            yield Sleep(policy.wait(attempt, exc), "directory back-off")
-            continue
-        except LinkRefused as exc:
-            raise ResolutionFailed(f"the directory refused {what}: {exc.message}") from exc
-        yield Cost(http_calls=directory.calls - before)
-        return result
+    before = [directory.calls]
+
+    def counted() -> Any:
+        before[0] = directory.calls
+        return call()
+
+    def spent(_: Any = None) -> Cost:
+        return Cost(http_calls=directory.calls - before[0])  # a Graph call may page
+
+    try:
+        return (
+            yield from attempts(
+                counted,
+                policy,
+                transient=lambda exc: isinstance(exc, LinkDown),
+                give_up=lambda exc: ResolutionFailed(f"the directory is unreachable ({what})"),
+                failed=spent,
+                done=spent,
+                reason="directory back-off",
+            )
+        )
+    except LinkRefused as exc:
+        raise ResolutionFailed(f"the directory refused {what}: {exc.message}") from exc
     raise AssertionError("unreachable")
 
 

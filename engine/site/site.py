@@ -38,9 +38,10 @@ from engine.clock import Clock
 from engine.model import OneOffSchedule, ScheduleSpec, TaskType
 from engine.schedule import local_to_utc, next_occurrence
 
+from .backoff import RetryPolicy
 from .directory import Directory, DirectorySettings
 from .events import Alarm, Cost, Event, Process, Refusal, Sleep
-from .ews import Ews, EwsSettings, RetryPolicy
+from .ews import Ews, EwsSettings
 from .execution import Execution
 from .links import ArchiveLink, ConsoleLink, LinkDown, LinkRefused
 from .runtime import Runtime

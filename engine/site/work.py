@@ -12,8 +12,9 @@ from typing import Any, TypeVar
 
 from engine.clock import Clock
 
-from .events import Cost, Event, Sleep
-from .ews import Ews, RetryPolicy
+from .backoff import RetryPolicy, attempts
+from .events import Cost, Event
+from .ews import Ews
 from .links import ArchiveLink, LinkDown, LinkRefused
 from .state import Commit, OutboxEntry, SiteState
 
@@ -66,15 +67,14 @@ def archive_retrying(policy: RetryPolicy, call: Callable[[], T]) -> Generator[Ev
     unreachable (bounded by the policy, then MailboxFailed).  A refusal (LinkRefused)
     is the caller's to handle; the cost of the call that got through is the caller's
     to yield."""
-    for attempt in range(policy.attempts):
-        try:
-            return call()
-        except LinkDown as exc:
-            if attempt + 1 >= policy.attempts:
-                raise MailboxFailed(f"the archive platform is unreachable ({exc})") from exc
-            yield Cost(http_calls=1)
-            yield Sleep(policy.wait(attempt, exc), "archive back-off")
-    raise AssertionError("unreachable")
+    return attempts(
+        call,
+        policy,
+        transient=lambda exc: isinstance(exc, LinkDown),
+        give_up=lambda exc: MailboxFailed(f"the archive platform is unreachable ({exc})"),
+        failed=Cost(http_calls=1),
+        reason="archive back-off",
+    )
 
 
 def archive_call(policy: RetryPolicy, call: Callable[[], T]) -> Generator[Event, None, T]:

@@ -179,7 +179,7 @@ def test_T9_processing_a_disabled_account_is_caught(monkeypatch: pytest.MonkeyPa
 
 
 def test_X2_ignoring_the_servers_back_off_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
-    from engine.site.ews import RetryPolicy
+    from engine.site.backoff import RetryPolicy
 
     monkeypatch.setattr(RetryPolicy, "wait", lambda self, attempt, exc: 0.0)
     caught(run("throttling-storm", 4), "X2")

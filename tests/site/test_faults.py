@@ -238,7 +238,7 @@ def test_X2_a_503_without_retry_after_backs_off_exponentially_with_jitter(bed: T
 
 
 def test_X2_the_jitter_comes_from_a_seeded_rng() -> None:
-    from engine.site.ews import RetryPolicy
+    from engine.site.backoff import RetryPolicy
 
     error = RuntimeError("503")
     first = [RetryPolicy().wait(n, error) for n in range(6)]
