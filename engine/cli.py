@@ -264,7 +264,7 @@ def serve_console(
     from engine.clock import WallClock
     from engine.console.wiring import build_platform
     from engine.security import secure_rng
-    from mockews.server import serve_forever
+    from wsgiserver import serve_forever
 
     if archive_url and not archive_token:
         raise click.UsageError("--archive-url needs --archive-token (or $SYNCENG_ARCHIVE_TOKEN)")
@@ -300,7 +300,7 @@ def serve_archive(host: str, port: int, db: str, token: str, threads: int) -> No
     from engine.archive.app import create_archive_app
     from engine.archive.store import ArchiveStore
     from engine.clock import WallClock
-    from mockews.server import serve_forever
+    from wsgiserver import serve_forever
 
     app = create_archive_app(ArchiveStore(db, WallClock()), token)
 

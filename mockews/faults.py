@@ -11,8 +11,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Literal, get_args
 
-from engine.clock import Clock
-
+from .clock import Clock
 from .errors import (
     ErrorInternalServerTransientError,
     ErrorMailboxStoreUnavailable,

@@ -1,25 +1,13 @@
-"""Serving a WSGI app on a production server with keep-alive (waitress).
-
-exchangelib reads a non-200 reply with ``Connection: close`` as throttling, and
-werkzeug's development server closes every connection — so tests and the CLI both use
-waitress.  ``ServerThread`` runs one on a free port (port 0) and reports the real one.
-"""
+"""The mock's serving: waitress through the neutral ``wsgiserver`` package, with the
+log noise of injected connection drops filtered out."""
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import threading
-from collections.abc import Callable, Iterable
-from types import TracebackType
-from typing import Any
 
-from waitress import wasyncore
-from waitress.server import create_server
+from wsgiserver import ServerThread, WSGIApp, serve_forever
 
 from .app import InjectedDrop
-
-WSGIApp = Callable[..., Iterable[bytes]]
 
 
 class _QuietInjectedDrops(logging.Filter):
@@ -32,68 +20,4 @@ class _QuietInjectedDrops(logging.Filter):
 
 logging.getLogger("waitress").addFilter(_QuietInjectedDrops())
 
-
-class ServerThread:
-    def __init__(self, app: WSGIApp, host: str = "127.0.0.1", port: int = 0, threads: int = 8) -> None:
-        self._server: Any = create_server(
-            app,
-            host=host,
-            port=port,
-            threads=threads,
-            ident="mockews",
-            channel_timeout=120,
-            clear_untrusted_proxy_headers=True,
-        )
-        self.host = host
-        self.port: int = int(self._server.effective_port)
-        self._stopping = threading.Event()
-        self._thread = threading.Thread(target=self._run, name=f"waitress:{self.port}", daemon=True)
-
-    def _run(self) -> None:
-        # waitress' own run() loops until its map is empty, and keep-alive client
-        # connections keep it non-empty: loop on a stop flag instead, and close every
-        # channel from this (the serving) thread.
-        server = self._server
-        while not self._stopping.is_set():
-            server.asyncore.loop(timeout=0.5, map=server._map, count=1)
-        server.task_dispatcher.shutdown()
-        wasyncore.close_all(server._map)
-
-    @property
-    def url(self) -> str:
-        return f"http://{self.host}:{self.port}"
-
-    def start(self) -> ServerThread:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._stopping.set()
-        # wake the loop; if it saw the flag first it has closed everything, the trigger
-        # too (EBADF): nothing left to wake
-        with contextlib.suppress(OSError):
-            self._server.pull_trigger()
-        self._thread.join(timeout=10)
-
-    def __enter__(self) -> ServerThread:
-        return self.start()
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()
-
-
-def serve_forever(
-    app: WSGIApp, host: str, port: int, threads: int = 8, on_ready: Callable[[int], None] | None = None
-) -> None:
-    """Run in the foreground until interrupted."""
-    server: Any = create_server(app, host=host, port=port, threads=threads, ident="mockews", channel_timeout=120)
-    if on_ready is not None:
-        on_ready(int(server.effective_port))
-    try:
-        server.run()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.close()
+__all__ = ["ServerThread", "WSGIApp", "serve_forever"]

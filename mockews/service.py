@@ -16,8 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from engine.clock import Clock
-
+from .clock import Clock
 from .errors import (
     ErrorImpersonateUserDenied,
     ErrorInternalServerError,

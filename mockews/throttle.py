@@ -13,8 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from engine.clock import Clock
-
+from .clock import Clock
 from .errors import ErrorServerBusy
 
 

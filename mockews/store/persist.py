@@ -22,9 +22,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from engine.clock import Clock
 from mockad.store import DirectoryGroup, DirectoryUser, MailContact
 
+from ..clock import Clock
 from .mailbox import Mailbox
 from .model import (
     Attendee,

@@ -12,9 +12,9 @@ import random
 import threading
 from dataclasses import dataclass, field
 
-from engine.clock import Clock, WallClock
 from mockad.store import Directory, DirectoryUser
 
+from ..clock import Clock, SystemClock
 from ..errors import ErrorNonExistentMailbox
 from .ids import IdFactory, change_key, tag_of
 from .mailbox import Mailbox
@@ -52,7 +52,7 @@ class World:
         server_version: ServerVersion | None = None,
         domain: str = "contoso.example",
     ) -> None:
-        self.clock: Clock = clock or WallClock()
+        self.clock: Clock = clock or SystemClock()
         self.server_version = server_version or ServerVersion()
         self.domain = domain
         self.lock = threading.RLock()
