@@ -163,7 +163,7 @@ def registered_store(url: str, clock: ManualClock) -> ArchiveStore:
     """An archive that knows the site and its MFR task 1 for MAILBOX, as the console
     would have told it."""
     store = ArchiveStore(url, clock)
-    store.register_site(1, hash_token(SITE_KEY), [TaskRegistration(1, "mfr", START.isoformat(), [MAILBOX])])
+    store.registry.register_site(1, hash_token(SITE_KEY), [TaskRegistration(1, "mfr", START.isoformat(), [MAILBOX])])
     return store
 
 

@@ -205,7 +205,7 @@ def create_archive_app(store: ArchiveStore, admin_token: str) -> Flask:
             if level in ("admin", "any"):
                 return ("admin", None)
             raise ApiError(403, "Authorization", "this call is made with a site binding key")
-        site_id = store.site_for_key(secret)
+        site_id = store.registry.site_for_key(secret)
         if site_id is None:
             raise ApiError(401, "Authorization", "unknown key")
         if level in ("site", "any"):
@@ -227,14 +227,14 @@ def create_archive_app(store: ArchiveStore, admin_token: str) -> Flask:
     def reaches(principal: Any, mailbox: str) -> None:
         site_id = site_of(principal)
         if site_id is not None:
-            store.site_reaches(site_id, mailbox.lower())
+            store.registry.site_reaches(site_id, mailbox.lower())
 
     def authorize(
         principal: Any, task_id: int, mailbox: str, types: tuple[str, ...], removed_too: bool = False
     ) -> None:
         site_id = site_of(principal)
         if site_id is not None:
-            store.authorize(site_id, task_id, mailbox.lower(), types, removed_too)
+            store.registry.authorize(site_id, task_id, mailbox.lower(), types, removed_too)
 
     @bp.errorhandler(ArchiveError)
     def archive_error(exc: ArchiveError) -> tuple[Response, int]:
@@ -255,7 +255,10 @@ def create_archive_app(store: ArchiveStore, admin_token: str) -> Flask:
     )
     def register_site(_: Any, body: SiteIn) -> dict[str, Any]:
         registrations = [TaskRegistration(t.id, t.type, t.created, t.mailboxes) for t in body.tasks]
-        return {"site_id": body.site_id, "tasks": store.register_site(body.site_id, body.key_hash, registrations)}
+        return {
+            "site_id": body.site_id,
+            "tasks": store.registry.register_site(body.site_id, body.key_hash, registrations),
+        }
 
     @api.route(
         "POST",
@@ -268,7 +271,7 @@ def create_archive_app(store: ArchiveStore, admin_token: str) -> Flask:
     )
     def declare(principal: Any, task_id: int, body: MailboxesIn) -> dict[str, Any]:
         mailboxes = [m.lower() for m in body.mailboxes]
-        return {"task_id": task_id, "declared": store.declare_mailboxes(principal[1], task_id, mailboxes)}
+        return {"task_id": task_id, "declared": store.registry.declare_mailboxes(principal[1], task_id, mailboxes)}
 
     @api.route(
         "POST",
@@ -309,7 +312,7 @@ def create_archive_app(store: ArchiveStore, admin_token: str) -> Flask:
         responses=SCOPED,
     )
     def sequence(principal: Any, task_id: int) -> dict[str, Any]:
-        return {"task_id": task_id, "sequence": store.task_sequence(site_of(principal), task_id)}
+        return {"task_id": task_id, "sequence": store.registry.task_sequence(site_of(principal), task_id)}
 
     @api.route(
         "POST",

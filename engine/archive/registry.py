@@ -28,7 +28,6 @@ task processes.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,6 +37,7 @@ from sqlalchemy.exc import IntegrityError
 from engine.security import hash_token
 from engine.webapi import ApiError
 
+from .database import Database
 from .schema import dirty, holders, roster, sites, submissions, tasks
 
 #: the kind of submission each task type makes
@@ -59,19 +59,10 @@ class TaskRegistration:
 
 
 class TaskRegistry:
-    """Site keys, tasks and their mailboxes (methods of ArchiveStore)."""
+    """Site keys, tasks and their mailboxes, on the archive's database."""
 
-    def tx(self) -> AbstractContextManager[Connection]:  # pragma: no cover - provided by ArchiveStore
-        raise AssertionError
-
-    def _sql(self, conn: Connection, sql: str, params: tuple[Any, ...] = ()) -> Any:  # pragma: no cover
-        raise AssertionError
-
-    def _insert(self, table: Any) -> Any:  # pragma: no cover - provided by ArchiveStore
-        raise AssertionError
-
-    def _bulk(self, conn: Connection, sql: str, rows: list[tuple[Any, ...]]) -> None:  # pragma: no cover
-        raise AssertionError
+    def __init__(self, db: Database) -> None:
+        self.db = db
 
     # -- what the console registers -------------------------------------------------------------
 
@@ -79,11 +70,11 @@ class TaskRegistry:
         """The site's key, and its tasks (added or brought up to date; a task the
         console removed was forgotten by its reset).  Returns how many tasks were
         registered.  A key hash another site holds is a conflict (409)."""
-        with self.tx() as conn:
-            holder = self._sql(conn, "SELECT site_id FROM archive_sites WHERE key_hash = ?", (key_hash,)).first()
+        with self.db.tx() as conn:
+            holder = self.db.sql(conn, "SELECT site_id FROM archive_sites WHERE key_hash = ?", (key_hash,)).first()
             if holder is not None and int(holder[0]) != site_id:
                 raise ArchiveError(409, "key_hash", "another site holds this key")
-            stmt = self._insert(sites).values(site_id=site_id, key_hash=key_hash)
+            stmt = self.db.insert(sites).values(site_id=site_id, key_hash=key_hash)
             try:
                 conn.execute(stmt.on_conflict_do_update(index_elements=["site_id"], set_={"key_hash": key_hash}))
             except IntegrityError as exc:  # a concurrent registration took it meanwhile
@@ -93,7 +84,7 @@ class TaskRegistry:
             return len(registrations)
 
     def _register(self, conn: Connection, site_id: int, task: TaskRegistration) -> None:
-        known = self._sql(
+        known = self.db.sql(
             conn, "SELECT site_id, created, removed FROM archive_tasks WHERE task_id = ?", (task.task_id,)
         ).first()
         if known is not None and (int(known[0]) != site_id or known[1] != task.created):
@@ -103,7 +94,7 @@ class TaskRegistry:
             return  # removed meanwhile (a registration sent before the removal): it stays removed
         explicit = task.mailboxes is not None
         if known is None:
-            self._sql(
+            self.db.sql(
                 conn,
                 "INSERT INTO archive_tasks (task_id, site_id, type, created, explicit, sequence, removed) "
                 "VALUES (?, ?, ?, ?, ?, 0, ?)",
@@ -111,21 +102,21 @@ class TaskRegistry:
             )
         if explicit:
             assert task.mailboxes is not None
-            self._sql(conn, "DELETE FROM roster WHERE task_id = ?", (task.task_id,))
+            self.db.sql(conn, "DELETE FROM roster WHERE task_id = ?", (task.task_id,))
             self._add_roster(conn, task.task_id, task.mailboxes)
 
     def _add_roster(self, conn: Connection, task_id: int, mailboxes: Sequence[str]) -> None:
         rows = [(task_id, m.lower()) for m in dict.fromkeys(mailboxes)]
         if rows:
             sql = "INSERT INTO roster (task_id, mailbox) VALUES (?, ?) ON CONFLICT DO NOTHING"
-            self._bulk(conn, sql, rows)
+            self.db.bulk(conn, sql, rows)
 
     def _forget(self, conn: Connection, task_id: int) -> None:
         """Everything the archive kept about a task but the views it built."""
         for table in (tasks, roster, holders, submissions, dirty):
             conn.execute(table.delete().where(table.c.task_id == task_id))
 
-    def _retire(self, conn: Connection, task_id: int) -> None:
+    def retire(self, conn: Connection, task_id: int) -> None:
         """R9: the task is removed — its Sequence, batches and hold on mailboxes go; a
         tombstone with its owner and mailboxes stays (see the module's docstring)."""
         for table in (holders, submissions, dirty):
@@ -137,7 +128,7 @@ class TaskRegistry:
     def declare_mailboxes(self, site_id: int, task_id: int, mailboxes: Sequence[str]) -> int:
         """A group task's members as the site resolved them (T7): they join the
         mailboxes the task processes.  Tasks with addresses keep the console's."""
-        with self.tx() as conn:
+        with self.db.tx() as conn:
             row = self._own_task(conn, site_id, task_id)
             if row.explicit:
                 raise ArchiveError(409, "mailboxes", f"task {task_id} processes the addresses the console was given")
@@ -147,12 +138,12 @@ class TaskRegistry:
     # -- what a site key may reach ----------------------------------------------------------------------
 
     def site_for_key(self, key: str) -> int | None:
-        with self.tx() as conn:  # driver-level SQL like the submission hot path: every site call asks
-            row = self._sql(conn, "SELECT site_id FROM archive_sites WHERE key_hash = ?", (hash_token(key),)).first()
+        with self.db.tx() as conn:  # driver-level SQL like the submission hot path: every site call asks
+            row = self.db.sql(conn, "SELECT site_id FROM archive_sites WHERE key_hash = ?", (hash_token(key),)).first()
             return None if row is None else int(row[0])
 
     def _own_task(self, conn: Connection, site_id: int, task_id: int, removed_too: bool = False) -> Any:
-        row = self._sql(
+        row = self.db.sql(
             conn, "SELECT site_id, type, explicit, removed FROM archive_tasks WHERE task_id = ?", (task_id,)
         ).first()
         if row is None or int(row[0]) != site_id:
@@ -163,7 +154,7 @@ class TaskRegistry:
         return row
 
     def _processes(self, conn: Connection, task_id: int, mailbox: str) -> None:
-        found = self._sql(conn, "SELECT 1 FROM roster WHERE task_id = ? AND mailbox = ?", (task_id, mailbox)).first()
+        found = self.db.sql(conn, "SELECT 1 FROM roster WHERE task_id = ? AND mailbox = ?", (task_id, mailbox)).first()
         if found is None:
             raise ArchiveError(403, "mailbox", f"task {task_id} does not process {mailbox}")
 
@@ -172,7 +163,7 @@ class TaskRegistry:
     ) -> None:
         """A site's call for a mailbox under one of its tasks (of one of ``types``;
         ``removed_too``: a record of what a removed task did before it stopped)."""
-        with self.tx() as conn:
+        with self.db.tx() as conn:
             self._authorize(conn, site_id, task_id, mailbox, types, removed_too)
 
     def _authorize(
@@ -191,22 +182,26 @@ class TaskRegistry:
         self._processes(conn, task_id, mailbox)
         return row
 
-    def _may_submit(self, conn: Connection, site_id: int, task_id: int, mailbox: str, kind: str) -> None:
+    def may_submit(self, conn: Connection, site_id: int, task_id: int, mailbox: str, kind: str) -> None:
         row = self._authorize(conn, site_id, task_id, mailbox, ())
         if SUBMISSION_KIND.get(row.type) != kind:
             raise ArchiveError(403, "kind", f"task {task_id} is a {row.type} task; it cannot submit {kind} data")
-        if kind != "mfr":
-            return
-        held = self._sql(conn, "SELECT task_id FROM mfr_holders WHERE mailbox = ?", (mailbox,)).first()
+        if kind == "mfr":
+            self.hold(conn, mailbox, task_id)
+
+    def hold(self, conn: Connection, mailbox: str, task_id: int) -> None:
+        """T8 across sites: the first MFR task to submit for a mailbox replicates it
+        until it is removed; another is refused (409) and marks it Duplicate."""
+        held = self.db.sql(conn, "SELECT task_id FROM mfr_holders WHERE mailbox = ?", (mailbox,)).first()
         if held is None:
-            self._sql(conn, "INSERT INTO mfr_holders (mailbox, task_id) VALUES (?, ?)", (mailbox, task_id))
+            self.db.sql(conn, "INSERT INTO mfr_holders (mailbox, task_id) VALUES (?, ?)", (mailbox, task_id))
         elif int(held[0]) != task_id:
             raise ArchiveError(409, "mailbox", f"{mailbox} is replicated by task {int(held[0])} (T8)")
 
     def site_reaches(self, site_id: int, mailbox: str) -> None:
         """A site key reads a mailbox's views only if one of its tasks processes it."""
-        with self.tx() as conn:
-            found = self._sql(
+        with self.db.tx() as conn:
+            found = self.db.sql(
                 conn,
                 "SELECT 1 FROM roster AS r JOIN archive_tasks AS t ON t.task_id = r.task_id "
                 "WHERE t.site_id = ? AND r.mailbox = ? AND NOT t.removed",
@@ -218,13 +213,13 @@ class TaskRegistry:
     def task_sequence(self, site_id: int | None, task_id: int) -> int:
         """The task's Sequence; a site asks only of its own tasks (an unknown task: 0
         for the console, which may ask before the first submission)."""
-        with self.tx() as conn:
+        with self.db.tx() as conn:
             if site_id is not None:
                 self._own_task(conn, site_id, task_id, removed_too=True)
-            return self._sequence(conn, task_id)
+            return self.sequence(conn, task_id)
 
-    def _sequence(self, conn: Connection, task_id: int) -> int:
-        value = self._sql(conn, "SELECT sequence FROM archive_tasks WHERE task_id = ?", (task_id,)).scalar()
+    def sequence(self, conn: Connection, task_id: int) -> int:
+        value = self.db.sql(conn, "SELECT sequence FROM archive_tasks WHERE task_id = ?", (task_id,)).scalar()
         return int(value or 0)
 
 

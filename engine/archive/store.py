@@ -19,20 +19,17 @@ How the views are kept (R1 to R4):
 from __future__ import annotations
 
 import json
-import threading
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Float, Integer, Table, delete, func, literal, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Float, Integer, delete, func, literal, select, update
 from sqlalchemy.engine import Connection
 
 from engine.clock import Clock, WallClock
-from engine.console.store import make_engine
 
+from .database import Database
 from .registry import TaskRegistry
 from .schema import (
     access,
@@ -44,7 +41,6 @@ from .schema import (
     folders,
     full,
     live,
-    metadata,
     stubs,
     submissions,
 )
@@ -80,24 +76,11 @@ def _iso(value: float | None) -> str | None:
     return None if value is None else datetime.fromtimestamp(value, UTC).isoformat()
 
 
-class ArchiveStore(TaskRegistry):
+class ArchiveStore(Database):
     def __init__(self, url: str = "sqlite://", clock: Clock | None = None) -> None:
+        super().__init__(url)
         self.clock: Clock = clock or WallClock()
-        self.engine = make_engine(url)
-        metadata.create_all(self.engine)
-        self._lock = threading.RLock()
-        self._dialect = self.engine.dialect.name
-
-    @contextmanager
-    def tx(self) -> Iterator[Connection]:
-        with self._lock, self.engine.begin() as conn:
-            yield conn
-
-    def _insert(self, table: Table) -> Any:
-        return postgresql.insert(table) if self._dialect == "postgresql" else sqlite.insert(table)
-
-    def _ignore(self, table: Table) -> Any:
-        return self._insert(table).on_conflict_do_nothing()
+        self.registry = TaskRegistry(self)  # site keys, tasks and what a site's key may reach
 
     def now(self) -> float:
         return _ts(self.clock.now())
@@ -112,31 +95,26 @@ class ArchiveStore(TaskRegistry):
         them as SQLAlchemy expressions cost more than running them."""
         now = self.now()
         with self.tx() as conn:
-            self._may_submit(conn, site_id, sub.task_id, sub.mailbox, sub.kind)
+            self.registry.may_submit(conn, site_id, sub.task_id, sub.mailbox, sub.kind)
             # RETURNING, not rowcount: drivers disagree on rowcount for ON CONFLICT DO NOTHING
-            claimed = self._sql(
+            claimed = self.sql(
                 conn,
                 "INSERT INTO submissions (task_id, mailbox, batch_id, kind, at) VALUES (?, ?, ?, ?, ?) "
                 "ON CONFLICT DO NOTHING RETURNING task_id",
                 (sub.task_id, sub.mailbox, sub.batch_id, sub.kind, now),
             ).first()
             if claimed is None:
-                return {"applied": False, "sequence": self._sequence(conn, sub.task_id)}
+                return {"applied": False, "sequence": self.registry.sequence(conn, sub.task_id)}
             if sub.kind == "calendar":
                 self._apply_calendar(conn, sub)
             else:
                 self._apply_mfr(conn, sub, now)
-            sequence = self._sql(
+            sequence = self.sql(
                 conn,
                 "UPDATE archive_tasks SET sequence = sequence + 1 WHERE task_id = ? RETURNING sequence",
                 (sub.task_id,),
             ).scalar()
             return {"applied": True, "sequence": int(sequence or 0)}
-
-    def _sql(self, conn: Connection, sql: str, params: tuple[Any, ...] = ()) -> Any:
-        if self.engine.dialect.paramstyle != "qmark":
-            sql = sql.replace("?", "%s")
-        return conn.exec_driver_sql(sql, params)
 
     def _apply_mfr(self, conn: Connection, sub: Submission, now: float) -> None:
         mailbox = sub.mailbox
@@ -167,7 +145,7 @@ class ArchiveStore(TaskRegistry):
                 }
                 for f in sub.folders
             ]
-            stmt = self._insert(folders)
+            stmt = self.insert(folders)
             changed = {c: stmt.excluded[c] for c in ("name", "parent_id", "well_known", "live", "removed_reason")}
             conn.execute(stmt.on_conflict_do_update(index_elements=["mailbox", "folder_id"], set_=changed), rows)
             # the name history behind "Full View as of": a row per new name or parent
@@ -193,7 +171,7 @@ class ArchiveStore(TaskRegistry):
             conn.execute(delete(live).where(live.c.mailbox == mailbox, live.c.folder_id == folder_id))
             self._mark_dirty(conn, sub.task_id, mailbox, ((i, reason) for i in items))
         if sub.removed_placements:
-            self._bulk(
+            self.bulk(
                 conn,
                 "DELETE FROM live WHERE mailbox = ? AND item = ? AND folder_id = ?",
                 [(mailbox, i, f) for i, f, _ in sub.removed_placements],
@@ -206,7 +184,7 @@ class ArchiveStore(TaskRegistry):
             if expired_items:
                 placements = [(i, f) for i, f in placements if i not in expired_items]
         if placements:
-            self._bulk(
+            self.bulk(
                 conn,
                 "INSERT INTO live (mailbox, item, folder_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
                 [(mailbox, i, f) for i, f in placements],
@@ -220,34 +198,24 @@ class ArchiveStore(TaskRegistry):
         unless the run places it again before its boundary (then R3 marks the last known
         location of what is gone), as excluded if the run excludes its folder (R4).  The
         folders leave too, to come back as the run names them."""
-        live_rows = self._sql(conn, "SELECT item, folder_id FROM live WHERE mailbox = ?", (mailbox,)).all()
-        self._sql(conn, "DELETE FROM live WHERE mailbox = ?", (mailbox,))
+        live_rows = self.sql(conn, "SELECT item, folder_id FROM live WHERE mailbox = ?", (mailbox,)).all()
+        self.sql(conn, "DELETE FROM live WHERE mailbox = ?", (mailbox,))
         self._mark_dirty(
             conn, task_id, mailbox, ((item, "excluded" if f in excluded else "deleted") for item, f in live_rows)
         )
-        self._sql(
+        self.sql(
             conn,
             "UPDATE folders SET live = ?, removed_reason = 'deleted' WHERE mailbox = ? AND live = ?",
             (False, mailbox, True),
         )
-        self._bulk(
+        self.bulk(
             conn,
             "UPDATE folders SET removed_reason = 'excluded' WHERE mailbox = ? AND folder_id = ?",
             [(mailbox, folder_id) for folder_id in sorted(excluded)],
         )
 
-    def _bulk(self, conn: Connection, sql: str, rows: list[tuple[Any, ...]]) -> None:
-        """A many-row statement straight to the driver: for the hot paths (a batch holds
-        up to 100,000 placements) SQLAlchemy's per-row parameter handling costs more than
-        SQLite's insert.  ``sql`` uses ``?``; the standard upsert syntax suits SQLite and
-        PostgreSQL alike."""
-        if rows:
-            if self.engine.dialect.paramstyle != "qmark":
-                sql = sql.replace("?", "%s")
-            conn.exec_driver_sql(sql, rows)
-
     def _mark_dirty(self, conn: Connection, task_id: int, mailbox: str, entries: Iterable[tuple[str, str]]) -> None:
-        self._bulk(
+        self.bulk(
             conn,
             "INSERT INTO dirty (task_id, mailbox, item, reason) VALUES (?, ?, ?, ?) "
             "ON CONFLICT (task_id, mailbox, item) DO UPDATE SET reason = excluded.reason",
@@ -258,7 +226,7 @@ class ArchiveStore(TaskRegistry):
         """The end of a successful run: record what is live now (R2, R3).  Set-based:
         one boundary may touch hundreds of thousands of entries."""
         count = self._next_boundary(conn, mailbox)
-        self._sql(
+        self.sql(
             conn,
             "INSERT INTO full_view (mailbox, item, folder_id, first_seen, last_seen, boundary) "
             "SELECT l.mailbox, l.item, l.folder_id, ?, ?, ? FROM live AS l "
@@ -270,7 +238,7 @@ class ArchiveStore(TaskRegistry):
         )
         # dirty items gone from the mailbox: their last known location (the entries seen
         # at their latest boundary) is marked deleted
-        self._sql(
+        self.sql(
             conn,
             "UPDATE full_view SET deleted_at = ? WHERE mailbox = ? AND item IN ("
             "SELECT d.item FROM dirty AS d WHERE d.task_id = ? AND d.mailbox = ? AND d.reason = 'deleted' "
@@ -279,14 +247,14 @@ class ArchiveStore(TaskRegistry):
             "WHERE f2.mailbox = full_view.mailbox AND f2.item = full_view.item)",
             (now, mailbox, task_id, mailbox),
         )
-        self._sql(conn, "DELETE FROM dirty WHERE task_id = ? AND mailbox = ?", (task_id, mailbox))
+        self.sql(conn, "DELETE FROM dirty WHERE task_id = ? AND mailbox = ?", (task_id, mailbox))
         # folders: seen at this boundary → in the Full View; deleted ones are marked
-        self._sql(
+        self.sql(
             conn,
             "UPDATE folders SET first_seen = ? WHERE mailbox = ? AND live = ? AND first_seen IS NULL",
             (now, mailbox, True),
         )
-        self._sql(
+        self.sql(
             conn,
             "UPDATE folders SET deleted_at = ? WHERE mailbox = ? AND live = ? AND removed_reason = 'deleted' "
             "AND deleted_at IS NULL",
@@ -294,7 +262,7 @@ class ArchiveStore(TaskRegistry):
         )
 
     def _next_boundary(self, conn: Connection, mailbox: str) -> int:
-        count = self._sql(
+        count = self.sql(
             conn,
             "INSERT INTO boundaries (mailbox, count) VALUES (?, 1) "
             "ON CONFLICT (mailbox) DO UPDATE SET count = boundaries.count + 1 RETURNING count",
@@ -312,7 +280,7 @@ class ArchiveStore(TaskRegistry):
                 )
             )
         for cal in sub.calendars:
-            stmt = self._insert(calendars).values(mailbox=mailbox, calendar_id=cal["id"], name=cal["name"])
+            stmt = self.insert(calendars).values(mailbox=mailbox, calendar_id=cal["id"], name=cal["name"])
             conn.execute(
                 stmt.on_conflict_do_update(index_elements=["mailbox", "calendar_id"], set_={"name": cal["name"]})
             )
@@ -324,7 +292,7 @@ class ArchiveStore(TaskRegistry):
             )
         for item in sub.calendar_items:
             data = json.dumps(item, sort_keys=True)
-            stmt = self._insert(calendar_items).values(
+            stmt = self.insert(calendar_items).values(
                 mailbox=mailbox, uid=item["uid"], calendar_id=item["calendar_id"], data=data
             )
             conn.execute(
@@ -375,7 +343,7 @@ class ArchiveStore(TaskRegistry):
                             mailbox=mailbox, folder_id=f.folder_id, at=now, name=f.name, parent_id=f.parent_id
                         )
                     )
-            self._retire(conn, task_id)  # a later task under any number starts from nothing
+            self.registry.retire(conn, task_id)  # a later task under any number starts from nothing
             return mailboxes
 
     # -- views ---------------------------------------------------------------------------------
@@ -469,14 +437,14 @@ class ArchiveStore(TaskRegistry):
 
     def ingest_archived(self, messages: list[dict[str, Any]]) -> int:
         with self.tx() as conn:
-            self._bulk(
+            self.bulk(
                 conn,
                 "INSERT INTO archived (item, subject, received, size, held, purge_at) VALUES (?, ?, ?, ?, ?, NULL) "
                 "ON CONFLICT (item) DO UPDATE SET subject = excluded.subject, received = excluded.received, "
                 "size = excluded.size",
                 [(m["item"], m.get("subject", ""), m.get("received"), m.get("size", 0), False) for m in messages],
             )
-            self._bulk(
+            self.bulk(
                 conn,
                 "INSERT INTO access (item, mailbox) VALUES (?, ?) ON CONFLICT DO NOTHING",
                 [(m["item"], r.lower()) for m in messages for r in m.get("readers") or ()],
@@ -520,7 +488,7 @@ class ArchiveStore(TaskRegistry):
         with self.tx() as conn:
             if not items:
                 return 0
-            conn.execute(self._ignore(expired), [{"mailbox": mailbox, "item": i, "at": now} for i in items])
+            conn.execute(self.ignore(expired), [{"mailbox": mailbox, "item": i, "at": now} for i in items])
             conn.execute(delete(live).where(live.c.mailbox == mailbox, live.c.item.in_(items)))
             conn.execute(delete(full).where(full.c.mailbox == mailbox, full.c.item.in_(items)))
             return len(items)

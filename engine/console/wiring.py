@@ -47,7 +47,7 @@ class Platform:
             for site_id in sites:
                 key_hash, tasks = self.console_store.archive_registration(site_id)
                 registrations = [TaskRegistration(t["id"], t["type"], t["created"], t["mailboxes"]) for t in tasks]
-                self.archive_store.register_site(site_id, key_hash, registrations)
+                self.archive_store.registry.register_site(site_id, key_hash, registrations)
             return len(sites)
         return push_site_keys(self.console_store, self.archive_client) if self.archive_client else 0
 

@@ -64,7 +64,7 @@ class Reference:
 @given(runs=st.lists(run, min_size=1, max_size=8))
 def test_archive_views_match_the_reference_model(runs: list[tuple]) -> None:  # type: ignore[type-arg]
     store = ArchiveStore(clock=ManualClock(tick=timedelta(seconds=1)))
-    store.register_site(1, "0" * 64, [TaskRegistration(1, "mfr", "2026-01-01T00:00:00+00:00", [MAILBOX])])
+    store.registry.register_site(1, "0" * 64, [TaskRegistration(1, "mfr", "2026-01-01T00:00:00+00:00", [MAILBOX])])
     reference = Reference()
     acked: dict[tuple[str, str], None] = {}  # what the site knows the archive holds
     sent: list[Submission] = []
@@ -103,8 +103,8 @@ def test_archive_views_match_the_reference_model(runs: list[tuple]) -> None:  # 
         for k in range(replays):  # duplicates and replays are acknowledged, not applied
             if sent:
                 again = sent[(number * 7 + k) % len(sent)]
-                assert store.submit(1, again) == {"applied": False, "sequence": store.task_sequence(None, 1)}
-    assert store.task_sequence(None, 1) == len(sent)
+                assert store.submit(1, again) == {"applied": False, "sequence": store.registry.task_sequence(None, 1)}
+    assert store.registry.task_sequence(None, 1) == len(sent)
 
     live = {
         (entry["item"], f["id"])

@@ -166,8 +166,7 @@ def test_T8_an_archive_that_lets_two_mfr_tasks_replicate_one_mailbox_is_caught(
 ) -> None:
     from engine.archive import registry
 
-    monkeypatch.setattr(registry, "SUBMISSION_KIND", {"mfr": "mfr-unheld", "calendar": "calendar"})
-    monkeypatch.setattr(registry.TaskRegistry, "_may_submit", lambda self, conn, site, task, mailbox, kind: None)
+    monkeypatch.setattr(registry.TaskRegistry, "hold", lambda self, conn, mailbox, task_id: None)
     caught(run("two-sites", 4), "T8")
 
 
@@ -192,7 +191,7 @@ def test_K1_an_archive_that_accepts_another_sites_key_is_caught(monkeypatch: pyt
     from engine.archive import registry
 
     def any_task(self: Any, conn: Any, site_id: int, task_id: int, removed_too: bool = False) -> Any:
-        row = self._sql(
+        row = self.db.sql(
             conn, "SELECT site_id, type, explicit, removed FROM archive_tasks WHERE task_id = ?", (task_id,)
         )
         return row.first()
