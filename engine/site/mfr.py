@@ -41,6 +41,7 @@ from engine.schedule import in_exclusion_window
 
 from .events import Cost, Event
 from .ews import ListedFolder, folder_listing, retrying, sync_hierarchy_page, sync_items_page, well_known_ids
+from .mail import EV_SHORTCUT, archive_key, is_mail_folder
 from .state import HIERARCHY, Commit, FolderState
 from .work import Job, MailboxFailed, Outcome, flush, submit
 
@@ -49,19 +50,7 @@ ROOT = "msgfolderroot"
 WELL_KNOWN = ("msgfolderroot", "inbox", "sentitems", "deleteditems", "drafts", "junkemail", "outbox")
 PROPERTIES = ("item_class", "sensitivity", "message_id", "datetime_sent")
 PRIVATE = frozenset({"Personal", "Private"})
-EV_SHORTCUT = "IPM.Note.EnterpriseVault.Shortcut"
 BOUNDARY_PENDING = "boundary_pending"  # batches were acknowledged but no boundary yet
-
-
-def is_mail_folder(folder_class: str | None) -> bool:
-    return (
-        folder_class is None or folder_class == "" or folder_class == "IPF.Note" or folder_class.startswith("IPF.Note.")
-    )
-
-
-def archive_key(message_id: str, sent: str | None) -> str:
-    """The archive key: Internet Message-ID + sent time."""
-    return f"{message_id}|{sent or ''}"
 
 
 @dataclass
@@ -439,4 +428,4 @@ def replicate(job: Job) -> Generator[Event, None, Outcome]:
     return (yield from Replication(job).run())
 
 
-__all__ = ["archive_key", "is_mail_folder", "replicate"]
+__all__ = ["replicate"]

@@ -17,13 +17,12 @@ from exchangelib.folders import Folder, FolderCollection
 
 from .events import Cost, Event
 from .ews import retrying, sync_hierarchy_page, well_known_ids
-from .mfr import archive_key, is_mail_folder
+from .mail import EV_SHORTCUT, archive_key, is_mail_folder
 from .work import Job, archive_call
 
 WELL_KNOWN = ("msgfolderroot", "inbox", "sentitems", "deleteditems", "drafts", "junkemail", "outbox")
 #: item classes that mark an item as stubbed: never a candidate again (S1)
 STUB_PREFIX = "IPM.Note.Synceng."
-EV_SHORTCUT = "IPM.Note.EnterpriseVault.Shortcut"
 ITEM_FIELDS = (
     "message_id",
     "datetime_sent",
