@@ -40,9 +40,6 @@ from engine.webapi import ApiError
 from .database import Database
 from .schema import dirty, holders, roster, sites, submissions, tasks
 
-#: the kind of submission each task type makes
-SUBMISSION_KIND = {"mfr": "mfr", "calendar": "calendar"}
-
 
 class ArchiveError(ApiError):
     """A request the archive refuses (status, field, message)."""
@@ -184,7 +181,7 @@ class TaskRegistry:
 
     def may_submit(self, conn: Connection, site_id: int, task_id: int, mailbox: str, kind: str) -> None:
         row = self._authorize(conn, site_id, task_id, mailbox, ())
-        if SUBMISSION_KIND.get(row.type) != kind:
+        if row.type != kind:  # an MFR task submits MFR data, a Calendar task calendars
             raise ArchiveError(403, "kind", f"task {task_id} is a {row.type} task; it cannot submit {kind} data")
         if kind == "mfr":
             self.hold(conn, mailbox, task_id)
@@ -223,4 +220,4 @@ class TaskRegistry:
         return int(value or 0)
 
 
-__all__ = ["SUBMISSION_KIND", "ArchiveError", "TaskRegistration", "TaskRegistry"]
+__all__ = ["ArchiveError", "TaskRegistration", "TaskRegistry"]

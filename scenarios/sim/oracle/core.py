@@ -34,18 +34,15 @@ from mockews.store import World
 from scenarios.wiretap import WireRecord
 
 from .reference import (
-    EV,
     MailboxModel,
     ManagedItem,
     Snapshot,
     calendar_snapshot,
     change_stamp,
-    excluded_roots,
     managed_snapshot,
     mfr_snapshot,
     schedule_slots,
     skip_reason,
-    under,
 )
 from .timeline import Timeline, same
 from .wire import EXIT, START, Call, WireRun, archive_call
@@ -793,4 +790,4 @@ class Oracle:
                 self.verdict("S3").ok(len(keys))
 
 
-__all__ = ["EV", "Oracle", "Task", "Verdict", "excluded_roots", "pairs", "under"]
+__all__ = ["Oracle", "Task", "Verdict", "pairs"]

@@ -51,7 +51,7 @@ def mfr_snapshot(world: World, mailbox: str, definition: dict[str, Any]) -> Snap
     """R1 from the store: exactly the non-excluded mail folders and their eligible items."""
     box = world.mailbox(mailbox)
     root = box.well_known("msgfolderroot")
-    excluded = {box.well_known(name).id for flag, name in EXCLUDABLE.items() if definition.get(flag)}
+    excluded = excluded_roots(world, mailbox, definition)
     include_ev = bool(definition.get("include_ev_shortcuts"))
     live: dict[str, set[str]] = {}
     ineligible: set[str] = set()
@@ -214,14 +214,6 @@ def calendar_snapshot(world: World, mailbox: str, definition: dict[str, Any]) ->
 
 
 def excluded_roots(world: World, mailbox: str, definition: dict[str, Any]) -> set[str]:
-    """The folder ids an MFR definition excludes, with everything below them."""
+    """The folders an MFR definition excludes by name (everything below them goes too)."""
     box = world.mailbox(mailbox)
     return {box.well_known(name).id for flag, name in EXCLUDABLE.items() if definition.get(flag)}
-
-
-def under(folder: Folder | None, roots: set[str]) -> bool:
-    while folder is not None:
-        if folder.id in roots:
-            return True
-        folder = folder.parent
-    return False

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
-from urllib.parse import parse_qs, unquote
+from urllib.parse import unquote
 
 from scenarios.wiretap import WireRecord
 
@@ -66,8 +66,4 @@ def archive_call(record: WireRecord) -> Call:
     return Call(record.at, record.site, f"{record.method} {route}", task, mailboxes, record.status)
 
 
-def query(record: WireRecord) -> dict[str, str]:
-    return {k: v[0] for k, v in parse_qs(record.query).items()}
-
-
-__all__ = ["EXIT", "START", "Call", "WireRun", "archive_call", "query"]
+__all__ = ["EXIT", "START", "Call", "WireRun", "archive_call"]
