@@ -16,7 +16,7 @@ import pytest
 import requests
 from click.testing import CliRunner
 
-from engine.cli import main
+from synceng.cli import main
 
 
 @pytest.fixture
@@ -71,7 +71,7 @@ def served(db: str, tmp_path: Path) -> Iterator[tuple[str, str]]:
         [
             sys.executable,
             "-m",
-            "engine.cli",
+            "synceng",
             "serve",
             "console",
             "--port",

@@ -10,8 +10,8 @@ from pathlib import Path
 import requests
 from click.testing import CliRunner
 
-from engine.cli import main
 from mockad.service import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET
+from synceng.cli import main
 
 from .test_serve_ews import start_server, stop_server
 
@@ -75,7 +75,7 @@ def test_serve_the_directory_on_its_own_port() -> None:
     import sys
 
     process = subprocess.Popen(
-        [sys.executable, "-m", "engine.cli", "serve", "--profile", "tiny", "--port", "0", "--directory-port", "0"],
+        [sys.executable, "-m", "synceng", "serve", "--profile", "tiny", "--port", "0", "--directory-port", "0"],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

@@ -17,14 +17,14 @@ from click.testing import CliRunner
 from exchangelib import IMPERSONATION, Account, Configuration, Credentials, Folder, Message
 from exchangelib.protocol import close_connections
 
-from engine.cli import main
 from scenarios.demo_tenant import SERVICE_ACCOUNT, SERVICE_PASSWORD
+from synceng.cli import main
 
 
 def start_server(*args: str, command: tuple[str, ...] = ("serve", "ews")) -> tuple[subprocess.Popen[str], str]:
     """Run `synceng <command> --port 0 <args>`; returns the process and the EWS URL."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "engine.cli", *command, "--port", "0", *args],
+        [sys.executable, "-m", "synceng", *command, "--port", "0", *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

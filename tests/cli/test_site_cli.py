@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from engine.cli import main
 from engine.clock import ManualClock
 from mockews.store import World
 from mockews.store.loader import new_message
 from scenarios.testbed import EWS_VERSION, Testbed, build_testbed
+from synceng.cli import main
 
 ALICE = "alice@contoso.example"
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -82,7 +82,7 @@ def test_site_run_once_runs_a_task_now_and_prints_the_results(bed: Testbed, tmp_
 def test_site_run_binds_and_heartbeats_until_interrupted(bed: Testbed, tmp_path: Path) -> None:
     site_id, key = bed.register_site()
     process = subprocess.Popen(
-        [sys.executable, "-m", "engine.cli", "site", "run", *site_args(bed, key, tmp_path / "run.db")],
+        [sys.executable, "-m", "synceng", "site", "run", *site_args(bed, key, tmp_path / "run.db")],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -108,7 +108,7 @@ def test_site_run_binds_and_heartbeats_until_interrupted(bed: Testbed, tmp_path:
 def synceng(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
     """The command as a user runs it: its own process, stdout and stderr as they print."""
     return subprocess.run(
-        [sys.executable, "-m", "engine.cli", *args],
+        [sys.executable, "-m", "synceng", *args],
         capture_output=True,
         text=True,
         timeout=timeout,

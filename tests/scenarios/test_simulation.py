@@ -12,11 +12,11 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from engine.cli import main
 from scenarios.sim.builtin import BUILTIN, resolve
 from scenarios.sim.report import trace_digest, trace_lines, write_reports
 from scenarios.sim.runner import RunResult, run_scenario
 from scenarios.sim.spec import ScenarioError, load_scenario
+from synceng.cli import main
 
 GOLDEN = Path(__file__).parent / "golden"
 SMALL = [name for name in BUILTIN if name != "site-sizing"]

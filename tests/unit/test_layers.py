@@ -1,12 +1,14 @@
 """The layers stay apart (architecture.md promises 2 and 8), read from the source: the
 mocks import nothing of the engine or the testbed, the engine nothing of the mocks,
-the testbed or the benchmarks, a site nothing of the console or the archive."""
+the testbed or the benchmarks, a site nothing of the console or the archive.  Only ``synceng/`` (the command group
+that composes the layers' commands) sees them all."""
 
 from __future__ import annotations
 
 import ast
 from pathlib import Path
 
+import click
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -18,8 +20,6 @@ FORBIDDEN = {
     "engine": ("mockews", "mockad", "scenarios", "bench"),
     "engine/site": ("engine.console", "engine.archive"),
 }
-#: the one module that still composes every package's commands (issue 11 splits the CLI)
-COMPOSER = ROOT / "engine" / "cli.py"
 
 
 def imported(path: Path) -> set[str]:
@@ -36,9 +36,26 @@ def imported(path: Path) -> set[str]:
 def test_a_package_imports_nothing_across_its_layer(package: str) -> None:
     crossings = []
     for path in sorted((ROOT / package).rglob("*.py")):
-        if path == COMPOSER:
-            continue
         for name in imported(path):
             if any(name == f or name.startswith(f + ".") for f in FORBIDDEN[package]):
                 crossings.append(f"{path.relative_to(ROOT)}: {name}")
     assert crossings == []
+
+
+def test_the_synceng_command_composes_each_layers_own_commands() -> None:
+    """Issue 11 item 5: the engine's commands live in engine/cli.py, the testbed's in
+    scenarios/cli.py, the benchmarks' in bench/cli.py; ``synceng`` shows all of them, and
+    ``synceng serve`` holds the mocks' and the engine's serving commands."""
+    from click.testing import CliRunner
+
+    from synceng.cli import main
+
+    assert set(main.commands) == {"serve", "console", "site", "demo", "scenario", "populate", "bench"}
+    serve = main.commands["serve"]
+    assert isinstance(serve, click.Group)
+    assert set(serve.commands) == {"ews", "console", "archive"}
+    composed = {name.split(".")[0] for name in imported(ROOT / "synceng" / "cli.py")}
+    assert {"engine", "scenarios", "bench"} <= composed
+    for option in ("--host", "--port", "--threads"):  # one listen() for every serving command
+        for name in ("ews", "console", "archive"):
+            assert option in CliRunner().invoke(main, ["serve", name, "--help"]).output

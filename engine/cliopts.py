@@ -1,0 +1,66 @@
+"""Options shared by the command groups of `synceng` — one way to share them: a named
+list of click decorators applied by :func:`options`, so a command reads its options
+top to bottom as they appear in ``--help``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+F = TypeVar("F", bound=Callable[..., Any])
+Decorator = Callable[[Any], Any]
+
+
+def options(*decorators: Decorator) -> Callable[[F], F]:
+    """Apply click option decorators in the order written (the first is listed first)."""
+
+    def apply(function: F) -> F:
+        for decorator in reversed(decorators):
+            function = decorator(function)
+        return function
+
+    return apply
+
+
+def listen(port: int, min_threads: int = 1) -> tuple[Decorator, ...]:
+    """--host / --port / --threads of every serving command."""
+    return (
+        click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on."),
+        click.option(
+            "--port", default=port, show_default=True, type=click.IntRange(0, 65535), help="0 picks a free port."
+        ),
+        click.option(
+            "--threads",
+            default=4,
+            show_default=True,
+            type=click.IntRange(min_threads, 64),
+            help="waitress worker threads.",
+        ),
+    )
+
+
+def seed_option(help: str, default: int | None = None) -> Decorator:
+    return click.option("--seed", type=int, default=default, show_default=default is not None, help=help)
+
+
+def report_option(help: str) -> Decorator:
+    return click.option(
+        "--report",
+        default="synceng-report",
+        show_default=True,
+        type=click.Path(file_okay=False, path_type=Path),
+        help=help,
+    )
+
+
+def results_options(quick_help: str = "Smaller workloads (a smoke check).") -> tuple[Decorator, ...]:
+    """--json / --quick of the benchmarks."""
+    return (
+        click.option(
+            "--json", "json_file", type=click.Path(dir_okay=False, path_type=Path), help="Write results here."
+        ),
+        click.option("--quick", is_flag=True, help=quick_help),
+    )

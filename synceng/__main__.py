@@ -1,0 +1,3 @@
+from synceng.cli import main
+
+main()
