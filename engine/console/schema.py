@@ -122,6 +122,22 @@ class TaskLogRow(Base):
     line: Mapped[str] = mapped_column(String(2000))
 
 
+class ArchiveOutboxRow(Base):
+    """What the archive must still be told, committed with the change that calls for it
+    (issue 11: the R9 reset of a deleted task).  Delivered at least once — the archive's
+    reset is idempotent — and removed when the archive has answered."""
+
+    __tablename__ = "archive_outbox"
+    __table_args__ = {"sqlite_autoincrement": True}  # delivery follows the order of the changes
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))  # reset_task
+    task_id: Mapped[int] = mapped_column(Integer)
+    site_id: Mapped[int] = mapped_column(Integer)
+    queued: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str] = mapped_column(String(500), default="")
+
+
 class DirectoryRow(Base):
     """The directory copy a site uploads (directory sync, ADR) for Lookup from AD."""
 

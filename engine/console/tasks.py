@@ -29,7 +29,16 @@ from engine.model import (
 from engine.schedule import local_to_utc
 
 from .common import R9_WARNING, SCHEDULE_SPEC, ConsoleError, iso
-from .schema import DefinitionRow, DirectoryRow, ScheduleRow, SiteRow, TaskLogRow, TaskMailboxRow, TaskRow
+from .schema import (
+    ArchiveOutboxRow,
+    DefinitionRow,
+    DirectoryRow,
+    ScheduleRow,
+    SiteRow,
+    TaskLogRow,
+    TaskMailboxRow,
+    TaskRow,
+)
 
 if TYPE_CHECKING:
     from engine.clock import Clock
@@ -277,6 +286,8 @@ class TaskRules:
             s.add(TaskLogRow(task_id=row.id, site_id=site.id, at=self.now(), line=f"task {row.id} removed by {by}"))
             s.execute(delete(TaskMailboxRow).where(TaskMailboxRow.task_id == row.id))
             s.delete(row)
+            # the archive's R9 reset goes out with the delete, in the same transaction (see outbox.py)
+            s.add(ArchiveOutboxRow(kind="reset_task", task_id=task_id, site_id=site.id, queued=self.now()))
             return {"deleted": task_id, "site_id": site.id, "warning": R9_WARNING}
 
     # -- the site-facing side ---------------------------------------------------------------------------

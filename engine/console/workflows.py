@@ -10,9 +10,10 @@ submits first):
   registered from the command line, or a task created while the archive was away,
   is known to the archive before the site has downloaded the configuration that
   names it (the heartbeat tells the site a new version exists);
-* the R9 delete resets the Full Views and makes the archive forget the task *before*
-  the console removes it: if the archive cannot be reached the task stays (503) and
-  nothing is half done.
+* the R9 delete removes the task and queues the archive's reset in one transaction
+  (:mod:`.outbox`); the reset is delivered at once when the archive answers, else at
+  start-up or the next heartbeat of any site — at least once, and idempotent there — so
+  an archive outage delays a Full View's reset but never loses it.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from engine.model import SiteIn, TaskIn
 
 from .archive_client import ArchiveClient
 from .common import ConsoleError
+from .outbox import RESET_TASK, Outbox
 from .store import ConsoleStore
 
 log = logging.getLogger(__name__)
@@ -38,6 +40,12 @@ class Workflows:
     #: site → the configuration version the archive is known to have (this process)
     _synced: dict[int, int] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    #: one delivery of the outbox at a time (this process); True while entries may be pending
+    _delivering: threading.Lock = field(default_factory=threading.Lock)
+    _pending: bool = True
+
+    def __post_init__(self) -> None:
+        self.outbox = Outbox(self.store)
 
     def sync_site(self, site_id: int) -> bool:
         """Tell the archive the site's key and tasks; False (logged) when it cannot be
@@ -63,15 +71,36 @@ class Workflows:
         return task
 
     def delete_task(self, task_id: int, confirm: bool, by: str) -> dict[str, Any]:
-        """R9: refused (409, with the warning) unless confirmed; then the archive resets
-        the Full Views and forgets the task, then the console removes it."""
-        self.store.task(task_id)  # 404 before anything else
-        if not confirm:
-            return self.store.delete_task(task_id, False, by)  # raises 409 with the warning
-        reset: list[str] = self.archive.reset_task(task_id) if self.archive is not None else []
-        result = self.store.delete_task(task_id, True, by)
-        result["full_views_reset"] = reset
+        """R9: refused (409, with the warning) unless confirmed; then the console removes
+        the task and queues the archive's reset together, and delivers it now if it can.
+        ``archive_reset`` says whether the Full Views were reset already or the reset
+        is pending (the archive was unreachable: it follows when the archive answers)."""
+        result = self.store.delete_task(task_id, confirm, by)  # 404 / 409 before anything else
+        self._pending = True
+        reset = self.deliver()
+        result["archive_reset"] = "done" if task_id in reset else "pending"
+        result["full_views_reset"] = reset.get(task_id, [])
         return result
+
+    def deliver(self) -> dict[int, list[str]]:
+        """Deliver the outbox in order, stopping at the first entry the archive does not
+        take (the rest wait behind it).  Returns task → mailboxes whose Full View was
+        reset by this call."""
+        if self.archive is None or not self._pending:
+            return {}
+        reset: dict[int, list[str]] = {}
+        with self._delivering:
+            for entry in self.outbox.pending():
+                assert entry.kind == RESET_TASK, entry.kind
+                try:
+                    reset[entry.task_id] = self.archive.reset_task(entry.task_id)
+                except ConsoleError as exc:
+                    self.outbox.failed(entry, exc.message)
+                    log.warning("the archive's reset of task %s waits: %s", entry.task_id, exc.message)
+                    return reset
+                self.outbox.delivered(entry)
+            self._pending = False
+        return reset
 
     def heartbeat(self, site_id: int, engine_version: str | None, host_os: str | None) -> dict[str, Any]:
         answer = self.store.heartbeat(site_id, engine_version, host_os)
@@ -81,6 +110,8 @@ class Workflows:
         if not known and self.sync_site(site_id):
             with self._lock:
                 self._synced[site_id] = version
+        if self._pending:  # what an archive outage held back goes out with the next heartbeat
+            self.deliver()
         return answer
 
 

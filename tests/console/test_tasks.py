@@ -8,7 +8,10 @@ from typing import Any
 import pytest
 
 from engine.clock import ManualClock
+from engine.console.app import create_console_app
 from engine.console.common import R9_WARNING
+from engine.console.outbox import Outbox
+from engine.console.store import ConsoleStore
 from engine.console.wiring import Platform
 
 from .conftest import ADMIN, Caller, Site, acknowledge, create_definition, create_schedule, register_site, task_body
@@ -434,6 +437,18 @@ def test_R9_delete_resets_the_full_view_of_every_mailbox_the_task_processed(
     admin: Caller, site: Site, task: dict[str, Any], archive_admin: Caller
 ) -> None:
     mailbox = "alice@contoso.example"
+    _history(site, task, mailbox)
+    assert _inbox_history(archive_admin, mailbox) == ["x"]  # history: X was in the Inbox
+    done = admin.ok("DELETE", f"/api/tasks/{task['id']}?confirm=true")
+    assert done["full_views_reset"] == [mailbox] and done["archive_reset"] == "done"
+    assert _inbox_history(archive_admin, mailbox) == []
+    assert [i["item"] for i in archive_admin.ok("GET", f"/api/views/{mailbox}/items?folder=a&view=full")["items"]] == [
+        "x"
+    ]
+
+
+def _history(site: Site, task: dict[str, Any], mailbox: str) -> None:
+    """Two runs: X is in the Inbox, then moved to A — the Full View remembers the Inbox."""
     folders = [{"id": "inbox", "name": "Inbox", "well_known": "inbox"}, {"id": "a", "name": "A"}]
     run1 = {"task_id": task["id"], "mailbox": mailbox, "batch_id": "r1", "folders": folders, "complete": True}
     run1["placements"] = [{"item": "x", "folder_id": "inbox"}]
@@ -447,24 +462,58 @@ def test_R9_delete_resets_the_full_view_of_every_mailbox_the_task_processed(
         "complete": True,
     }
     site.archive.ok("POST", "/api/submissions", run2)
-    full = archive_admin.ok("GET", f"/api/views/{mailbox}/items?folder=inbox&view=full")
-    assert [i["item"] for i in full["items"]] == ["x"]  # history: X was in the Inbox
-    done = admin.ok("DELETE", f"/api/tasks/{task['id']}?confirm=true")
-    assert done["full_views_reset"] == [mailbox]
-    assert archive_admin.ok("GET", f"/api/views/{mailbox}/items?folder=inbox&view=full")["items"] == []
-    assert [i["item"] for i in archive_admin.ok("GET", f"/api/views/{mailbox}/items?folder=a&view=full")["items"]] == [
-        "x"
-    ]
 
 
-def test_R9_delete_is_refused_while_the_archive_is_unreachable(
-    admin: Caller, platform: Platform, task: dict[str, Any]
+def _inbox_history(archive_admin: Caller, mailbox: str) -> list[str]:
+    return [i["item"] for i in archive_admin.ok("GET", f"/api/views/{mailbox}/items?folder=inbox&view=full")["items"]]
+
+
+def test_R9_a_delete_while_the_archive_is_away_resets_the_full_view_when_it_answers_again(
+    admin: Caller, platform: Platform, site: Site, task: dict[str, Any], archive_admin: Caller
 ) -> None:
+    """Issue 11: the delete and the archive's reset are committed together (an outbox);
+    an archive outage delays the reset, never loses it: it goes out with the next
+    heartbeat once the archive answers, and the task is forgotten there too."""
+    mailbox = "alice@contoso.example"
+    _history(site, task, mailbox)
     assert platform.archive_client is not None
+    where = platform.archive_client.base_url
+    platform.archive_client.base_url = "http://nowhere.invalid:9/archive"  # the archive is away
+    done = admin.ok("DELETE", f"/api/tasks/{task['id']}?confirm=true")
+    assert done["archive_reset"] == "pending" and done["full_views_reset"] == []
+    assert admin.get(f"/api/tasks/{task['id']}").status == 404  # the console has removed it
+    assert site.console.ok("GET", "/api/site/config")["tasks"] == []
+    site.console.ok("POST", "/api/site/heartbeat", {})  # still away: the reset keeps waiting
+    assert _inbox_history(archive_admin, mailbox) == ["x"]
+    platform.archive_client.base_url = where  # back
+    site.console.ok("POST", "/api/site/heartbeat", {})
+    assert _inbox_history(archive_admin, mailbox) == []  # reset: the Full View is the Live View
+    late = {"task_id": task["id"], "mailbox": mailbox, "batch_id": "r3", "complete": True}
+    late["placements"] = [{"item": "y", "folder_id": "a"}]
+    assert site.archive.post("/api/submissions", late).status == 410  # forgotten there too
+
+
+def test_R9_a_reset_queued_before_the_console_stopped_is_delivered_after_it_restarts(
+    admin: Caller, platform: Platform, site: Site, task: dict[str, Any], archive_admin: Caller, clock: ManualClock
+) -> None:
+    """The outbox is in the console's database, not in memory: a console that stopped
+    with a reset undelivered delivers it after it starts again (here: a new console
+    app on the same database, at the first heartbeat) — and a second delivery of the
+    same reset (an answer lost on the way back) changes nothing."""
+    mailbox = "alice@contoso.example"
+    _history(site, task, mailbox)
+    assert platform.archive_client is not None
+    where = platform.archive_client.base_url
     platform.archive_client.base_url = "http://nowhere.invalid:9/archive"
-    reply = admin.delete(f"/api/tasks/{task['id']}?confirm=true")
-    assert reply.status == 503 and reply.error["field"] == "archive"
-    assert admin.ok("GET", f"/api/tasks/{task['id']}")["id"] == task["id"]  # not half-removed
+    assert admin.ok("DELETE", f"/api/tasks/{task['id']}?confirm=true")["archive_reset"] == "pending"
+    platform.archive_client.base_url = where
+    restarted = ConsoleStore(platform.console_store.engine.url.render_as_string(hide_password=False), clock)
+    app = create_console_app(restarted, platform.archive_client)
+    Caller(app.test_client(), site.key).ok("POST", "/api/site/heartbeat", {})
+    assert _inbox_history(archive_admin, mailbox) == []
+    assert Outbox(restarted).pending() == []
+    assert platform.archive_client.reset_task(task["id"]) == []  # delivered again: nothing more to reset
+    assert _inbox_history(archive_admin, mailbox) == []
 
 
 def test_read_only_administrators_read_but_never_write(
