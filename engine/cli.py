@@ -8,13 +8,20 @@ Subcommands import what they need when they run, so ``synceng --help`` stays fas
 
 from __future__ import annotations
 
+import functools
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from .cliopts import listen, options, seed_option
+
+if TYPE_CHECKING:
+    from engine.site.runtime import RealTimeRuntime
+    from engine.site.site import Site
 
 CONSOLE_DB = "sqlite:///synceng-console.db"
 ARCHIVE_DB = "sqlite:///synceng-archive.db"
@@ -171,29 +178,7 @@ def register_site(
     click.echo("Give it to the site (synceng site run --key …); it is not shown again.")
 
 
-def _site_options(
-    poll_seconds: float,
-    directory_url: str | None,
-    directory_token_url: str | None,
-    directory_client_id: str | None,
-    directory_secret: str | None,
-    ews_auth: str | None,
-    ews_version: str | None,
-) -> Any:
-    from engine.site.directory import DirectorySettings
-    from engine.site.site import SiteOptions
-
-    directory = None
-    if directory_url:
-        if not (directory_token_url and directory_client_id and directory_secret):
-            raise click.UsageError(
-                "--directory-url needs --directory-token-url, --directory-client-id and --directory-secret"
-            )
-        directory = DirectorySettings(directory_url, directory_token_url, directory_client_id, directory_secret)
-    return SiteOptions(poll_seconds=poll_seconds, directory=directory, ews_auth=ews_auth, ews_version=ews_version)
-
-
-site_options = options(
+_SITE_OPTIONS = options(
     click.option("--console", "console_url", required=True, help="The console's URL, e.g. http://127.0.0.1:8000"),
     click.option(
         "--key", envvar="SYNCENG_SITE_KEY", required=True, help="The site's binding key (or $SYNCENG_SITE_KEY)."
@@ -214,7 +199,57 @@ site_options = options(
     click.option("--ews-auth", type=click.Choice(["basic", "ntlm"]), help="Default: ask the server."),
     click.option("--ews-version", help="e.g. 15.1.2507.6 (default: ask the server once)."),
 )
-"""Options shared by `site run` and `site run-once`."""
+
+
+@dataclass(frozen=True)
+class SiteLaunch:
+    """What `site run` and `site run-once` are given: where the console is, the key,
+    the local state and the site's options."""
+
+    console_url: str
+    key: str
+    state_path: Path
+    poll_seconds: float
+    directory_url: str | None
+    directory_token_url: str | None
+    directory_client_id: str | None
+    directory_secret: str | None
+    ews_auth: str | None
+    ews_version: str | None
+
+    def site(self) -> tuple[Site, RealTimeRuntime]:
+        """A site on the wall clock, and its runtime."""
+        from engine.clock import WallClock
+        from engine.site.directory import DirectorySettings
+        from engine.site.runtime import RealTimeRuntime
+        from engine.site.site import Site, SiteOptions
+        from engine.site.state import SiteState
+
+        directory = None
+        if self.directory_url:
+            if not (self.directory_token_url and self.directory_client_id and self.directory_secret):
+                raise click.UsageError(
+                    "--directory-url needs --directory-token-url, --directory-client-id and --directory-secret"
+                )
+            directory = DirectorySettings(
+                self.directory_url, self.directory_token_url, self.directory_client_id, self.directory_secret
+            )
+        options = SiteOptions(
+            poll_seconds=self.poll_seconds, directory=directory, ews_auth=self.ews_auth, ews_version=self.ews_version
+        )
+        runtime = RealTimeRuntime(WallClock())
+        return Site(self.console_url, self.key, SiteState(self.state_path), runtime, options), runtime
+
+
+def site_options(function: Callable[..., None]) -> Callable[..., None]:
+    """The options shared by `site run` and `site run-once`, handed over as one :class:`SiteLaunch`."""
+
+    @functools.wraps(function)
+    def launch(**given: Any) -> None:
+        fields = {name: given.pop(name) for name in SiteLaunch.__dataclass_fields__}
+        function(SiteLaunch(**fields), **given)
+
+    return _SITE_OPTIONS(launch)
 
 
 @click.group()
@@ -224,35 +259,15 @@ def site() -> None:
 
 @site.command("run")
 @site_options
-def site_run(
-    console_url: str,
-    key: str,
-    state_path: Path,
-    poll_seconds: float,
-    directory_url: str | None,
-    directory_token_url: str | None,
-    directory_client_id: str | None,
-    directory_secret: str | None,
-    ews_auth: str | None,
-    ews_version: str | None,
-) -> None:
+def site_run(launch: SiteLaunch) -> None:
     """Run the site in real time: poll the console, schedule and execute its tasks,
     submit to the archive.  Stop with Ctrl+C (state is kept in --state)."""
     import logging
 
-    from engine.clock import WallClock
-    from engine.site.runtime import RealTimeRuntime
-    from engine.site.site import Site
-    from engine.site.state import SiteState
-
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    options = _site_options(
-        poll_seconds, directory_url, directory_token_url, directory_client_id, directory_secret, ews_auth, ews_version
-    )
-    runtime = RealTimeRuntime(WallClock())
-    engine_site = Site(console_url, key, SiteState(state_path), runtime, options)
+    engine_site, runtime = launch.site()
     engine_site.start()
-    click.echo(f"site running against {console_url} (state {state_path}); Ctrl+C stops it")
+    click.echo(f"site running against {launch.console_url} (state {launch.state_path}); Ctrl+C stops it")
     sys.stdout.flush()
     try:
         runtime.run()
@@ -267,31 +282,10 @@ def site_run(
 @site.command("run-once")
 @site_options
 @click.option("--task", "task_id", required=True, type=int, help="The task to run now.")
-def site_run_once(
-    console_url: str,
-    key: str,
-    state_path: Path,
-    poll_seconds: float,
-    directory_url: str | None,
-    directory_token_url: str | None,
-    directory_client_id: str | None,
-    directory_secret: str | None,
-    ews_auth: str | None,
-    ews_version: str | None,
-    task_id: int,
-) -> None:
+def site_run_once(launch: SiteLaunch, task_id: int) -> None:
     """Download the configuration and run one task now (debugging); prints the
     per-mailbox results.  Exits 1 unless the run succeeded."""
-    from engine.clock import WallClock
-    from engine.site.runtime import RealTimeRuntime
-    from engine.site.site import Site
-    from engine.site.state import SiteState
-
-    options = _site_options(
-        poll_seconds, directory_url, directory_token_url, directory_client_id, directory_secret, ews_auth, ews_version
-    )
-    runtime = RealTimeRuntime(WallClock())
-    engine_site = Site(console_url, key, SiteState(state_path), runtime, options)
+    engine_site, runtime = launch.site()
     outcome: list[str] = []
 
     def once() -> Any:
