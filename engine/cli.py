@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from engine.dbcli import db
+
 if TYPE_CHECKING:
     from mockad.service import MockDirectory
     from mockews.store import ServerVersion
@@ -763,6 +765,8 @@ def bench_archive(json_file: Path | None, quick: bool) -> None:
         write_results(results, json_file)
         click.echo(f"results written to {json_file}")
 
+
+main.add_command(db)
 
 if __name__ == "__main__":  # pragma: no cover
     main()
