@@ -202,6 +202,12 @@ def new_revision(history: MigrationHistory, message: str) -> Path:
     return Path(written.path)
 
 
+def run_env() -> None:
+    """What env.py runs: the migrations of the history that configured Alembic."""
+    history: MigrationHistory = context.config.attributes["history"]
+    history.run_env()
+
+
 @cache
 def _script(location: str) -> ScriptDirectory:
     """Parsing the revision files once per process."""
@@ -217,7 +223,7 @@ def _template(history: MigrationHistory) -> list[str]:
     a database the revision scripts built (once per process: Alembic's own start-up
     costs tens of milliseconds a store, and the test suite starts hundreds)."""
     with _templates_lock:
-        statements = _templates.get(history.name)
+        statements = _templates.get(history.location)
         if statements is None:
             template = sqlite3.connect(":memory:", check_same_thread=False)
             try:
@@ -231,7 +237,7 @@ def _template(history: MigrationHistory) -> list[str]:
                 ]
             finally:
                 template.close()
-            _templates[history.name] = statements
+            _templates[history.location] = statements
         return statements
 
 
@@ -262,4 +268,4 @@ def _created_from_template(history: MigrationHistory, engine: Engine) -> bool:
         raw.close()
 
 
-__all__ = ["FIRST_REVISION", "MigrationHistory", "SchemaError", "Status", "Upgrade", "new_revision"]
+__all__ = ["FIRST_REVISION", "MigrationHistory", "SchemaError", "Status", "Upgrade", "new_revision", "run_env"]

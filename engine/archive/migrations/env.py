@@ -1,6 +1,6 @@
-"""Alembic's entry point for the archive's revisions (run by Alembic, configured in
-engine.migrate: no alembic.ini)."""
+"""Alembic's entry point for the archive's revisions: Alembic runs it, configured by
+engine.migrate (no alembic.ini), which hands it the history to run."""
 
-from engine.archive.migrations import HISTORY
+from engine.migrate import run_env
 
-HISTORY.run_env()
+run_env()
