@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from .cliopts import listen, options, seed_option
+from .dbcli import db
 
 if TYPE_CHECKING:
     from engine.site.runtime import RealTimeRuntime
@@ -305,4 +306,4 @@ def site_run_once(launch: SiteLaunch, task_id: int) -> None:
 
 
 SERVE_COMMANDS = (serve_console, serve_archive)
-COMMANDS = (console, site)
+COMMANDS = (console, site, db)

@@ -17,13 +17,13 @@ from sqlalchemy.engine import Connection
 
 from engine.console.store import make_engine
 
-from .schema import metadata
+from .migrations import HISTORY
 
 
 class Database:
     def __init__(self, url: str = "sqlite://") -> None:
         self.engine = make_engine(url)
-        metadata.create_all(self.engine)
+        HISTORY.upgrade(self.engine)  # the schema comes from the revisions (engine.migrate)
         self._lock = threading.RLock()
         self._dialect = self.engine.dialect.name
 

@@ -25,9 +25,9 @@ from engine.schedule import next_occurrence
 from engine.security import hash_password, hash_token, new_token, verify_password
 
 from .common import SCHEDULE_SPEC, ConsoleError, aware, iso
+from .migrations import HISTORY
 from .schema import (
     AdminRow,
-    Base,
     CredentialRow,
     DefinitionRow,
     DirectoryRow,
@@ -69,7 +69,7 @@ class ConsoleStore(TaskRules):
         self.clock: Clock = clock or WallClock()
         self.rng = rng or random.Random(0)
         self.engine = make_engine(url)
-        Base.metadata.create_all(self.engine)
+        HISTORY.upgrade(self.engine)  # the schema comes from the revisions (engine.migrate)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         # one writer at a time: SQLite would otherwise answer "database is locked"
         self._lock = threading.RLock()

@@ -26,25 +26,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
-CREATE TABLE IF NOT EXISTS folder_state (
-    task_id INTEGER, mailbox TEXT, folder_id TEXT, sync_state TEXT, name TEXT, parent_id TEXT,
-    well_known TEXT, included INTEGER, folder_class TEXT, commit_seen TEXT, read_at REAL,
-    PRIMARY KEY (task_id, mailbox, folder_id));
-CREATE TABLE IF NOT EXISTS item_index (
-    task_id INTEGER, mailbox TEXT, item_id TEXT, folder_id TEXT, key TEXT,
-    PRIMARY KEY (task_id, mailbox, item_id));
-CREATE TABLE IF NOT EXISTS outbox (
-    id INTEGER PRIMARY KEY AUTOINCREMENT, task_id INTEGER, mailbox TEXT, batch_id TEXT,
-    body TEXT, commit_ TEXT, UNIQUE (task_id, mailbox, batch_id));
-CREATE TABLE IF NOT EXISTS group_cache (
-    task_id INTEGER, group_key TEXT, resolved_at REAL, members TEXT, PRIMARY KEY (task_id, group_key));
-CREATE TABLE IF NOT EXISTS mfr_owner (mailbox TEXT PRIMARY KEY, task_id INTEGER);
-CREATE TABLE IF NOT EXISTS mailbox_flag (
-    task_id INTEGER, mailbox TEXT, name TEXT, value TEXT, PRIMARY KEY (task_id, mailbox, name));
-CREATE TABLE IF NOT EXISTS well_known (mailbox TEXT, name TEXT, folder_id TEXT, PRIMARY KEY (mailbox, name));
-"""
+from .state_schema import upgrade
 
 HIERARCHY = ""  # the folder id under which the hierarchy's sync state is kept
 
@@ -107,7 +89,11 @@ class SiteState:
         if self.path != ":memory:":
             self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(SCHEMA)
+        try:  # its schema version (PRAGMA user_version) brought up to this code's; a newer one is refused
+            upgrade(self._db, self.path)
+        except BaseException:
+            self._db.close()
+            raise
         self._lock = threading.RLock()
         with self._tx() as db:
             row = db.execute("SELECT value FROM meta WHERE key = 'instance'").fetchone()

@@ -1,0 +1,40 @@
+"""The archive database's migration history (Alembic): env.py and versions/.  Add a
+revision with ``synceng db revision --archive -m "what changes"`` (README, "Schema
+migrations")."""
+
+from __future__ import annotations
+
+from engine.archive.schema import metadata
+from engine.migrate import MigrationHistory
+
+HISTORY = MigrationHistory(
+    name="archive",
+    package=__name__,
+    version_table="alembic_version_archive",
+    # what create_all made before migrations (revision 0001): a database holding these
+    # without a version table is stamped 0001
+    first_tables=frozenset(
+        {
+            "archive_sites",
+            "archive_tasks",
+            "roster",
+            "mfr_holders",
+            "submissions",
+            "folders",
+            "folder_names",
+            "live",
+            "full_view",
+            "boundaries",
+            "dirty",
+            "expired",
+            "calendars",
+            "calendar_items",
+            "archived",
+            "access",
+            "stubs",
+        }
+    ),
+    metadata=metadata,
+)
+
+__all__ = ["HISTORY"]

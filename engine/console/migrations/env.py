@@ -1,0 +1,6 @@
+"""Alembic's entry point for the console's revisions: Alembic runs it, configured by
+engine.migrate (no alembic.ini), which hands it the history to run."""
+
+from engine.migrate import run_env
+
+run_env()
