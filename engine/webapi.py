@@ -218,87 +218,15 @@ class Api:
             [(m, "validation") for m in models], ref_template="#/components/schemas/{model}"
         )
         paths: dict[str, dict[str, Any]] = {}
-        error = {"$ref": "#/components/schemas/Error"}
         for r in self.routes:
-            parameters: list[dict[str, Any]] = []
-            rules = {q.name: q for q in r.path_rules}
-            for kind, name in _CONVERTER.findall(r.path):
-                schema: dict[str, Any] = (
-                    {"type": "integer", "minimum": 1, "maximum": MAX_INT}
-                    if kind == "int"
-                    else (rules[name].schema() if name in rules else {"type": "string"})
-                )
-                parameters.append({"name": name, "in": "path", "required": True, "schema": schema})
             openapi_path = prefix + _CONVERTER.sub(lambda match: "{" + match.group(2) + "}", r.path)
-            for q in r.query:
-                parameters.append(
-                    {
-                        "name": q.name,
-                        "in": "query",
-                        "required": q.required,
-                        "schema": q.schema(),
-                        **({"description": q.description} if q.description else {}),
-                    }
-                )
-            operation: dict[str, Any] = {
-                "summary": r.summary,
-                "operationId": f"{r.method.lower()}_{re.sub(r'[^a-zA-Z0-9]+', '_', openapi_path).strip('_')}",
-                "tags": list(r.tags),
-                "parameters": parameters,
-                "responses": {
-                    str(r.status): {"description": "OK", "content": {"application/json": {"schema": {}}}},
-                    "400": {
-                        "description": "Invalid input; the error names the field",
-                        "content": {"application/json": {"schema": error}},
-                    },
-                    **{
-                        str(code): {"description": text, "content": {"application/json": {"schema": error}}}
-                        for code, text in r.responses.items()
-                    },
-                },
-            }
-            if parameters and any(p["in"] == "path" for p in parameters):
-                operation["responses"].setdefault(
-                    "404",
-                    {"description": "Not found", "content": {"application/json": {"schema": error}}},
-                )
-            schemes = self.auth_schemes.get(r.auth, [])
-            if schemes:
-                operation["security"] = [{name: []} for name in schemes]
-                operation["responses"]["401"] = {
-                    "description": "Not authenticated",
-                    "content": {"application/json": {"schema": error}},
-                }
-                operation["responses"].setdefault(
-                    "403",
-                    {
-                        "description": "Authenticated, but this credential may not do this "
-                        "(a read-only administrator, another site's task or mailbox, the wrong kind of key)",
-                        "content": {"application/json": {"schema": error}},
-                    },
-                )
-            else:
-                operation["security"] = []
+            operation = self._operation(r, openapi_path)
             if r.body is not None:
                 operation["requestBody"] = {
                     "required": True,
                     "content": {"application/json": {"schema": refs[(r.body, "validation")]}},
                 }
             paths.setdefault(openapi_path, {})[r.method.lower()] = operation
-        schemas = dict(defs.get("$defs", {}))
-        _require_discriminators(schemas)
-        _standard_bounds(schemas)
-        schemas["Error"] = {
-            "type": "object",
-            "required": ["error"],
-            "properties": {
-                "error": {
-                    "type": "object",
-                    "required": ["field", "message"],
-                    "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
-                }
-            },
-        }
         return {
             "openapi": "3.1.0",
             "info": {
@@ -307,8 +235,90 @@ class Api:
                 "description": "No text anywhere may hold a NUL character (PostgreSQL cannot store it).",
             },
             "paths": paths,
-            "components": {"schemas": schemas, "securitySchemes": self.security},
+            "components": {"schemas": _component_schemas(defs), "securitySchemes": self.security},
         }
+
+    def _operation(self, r: Route, openapi_path: str) -> dict[str, Any]:
+        """One route's operation: its parameters, the answers it may give, who may call it."""
+        parameters = _path_parameters(r) + [_query_parameter(q) for q in r.query]
+        operation: dict[str, Any] = {
+            "summary": r.summary,
+            "operationId": f"{r.method.lower()}_{re.sub(r'[^a-zA-Z0-9]+', '_', openapi_path).strip('_')}",
+            "tags": list(r.tags),
+            "parameters": parameters,
+            "responses": {
+                str(r.status): {"description": "OK", "content": {"application/json": {"schema": {}}}},
+                "400": _error_answer("Invalid input; the error names the field"),
+                **{str(code): _error_answer(text) for code, text in r.responses.items()},
+            },
+        }
+        if any(p["in"] == "path" for p in parameters):
+            operation["responses"].setdefault("404", _error_answer("Not found"))
+        schemes = self.auth_schemes.get(r.auth, [])
+        if schemes:
+            operation["security"] = [{name: []} for name in schemes]
+            operation["responses"]["401"] = _error_answer("Not authenticated")
+            operation["responses"].setdefault(
+                "403",
+                _error_answer(
+                    "Authenticated, but this credential may not do this "
+                    "(a read-only administrator, another site's task or mailbox, the wrong kind of key)"
+                ),
+            )
+        else:
+            operation["security"] = []
+        return operation
+
+
+def _error_answer(description: str) -> dict[str, Any]:
+    """A documented answer carrying the error object."""
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
+
+
+def _path_parameters(r: Route) -> list[dict[str, Any]]:
+    """The route's path parameters: ids are integers in range, text follows its rule."""
+    rules = {q.name: q for q in r.path_rules}
+    parameters = []
+    for kind, name in _CONVERTER.findall(r.path):
+        schema: dict[str, Any] = (
+            {"type": "integer", "minimum": 1, "maximum": MAX_INT}
+            if kind == "int"
+            else (rules[name].schema() if name in rules else {"type": "string"})
+        )
+        parameters.append({"name": name, "in": "path", "required": True, "schema": schema})
+    return parameters
+
+
+def _query_parameter(q: Query) -> dict[str, Any]:
+    return {
+        "name": q.name,
+        "in": "query",
+        "required": q.required,
+        "schema": q.schema(),
+        **({"description": q.description} if q.description else {}),
+    }
+
+
+def _component_schemas(defs: dict[str, Any]) -> dict[str, Any]:
+    """The request models' schemas, tightened as the API enforces them, and Error."""
+    schemas = dict(defs.get("$defs", {}))
+    _require_discriminators(schemas)
+    _standard_bounds(schemas)
+    schemas["Error"] = {
+        "type": "object",
+        "required": ["error"],
+        "properties": {
+            "error": {
+                "type": "object",
+                "required": ["field", "message"],
+                "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
+            }
+        },
+    }
+    return schemas
 
 
 def _objects(node: Any) -> Iterator[dict[str, Any]]:

@@ -1,5 +1,5 @@
 """Who may do what at the archive (domain.md §1: a site's key reaches only its own
-tasks): the site keys and the tasks the console registers, with the mailboxes each
+tasks — K1 in the scenario oracle): the site keys and the tasks the console registers, with the mailboxes each
 task processes.
 
 * The console registers every site's key and its tasks (owner site, type, identity,
@@ -21,7 +21,7 @@ task processes.
   site key is trusted with.
 * T8 across sites: one MFR task replicates a mailbox's views; another MFR task (of any
   site) is answered 409 and marks the mailbox Duplicate.
-* With a site key every call is limited to that site's tasks and their mailboxes
+* K1: with a site key every call is limited to that site's tasks and their mailboxes
   (403 otherwise); the archive admin token (the console's) reaches everything.
 """
 

@@ -1,8 +1,8 @@
 """The console's workflows that reach beyond its own store — to the archive platform —
 written once for the REST API and the pages (architecture promise 6).
 
-The archive learns every site's key and tasks from here (domain.md §1: a site's key
-reaches only its own tasks; the archive never lets a task be claimed by whoever
+The archive learns every site's key and tasks from here (domain.md §1, K1: a site's
+key reaches only its own tasks; the archive never lets a task be claimed by whoever
 submits first):
 
 * when a site is registered and when a task is created, at once;

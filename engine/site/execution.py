@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any
 from engine.model import TaskType
 
 from .events import Cost, Event
-from .ews import EwsUnavailable
-from .groups import ResolutionFailed, resolve
+from .ews import Ews, EwsUnavailable
+from .groups import Member, ResolutionFailed, resolve
 from .links import LinkDown
 from .work import HeldElsewhere, Job, MailboxFailed, Outcome, archive_call
 
@@ -110,17 +110,33 @@ class Execution:
 
     def run_process(self) -> Generator[Event, None, str]:
         """The execution; returns the T10 exit message."""
-        spec = self.spec
         self.log(f"executing task {self.task_id}")
         self.report("Running", "Resolving the group")
         yield Cost(http_calls=2)
-        site = self.site
-        ews = site.ews
+        ews = self.site.ews
         if ews is None:
             return self.finish("Failed", "the site has no EWS connection configured")
         try:
-            members = yield from resolve(
-                spec["group"],
+            members = yield from self.members(ews)
+        except (ResolutionFailed, MailboxFailed) as exc:
+            return self.finish("Failed", str(exc))
+        handle = handler_for(self.spec["type"])
+        total = len(members)
+        for number, member in enumerate(members, 1):
+            if self.stop_requested():
+                self.log(f"stopping after {number - 1} of {total} mailboxes")
+                break
+            yield from self.process(member, f"{number}/{total}", ews, handle)
+        failed = any(r.result in ("Error", "Warning") for r in self.rows)
+        return self.finish("CompletedWithErrors" if failed else "Success", self.summary())
+
+    def members(self, ews: Ews) -> Generator[Event, None, list[Member]]:
+        """T7: the group's members, resolved at the start of the execution (or cached),
+        in order; T9: the ones to skip say why."""
+        site = self.site
+        return (
+            yield from resolve(
+                self.spec["group"],
                 self.task_id,
                 site.state,
                 site.directory,
@@ -129,68 +145,75 @@ class Execution:
                 site.options.policy,
                 declare=self.declare,
             )
-        except (ResolutionFailed, MailboxFailed) as exc:
-            return self.finish("Failed", str(exc))
-        handle = handler_for(spec["type"])
-        verb = VERBS[spec["type"]]
-        total = len(members)
-        for number, member in enumerate(members, 1):
-            if self.stop_requested():
-                self.log(f"stopping after {number - 1} of {total} mailboxes")
-                break
-            mailbox = member.mailbox
-            now = site.clock.now().isoformat()
-            if member.skip:
-                self.add_row(Row(mailbox, "Skipped", member.skip, 0, now))
-                continue
-            holder = site.locks.get(mailbox)
-            if holder is not None and holder != self.task_id:
-                self.add_row(Row(mailbox, "Duplicate", f"being processed by task {holder}", 0, now))
-                continue
-            if spec["type"] == "mfr":
-                owner = site.state.claim_mfr(mailbox, self.task_id)
-                if owner != self.task_id:
-                    self.add_row(Row(mailbox, "Duplicate", f"replicated by task {owner}", 0, now))
-                    continue
-            site.locks[mailbox] = self.task_id  # taken before the next yield: no other task slips in
-            site.emit("mailbox_start", task=self.task_id, type=spec["type"], mailbox=mailbox, spec=spec)
-            command = f"{verb} {number}/{total} {mailbox}"
-            now_s = site.clock.monotonic()
-            if self._reported_at is None or now_s - self._reported_at >= COMMAND_EVERY:
-                self._reported_at = now_s
-                self.report("Running", command, detail=command)
-            job = Job(
-                task_id=self.task_id,
-                task_type=spec["type"],
-                definition=self.spec["definition"],  # what this execution runs with (T1)
-                mailbox=mailbox,
-                run=self.run,
-                zone=site.time_zone,
-                ews=ews,
-                state=site.state,
-                archive=site.archive_link(),
-                clock=site.clock,
-                policy=site.options.policy,
-                batch_size=site.options.batch_size,
-                change_margin=site.options.change_margin,
-            )
-            try:
-                yield Cost(http_calls=1)
-                outcome = yield from handle(job)
-            except HeldElsewhere as exc:  # T8: another site's MFR task has it
-                outcome = Outcome("Duplicate", str(exc))
-            except (MailboxFailed, EwsUnavailable) as exc:
-                outcome = Outcome("Error", str(exc))
-            except Exception as exc:  # an EWS error for this mailbox: the others go on
-                log.warning("task %s mailbox %s: %s", self.task_id, mailbox, exc)
-                outcome = Outcome("Error", _describe(exc))
-            finally:
-                site.locks.pop(mailbox, None)
-            if job.sequence is not None:
-                self.sequence = self.slot.sequence = job.sequence
-            self.add_row(Row(mailbox, outcome.result, outcome.reason, outcome.items, site.clock.now().isoformat()))
-        failed = any(r.result in ("Error", "Warning") for r in self.rows)
-        return self.finish("CompletedWithErrors" if failed else "Success", self.summary())
+        )
+
+    def refusal(self, member: Member) -> Row | None:
+        """The row of a mailbox this execution does not process: T9 Skipped, T8 locked
+        by another task, or replicated by another MFR task (Duplicate)."""
+        site, mailbox = self.site, member.mailbox
+        now = site.clock.now().isoformat()
+        if member.skip:
+            return Row(mailbox, "Skipped", member.skip, 0, now)
+        holder = site.locks.get(mailbox)
+        if holder is not None and holder != self.task_id:
+            return Row(mailbox, "Duplicate", f"being processed by task {holder}", 0, now)
+        if self.spec["type"] == "mfr":
+            owner = site.state.claim_mfr(mailbox, self.task_id)
+            if owner != self.task_id:
+                return Row(mailbox, "Duplicate", f"replicated by task {owner}", 0, now)
+        return None
+
+    def process(self, member: Member, position: str, ews: Ews, handle: Handler) -> Generator[Event, None, None]:
+        """One mailbox (``position``: its number of the total), under its lock (T8)."""
+        refused = self.refusal(member)
+        if refused is not None:
+            self.add_row(refused)
+            return
+        site, mailbox, spec = self.site, member.mailbox, self.spec
+        site.locks[mailbox] = self.task_id  # taken before the next yield: no other task slips in
+        site.emit("mailbox_start", task=self.task_id, type=spec["type"], mailbox=mailbox, spec=spec)
+        self.report_command(f"{VERBS[spec['type']]} {position} {mailbox}")
+        job = self.job(mailbox, ews)
+        try:
+            yield Cost(http_calls=1)
+            outcome = yield from handle(job)
+        except HeldElsewhere as exc:  # T8: another site's MFR task has it
+            outcome = Outcome("Duplicate", str(exc))
+        except (MailboxFailed, EwsUnavailable) as exc:
+            outcome = Outcome("Error", str(exc))
+        except Exception as exc:  # an EWS error for this mailbox: the others go on
+            log.warning("task %s mailbox %s: %s", self.task_id, mailbox, exc)
+            outcome = Outcome("Error", _describe(exc))
+        finally:
+            site.locks.pop(mailbox, None)
+        if job.sequence is not None:
+            self.sequence = self.slot.sequence = job.sequence
+        self.add_row(Row(mailbox, outcome.result, outcome.reason, outcome.items, site.clock.now().isoformat()))
+
+    def report_command(self, command: str) -> None:
+        """The console's Command, at most every COMMAND_EVERY seconds."""
+        now_s = self.site.clock.monotonic()
+        if self._reported_at is None or now_s - self._reported_at >= COMMAND_EVERY:
+            self._reported_at = now_s
+            self.report("Running", command, detail=command)
+
+    def job(self, mailbox: str, ews: Ews) -> Job:
+        site = self.site
+        return Job(
+            task_id=self.task_id,
+            task_type=self.spec["type"],
+            definition=self.spec["definition"],  # what this execution runs with (T1)
+            mailbox=mailbox,
+            run=self.run,
+            zone=site.time_zone,
+            ews=ews,
+            state=site.state,
+            archive=site.archive_link(),
+            clock=site.clock,
+            policy=site.options.policy,
+            batch_size=site.options.batch_size,
+            change_margin=site.options.change_margin,
+        )
 
     def declare(self, mailboxes: list[str]) -> Generator[Event, None, None]:
         """The archive learns the group's members: the mailboxes this task may submit

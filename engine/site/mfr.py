@@ -40,7 +40,15 @@ from engine.model import MfrDefinition
 from engine.schedule import in_exclusion_window
 
 from .events import Cost, Event
-from .ews import ListedFolder, folder_listing, retrying, sync_hierarchy_page, sync_items_page, well_known_ids
+from .ews import (
+    FolderChange,
+    ListedFolder,
+    folder_listing,
+    retrying,
+    sync_hierarchy_page,
+    sync_items_page,
+    well_known_ids,
+)
 from .mail import EV_SHORTCUT, archive_key, is_mail_folder
 from .state import HIERARCHY, Commit, FolderState
 from .work import Job, MailboxFailed, Outcome, flush, submit
@@ -66,6 +74,54 @@ class Batch:
 
     def size(self) -> int:
         return len(self.placements) + len(self.removals) + len(self.folders) + len(self.removed_folders)
+
+
+@dataclass
+class HierarchyRead:
+    """What SyncFolderHierarchy left: the tree, the folders gone, the state to save."""
+
+    tree: dict[str, FolderState]
+    deleted: set[str]
+    sync_state: str | None
+
+
+def apply_folder_changes(
+    tree: dict[str, FolderState], deleted: set[str], listed: set[str] | None, changes: list[FolderChange]
+) -> None:
+    """One page of hierarchy changes: created, renamed and moved folders update the
+    tree (keeping their item state and inclusion), deleted ones are set apart."""
+    for change in changes:
+        if listed is not None:
+            listed.add(change.folder_id)
+        if change.kind == "delete":
+            deleted.add(change.folder_id)
+            continue
+        previous = tree.get(change.folder_id)
+        tree[change.folder_id] = FolderState(
+            change.folder_id,
+            previous.sync_state if previous else None,
+            change.name,
+            change.parent_id,
+            None,
+            previous.included if previous else False,
+            change.folder_class,
+        )
+        deleted.discard(change.folder_id)
+
+
+def included(folder_id: str, tree: dict[str, FolderState], deleted: set[str], root_id: str, excluded: set[str]) -> bool:
+    """Step 3's inclusion: a mail folder below the root and not at or below an
+    excluded folder."""
+    seen: set[str] = set()
+    current: str | None = folder_id
+    while current is not None and current != root_id:
+        if current in excluded or current in seen or current not in tree or current in deleted:
+            return False
+        if not is_mail_folder(tree[current].folder_class):
+            return False
+        seen.add(current)
+        current = tree[current].parent_id
+    return current == root_id
 
 
 class Replication:
@@ -199,10 +255,33 @@ class Replication:
         ids: dict[str, str],
         fetch: bool = True,
     ) -> Generator[Event, None, dict[str, FolderState]]:
-        """The folder tree after this run's hierarchy changes (none asked for when
-        ``fetch`` is off); folder submissions and their state go into the batch."""
-        job = self.job
-        sync_state = state.sync_state if state else None
+        """Step 3: the folder tree after this run's hierarchy changes (none asked for
+        when ``fetch`` is off); folder submissions and their state go into the batch."""
+        root_id = ids[ROOT]
+        read = yield from self.read_hierarchy(account, state.sync_state if state else None, known, root_id, fetch)
+        tree, deleted = read.tree, read.deleted
+        root = tree.get(root_id)
+        tree[root_id] = FolderState(
+            root_id, None, root.name if root else "Top of Information Store", None, ROOT, True, "IPF.Note"
+        )
+        excluded = self.excluded_roots(ids)
+        names = {v: k for k, v in ids.items()}
+        for folder_id, folder in sorted(tree.items()):
+            before = known.get(folder_id)
+            if folder_id in deleted:
+                yield from self.folder_deleted(folder_id, before)
+                continue
+            now_included = folder_id == root_id or included(folder_id, tree, deleted, root_id, excluded)
+            yield from self.folder_seen(folder, before, now_included, names.get(folder_id), root_id)
+        self.batch.commit.folders.append(FolderState(HIERARCHY, read.sync_state, "", None, None, False))
+        return {k: v for k, v in tree.items() if k not in deleted}
+
+    def read_hierarchy(
+        self, account: Any, sync_state: str | None, known: dict[str, FolderState], root_id: str, fetch: bool
+    ) -> Generator[Event, None, HierarchyRead]:
+        """SyncFolderHierarchy below the root from ``sync_state``, applied to the known
+        tree.  R8: a state Exchange refuses means reading the whole hierarchy again; the
+        known folders a full read does not show are gone."""
         tree = {f.folder_id: FolderState(**vars(f)) for f in known.values()}
         deleted: set[str] = set()
         listed: set[str] | None = set() if sync_state is None else None  # a full read: what it showed
@@ -210,94 +289,59 @@ class Replication:
             current = sync_state
             try:
                 page = yield from retrying(
-                    partial(sync_hierarchy_page, account, ROOT, current), "SyncFolderHierarchy", job.policy
+                    partial(sync_hierarchy_page, account, ROOT, current), "SyncFolderHierarchy", self.job.policy
                 )
             except ErrorInvalidSyncStateData:
-                # R8: read the whole hierarchy again; folders it no longer shows are gone
                 sync_state, listed, deleted = None, set(), set()
                 continue
-            for change in page.changes:
-                if listed is not None:
-                    listed.add(change.folder_id)
-                if change.kind == "delete":
-                    deleted.add(change.folder_id)
-                    continue
-                previous = tree.get(change.folder_id)
-                tree[change.folder_id] = FolderState(
-                    change.folder_id,
-                    previous.sync_state if previous else None,
-                    change.name,
-                    change.parent_id,
-                    None,
-                    previous.included if previous else False,
-                    change.folder_class,
-                )
-                deleted.discard(change.folder_id)
+            apply_folder_changes(tree, deleted, listed, page.changes)
             sync_state = page.sync_state
             if page.last or page.sync_state == current:
                 break
-        root_id = ids[ROOT]
         if listed is not None:
             deleted |= {folder_id for folder_id in known if folder_id not in listed and folder_id != root_id}
-        names = {v: k for k, v in ids.items()}
-        root = tree.get(root_id)
-        tree[root_id] = FolderState(
-            root_id, None, root.name if root else "Top of Information Store", None, ROOT, True, "IPF.Note"
+        return HierarchyRead(tree, deleted, sync_state)
+
+    def folder_deleted(self, folder_id: str, before: FolderState | None) -> Generator[Event, None, None]:
+        """A deleted folder is reported deleted (if it was in the view) and forgotten."""
+        if before is not None and before.included:
+            self.batch.removed_folders.append({"id": folder_id, "reason": "deleted"})
+            yield from self.forget_items(folder_id)
+        self.batch.commit.forget_folders.append(folder_id)
+
+    def folder_seen(
+        self, folder: FolderState, before: FolderState | None, now_included: bool, well_known: str | None, root_id: str
+    ) -> Generator[Event, None, None]:
+        """A folder the tree holds: submitted when newly included, renamed or moved;
+        reported excluded and forgotten when it became excluded (R4, R8)."""
+        folder_id = folder.folder_id
+        folder.well_known = well_known
+        folder.included = now_included
+        if before is not None and before.included and not now_included:
+            # R4: excluded from now on; the Full View keeps what it has
+            self.batch.removed_folders.append({"id": folder_id, "reason": "excluded"})
+            yield from self.forget_items(folder_id)
+            folder.sync_state = None
+        elif self.full and before is None and not now_included and is_mail_folder(folder.folder_class):
+            # a full replication replaces the Live View: what an earlier task placed in
+            # a folder this one excludes leaves it as excluded, not as deleted (R4)
+            self.batch.removed_folders.append({"id": folder_id, "reason": "excluded"})
+        changed = before is None or (before.name, before.parent_id, before.included) != (
+            folder.name,
+            folder.parent_id,
+            now_included,
         )
-        excluded = self.excluded_roots(ids)
-
-        def included(folder_id: str) -> bool:
-            """A mail folder below the root and not below an excluded folder."""
-            seen: set[str] = set()
-            current: str | None = folder_id
-            while current is not None and current != root_id:
-                if current in excluded or current in seen or current not in tree or current in deleted:
-                    return False
-                if not is_mail_folder(tree[current].folder_class):
-                    return False
-                seen.add(current)
-                current = tree[current].parent_id
-            return current == root_id
-
-        commit = self.batch.commit
-        for folder_id, folder in sorted(tree.items()):
-            before = known.get(folder_id)
-            if folder_id in deleted:
-                if before is not None and before.included:
-                    self.batch.removed_folders.append({"id": folder_id, "reason": "deleted"})
-                    yield from self.forget_items(folder_id)
-                commit.forget_folders.append(folder_id)
-                continue
-            now_included = folder_id == root_id or included(folder_id)
-            folder.well_known = names.get(folder_id)
-            folder.included = now_included
-            if before is not None and before.included and not now_included:
-                # R4: excluded from now on; the Full View keeps what it has
-                self.batch.removed_folders.append({"id": folder_id, "reason": "excluded"})
-                yield from self.forget_items(folder_id)
-                folder.sync_state = None
-            elif self.full and before is None and not now_included and is_mail_folder(folder.folder_class):
-                # a full replication replaces the Live View: what an earlier task placed in
-                # a folder this one excludes leaves it as excluded, not as deleted (R4)
-                self.batch.removed_folders.append({"id": folder_id, "reason": "excluded"})
-            changed = before is None or (before.name, before.parent_id, before.included) != (
-                folder.name,
-                folder.parent_id,
-                now_included,
+        if now_included and changed:
+            self.batch.folders.append(
+                {
+                    "id": folder_id,
+                    "name": folder.name,
+                    "parent_id": folder.parent_id if folder_id != root_id else None,
+                    "well_known": folder.well_known,
+                }
             )
-            if now_included and changed:
-                self.batch.folders.append(
-                    {
-                        "id": folder_id,
-                        "name": folder.name,
-                        "parent_id": folder.parent_id if folder_id != root_id else None,
-                        "well_known": folder.well_known,
-                    }
-                )
-            if changed:
-                commit.folders.append(folder)
-        commit.folders.append(FolderState(HIERARCHY, sync_state, "", None, None, False))
-        return {k: v for k, v in tree.items() if k not in deleted}
+        if changed:
+            self.batch.commit.folders.append(folder)
 
     def forget_items(self, folder_id: str) -> Generator[Event, None, None]:
         """A folder left the view: its items leave the local index (the archive drops

@@ -2,9 +2,10 @@
 
 Processes (see events.py; the same code under the real-time and the SimPy runtime):
 
-* the **poll loop** — a heartbeat and a config download at least every 120 s (an
-  unchanged config is a cheap 304), acknowledgement of each new version, delivery of
-  progress reports and task-log lines that could not be sent earlier;
+* the **poll loop** — a heartbeat and a config download at least every 120 s (T2: a
+  saved change reaches the site within two minutes; an unchanged config is a cheap
+  304), acknowledgement of each new version, delivery of progress reports and
+  task-log lines that could not be sent earlier;
 * one **scheduler per task** — it sleeps until the task's next slot (T5, in the site's
   zone), runs the execution, and computes the next slot strictly after the run ended
   (T4: a slot that arrives while the task runs is skipped).  A changed schedule or

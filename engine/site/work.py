@@ -1,6 +1,6 @@
 """What every task type shares while it processes one mailbox: the job's context, its
-outcome, and submitting to the archive through the outbox (state advances only after
-the archive's acknowledgement; a batch that could not be delivered is re-sent under
+outcome, and submitting to the archive through the outbox (R6: state advances only
+after the archive's acknowledgement; a batch that could not be delivered is re-sent under
 the same batch id before that mailbox is touched again)."""
 
 from __future__ import annotations

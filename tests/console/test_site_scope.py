@@ -67,6 +67,7 @@ def views(caller: Caller, mailbox: str = A_ONLY) -> tuple[int, int]:
 def test_another_sites_key_cannot_expire_purge_or_stub_what_is_not_its_own(
     sites: tuple[Site, Site], world: dict[str, int], archive_admin: Caller
 ) -> None:
+    """K1: a site's key acts only on its own tasks and the mailboxes they process."""
     _, b = sites
     # M3 with B's key on A's mailbox: under B's own task, and under A's task
     for task in (world["b_managed"], world["a_managed"]):
@@ -90,6 +91,7 @@ def test_another_sites_key_cannot_expire_purge_or_stub_what_is_not_its_own(
 def test_another_sites_key_cannot_plant_data_in_a_mailbox_only_the_other_site_processes(
     sites: tuple[Site, Site], world: dict[str, int], archive_admin: Caller
 ) -> None:
+    """K1: a site's own task cannot reach a mailbox only another site's task processes."""
     _, b = sites
     planted = {
         "task_id": world["b_mfr"],  # B's own task…
@@ -107,6 +109,8 @@ def test_another_sites_key_cannot_plant_data_in_a_mailbox_only_the_other_site_pr
 def test_another_sites_key_reads_nothing_of_the_other_sites_tasks_and_mailboxes(
     sites: tuple[Site, Site], world: dict[str, int]
 ) -> None:
+    """K1: another site's key reads none of the views, calendars or Sequence of tasks
+    that are not its own."""
     a, b = sites
     for path in (
         f"/api/views/{A_ONLY}/folders?view=live",

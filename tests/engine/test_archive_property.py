@@ -63,6 +63,9 @@ class Reference:
 @settings(max_examples=80, deadline=None)
 @given(runs=st.lists(run, min_size=1, max_size=8))
 def test_archive_views_match_the_reference_model(runs: list[tuple]) -> None:  # type: ignore[type-arg]
+    """R1: Live is exactly what the last run's acknowledged batches left; R2: Full is
+    the union of Live at every boundary; R3: only boundary locations are recorded — for
+    any runs, failed runs and replays."""
     store = ArchiveStore(clock=ManualClock(tick=timedelta(seconds=1)))
     store.registry.register_site(1, "0" * 64, [TaskRegistration(1, "mfr", "2026-01-01T00:00:00+00:00", [MAILBOX])])
     reference = Reference()

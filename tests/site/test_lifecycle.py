@@ -95,6 +95,7 @@ def test_T4_a_slot_that_arrives_while_the_task_runs_is_skipped(sim: SimBed) -> N
 
 
 def test_one_off_runs_once_and_shows_completed(sim: SimBed) -> None:
+    """T3: a one-off that has run is Completed, with no next occurrence."""
     bed = sim.bed
     _, key, task, _ = setup_task(bed, schedule={"kind": "one_off", "at": "2026-03-02T09:30:00"})
     site = bed.site(key, runtime=sim.runtime())
