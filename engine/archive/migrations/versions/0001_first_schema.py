@@ -19,12 +19,36 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    """Every table of the first schema, each with its indexes."""
+    _access()
+    _archive_sites()
+    _archive_tasks()
+    _archived()
+    _boundaries()
+    _calendar_items()
+    _calendars()
+    _dirty()
+    _expired()
+    _folder_names()
+    _folders()
+    _full_view()
+    _live()
+    _mfr_holders()
+    _roster()
+    _stubs()
+    _submissions()
+
+
+def _access() -> None:
     op.create_table(
         "access",
         sa.Column("item", sa.String(length=1000), nullable=False),
         sa.Column("mailbox", sa.String(length=254), nullable=False),
         sa.PrimaryKeyConstraint("item", "mailbox"),
     )
+
+
+def _archive_sites() -> None:
     op.create_table(
         "archive_sites",
         sa.Column("site_id", sa.Integer(), nullable=False),
@@ -32,6 +56,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("site_id"),
         sa.UniqueConstraint("key_hash"),
     )
+
+
+def _archive_tasks() -> None:
     op.create_table(
         "archive_tasks",
         sa.Column("task_id", sa.Integer(), nullable=False),
@@ -44,6 +71,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("task_id"),
     )
     op.create_index("ix_archive_tasks_site_id", "archive_tasks", ["site_id"], unique=False)
+
+
+def _archived() -> None:
     op.create_table(
         "archived",
         sa.Column("item", sa.String(length=1000), nullable=False),
@@ -54,12 +84,18 @@ def upgrade() -> None:
         sa.Column("purge_at", sa.Float(), nullable=True),
         sa.PrimaryKeyConstraint("item"),
     )
+
+
+def _boundaries() -> None:
     op.create_table(
         "boundaries",
         sa.Column("mailbox", sa.String(length=254), nullable=False),
         sa.Column("count", sa.Integer(), nullable=True),
         sa.PrimaryKeyConstraint("mailbox"),
     )
+
+
+def _calendar_items() -> None:
     op.create_table(
         "calendar_items",
         sa.Column("mailbox", sa.String(length=254), nullable=False),
@@ -68,6 +104,9 @@ def upgrade() -> None:
         sa.Column("data", sa.Text(), nullable=True),
         sa.PrimaryKeyConstraint("mailbox", "uid"),
     )
+
+
+def _calendars() -> None:
     op.create_table(
         "calendars",
         sa.Column("mailbox", sa.String(length=254), nullable=False),
@@ -75,6 +114,9 @@ def upgrade() -> None:
         sa.Column("name", sa.String(length=500), nullable=True),
         sa.PrimaryKeyConstraint("mailbox", "calendar_id"),
     )
+
+
+def _dirty() -> None:
     op.create_table(
         "dirty",
         sa.Column("task_id", sa.Integer(), nullable=False),
@@ -83,6 +125,9 @@ def upgrade() -> None:
         sa.Column("reason", sa.String(length=20), nullable=True),
         sa.PrimaryKeyConstraint("task_id", "mailbox", "item"),
     )
+
+
+def _expired() -> None:
     op.create_table(
         "expired",
         sa.Column("mailbox", sa.String(length=254), nullable=False),
@@ -90,6 +135,9 @@ def upgrade() -> None:
         sa.Column("at", sa.Float(), nullable=True),
         sa.PrimaryKeyConstraint("mailbox", "item"),
     )
+
+
+def _folder_names() -> None:
     op.create_table(
         "folder_names",
         sa.Column("mailbox", sa.String(length=254), nullable=True),
@@ -99,6 +147,9 @@ def upgrade() -> None:
         sa.Column("parent_id", sa.String(length=600), nullable=True),
     )
     op.create_index("ix_folder_names", "folder_names", ["mailbox", "folder_id", "at"], unique=False)
+
+
+def _folders() -> None:
     op.create_table(
         "folders",
         sa.Column("mailbox", sa.String(length=254), nullable=False),
@@ -112,6 +163,9 @@ def upgrade() -> None:
         sa.Column("deleted_at", sa.Float(), nullable=True),
         sa.PrimaryKeyConstraint("mailbox", "folder_id"),
     )
+
+
+def _full_view() -> None:
     op.create_table(
         "full_view",
         sa.Column("mailbox", sa.String(length=254), nullable=False),
@@ -124,6 +178,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("mailbox", "item", "folder_id"),
     )
     op.create_index("ix_full_folder", "full_view", ["mailbox", "folder_id", "first_seen"], unique=False)
+
+
+def _live() -> None:
     op.create_table(
         "live",
         sa.Column("mailbox", sa.String(length=254), nullable=False),
@@ -132,6 +189,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("mailbox", "item", "folder_id"),
     )
     op.create_index("ix_live_folder", "live", ["mailbox", "folder_id"], unique=False)
+
+
+def _mfr_holders() -> None:
     op.create_table(
         "mfr_holders",
         sa.Column("mailbox", sa.String(length=254), nullable=False),
@@ -139,6 +199,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("mailbox"),
     )
     op.create_index("ix_mfr_holders_task_id", "mfr_holders", ["task_id"], unique=False)
+
+
+def _roster() -> None:
     op.create_table(
         "roster",
         sa.Column("task_id", sa.Integer(), nullable=False),
@@ -146,6 +209,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("task_id", "mailbox"),
     )
     op.create_index("ix_roster_mailbox", "roster", ["mailbox"], unique=False)
+
+
+def _stubs() -> None:
     op.create_table(
         "stubs",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -156,6 +222,9 @@ def upgrade() -> None:
         sa.Column("at", sa.Float(), nullable=True),
         sa.PrimaryKeyConstraint("id"),
     )
+
+
+def _submissions() -> None:
     op.create_table(
         "submissions",
         sa.Column("task_id", sa.Integer(), nullable=False),

@@ -19,6 +19,19 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    """Every table of the first schema, each with its indexes."""
+    _admins()
+    _definitions()
+    _schedules()
+    _sites()
+    _task_log()
+    _credentials()
+    _directory()
+    _tasks()
+    _task_mailboxes()
+
+
+def _admins() -> None:
     op.create_table(
         "admins",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -30,6 +43,9 @@ def upgrade() -> None:
         sa.UniqueConstraint("email"),
         sqlite_autoincrement=True,
     )
+
+
+def _definitions() -> None:
     op.create_table(
         "definitions",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -44,6 +60,9 @@ def upgrade() -> None:
         sa.UniqueConstraint("name_key"),
         sqlite_autoincrement=True,
     )
+
+
+def _schedules() -> None:
     op.create_table(
         "schedules",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -57,6 +76,9 @@ def upgrade() -> None:
         sa.UniqueConstraint("name_key"),
         sqlite_autoincrement=True,
     )
+
+
+def _sites() -> None:
     op.create_table(
         "sites",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -81,6 +103,9 @@ def upgrade() -> None:
         sa.UniqueConstraint("key_hash"),
         sqlite_autoincrement=True,
     )
+
+
+def _task_log() -> None:
     op.create_table(
         "task_log",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -91,6 +116,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_index("ix_task_log_task_id", "task_log", ["task_id"], unique=False)
+
+
+def _credentials() -> None:
     op.create_table(
         "credentials",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -104,6 +132,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("secret_hash"),
     )
+
+
+def _directory() -> None:
     op.create_table(
         "directory",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -121,6 +152,9 @@ def upgrade() -> None:
         sa.UniqueConstraint("site_id", "kind", "object_id"),
     )
     op.create_index("ix_directory_name", "directory", ["name"], unique=False)
+
+
+def _tasks() -> None:
     op.create_table(
         "tasks",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -153,6 +187,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
         sqlite_autoincrement=True,
     )
+
+
+def _task_mailboxes() -> None:
     op.create_table(
         "task_mailboxes",
         sa.Column("task_id", sa.Integer(), nullable=False),
