@@ -16,21 +16,40 @@ from pydantic import BaseModel, ValidationError
 from pydantic.json_schema import models_json_schema
 from werkzeug.exceptions import HTTPException
 
+from engine.errors import Conflict, DomainError, Forbidden, Gone, Invalid, NotFound, Unauthorized, Unavailable
 from engine.model import MAX_INT
 
+#: the one place a refusal of the domain becomes an HTTP status
+STATUS: dict[type[DomainError], int] = {
+    Invalid: 400,
+    Unauthorized: 401,
+    Forbidden: 403,
+    NotFound: 404,
+    Conflict: 409,
+    Gone: 410,
+    Unavailable: 503,
+}
+_KIND_OF_STATUS = {status: kind for kind, status in STATUS.items()}
 
-class ApiError(Exception):
-    """A refused request: HTTP status, the field it is about, a message."""
 
-    def __init__(self, status: int, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.status = status
-        self.field = field
-        self.message = message
+def status_of(exc: DomainError) -> int:
+    """The HTTP status of a refusal (a kind not listed counts as invalid input)."""
+    return next((STATUS[kind] for kind in type(exc).__mro__ if kind in STATUS), 400)
+
+
+def error_for_status(status: int, field: str, message: str) -> DomainError:
+    """The other way, for our HTTP clients: a peer's 4xx answer as the refusal it
+    stands for (a status no kind has counts as invalid input)."""
+    return _KIND_OF_STATUS.get(status, Invalid)(field, message)
 
 
 def error_response(status: int, field: str, message: str) -> tuple[Response, int]:
     return jsonify(error={"field": field, "message": message}), status
+
+
+def domain_error_response(exc: DomainError) -> tuple[Response, int]:
+    """A refusal as the JSON error body that names the field."""
+    return error_response(status_of(exc), exc.field, exc.message)
 
 
 def http_error_response(exc: HTTPException) -> Response:
@@ -60,32 +79,32 @@ class Query:
     def parse(self, raw: str | None) -> Any:
         if raw is None:
             if self.required:
-                raise ApiError(400, self.name, "is required")
+                raise Invalid(self.name, "is required")
             return None
         if self.pattern is not None and not re.search(self.pattern, raw):
-            raise ApiError(400, self.name, f"{raw[:100]!r} is not {self.description or 'valid here'}")
+            raise Invalid(self.name, f"{raw[:100]!r} is not {self.description or 'valid here'}")
         if self.type is int:
             try:
                 value: Any = int(raw)
             except ValueError as exc:
-                raise ApiError(400, self.name, f"{raw!r} is not an integer") from exc
+                raise Invalid(self.name, f"{raw!r} is not an integer") from exc
             if (self.minimum is not None and value < self.minimum) or value > self.maximum:
-                raise ApiError(400, self.name, f"must be between {self.minimum} and {self.maximum}")
+                raise Invalid(self.name, f"must be between {self.minimum} and {self.maximum}")
             return value
         if self.type is bool:
             if raw.lower() not in ("true", "false", "1", "0"):
-                raise ApiError(400, self.name, "must be true or false")
+                raise Invalid(self.name, "must be true or false")
             return raw.lower() in ("true", "1")
         if self.type is datetime:
             try:
                 moment = datetime.fromisoformat(raw)
             except ValueError as exc:
-                raise ApiError(400, self.name, f"{raw!r} is not an ISO 8601 date-time") from exc
+                raise Invalid(self.name, f"{raw!r} is not an ISO 8601 date-time") from exc
             if moment.tzinfo is None:
-                raise ApiError(400, self.name, "needs a UTC offset, e.g. 2024-06-01T12:00:00Z")
+                raise Invalid(self.name, "needs a UTC offset, e.g. 2024-06-01T12:00:00Z")
             return moment
         if self.choices and raw not in self.choices:
-            raise ApiError(400, self.name, f"must be one of {', '.join(self.choices)}")
+            raise Invalid(self.name, f"must be one of {', '.join(self.choices)}")
         return raw
 
     def schema(self) -> dict[str, Any]:
@@ -124,7 +143,7 @@ _NUL_ESCAPE = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
 _CONVERTER = re.compile(r"<(?:(int|string|path):)?(\w+)>")
 
 Authenticator = Callable[[str], Any]
-"""Given a route's auth level, return the principal or raise ApiError (401/403)."""
+"""Given a route's auth level, return the principal or raise Unauthorized or Forbidden."""
 
 
 class Api:
@@ -145,9 +164,7 @@ class Api:
         self.auth_schemes = auth_schemes  # auth level → scheme names that satisfy it
         self.routes: list[Route] = []
 
-        @blueprint.errorhandler(ApiError)
-        def api_error(exc: ApiError) -> tuple[Response, int]:
-            return error_response(exc.status, exc.field, exc.message)
+        blueprint.register_error_handler(DomainError, domain_error_response)
 
     def route(
         self,
@@ -172,23 +189,23 @@ class Api:
                 principal = self.authenticate(auth)
                 for name, value in path_args.items():
                     if isinstance(value, int) and not 1 <= value <= MAX_INT:  # no such id can exist
-                        raise ApiError(404, name, "not found")
+                        raise NotFound(name, "not found")
                     if isinstance(value, str) and "\x00" in value:
-                        raise ApiError(400, name, "may not contain NUL characters")
+                        raise Invalid(name, "may not contain NUL characters")
                 for rule in route.path_rules:
                     path_args[rule.name] = rule.parse(path_args[rule.name])
                 for name, raw in request.args.items(multi=True):
                     if "\x00" in raw or "\x00" in name:
-                        raise ApiError(400, name.replace("\x00", ""), "may not contain NUL characters")
+                        raise Invalid(name.replace("\x00", ""), "may not contain NUL characters")
                 kwargs: dict[str, Any] = dict(path_args)
                 for q in route.query:
                     kwargs[q.name] = q.parse(request.args.get(q.name))
                 if body is not None:
                     if not request.is_json:
-                        raise ApiError(400, "body", "a JSON object is required (Content-Type: application/json)")
+                        raise Invalid("body", "a JSON object is required (Content-Type: application/json)")
                     data = request.get_data(cache=False)
                     if _NUL_ESCAPE.search(data):
-                        raise ApiError(400, "body", "text may not contain NUL characters (\\u0000)")
+                        raise Invalid("body", "text may not contain NUL characters (\\u0000)")
                     try:
                         # parsed and validated in one pass by pydantic-core: a batch of
                         # 100,000 placements never becomes Python dicts first
@@ -196,9 +213,9 @@ class Api:
                     except ValidationError as exc:
                         first = exc.errors()[0]
                         if first["type"] == "json_invalid":
-                            raise ApiError(400, "body", "a JSON object is required (the body is not JSON)") from exc
+                            raise Invalid("body", "a JSON object is required (the body is not JSON)") from exc
                         where = ".".join(str(p) for p in first["loc"]) or "body"
-                        raise ApiError(400, where, first["msg"]) from exc
+                        raise Invalid(where, first["msg"]) from exc
                 result = view(principal, **kwargs)
                 if isinstance(result, Response):
                     return result

@@ -16,10 +16,11 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, with_confi
 from typing_extensions import TypedDict
 from werkzeug.exceptions import HTTPException
 
+from engine.errors import Forbidden, NotFound, Unauthorized
 from engine.model import MAX_INT, Bool, Int
-from engine.webapi import Api, ApiError, Query, error_response, http_error_response
+from engine.webapi import Api, Query, http_error_response
 
-from .registry import ArchiveError, TaskRegistration
+from .registry import TaskRegistration
 from .store import ArchiveStore, Submission
 
 
@@ -199,18 +200,18 @@ def create_archive_app(store: ArchiveStore, admin_token: str) -> Flask:
             return None
         header = request.headers.get("Authorization", "")
         if not header.startswith("Bearer "):
-            raise ApiError(401, "Authorization", "a bearer token (site binding key or archive admin token) is required")
+            raise Unauthorized("Authorization", "a bearer token (site binding key or archive admin token) is required")
         secret = header[7:].strip()
         if hmac.compare_digest(secret, admin_token):
             if level in ("admin", "any"):
                 return ("admin", None)
-            raise ApiError(403, "Authorization", "this call is made with a site binding key")
+            raise Forbidden("Authorization", "this call is made with a site binding key")
         site_id = store.registry.site_for_key(secret)
         if site_id is None:
-            raise ApiError(401, "Authorization", "unknown key")
+            raise Unauthorized("Authorization", "unknown key")
         if level in ("site", "any"):
             return ("site", site_id)
-        raise ApiError(403, "Authorization", "this call needs the archive admin token")
+        raise Forbidden("Authorization", "this call needs the archive admin token")
 
     api = Api(
         bp,
@@ -235,10 +236,6 @@ def create_archive_app(store: ArchiveStore, admin_token: str) -> Flask:
         site_id = site_of(principal)
         if site_id is not None:
             store.registry.authorize(site_id, task_id, mailbox.lower(), types, removed_too)
-
-    @bp.errorhandler(ArchiveError)
-    def archive_error(exc: ArchiveError) -> tuple[Response, int]:
-        return error_response(exc.status, exc.field, exc.message)
 
     @api.route("GET", "/api/openapi.json", "This document", auth="public", tags=["meta"])
     def openapi(_: Any) -> dict[str, Any]:
@@ -432,7 +429,7 @@ def create_archive_app(store: ArchiveStore, admin_token: str) -> Flask:
     def archived_message(_: Any, item: str) -> dict[str, Any]:
         found = store.archived_message(item)
         if found is None:
-            raise ApiError(404, "item", "not in the archive")
+            raise NotFound("item", "not in the archive")
         return found
 
     @api.route(

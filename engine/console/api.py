@@ -14,6 +14,7 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, make_response, request
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from engine.errors import Forbidden, Unauthorized
 from engine.model import (
     MAX_INT,
     DefinitionIn,
@@ -26,7 +27,7 @@ from engine.model import (
     TaskIn,
     TaskType,
 )
-from engine.webapi import Api, ApiError, Query
+from engine.webapi import Api, Query
 
 from .store import ConsoleStore
 from .workflows import Workflows
@@ -133,17 +134,17 @@ def console_api(
         secret = header[7:].strip() if header.startswith("Bearer ") else ""
         if level == "site":
             if not secret:
-                raise ApiError(401, "Authorization", "a site binding key is required (Authorization: Bearer …)")
+                raise Unauthorized("Authorization", "a site binding key is required (Authorization: Bearer …)")
             site_id = store.site_for_key(secret)
             if site_id is None:
-                raise ApiError(401, "Authorization", "no site is registered with this binding key")
+                raise Unauthorized("Authorization", "no site is registered with this binding key")
             return site_id
         secret = secret or request.cookies.get(SESSION_COOKIE, "")
         admin = store.admin_for(secret) if secret else None
         if admin is None:
-            raise ApiError(401, "Authorization", "log in (POST /api/session) or send an API token")
+            raise Unauthorized("Authorization", "log in (POST /api/session) or send an API token")
         if level == "write" and admin["role"] != "admin":
-            raise ApiError(403, "role", "read-only administrators cannot change anything")
+            raise Forbidden("role", "read-only administrators cannot change anything")
         return admin
 
     api = Api(

@@ -10,11 +10,10 @@ from typing import Any
 from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from engine.webapi import error_response, http_error_response
+from engine.webapi import http_error_response
 
 from .api import console_api
 from .archive_client import ArchiveClient
-from .common import ConsoleError
 from .store import ConsoleStore
 from .workflows import Workflows
 
@@ -34,10 +33,6 @@ def create_console_app(
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY  # a larger body is refused with 413 before it is read
     flows = Workflows(store, archive)
     bp, api = console_api(store, flows, archive_url)
-
-    @bp.errorhandler(ConsoleError)
-    def console_error(exc: ConsoleError) -> tuple[Response, int]:
-        return error_response(exc.status, exc.field, exc.message)
 
     app.register_blueprint(bp)
     from .pages import pages_blueprint

@@ -22,8 +22,9 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, Response, abort, current_app, make_response, redirect, render_template, request, url_for
 from pydantic import BaseModel, ValidationError
 
+from engine.errors import DomainError, NotFound, Unauthorized
 from engine.model import DefinitionIn, ScheduleIn, SiteChange, SiteIn, TaskIn, TaskType, valid_address
-from engine.webapi import ApiError
+from engine.webapi import status_of
 
 from .api import SESSION_COOKIE
 from .archive_client import ArchiveClient
@@ -242,7 +243,7 @@ def pages_blueprint(store: ConsoleStore, archive: ArchiveClient | None, flows: W
         if request.method == "POST":
             try:
                 token, _ = store.login(request.form.get("email", ""), request.form.get("password", ""))
-            except ApiError as exc:
+            except Unauthorized as exc:
                 error = exc.message
             else:
                 target = request.args.get("next", "")
@@ -355,8 +356,8 @@ def pages_blueprint(store: ConsoleStore, archive: ArchiveClient | None, flows: W
                 task = flows.create_task(spec, admin["email"])
         except FormError as exc:
             return new_task_page(admin, form, exc), 400
-        except ApiError as exc:
-            return new_task_page(admin, form, FormError(exc.field, exc.message)), exc.status
+        except DomainError as exc:
+            return new_task_page(admin, form, FormError(exc.field, exc.message)), status_of(exc)
         return redirect(url_for("pages.task", task_id=task["id"]))
 
     # -- one task ---------------------------------------------------------------------------------
@@ -364,7 +365,7 @@ def pages_blueprint(store: ConsoleStore, archive: ArchiveClient | None, flows: W
     def task_page(admin: dict[str, Any], task_id: int, error: FormError | None = None) -> str:
         try:
             task = store.task(task_id)
-        except ApiError:
+        except NotFound:
             abort(404)
         return render(
             "task.html",
@@ -393,8 +394,8 @@ def pages_blueprint(store: ConsoleStore, archive: ArchiveClient | None, flows: W
                 change[key] = int(value)
         try:
             store.change_task(task_id, change, admin["email"])
-        except ApiError as exc:
-            return task_page(admin, task_id, FormError(exc.field, exc.message)), exc.status
+        except DomainError as exc:
+            return task_page(admin, task_id, FormError(exc.field, exc.message)), status_of(exc)
         return redirect(url_for("pages.task", task_id=task_id))
 
     @bp.post("/tasks/<int:task_id>/remove")
@@ -403,8 +404,8 @@ def pages_blueprint(store: ConsoleStore, archive: ArchiveClient | None, flows: W
         confirm = request.form.get("confirm") == "true"
         try:
             flows.delete_task(task_id, confirm, admin["email"])
-        except ApiError as exc:
-            return task_page(admin, task_id, FormError(exc.field, exc.message)), exc.status
+        except DomainError as exc:
+            return task_page(admin, task_id, FormError(exc.field, exc.message)), status_of(exc)
         return redirect(url_for("pages.tasks"))
 
     # -- schedules, definitions, sites ----------------------------------------------------------------
@@ -422,7 +423,7 @@ def pages_blueprint(store: ConsoleStore, archive: ArchiveClient | None, flows: W
                 return redirect(url_for("pages.schedules"))
             except FormError as exc:
                 error = exc
-            except ApiError as exc:
+            except DomainError as exc:
                 error = FormError(exc.field, exc.message)
         return render("schedules.html", admin, schedules=store.schedules(), error=error, form=request.form), (
             400 if error else 200
@@ -444,7 +445,7 @@ def pages_blueprint(store: ConsoleStore, archive: ArchiveClient | None, flows: W
                 return redirect(url_for("pages.definitions"))
             except FormError as exc:
                 error = exc
-            except ApiError as exc:
+            except DomainError as exc:
                 error = FormError(exc.field, exc.message)
         return render("definitions.html", admin, definitions=store.definitions(), error=error, form=request.form), (
             400 if error else 200
@@ -480,7 +481,7 @@ def pages_blueprint(store: ConsoleStore, archive: ArchiveClient | None, flows: W
                 registered, key = flows.register_site(spec)
             except FormError as exc:
                 error = exc
-            except ApiError as exc:
+            except DomainError as exc:
                 error = FormError(exc.field, exc.message)
         return render(
             "sites.html", admin, sites=store.sites(), error=error, key=key, registered=registered, form=request.form
@@ -518,7 +519,7 @@ def pages_blueprint(store: ConsoleStore, archive: ArchiveClient | None, flows: W
                 tree = nest(archive.folders(mailbox, view, as_of))
                 if folder:
                     listing = archive.items(mailbox, folder, view, as_of, offset, 50)
-            except ApiError as exc:
+            except DomainError as exc:
                 error = FormError(exc.field, exc.message)
         mailboxes = sorted({m["mailbox"] for t in store.tasks() for m in store.task(t["id"]).get("mailboxes", [])})
         return render(

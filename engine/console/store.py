@@ -1,7 +1,7 @@
 """The console's state and rules (domain.md §1 and §2): administrators, sites, schedules,
 definitions, the directory copy, tasks, and what sites report.  No HTTP here: methods
-take validated domain types, return plain dicts, and raise :class:`ConsoleError` (with
-the HTTP status and the field it is about) when a rule refuses.
+take validated domain types, return plain dicts, and raise the domain's errors
+(:mod:`engine.errors`, naming the field they are about) when a rule refuses.
 """
 
 from __future__ import annotations
@@ -20,11 +20,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
 from engine.clock import Clock, WallClock
+from engine.errors import Conflict, DomainError, Invalid, NotFound, Unauthorized
 from engine.model import DefinitionIn, OneOffSchedule, ScheduleIn, SiteChange, SiteIn, valid_address
 from engine.schedule import next_occurrence
 from engine.security import hash_password, hash_token, new_token, verify_password
 
-from .common import SCHEDULE_SPEC, ConsoleError, aware, iso
+from .common import SCHEDULE_SPEC, aware, iso
 from .schema import (
     AdminRow,
     Base,
@@ -100,16 +101,16 @@ class ConsoleStore(TaskRules):
 
     def create_admin(self, email: str, password: str, role: str = "admin") -> dict[str, Any]:
         if role not in ROLES:
-            raise ConsoleError(400, "role", f"role must be one of {', '.join(ROLES)}")
+            raise Invalid("role", f"role must be one of {', '.join(ROLES)}")
         try:
             email = valid_address(email)
         except ValueError as exc:
-            raise ConsoleError(400, "email", str(exc)) from exc
+            raise Invalid("email", str(exc)) from exc
         if len(password) < 8:
-            raise ConsoleError(400, "password", "a password needs at least 8 characters")
+            raise Invalid("password", "a password needs at least 8 characters")
         with self.session() as s:
             if s.scalar(select(AdminRow).where(AdminRow.email == email)):
-                raise ConsoleError(409, "email", f"an administrator {email} exists already")
+                raise Conflict("email", f"an administrator {email} exists already")
             row = AdminRow(email=email, password_hash=hash_password(password, self.rng), role=role, created=self.now())
             s.add(row)
             s.flush()
@@ -120,7 +121,7 @@ class ConsoleStore(TaskRules):
         with self.session() as s:
             row = s.scalar(select(AdminRow).where(AdminRow.email == email))
             if row is None or not verify_password(password, row.password_hash):
-                raise ConsoleError(401, "password", "unknown administrator or wrong password")
+                raise Unauthorized("password", "unknown administrator or wrong password")
             token = new_token(self.rng, "ses_")
             s.add(
                 CredentialRow(
@@ -170,7 +171,7 @@ class ConsoleStore(TaskRules):
         """A new site and its binding key — the key is returned once and stored hashed."""
         with self.session() as s:
             if s.scalar(select(SiteRow).where(func.lower(SiteRow.code) == spec.code.lower())):
-                raise ConsoleError(409, "code", f"a site with code {spec.code} exists already")
+                raise Conflict("code", f"a site with code {spec.code} exists already")
             key = new_token(self.rng, "site_")
             row = SiteRow(
                 code=spec.code,
@@ -222,7 +223,7 @@ class ConsoleStore(TaskRules):
     def _site(self, s: Session, site_id: int) -> SiteRow:
         row = s.get(SiteRow, site_id)
         if row is None:
-            raise ConsoleError(404, "site_id", f"no site {site_id}")
+            raise NotFound("site_id", f"no site {site_id}")
         return row
 
     def site(self, site_id: int) -> dict[str, Any]:
@@ -277,16 +278,14 @@ class ConsoleStore(TaskRules):
         if other_than is not None:
             query = query.where(table.id != other_than)
         if s.scalar(query) is not None:
-            raise ConsoleError(409, "name", f"a {what} named {name!r} exists already")
+            raise Conflict("name", f"a {what} named {name!r} exists already")
 
     def _delete_unused(self, s: Session, row: ScheduleRow | DefinitionRow, column: Any, what: str) -> None:
         """A schedule or definition any task uses cannot be deleted: the error names the tasks."""
         users = self._used_by(s, column, row.id)
         if users:
             names = ", ".join(f"task {t}" for t in users)
-            raise ConsoleError(
-                409, f"{what}_id", f"the {what} {row.name!r} is used by {names}; change or remove them first"
-            )
+            raise Conflict(f"{what}_id", f"the {what} {row.name!r} is used by {names}; change or remove them first")
         s.delete(row)
 
     def _bump_sites_for(self, s: Session, column: Any, object_id: int, by: str) -> None:
@@ -333,7 +332,7 @@ class ConsoleStore(TaskRules):
     def _schedule(self, s: Session, schedule_id: int) -> ScheduleRow:
         row = s.get(ScheduleRow, schedule_id)
         if row is None:
-            raise ConsoleError(404, "schedule_id", f"no schedule {schedule_id}")
+            raise NotFound("schedule_id", f"no schedule {schedule_id}")
         return row
 
     def schedule(self, schedule_id: int) -> dict[str, Any]:
@@ -392,7 +391,7 @@ class ConsoleStore(TaskRules):
     def _definition(self, s: Session, definition_id: int) -> DefinitionRow:
         row = s.get(DefinitionRow, definition_id)
         if row is None:
-            raise ConsoleError(404, "definition_id", f"no definition {definition_id}")
+            raise NotFound("definition_id", f"no definition {definition_id}")
         return row
 
     def definition(self, definition_id: int) -> dict[str, Any]:
@@ -403,7 +402,7 @@ class ConsoleStore(TaskRules):
         with self.session() as s:
             row = self._definition(s, definition_id)
             if spec.spec.type != row.type and self._used_by(s, TaskRow.definition_id, row.id):
-                raise ConsoleError(409, "spec.type", "a definition used by tasks keeps its type")
+                raise Conflict("spec.type", "a definition used by tasks keeps its type")
             self._check_name_free(s, DefinitionRow, "definition", spec.name, other_than=row.id)
             row.name, row.name_key = spec.name, spec.name.casefold()
             row.type, row.spec = spec.spec.type, spec.spec.model_dump_json()
@@ -496,5 +495,8 @@ class ConsoleStore(TaskRules):
     def is_one_off(schedule: ScheduleRow) -> bool:
         return isinstance(SCHEDULE_SPEC.validate_json(schedule.spec), OneOffSchedule)
 
+
+#: what the command line (engine/cli.py) catches from the store, under its old name
+ConsoleError = DomainError
 
 __all__ = ["ConsoleError", "ConsoleStore", "make_engine"]

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Table, delete, select, update
 from sqlalchemy.orm import Session
 
+from engine.errors import Conflict, Invalid, NotFound
 from engine.model import (
     MIN_VERSION_FOR_ADDRESS_TARGETS,
     VERSION_GATED_KINDS,
@@ -28,7 +29,7 @@ from engine.model import (
 )
 from engine.schedule import local_to_utc
 
-from .common import R9_WARNING, SCHEDULE_SPEC, ConsoleError, iso
+from .common import R9_WARNING, SCHEDULE_SPEC, iso
 from .schema import DefinitionRow, DirectoryRow, ScheduleRow, SiteRow, TaskLogRow, TaskMailboxRow, TaskRow
 
 if TYPE_CHECKING:
@@ -67,26 +68,24 @@ class TaskRules:
         with self.session() as s:
             site = s.get(SiteRow, spec.site_id)
             if site is None:
-                raise ConsoleError(404, "site_id", f"no site {spec.site_id}")
+                raise NotFound("site_id", f"no site {spec.site_id}")
             definition = s.get(DefinitionRow, spec.definition_id)
             if definition is None:
-                raise ConsoleError(404, "definition_id", f"no definition {spec.definition_id}")
+                raise NotFound("definition_id", f"no definition {spec.definition_id}")
             if definition.type != spec.type.value:
-                raise ConsoleError(
-                    409,
+                raise Conflict(
                     "definition_id",
                     f"a {spec.type.label} task needs a {spec.type.label} definition; "
                     f"{definition.name!r} is a {TaskType(definition.type).label} definition",
                 )
             if s.get(ScheduleRow, spec.schedule_id) is None:
-                raise ConsoleError(404, "schedule_id", f"no schedule {spec.schedule_id}")
+                raise NotFound("schedule_id", f"no schedule {spec.schedule_id}")
             group = spec.group
             if (
                 group.kind in VERSION_GATED_KINDS
                 and parse_version(site.engine_version) < MIN_VERSION_FOR_ADDRESS_TARGETS
             ):
-                raise ConsoleError(
-                    409,
+                raise Conflict(
                     "group.kind",
                     f"{group.kind.replace('_', ' ')} targets need a site at engine version 2.7 or later; "
                     f"site {site.code} runs {site.engine_version}",
@@ -98,8 +97,8 @@ class TaskRules:
                     )
                 )
                 if known is None:
-                    raise ConsoleError(
-                        409, "group.dn", "the group is not in the directory copy of this site; enter the DN manually"
+                    raise Conflict(
+                        "group.dn", "the group is not in the directory copy of this site; enter the DN manually"
                     )
             now = self.now()
             site.config_version += 1
@@ -202,7 +201,7 @@ class TaskRules:
     def _task(self, s: Session, task_id: int) -> TaskRow:
         row = s.get(TaskRow, task_id)
         if row is None:
-            raise ConsoleError(404, "task_id", f"no task {task_id}")
+            raise NotFound("task_id", f"no task {task_id}")
         return row
 
     def task(self, task_id: int) -> dict[str, Any]:
@@ -239,24 +238,24 @@ class TaskRules:
                 if key in CHANGEABLE:
                     continue
                 if key == "site_id":
-                    raise ConsoleError(400, "site_id", "a task cannot move to another site here; contact support")
-                raise ConsoleError(400, key, "only the schedule and the definition of a task can change")
+                    raise Invalid("site_id", "a task cannot move to another site here; contact support")
+                raise Invalid(key, "only the schedule and the definition of a task can change")
             if not change:
-                raise ConsoleError(400, "body", "give schedule_id and/or definition_id")
+                raise Invalid("body", "give schedule_id and/or definition_id")
             for key in CHANGEABLE & set(change):
                 if not isinstance(change[key], int) or isinstance(change[key], bool) or change[key] < 1:
-                    raise ConsoleError(400, key, "must be a positive integer id")
+                    raise Invalid(key, "must be a positive integer id")
             if "schedule_id" in change:
                 if s.get(ScheduleRow, change["schedule_id"]) is None:
-                    raise ConsoleError(404, "schedule_id", f"no schedule {change['schedule_id']}")
+                    raise NotFound("schedule_id", f"no schedule {change['schedule_id']}")
                 row.schedule_id = change["schedule_id"]
             if "definition_id" in change:
                 definition = s.get(DefinitionRow, change["definition_id"])
                 if definition is None:
-                    raise ConsoleError(404, "definition_id", f"no definition {change['definition_id']}")
+                    raise NotFound("definition_id", f"no definition {change['definition_id']}")
                 if definition.type != row.type:
-                    raise ConsoleError(
-                        409, "definition_id", f"the new definition must be a {TaskType(row.type).label} definition"
+                    raise Conflict(
+                        "definition_id", f"the new definition must be a {TaskType(row.type).label} definition"
                     )
                 row.definition_id = definition.id
             site = self._site(s, row.site_id)
@@ -271,7 +270,7 @@ class TaskRules:
         with self.session() as s:
             row = self._task(s, task_id)
             if not confirm:
-                raise ConsoleError(409, "confirm", f"{R9_WARNING} Repeat with confirm=true to remove task {task_id}.")
+                raise Conflict("confirm", f"{R9_WARNING} Repeat with confirm=true to remove task {task_id}.")
             site = self._site(s, row.site_id)
             site.config_version += 1
             s.add(TaskLogRow(task_id=row.id, site_id=site.id, at=self.now(), line=f"task {row.id} removed by {by}"))
@@ -304,7 +303,7 @@ class TaskRules:
                 .first()
             )
             if row is None:
-                raise ConsoleError(404, "site_id", f"no site {site_id}")
+                raise NotFound("site_id", f"no site {site_id}")
             return {"config_version": int(row[0]), "enabled": bool(row[1])}
 
     def site_config(self, site_id: int) -> dict[str, Any]:
@@ -356,14 +355,14 @@ class TaskRules:
         with self.session() as s:
             site = self._site(s, site_id)
             if version > site.config_version:
-                raise ConsoleError(409, "version", f"version {version} was never issued (latest {site.config_version})")
+                raise Conflict("version", f"version {version} was never issued (latest {site.config_version})")
             site.acked_version = max(site.acked_version, version)
             return {"acked_version": site.acked_version, "config_version": site.config_version}
 
     def _own_task(self, s: Session, site_id: int, task_id: int) -> TaskRow:
         row = s.get(TaskRow, task_id)
         if row is None or row.site_id != site_id:
-            raise ConsoleError(404, "task_id", f"no task {task_id} for this site")  # others' tasks do not exist
+            raise NotFound("task_id", f"no task {task_id} for this site")  # others' tasks do not exist
         return row
 
     def report_progress(self, site_id: int, progress: Progress) -> dict[str, Any]:

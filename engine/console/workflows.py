@@ -22,10 +22,10 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
+from engine.errors import DomainError
 from engine.model import SiteIn, TaskIn
 
 from .archive_client import ArchiveClient
-from .common import ConsoleError
 from .store import ConsoleStore
 
 log = logging.getLogger(__name__)
@@ -47,7 +47,7 @@ class Workflows:
         key_hash, tasks = self.store.archive_registration(site_id)
         try:
             self.archive.register_site(site_id, key_hash, tasks)
-        except ConsoleError as exc:
+        except DomainError as exc:
             log.warning("the archive does not know site %s yet: %s", site_id, exc.message)
             return False
         return True
