@@ -8,27 +8,22 @@ from __future__ import annotations
 
 import json
 import random
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import create_engine, delete, event, func, insert, or_, select
-from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.pool import StaticPool
+from sqlalchemy import delete, func, insert, or_, select
+from sqlalchemy.orm import Session
 
 from engine.clock import Clock, WallClock
 from engine.errors import Conflict, DomainError, Invalid, NotFound, Unauthorized
-from engine.model import DefinitionIn, OneOffSchedule, ScheduleIn, SiteChange, SiteIn, valid_address
-from engine.schedule import next_occurrence
+from engine.model import DefinitionIn, Progress, ScheduleIn, SiteChange, SiteIn, TaskIn, valid_address
 from engine.security import hash_password, hash_token, new_token, verify_password
 
-from .common import SCHEDULE_SPEC, aware, iso
+from .common import aware, iso
+from .database import ConsoleDatabase, site_row
 from .schema import (
     AdminRow,
-    Base,
     CredentialRow,
     DefinitionRow,
     DirectoryRow,
@@ -43,59 +38,26 @@ SESSION_LIFETIME = timedelta(hours=12)
 ROLES = ("admin", "read_only")
 
 
-def make_engine(url: str) -> Engine:
-    if url.startswith("sqlite"):
-        memory = url in ("sqlite://", "sqlite:///:memory:")
-        engine = create_engine(
-            url,
-            connect_args={"check_same_thread": False, "timeout": 30},
-            poolclass=StaticPool if memory else None,
-        )
+class ConsoleStore:
+    """The console's one façade: administrators, sites, schedules, definitions and the
+    directory copy here; the tasks' rules in :class:`TaskRules`, on the same database."""
 
-        @event.listens_for(engine, "connect")
-        def _pragmas(connection: Any, _: Any) -> None:
-            cursor = connection.cursor()
-            if not memory:
-                cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA synchronous=NORMAL")
-            cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.close()
-
-        return engine
-    return create_engine(url, pool_pre_ping=True)
-
-
-class ConsoleStore(TaskRules):
     def __init__(self, url: str = "sqlite://", clock: Clock | None = None, rng: random.Random | None = None) -> None:
-        self.clock: Clock = clock or WallClock()
+        self.db = ConsoleDatabase(url, clock or WallClock())
+        self.clock: Clock = self.db.clock
+        self.engine = self.db.engine
         self.rng = rng or random.Random(0)
-        self.engine = make_engine(url)
-        Base.metadata.create_all(self.engine)
-        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
-        # one writer at a time: SQLite would otherwise answer "database is locked"
-        self._lock = threading.RLock()
-        self._local = threading.local()
+        self.task_rules = TaskRules(self.db)
         self._keys: dict[str, int] = {}  # key hash → site id, for keys found
 
-    @contextmanager
-    def session(self) -> Iterator[Session]:
-        """One transaction; calls made inside an open one join it, so several store
-        calls (a task with its new schedule and definition) commit or fail together."""
-        current: Session | None = getattr(self._local, "session", None)
-        if current is not None:
-            yield current
-            return
-        with self._lock, self._sessions.begin() as session:
-            self._local.session = session
-            try:
-                yield session
-            finally:
-                self._local.session = None
+    def session(self) -> AbstractContextManager[Session]:
+        """One transaction; calls made inside an open one join it."""
+        return self.db.session()
 
     transaction = session
 
     def now(self) -> datetime:
-        return self.clock.now()
+        return self.db.now()
 
     # -- administrators and credentials ---------------------------------------------------
 
@@ -220,19 +182,13 @@ class ConsoleStore(TaskRules):
         with self.session() as s:
             return [self._site_view(r) for r in s.scalars(select(SiteRow).order_by(SiteRow.code))]
 
-    def _site(self, s: Session, site_id: int) -> SiteRow:
-        row = s.get(SiteRow, site_id)
-        if row is None:
-            raise NotFound("site_id", f"no site {site_id}")
-        return row
-
     def site(self, site_id: int) -> dict[str, Any]:
         with self.session() as s:
-            return self._site_view(self._site(s, site_id))
+            return self._site_view(site_row(s, site_id))
 
     def change_site(self, site_id: int, change: SiteChange) -> dict[str, Any]:
         with self.session() as s:
-            row = self._site(s, site_id)
+            row = site_row(s, site_id)
             if change.description is not None:
                 row.description = change.description
             if change.time_zone is not None:
@@ -293,7 +249,7 @@ class ConsoleStore(TaskRules):
         its site acknowledges)."""
         now = self.now()
         for task in s.scalars(select(TaskRow).where(column == object_id)):
-            site = self._site(s, task.site_id)
+            site = site_row(s, task.site_id)
             site.config_version += 1
             task.changed_version = site.config_version
             task.last_modified, task.last_modified_by = now, by
@@ -420,7 +376,7 @@ class ConsoleStore(TaskRules):
         """Replace the site's directory copy.  The rows go in as one executemany (not
         through the ORM's unit of work): a site uploads its whole directory every hour."""
         with self.session() as s:
-            self._site(s, site_id)
+            site_row(s, site_id)
             s.execute(delete(DirectoryRow).where(DirectoryRow.site_id == site_id))
             now = self.now()
             rows = [
@@ -485,18 +441,51 @@ class ConsoleStore(TaskRules):
                 for r in rows
             ]
 
-    # -- the schedule of a task -----------------------------------------------------------------
+    # -- tasks (their rules live in TaskRules) ----------------------------------------------------
 
-    @staticmethod
-    def next_run(schedule: ScheduleRow, site: SiteRow, after: datetime) -> datetime | None:
-        return next_occurrence(SCHEDULE_SPEC.validate_json(schedule.spec), site.time_zone, after)
+    def create_task(self, spec: TaskIn, by: str) -> dict[str, Any]:
+        return self.task_rules.create_task(spec, by)
 
-    @staticmethod
-    def is_one_off(schedule: ScheduleRow) -> bool:
-        return isinstance(SCHEDULE_SPEC.validate_json(schedule.spec), OneOffSchedule)
+    def task(self, task_id: int) -> dict[str, Any]:
+        return self.task_rules.task(task_id)
+
+    def tasks(
+        self, site_id: int | None = None, type_: str | None = None, status: str | None = None
+    ) -> list[dict[str, Any]]:
+        return self.task_rules.tasks(site_id, type_, status)
+
+    def recent_activity(self, limit: int = 20) -> list[dict[str, Any]]:
+        return self.task_rules.recent_activity(limit)
+
+    def change_task(self, task_id: int, change: dict[str, Any], by: str) -> dict[str, Any]:
+        return self.task_rules.change_task(task_id, change, by)
+
+    def delete_task(self, task_id: int, confirm: bool, by: str) -> dict[str, Any]:
+        return self.task_rules.delete_task(task_id, confirm, by)
+
+    def heartbeat(self, site_id: int, engine_version: str | None, host_os: str | None) -> dict[str, Any]:
+        return self.task_rules.heartbeat(site_id, engine_version, host_os)
+
+    def site_config(self, site_id: int) -> dict[str, Any]:
+        return self.task_rules.site_config(site_id)
+
+    def config_version(self, site_id: int) -> int:
+        return self.task_rules.config_version(site_id)
+
+    def acknowledge(self, site_id: int, version: int) -> dict[str, Any]:
+        return self.task_rules.acknowledge(site_id, version)
+
+    def report_progress(self, site_id: int, progress: Progress) -> dict[str, Any]:
+        return self.task_rules.report_progress(site_id, progress)
+
+    def append_log(self, site_id: int, task_id: int, lines: list[str]) -> int:
+        return self.task_rules.append_log(site_id, task_id, lines)
+
+    def archive_registration(self, site_id: int) -> tuple[str, list[dict[str, Any]]]:
+        return self.task_rules.archive_registration(site_id)
 
 
 #: what the command line (engine/cli.py) catches from the store, under its old name
 ConsoleError = DomainError
 
-__all__ = ["ConsoleError", "ConsoleStore", "make_engine"]
+__all__ = ["ConsoleError", "ConsoleStore"]
