@@ -9,10 +9,10 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from flask import Blueprint, Response, jsonify, request
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 from pydantic.json_schema import models_json_schema
 from werkzeug.exceptions import HTTPException
 
@@ -145,8 +145,73 @@ _CONVERTER = re.compile(r"<(?:(int|string|path):)?(\w+)>")
 Authenticator = Callable[[str], Any]
 """Given a route's auth level, return the principal or raise Unauthorized or Forbidden."""
 
+View = TypeVar("View", bound=Callable[..., Any])
+Context = TypeVar("Context")
+
+
+def bearer_token() -> str | None:
+    """The secret of the request's ``Authorization: Bearer …`` header (None without one)."""
+    header = request.headers.get("Authorization", "")
+    return header[7:].strip() if header.startswith("Bearer ") else None
+
+
+class StrictBody(BaseModel):
+    """A request body that names every field it takes (any other is refused)."""
+
+    # patterns read the way the OpenAPI fuzzers (and Python clients) read them: `$` also
+    # before a final newline, as in Python, not only at the very end as in Rust's regex
+    model_config = ConfigDict(extra="forbid", regex_engine="python-re")
+
+
+class Resource(Generic[Context]):
+    """The declared routes of one resource (sites, tasks, submissions…), written in
+    its own module and bound to what they work with — a store, the workflows — when
+    registered on an :class:`Api`.  A view is called with that context, the
+    authenticated principal, the path and query parameters and the validated body."""
+
+    def __init__(self) -> None:
+        self.declared: list[tuple[Route, Callable[..., Any]]] = []
+
+    def route(
+        self,
+        method: str,
+        path: str,
+        summary: str,
+        auth: str,
+        body: type[BaseModel] | None = None,
+        query: Sequence[Query] = (),
+        status: int = 200,
+        tags: Sequence[str] = (),
+        responses: dict[int, str] | None = None,
+        path_rules: Sequence[Query] = (),
+    ) -> Callable[[View], View]:
+        route = Route(
+            method, path, summary, auth, body, tuple(query), status, tuple(tags), responses or {}, tuple(path_rules)
+        )
+
+        def declare(view: View) -> View:
+            self.declared.append((route, view))
+            return view
+
+        return declare
+
+    def register(self, api: Api, context: Context) -> None:
+        for route, view in self.declared:
+            api.add(route, _bound(view, context))
+
+
+def _bound(view: Callable[..., Any], context: Any) -> Callable[..., Any]:
+    def bound(principal: Any, **kwargs: Any) -> Any:
+        return view(context, principal, **kwargs)
+
+    bound.__name__ = view.__name__  # the endpoint's name
+    return bound
+
 
 class Api:
+    """One JSON API on a blueprint: its routes (added from :class:`Resource` modules),
+    its authentication, its error bodies and its OpenAPI document."""
+
     def __init__(
         self,
         blueprint: Blueprint,
@@ -163,69 +228,29 @@ class Api:
         self.security = security  # OpenAPI securitySchemes
         self.auth_schemes = auth_schemes  # auth level → scheme names that satisfy it
         self.routes: list[Route] = []
-
         blueprint.register_error_handler(DomainError, domain_error_response)
 
-    def route(
-        self,
-        method: str,
-        path: str,
-        summary: str,
-        auth: str,
-        body: type[BaseModel] | None = None,
-        query: Sequence[Query] = (),
-        status: int = 200,
-        tags: Sequence[str] = (),
-        responses: dict[int, str] | None = None,
-        path_rules: Sequence[Query] = (),
-    ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-        def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
-            route = Route(
-                method, path, summary, auth, body, tuple(query), status, tuple(tags), responses or {}, tuple(path_rules)
-            )
-            self.routes.append(route)
+    def document_at(self, path: str) -> None:
+        """Serve this API's OpenAPI document at ``path``, to anyone."""
 
-            def endpoint(**path_args: Any) -> Any:
-                principal = self.authenticate(auth)
-                for name, value in path_args.items():
-                    if isinstance(value, int) and not 1 <= value <= MAX_INT:  # no such id can exist
-                        raise NotFound(name, "not found")
-                    if isinstance(value, str) and "\x00" in value:
-                        raise Invalid(name, "may not contain NUL characters")
-                for rule in route.path_rules:
-                    path_args[rule.name] = rule.parse(path_args[rule.name])
-                for name, raw in request.args.items(multi=True):
-                    if "\x00" in raw or "\x00" in name:
-                        raise Invalid(name.replace("\x00", ""), "may not contain NUL characters")
-                kwargs: dict[str, Any] = dict(path_args)
-                for q in route.query:
-                    kwargs[q.name] = q.parse(request.args.get(q.name))
-                if body is not None:
-                    if not request.is_json:
-                        raise Invalid("body", "a JSON object is required (Content-Type: application/json)")
-                    data = request.get_data(cache=False)
-                    if _NUL_ESCAPE.search(data):
-                        raise Invalid("body", "text may not contain NUL characters (\\u0000)")
-                    try:
-                        # parsed and validated in one pass by pydantic-core: a batch of
-                        # 100,000 placements never becomes Python dicts first
-                        kwargs["body"] = body.model_validate_json(data)
-                    except ValidationError as exc:
-                        first = exc.errors()[0]
-                        if first["type"] == "json_invalid":
-                            raise Invalid("body", "a JSON object is required (the body is not JSON)") from exc
-                        where = ".".join(str(p) for p in first["loc"]) or "body"
-                        raise Invalid(where, first["msg"]) from exc
-                result = view(principal, **kwargs)
-                if isinstance(result, Response):
-                    return result
-                return jsonify(result), route.status
+        def openapi(_: Any) -> dict[str, Any]:
+            return self.openapi()
 
-            endpoint.__name__ = view.__name__
-            self.blueprint.add_url_rule(path, endpoint=view.__name__, view_func=endpoint, methods=[method])
-            return view
+        self.add(Route("GET", path, "This document", "public", None, (), 200, ("meta",)), openapi)
 
-        return decorator
+    def add(self, route: Route, view: Callable[..., Any]) -> None:
+        """Serve ``view`` (called with the principal and the parsed arguments) at the route."""
+        self.routes.append(route)
+
+        def endpoint(**path_args: Any) -> Any:
+            principal = self.authenticate(route.auth)
+            result = view(principal, **_arguments(route, path_args))
+            if isinstance(result, Response):
+                return result
+            return jsonify(result), route.status
+
+        endpoint.__name__ = view.__name__
+        self.blueprint.add_url_rule(route.path, endpoint=view.__name__, view_func=endpoint, methods=[route.method])
 
     # -- the OpenAPI document -------------------------------------------------------------------
 
@@ -235,67 +260,9 @@ class Api:
             [(m, "validation") for m in models], ref_template="#/components/schemas/{model}"
         )
         paths: dict[str, dict[str, Any]] = {}
-        error = {"$ref": "#/components/schemas/Error"}
         for r in self.routes:
-            parameters: list[dict[str, Any]] = []
-            rules = {q.name: q for q in r.path_rules}
-            for kind, name in _CONVERTER.findall(r.path):
-                schema: dict[str, Any] = (
-                    {"type": "integer", "minimum": 1, "maximum": MAX_INT}
-                    if kind == "int"
-                    else (rules[name].schema() if name in rules else {"type": "string"})
-                )
-                parameters.append({"name": name, "in": "path", "required": True, "schema": schema})
             openapi_path = prefix + _CONVERTER.sub(lambda match: "{" + match.group(2) + "}", r.path)
-            for q in r.query:
-                parameters.append(
-                    {
-                        "name": q.name,
-                        "in": "query",
-                        "required": q.required,
-                        "schema": q.schema(),
-                        **({"description": q.description} if q.description else {}),
-                    }
-                )
-            operation: dict[str, Any] = {
-                "summary": r.summary,
-                "operationId": f"{r.method.lower()}_{re.sub(r'[^a-zA-Z0-9]+', '_', openapi_path).strip('_')}",
-                "tags": list(r.tags),
-                "parameters": parameters,
-                "responses": {
-                    str(r.status): {"description": "OK", "content": {"application/json": {"schema": {}}}},
-                    "400": {
-                        "description": "Invalid input; the error names the field",
-                        "content": {"application/json": {"schema": error}},
-                    },
-                    **{
-                        str(code): {"description": text, "content": {"application/json": {"schema": error}}}
-                        for code, text in r.responses.items()
-                    },
-                },
-            }
-            if parameters and any(p["in"] == "path" for p in parameters):
-                operation["responses"].setdefault(
-                    "404",
-                    {"description": "Not found", "content": {"application/json": {"schema": error}}},
-                )
-            schemes = self.auth_schemes.get(r.auth, [])
-            if schemes:
-                operation["security"] = [{name: []} for name in schemes]
-                operation["responses"]["401"] = {
-                    "description": "Not authenticated",
-                    "content": {"application/json": {"schema": error}},
-                }
-                operation["responses"].setdefault(
-                    "403",
-                    {
-                        "description": "Authenticated, but this credential may not do this "
-                        "(a read-only administrator, another site's task or mailbox, the wrong kind of key)",
-                        "content": {"application/json": {"schema": error}},
-                    },
-                )
-            else:
-                operation["security"] = []
+            operation = _operation(r, openapi_path, self.auth_schemes.get(r.auth, []))
             if r.body is not None:
                 operation["requestBody"] = {
                     "required": True,
@@ -326,6 +293,104 @@ class Api:
             "paths": paths,
             "components": {"schemas": schemas, "securitySchemes": self.security},
         }
+
+
+def _arguments(route: Route, path_args: dict[str, Any]) -> dict[str, Any]:
+    """A request's path and query parameters and its body, each checked against the
+    route's declaration (a refusal names the parameter or the body's field)."""
+    for name, value in path_args.items():
+        if isinstance(value, int) and not 1 <= value <= MAX_INT:  # no such id can exist
+            raise NotFound(name, "not found")
+        if isinstance(value, str) and "\x00" in value:
+            raise Invalid(name, "may not contain NUL characters")
+    for rule in route.path_rules:
+        path_args[rule.name] = rule.parse(path_args[rule.name])
+    for name, raw in request.args.items(multi=True):
+        if "\x00" in raw or "\x00" in name:
+            raise Invalid(name.replace("\x00", ""), "may not contain NUL characters")
+    kwargs: dict[str, Any] = dict(path_args)
+    for q in route.query:
+        kwargs[q.name] = q.parse(request.args.get(q.name))
+    if route.body is not None:
+        kwargs["body"] = _body(route.body)
+    return kwargs
+
+
+def _body(model: type[BaseModel]) -> BaseModel:
+    if not request.is_json:
+        raise Invalid("body", "a JSON object is required (Content-Type: application/json)")
+    data = request.get_data(cache=False)
+    if _NUL_ESCAPE.search(data):
+        raise Invalid("body", "text may not contain NUL characters (\\u0000)")
+    try:
+        # parsed and validated in one pass by pydantic-core: a batch of
+        # 100,000 placements never becomes Python dicts first
+        return model.model_validate_json(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        if first["type"] == "json_invalid":
+            raise Invalid("body", "a JSON object is required (the body is not JSON)") from exc
+        where = ".".join(str(p) for p in first["loc"]) or "body"
+        raise Invalid(where, first["msg"]) from exc
+
+
+def _error(description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
+
+
+def _parameters(route: Route) -> list[dict[str, Any]]:
+    parameters: list[dict[str, Any]] = []
+    rules = {q.name: q for q in route.path_rules}
+    for kind, name in _CONVERTER.findall(route.path):
+        schema: dict[str, Any] = (
+            {"type": "integer", "minimum": 1, "maximum": MAX_INT}
+            if kind == "int"
+            else (rules[name].schema() if name in rules else {"type": "string"})
+        )
+        parameters.append({"name": name, "in": "path", "required": True, "schema": schema})
+    for q in route.query:
+        parameters.append(
+            {
+                "name": q.name,
+                "in": "query",
+                "required": q.required,
+                "schema": q.schema(),
+                **({"description": q.description} if q.description else {}),
+            }
+        )
+    return parameters
+
+
+def _operation(route: Route, openapi_path: str, schemes: list[str]) -> dict[str, Any]:
+    """One operation of the document: its parameters, its answers and who may call it."""
+    parameters = _parameters(route)
+    responses: dict[str, Any] = {
+        str(route.status): {"description": "OK", "content": {"application/json": {"schema": {}}}},
+        "400": _error("Invalid input; the error names the field"),
+        **{str(code): _error(text) for code, text in route.responses.items()},
+    }
+    if any(p["in"] == "path" for p in parameters):
+        responses.setdefault("404", _error("Not found"))
+    if schemes:
+        responses["401"] = _error("Not authenticated")
+        responses.setdefault(
+            "403",
+            _error(
+                "Authenticated, but this credential may not do this "
+                "(a read-only administrator, another site's task or mailbox, the wrong kind of key)"
+            ),
+        )
+    return {
+        "summary": route.summary,
+        "operationId": f"{route.method.lower()}_{re.sub(r'[^a-zA-Z0-9]+', '_', openapi_path).strip('_')}",
+        "tags": list(route.tags),
+        "parameters": parameters,
+        "responses": responses,
+        "security": [{name: []} for name in schemes],
+    }
 
 
 def _objects(node: Any) -> Iterator[dict[str, Any]]:

@@ -26,8 +26,8 @@ from engine.errors import DomainError, NotFound, Unauthorized
 from engine.model import DefinitionIn, ScheduleIn, SiteChange, SiteIn, TaskIn, TaskType, valid_address
 from engine.webapi import status_of
 
-from .api import SESSION_COOKIE
 from .archive_client import ArchiveClient
+from .auth import SESSION_COOKIE
 from .common import R9_WARNING
 from .store import ConsoleStore
 from .workflows import Workflows

@@ -1,0 +1,130 @@
+"""Tasks: list, create, read (Options, Information, mailboxes, log), change (T1, T2),
+remove (R9), and the recent activity of all of them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from engine.model import MAX_INT, Int, TaskIn, TaskType
+from engine.webapi import Query, Resource
+
+from ..context import ConsoleContext
+
+routes: Resource[ConsoleContext] = Resource()
+NOT_FOUND = {404: "Not found"}
+STATUSES = ("Pending", "Scheduled", "Running", "Completed", "Disabled")
+
+#: what the schema promises a task change is: one or both ids, nothing else
+_TASK_CHANGE_SCHEMA = {
+    "type": "object",
+    "title": "TaskChangeIn",
+    "description": "T1/T2: only the schedule and the definition (of the same type) change",
+    "additionalProperties": False,
+    "minProperties": 1,
+    "properties": {
+        "schedule_id": {"type": "integer", "minimum": 1, "maximum": MAX_INT},
+        "definition_id": {"type": "integer", "minimum": 1, "maximum": MAX_INT},
+    },
+}
+
+
+class TaskChangeIn(BaseModel):
+    """Only schedule_id and definition_id may change (T1/T2); anything else is
+    accepted here so the console can refuse it by name (a site change: "contact
+    support"), though the schema, promising only what is accepted, lists the two."""
+
+    model_config = ConfigDict(extra="allow", json_schema_extra=lambda schema: schema.update(_TASK_CHANGE_SCHEMA))
+    schedule_id: Int | None = Field(default=None, ge=1, le=MAX_INT)
+    definition_id: Int | None = Field(default=None, ge=1, le=MAX_INT)
+
+
+@routes.route(
+    "GET",
+    "/api/tasks",
+    "Tasks, filtered",
+    auth="read",
+    tags=["tasks"],
+    query=[
+        Query("site_id", int, minimum=1),
+        Query("type", choices=tuple(t.value for t in TaskType)),
+        Query("status", choices=STATUSES),
+    ],
+)
+def list_tasks(
+    console: ConsoleContext, _: Any, site_id: int | None, type: str | None, status: str | None
+) -> dict[str, Any]:
+    return {"tasks": console.store.tasks(site_id, type, status)}
+
+
+@routes.route(
+    "POST",
+    "/api/tasks",
+    "Create a task (site, type, definition, schedule, group)",
+    auth="write",
+    body=TaskIn,
+    status=201,
+    tags=["tasks"],
+    responses={
+        404: "The site, definition or schedule named does not exist",
+        409: "The parts do not fit (definition of another type, group kind the site's version lacks, "
+        "a looked-up group the site's directory copy does not hold)",
+    },
+)
+def create_task(console: ConsoleContext, admin: dict[str, Any], body: TaskIn) -> dict[str, Any]:
+    return console.flows.create_task(body, admin["email"])
+
+
+@routes.route(
+    "GET",
+    "/api/tasks/<int:task_id>",
+    "A task: Options, Information, mailboxes and log",
+    auth="read",
+    tags=["tasks"],
+    responses=NOT_FOUND,
+)
+def get_task(console: ConsoleContext, _: Any, task_id: int) -> dict[str, Any]:
+    return console.store.task(task_id)
+
+
+@routes.route(
+    "PATCH",
+    "/api/tasks/<int:task_id>",
+    "Change a task's schedule and/or definition (T1, T2)",
+    auth="write",
+    body=TaskChangeIn,
+    tags=["tasks"],
+    responses={**NOT_FOUND, 409: "A definition of another type"},
+)
+def change_task(console: ConsoleContext, admin: dict[str, Any], task_id: int, body: TaskChangeIn) -> dict[str, Any]:
+    return console.store.change_task(task_id, body.model_dump(exclude_unset=True), admin["email"])
+
+
+@routes.route(
+    "DELETE",
+    "/api/tasks/<int:task_id>",
+    "Remove a task (R9: needs confirm=true; resets Full Views)",
+    auth="write",
+    query=[Query("confirm", bool)],
+    tags=["tasks"],
+    responses={
+        **NOT_FOUND,
+        409: "Not confirmed: the answer carries the Full View warning",
+        503: "The archive platform is unreachable",
+    },
+)
+def delete_task(console: ConsoleContext, admin: dict[str, Any], task_id: int, confirm: bool | None) -> dict[str, Any]:
+    return console.flows.delete_task(task_id, bool(confirm), admin["email"])
+
+
+@routes.route(
+    "GET",
+    "/api/activity",
+    "Recent task activity (task log lines)",
+    auth="read",
+    tags=["tasks"],
+    query=[Query("limit", int, minimum=1, maximum=1000)],
+)
+def activity(console: ConsoleContext, _: Any, limit: int | None) -> dict[str, Any]:
+    return {"activity": console.store.recent_activity(limit or 20)}
