@@ -327,11 +327,16 @@ def _body(model: type[BaseModel]) -> BaseModel:
         # 100,000 placements never becomes Python dicts first
         return model.model_validate_json(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        if first["type"] == "json_invalid":
+        if exc.errors()[0]["type"] == "json_invalid":
             raise Invalid("body", "a JSON object is required (the body is not JSON)") from exc
-        where = ".".join(str(p) for p in first["loc"]) or "body"
-        raise Invalid(where, first["msg"]) from exc
+        raise invalid_input(exc, "body") from exc
+
+
+def invalid_input(exc: ValidationError, whole: str) -> Invalid:
+    """A validation error as the refusal of its first field (``whole``: the body or
+    form the field is in, named when the error is about all of it)."""
+    first = exc.errors()[0]
+    return Invalid(".".join(str(p) for p in first["loc"]) or whole, first["msg"])
 
 
 def _error(description: str) -> dict[str, Any]:

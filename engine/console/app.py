@@ -14,6 +14,7 @@ from engine.webapi import http_error_response
 
 from .archive_client import ArchiveClient
 from .context import ConsoleContext
+from .pages import pages_blueprint
 from .routes import console_api
 from .store import ConsoleStore
 from .workflows import Workflows
@@ -36,9 +37,7 @@ def create_console_app(
     bp, api = console_api(console)
 
     app.register_blueprint(bp)
-    from .pages import pages_blueprint
-
-    app.register_blueprint(pages_blueprint(store, archive, console.flows))
+    app.register_blueprint(pages_blueprint(console))
     app.extensions["console_api"] = api
     app.extensions["console_store"] = store
 
