@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from engine.model import TaskType
 
 from .events import Cost, Event
-from .ews import EwsUnavailable
+from .ews import Ews, EwsUnavailable
 from .groups import ResolutionFailed, resolve
 from .links import LinkDown
 from .work import HeldElsewhere, Job, MailboxFailed, Outcome, archive_call
@@ -159,21 +159,7 @@ class Execution:
             if self._reported_at is None or now_s - self._reported_at >= COMMAND_EVERY:
                 self._reported_at = now_s
                 self.report("Running", command, detail=command)
-            job = Job(
-                task_id=self.task_id,
-                task_type=spec["type"],
-                definition=self.spec["definition"],  # what this execution runs with (T1)
-                mailbox=mailbox,
-                run=self.run,
-                zone=site.time_zone,
-                ews=ews,
-                state=site.state,
-                archive=site.archive_link(),
-                clock=site.clock,
-                policy=site.options.policy,
-                batch_size=site.options.batch_size,
-                change_margin=site.options.change_margin,
-            )
+            job = self.job(mailbox, ews)
             try:
                 yield Cost(http_calls=1)
                 outcome = yield from handle(job)
@@ -191,6 +177,25 @@ class Execution:
             self.add_row(Row(mailbox, outcome.result, outcome.reason, outcome.items, site.clock.now().isoformat()))
         failed = any(r.result in ("Error", "Warning") for r in self.rows)
         return self.finish("CompletedWithErrors" if failed else "Success", self.summary())
+
+    def job(self, mailbox: str, ews: Ews) -> Job:
+        """One mailbox's work, with what this execution runs with (T1)."""
+        site = self.site
+        return Job(
+            task_id=self.task_id,
+            task_type=self.spec["type"],
+            definition=self.spec["definition"],
+            mailbox=mailbox,
+            run=self.run,
+            zone=site.time_zone,
+            ews=ews,
+            state=site.state,
+            archive=site.archive_link(),
+            clock=site.clock,
+            policy=site.options.policy,
+            batch_size=site.options.batch_size,
+            change_margin=site.options.change_margin,
+        )
 
     def declare(self, mailboxes: list[str]) -> Generator[Event, None, None]:
         """The archive learns the group's members: the mailboxes this task may submit

@@ -140,19 +140,25 @@ def apply(job: Job) -> Generator[Event, None, Outcome]:
     )
     if spec.dry_run:
         return Outcome("Success", f"dry run: would have: {summary}", len(deleted) + len(expired))
-    if expired:
-        for start in range(0, len(expired), 10_000):
-            yield from archive_call(
-                job.policy, partial(job.archive.expire, job.task_id, job.mailbox, expired[start : start + 10_000])
-            )
-    if purge:
-        for start in range(0, len(purge), 10_000):
-            yield from archive_call(
-                job.policy, partial(job.archive.purge, job.task_id, job.mailbox, purge[start : start + 10_000])
-            )
+    yield from tell_archive(job, expired, purge, deleted)
+    return Outcome("Success", summary, len(deleted) + len(expired))
+
+
+def tell_archive(
+    job: Job, expired: list[str], purge: list[dict[str, Any]], deleted: list[tuple[str, str]]
+) -> Generator[Event, None, None]:
+    """What the policies did reaches the archive: Expire View (M3), Archive Purge
+    dates (M4) and the record of every delete (S3), in batches it takes."""
+    for start in range(0, len(expired), 10_000):
+        yield from archive_call(
+            job.policy, partial(job.archive.expire, job.task_id, job.mailbox, expired[start : start + 10_000])
+        )
+    for start in range(0, len(purge), 10_000):
+        yield from archive_call(
+            job.policy, partial(job.archive.purge, job.task_id, job.mailbox, purge[start : start + 10_000])
+        )
     if deleted:
         yield from record(job, deleted)
-    return Outcome("Success", summary, len(deleted) + len(expired))
 
 
 __all__ = ["apply", "policy_for"]

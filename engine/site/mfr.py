@@ -201,41 +201,10 @@ class Replication:
     ) -> Generator[Event, None, dict[str, FolderState]]:
         """The folder tree after this run's hierarchy changes (none asked for when
         ``fetch`` is off); folder submissions and their state go into the batch."""
-        job = self.job
-        sync_state = state.sync_state if state else None
         tree = {f.folder_id: FolderState(**vars(f)) for f in known.values()}
-        deleted: set[str] = set()
-        listed: set[str] | None = set() if sync_state is None else None  # a full read: what it showed
-        while fetch:
-            current = sync_state
-            try:
-                page = yield from retrying(
-                    partial(sync_hierarchy_page, account, ROOT, current), "SyncFolderHierarchy", job.policy
-                )
-            except ErrorInvalidSyncStateData:
-                # R8: read the whole hierarchy again; folders it no longer shows are gone
-                sync_state, listed, deleted = None, set(), set()
-                continue
-            for change in page.changes:
-                if listed is not None:
-                    listed.add(change.folder_id)
-                if change.kind == "delete":
-                    deleted.add(change.folder_id)
-                    continue
-                previous = tree.get(change.folder_id)
-                tree[change.folder_id] = FolderState(
-                    change.folder_id,
-                    previous.sync_state if previous else None,
-                    change.name,
-                    change.parent_id,
-                    None,
-                    previous.included if previous else False,
-                    change.folder_class,
-                )
-                deleted.discard(change.folder_id)
-            sync_state = page.sync_state
-            if page.last or page.sync_state == current:
-                break
+        sync_state, deleted, listed = yield from self.hierarchy_changes(
+            account, state.sync_state if state else None, tree, fetch
+        )
         root_id = ids[ROOT]
         if listed is not None:
             deleted |= {folder_id for folder_id in known if folder_id not in listed and folder_id != root_id}
@@ -298,6 +267,45 @@ class Replication:
                 commit.folders.append(folder)
         commit.folders.append(FolderState(HIERARCHY, sync_state, "", None, None, False))
         return {k: v for k, v in tree.items() if k not in deleted}
+
+    def hierarchy_changes(
+        self, account: Any, sync_state: str | None, tree: dict[str, FolderState], fetch: bool
+    ) -> Generator[Event, None, tuple[str | None, set[str], set[str] | None]]:
+        """The hierarchy's changes since ``sync_state``, applied to ``tree``: the new
+        sync state, the folders deleted and, after a full read, the folders it showed."""
+        deleted: set[str] = set()
+        listed: set[str] | None = set() if sync_state is None else None  # a full read: what it showed
+        while fetch:
+            current = sync_state
+            try:
+                page = yield from retrying(
+                    partial(sync_hierarchy_page, account, ROOT, current), "SyncFolderHierarchy", self.job.policy
+                )
+            except ErrorInvalidSyncStateData:
+                # R8: read the whole hierarchy again; folders it no longer shows are gone
+                sync_state, listed, deleted = None, set(), set()
+                continue
+            for change in page.changes:
+                if listed is not None:
+                    listed.add(change.folder_id)
+                if change.kind == "delete":
+                    deleted.add(change.folder_id)
+                    continue
+                previous = tree.get(change.folder_id)
+                tree[change.folder_id] = FolderState(
+                    change.folder_id,
+                    previous.sync_state if previous else None,
+                    change.name,
+                    change.parent_id,
+                    None,
+                    previous.included if previous else False,
+                    change.folder_class,
+                )
+                deleted.discard(change.folder_id)
+            sync_state = page.sync_state
+            if page.last or page.sync_state == current:
+                break
+        return sync_state, deleted, listed
 
     def forget_items(self, folder_id: str) -> Generator[Event, None, None]:
         """A folder left the view: its items leave the local index (the archive drops
