@@ -167,29 +167,32 @@ class Resource(Generic[Context]):
     """The declared routes of one resource (sites, tasks, submissions…), written in
     its own module and bound to what they work with — a store, the workflows — when
     registered on an :class:`Api`.  A view is called with that context, the
-    authenticated principal, the path and query parameters and the validated body."""
+    authenticated principal, the path and query parameters and the validated body;
+    its docstring is the operation's summary.  ``tag`` groups the resource's
+    operations in the OpenAPI document."""
 
-    def __init__(self) -> None:
+    def __init__(self, tag: str) -> None:
+        self.tag = tag
         self.declared: list[tuple[Route, Callable[..., Any]]] = []
 
     def route(
         self,
         method: str,
         path: str,
-        summary: str,
         auth: str,
         body: type[BaseModel] | None = None,
         query: Sequence[Query] = (),
         status: int = 200,
-        tags: Sequence[str] = (),
         responses: dict[int, str] | None = None,
         path_rules: Sequence[Query] = (),
     ) -> Callable[[View], View]:
-        route = Route(
-            method, path, summary, auth, body, tuple(query), status, tuple(tags), responses or {}, tuple(path_rules)
-        )
-
         def declare(view: View) -> View:
+            if not view.__doc__:
+                raise TypeError(f"{view.__name__}: a route's docstring is its summary in the API's document")
+            summary = " ".join(view.__doc__.split())
+            route = Route(
+                method, path, summary, auth, body, tuple(query), status, (self.tag,), responses or {}, tuple(path_rules)
+            )
             self.declared.append((route, view))
             return view
 

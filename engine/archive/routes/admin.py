@@ -14,7 +14,7 @@ from ..registry import TaskRegistration
 from ..store import ArchiveStore
 from .common import Mailbox
 
-routes: Resource[ArchiveStore] = Resource()
+routes: Resource[ArchiveStore] = Resource("admin")
 
 
 class TaskIn(StrictBody):
@@ -34,26 +34,14 @@ class SiteIn(StrictBody):
     tasks: list[TaskIn] = Field(default_factory=list, max_length=100_000)
 
 
-@routes.route(
-    "POST",
-    "/api/sites",
-    "Register a site's binding key (its SHA-256) and its tasks (owner, type, identity, addresses)",
-    auth="admin",
-    body=SiteIn,
-    tags=["admin"],
-    responses={409: "Another site holds this key"},
-)
+@routes.route("POST", "/api/sites", auth="admin", body=SiteIn, responses={409: "Another site holds this key"})
 def register_site(store: ArchiveStore, _: Any, body: SiteIn) -> dict[str, Any]:
+    """Register a site's binding key (its SHA-256) and its tasks (owner, type, identity, addresses)"""
     registrations = [TaskRegistration(t.id, t.type, t.created, t.mailboxes) for t in body.tasks]
     return {"site_id": body.site_id, "tasks": store.registry.register_site(body.site_id, body.key_hash, registrations)}
 
 
-@routes.route(
-    "POST",
-    "/api/tasks/<int:task_id>/reset",
-    "R9: reset the Full View of every mailbox the task processed; the task is forgotten",
-    auth="admin",
-    tags=["admin"],
-)
+@routes.route("POST", "/api/tasks/<int:task_id>/reset", auth="admin")
 def reset(store: ArchiveStore, _: Any, task_id: int) -> dict[str, Any]:
+    """R9: reset the Full View of every mailbox the task processed; the task is forgotten"""
     return {"task_id": task_id, "mailboxes": store.reset_task(task_id)}

@@ -18,6 +18,12 @@ from ..store import ArchiveStore
 class Caller:
     site_id: int | None  # None: the console, with the archive admin token
 
+    @property
+    def site(self) -> int:
+        """The calling site, on a route only sites call (auth="site")."""
+        assert self.site_id is not None, "a site-only route was called with the admin token"
+        return self.site_id
+
 
 class ArchiveAuth:
     """The API's authentication of a route's level: public, admin (the admin token),
@@ -52,12 +58,7 @@ def reaches(store: ArchiveStore, caller: Caller, mailbox: str) -> None:
 
 
 def authorize(
-    store: ArchiveStore,
-    caller: Caller,
-    task_id: int,
-    mailbox: str,
-    types: Sequence[str],
-    removed_too: bool = False,
+    store: ArchiveStore, caller: Caller, task_id: int, mailbox: str, types: Sequence[str], removed_too: bool = False
 ) -> None:
     """A site acts for a mailbox only under one of its tasks (of one of ``types``)."""
     if caller.site_id is not None:

@@ -14,9 +14,9 @@ from engine.webapi import Resource, StrictBody
 
 from ..store import ArchiveStore
 from .auth import Caller, authorize
-from .common import MAILBOX, SCOPED
+from .common import SCOPED, ForTaskMailbox
 
-routes: Resource[ArchiveStore] = Resource()
+routes: Resource[ArchiveStore] = Resource("index")
 
 
 class ArchivedIn(StrictBody):
@@ -36,21 +36,13 @@ class HoldIn(StrictBody):
     held: Bool = True
 
 
-class CheckIn(StrictBody):
-    task_id: Int = Field(ge=1, le=MAX_INT)
-    mailbox: str = Field(min_length=3, max_length=254, pattern=MAILBOX)
+class CheckIn(ForTaskMailbox):
     items: list[str] = Field(max_length=10_000)
 
 
-@routes.route(
-    "POST",
-    "/api/archived",
-    "Index messages journaling or legacy ingestion put in the archive",
-    auth="admin",
-    body=ArchivedBatch,
-    tags=["index"],
-)
+@routes.route("POST", "/api/archived", auth="admin", body=ArchivedBatch)
 def ingest(store: ArchiveStore, _: Any, body: ArchivedBatch) -> dict[str, Any]:
+    """Index messages journaling or legacy ingestion put in the archive"""
     rows = [
         {
             "item": m.item,
@@ -64,34 +56,22 @@ def ingest(store: ArchiveStore, _: Any, body: ArchivedBatch) -> dict[str, Any]:
     return {"indexed": store.ingest_archived(rows)}
 
 
-@routes.route("POST", "/api/archived/hold", "Set or clear litigation hold", auth="admin", body=HoldIn, tags=["index"])
+@routes.route("POST", "/api/archived/hold", auth="admin", body=HoldIn)
 def hold(store: ArchiveStore, _: Any, body: HoldIn) -> dict[str, Any]:
+    """Set or clear litigation hold"""
     return {"changed": store.hold(body.items, body.held)}
 
 
-@routes.route(
-    "POST",
-    "/api/archived/check",
-    "S2/M2: archived and readable by this mailbox?",
-    auth="any",
-    body=CheckIn,
-    tags=["index"],
-    responses=SCOPED,
-)
+@routes.route("POST", "/api/archived/check", auth="any", body=CheckIn, responses=SCOPED)
 def check(store: ArchiveStore, caller: Caller, body: CheckIn) -> dict[str, Any]:
+    """S2/M2: archived and readable by this mailbox?"""
     authorize(store, caller, body.task_id, body.mailbox, ())
     return {"mailbox": body.mailbox, "results": store.check(body.mailbox, body.items)}
 
 
-@routes.route(
-    "GET",
-    "/api/archived/<path:item>",
-    "One archived message (readers, hold, purge date)",
-    auth="admin",
-    tags=["index"],
-    responses={404: "Not archived"},
-)
+@routes.route("GET", "/api/archived/<path:item>", auth="admin", responses={404: "Not archived"})
 def archived_message(store: ArchiveStore, _: Any, item: str) -> dict[str, Any]:
+    """One archived message (readers, hold, purge date)"""
     found = store.archived_message(item)
     if found is None:
         raise NotFound("item", "not in the archive")

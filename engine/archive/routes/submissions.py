@@ -8,14 +8,14 @@ from typing import Annotated, Any, Literal, NotRequired
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, with_config
 from typing_extensions import TypedDict
 
-from engine.model import MAX_INT, Bool, Int
+from engine.model import Bool
 from engine.webapi import Resource, StrictBody
 
 from ..store import ArchiveStore, Submission
 from .auth import Caller
-from .common import MAILBOX, SCOPED, Mailbox
+from .common import SCOPED, ForTaskMailbox, Mailbox
 
-routes: Resource[ArchiveStore] = Resource()
+routes: Resource[ArchiveStore] = Resource("submissions")
 
 
 class FolderIn(StrictBody):
@@ -60,9 +60,7 @@ class CalendarItemIn(BaseModel):
     calendar_id: str = Field(min_length=1, max_length=600)
 
 
-class SubmissionIn(StrictBody):
-    task_id: Int = Field(ge=1, le=MAX_INT)
-    mailbox: str = Field(min_length=3, max_length=254, pattern=MAILBOX)
+class SubmissionIn(ForTaskMailbox):
     batch_id: str = Field(min_length=1, max_length=200)
     kind: Literal["mfr", "calendar"] = "mfr"
     folders: list[FolderIn] = Field(default_factory=list, max_length=10_000)
@@ -105,39 +103,29 @@ class MailboxesIn(StrictBody):
 @routes.route(
     "POST",
     "/api/tasks/<int:task_id>/mailboxes",
-    "A directory-group task's members as the site resolved them (T7)",
     auth="site",
     body=MailboxesIn,
-    tags=["submissions"],
     responses={**SCOPED, 409: "The task processes the addresses the console was given"},
 )
 def declare(store: ArchiveStore, caller: Caller, task_id: int, body: MailboxesIn) -> dict[str, Any]:
-    assert caller.site_id is not None  # auth="site"
+    """A directory-group task's members as the site resolved them (T7)"""
     mailboxes = [m.lower() for m in body.mailboxes]
-    return {"task_id": task_id, "declared": store.registry.declare_mailboxes(caller.site_id, task_id, mailboxes)}
+    return {"task_id": task_id, "declared": store.registry.declare_mailboxes(caller.site, task_id, mailboxes)}
 
 
 @routes.route(
     "POST",
     "/api/submissions",
-    "Submit one batch of a run (idempotent by task, mailbox and batch id)",
     auth="site",
     body=SubmissionIn,
-    tags=["submissions"],
     responses={**SCOPED, 409: "Another MFR task replicates the mailbox (T8): mark it Duplicate"},
 )
 def submit(store: ArchiveStore, caller: Caller, body: SubmissionIn) -> dict[str, Any]:
-    assert caller.site_id is not None  # auth="site"
-    return store.submit(caller.site_id, body.submission())
+    """Submit one batch of a run (idempotent by task, mailbox and batch id)"""
+    return store.submit(caller.site, body.submission())
 
 
-@routes.route(
-    "GET",
-    "/api/tasks/<int:task_id>/sequence",
-    "The task's Sequence (accepted submissions)",
-    auth="any",
-    tags=["submissions"],
-    responses=SCOPED,
-)
+@routes.route("GET", "/api/tasks/<int:task_id>/sequence", auth="any", responses=SCOPED)
 def sequence(store: ArchiveStore, caller: Caller, task_id: int) -> dict[str, Any]:
+    """The task's Sequence (accepted submissions)"""
     return {"task_id": task_id, "sequence": store.registry.task_sequence(caller.site_id, task_id)}

@@ -12,22 +12,16 @@ from ..store import ArchiveStore
 from .auth import Caller, reaches
 from .common import AS_OF, MAILBOX_PATH, SCOPED, VIEW
 
-routes: Resource[ArchiveStore] = Resource()
+routes: Resource[ArchiveStore] = Resource("views")
 
 
 @routes.route(
-    "GET",
-    "/api/views/<mailbox>/folders",
-    "Folder tree of the Live or Full View",
-    auth="any",
-    query=[VIEW, AS_OF],
-    tags=["views"],
-    path_rules=[MAILBOX_PATH],
-    responses=SCOPED,
+    "GET", "/api/views/<mailbox>/folders", auth="any", query=[VIEW, AS_OF], path_rules=[MAILBOX_PATH], responses=SCOPED
 )
 def folder_tree(
     store: ArchiveStore, caller: Caller, mailbox: str, view: str | None, as_of: datetime | None
 ) -> dict[str, Any]:
+    """Folder tree of the Live or Full View"""
     reaches(store, caller, mailbox)
     return {
         "mailbox": mailbox,
@@ -39,7 +33,6 @@ def folder_tree(
 @routes.route(
     "GET",
     "/api/views/<mailbox>/items",
-    "Items of one folder of the Live or Full View, paged",
     auth="any",
     query=[
         Query("folder", required=True),
@@ -48,7 +41,6 @@ def folder_tree(
         Query("offset", int, minimum=0, maximum=10_000_000),
         Query("limit", int, minimum=1, maximum=1000),
     ],
-    tags=["views"],
     path_rules=[MAILBOX_PATH],
     responses=SCOPED,
 )
@@ -62,19 +54,13 @@ def folder_items(
     offset: int | None,
     limit: int | None,
 ) -> dict[str, Any]:
+    """Items of one folder of the Live or Full View, paged"""
     reaches(store, caller, mailbox)
     return store.folder_items(mailbox.lower(), folder, view or "live", as_of, offset or 0, limit or 100)
 
 
-@routes.route(
-    "GET",
-    "/api/views/<mailbox>/calendars",
-    "C1: the calendar replica",
-    auth="any",
-    tags=["views"],
-    path_rules=[MAILBOX_PATH],
-    responses=SCOPED,
-)
+@routes.route("GET", "/api/views/<mailbox>/calendars", auth="any", path_rules=[MAILBOX_PATH], responses=SCOPED)
 def calendar_replica(store: ArchiveStore, caller: Caller, mailbox: str) -> dict[str, Any]:
+    """C1: the calendar replica"""
     reaches(store, caller, mailbox)
     return store.calendar_replica(mailbox.lower())

@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 
-from engine.errors import Forbidden
+from engine.errors import DomainError, Forbidden
 from engine.model import TaskType
 
 from ..auth import ConsoleAuth
@@ -90,4 +90,33 @@ def render(template: str, admin: dict[str, Any] | None, **context: Any) -> str:
     return render_template(template, admin=admin, csrf=csrf_token(), TaskType=TaskType, weekdays=WEEKDAYS, **context)
 
 
-__all__ = ["WEEKDAYS", "Pages", "csrf_token", "refuse_nul", "render"]
+def choices(console: ConsoleContext) -> dict[str, Any]:
+    """What a task is made of, for the pages that offer or show them."""
+    store = console.store
+    return {"sites": store.sites(), "schedules": store.schedules(), "definitions": store.definitions()}
+
+
+def catalog_page(
+    admin: dict[str, Any],
+    name: str,
+    listing: Callable[[], list[dict[str, Any]]],
+    create: Callable[[], Any],
+    delete: Callable[[int], Any],
+) -> Any:
+    """The page of a kind of named, reusable object (schedules, definitions): its list,
+    and a posted form that creates one or deletes one (refused while tasks use it)."""
+    error: DomainError | None = None
+    if request.method == "POST":
+        try:
+            if request.form.get("delete"):
+                delete(int(request.form["delete"]))
+            else:
+                create()
+            return redirect(url_for(f"pages.{name}"))
+        except DomainError as exc:
+            error = exc
+    page = render(f"{name}.html", admin, **{name: listing()}, error=error, form=request.form)
+    return page, 400 if error else 200
+
+
+__all__ = ["WEEKDAYS", "Pages", "catalog_page", "choices", "csrf_token", "refuse_nul", "render"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..context import ConsoleContext
-from .base import Pages, render
+from .base import Pages, choices, render
 
 pages = Pages()
 
@@ -15,11 +15,5 @@ pages = Pages()
 def dashboard(console: ConsoleContext, admin: dict[str, Any]) -> str:
     store = console.store
     return render(
-        "dashboard.html",
-        admin,
-        sites=store.sites(),
-        schedules=store.schedules(),
-        definitions=store.definitions(),
-        tasks=store.tasks()[-10:],
-        activity=store.recent_activity(15),
+        "dashboard.html", admin, **choices(console), tasks=store.tasks()[-10:], activity=store.recent_activity(15)
     )

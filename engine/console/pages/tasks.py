@@ -15,7 +15,7 @@ from engine.webapi import status_of
 
 from ..common import R9_WARNING
 from ..context import ConsoleContext
-from .base import Pages, render
+from .base import Pages, choices, render
 from .forms import definition_from_form, group_from_form, schedule_from_form, validate
 
 pages = Pages()
@@ -28,17 +28,8 @@ def tasks(console: ConsoleContext, admin: dict[str, Any]) -> str:
 
 
 def new_task_page(console: ConsoleContext, admin: dict[str, Any], form: Any, error: DomainError | None = None) -> str:
-    store = console.store
-    return render(
-        "task_new.html",
-        admin,
-        sites=store.sites(),
-        schedules=store.schedules(),
-        definitions=store.definitions(),
-        groups=store.lookup_groups("", None, limit=500),
-        form=form,
-        error=error,
-    )
+    groups = console.store.lookup_groups("", None, limit=500)
+    return render("task_new.html", admin, **choices(console), groups=groups, form=form, error=error)
 
 
 @pages.route("/tasks/new")

@@ -9,16 +9,15 @@ from engine.webapi import Query, Resource
 
 from ..context import ConsoleContext
 
-routes: Resource[ConsoleContext] = Resource()
+routes: Resource[ConsoleContext] = Resource("directory")
 
 
 @routes.route(
     "GET",
     "/api/directory/groups",
-    "Lookup from AD: search the directory copy sites upload",
     auth="read",
     query=[Query("q", description="part of a name, DN or address"), Query("site_id", int, minimum=1)],
-    tags=["directory"],
 )
 def lookup(console: ConsoleContext, _: Any, q: str | None, site_id: int | None) -> dict[str, Any]:
+    """Lookup from AD: search the directory copy sites upload"""
     return {"groups": console.store.lookup_groups(q or "", site_id)}

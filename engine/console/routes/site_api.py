@@ -14,7 +14,7 @@ from engine.webapi import Resource, StrictBody
 
 from ..context import ConsoleContext
 
-routes: Resource[ConsoleContext] = Resource()
+routes: Resource[ConsoleContext] = Resource("site")
 
 
 class HeartbeatIn(StrictBody):
@@ -64,22 +64,15 @@ class DirectoryIn(StrictBody):
         return value
 
 
-@routes.route(
-    "POST", "/api/site/heartbeat", "Heartbeat (at least every 120 s)", auth="site", body=HeartbeatIn, tags=["site"]
-)
+@routes.route("POST", "/api/site/heartbeat", auth="site", body=HeartbeatIn)
 def heartbeat(console: ConsoleContext, site_id: int, body: HeartbeatIn) -> dict[str, Any]:
+    """Heartbeat (at least every 120 s)"""
     return console.flows.heartbeat(site_id, body.engine_version, body.host_os)
 
 
-@routes.route(
-    "GET",
-    "/api/site/config",
-    "The site's configuration; ETag = version (If-None-Match → 304)",
-    auth="site",
-    tags=["site"],
-    responses={304: "Unchanged"},
-)
+@routes.route("GET", "/api/site/config", auth="site", responses={304: "Unchanged"})
 def config(console: ConsoleContext, site_id: int) -> Response:
+    """The site's configuration; ETag = version (If-None-Match → 304)"""
     version = str(console.store.config_version(site_id))
     if request.headers.get("If-None-Match", "").strip('"') == version:
         response = make_response("", 304)
@@ -91,54 +84,27 @@ def config(console: ConsoleContext, site_id: int) -> Response:
     return response
 
 
-@routes.route(
-    "POST",
-    "/api/site/ack",
-    "Acknowledge a configuration version (tasks leave Pending)",
-    auth="site",
-    body=AckIn,
-    tags=["site"],
-    responses={409: "A version the console never issued"},
-)
+@routes.route("POST", "/api/site/ack", auth="site", body=AckIn, responses={409: "A version the console never issued"})
 def ack(console: ConsoleContext, site_id: int, body: AckIn) -> dict[str, Any]:
+    """Acknowledge a configuration version (tasks leave Pending)"""
     return console.store.acknowledge(site_id, body.version)
 
 
-@routes.route(
-    "POST",
-    "/api/site/progress",
-    "Report a task's progress and per-mailbox results",
-    auth="site",
-    body=Progress,
-    tags=["site"],
-    responses={404: "Not this site's task"},
-)
+@routes.route("POST", "/api/site/progress", auth="site", body=Progress, responses={404: "Not this site's task"})
 def progress(console: ConsoleContext, site_id: int, body: Progress) -> dict[str, Any]:
+    """Report a task's progress and per-mailbox results"""
     return console.store.report_progress(site_id, body)
 
 
-@routes.route(
-    "POST",
-    "/api/site/log",
-    "Append task log lines (T10)",
-    auth="site",
-    body=LogIn,
-    tags=["site"],
-    responses={404: "Not this site's task"},
-)
+@routes.route("POST", "/api/site/log", auth="site", body=LogIn, responses={404: "Not this site's task"})
 def log(console: ConsoleContext, site_id: int, body: LogIn) -> dict[str, Any]:
+    """Append task log lines (T10)"""
     return {"appended": console.store.append_log(site_id, body.task_id, body.lines)}
 
 
-@routes.route(
-    "POST",
-    "/api/site/directory",
-    "Upload the directory copy (directory sync, ADR)",
-    auth="site",
-    body=DirectoryIn,
-    tags=["site"],
-)
+@routes.route("POST", "/api/site/directory", auth="site", body=DirectoryIn)
 def directory(console: ConsoleContext, site_id: int, body: DirectoryIn) -> dict[str, Any]:
+    """Upload the directory copy (directory sync, ADR)"""
     groups = [g.model_dump() for g in body.groups]
     users = [u.model_dump() for u in body.users]
     return {"stored": console.store.upload_directory(site_id, groups, users)}

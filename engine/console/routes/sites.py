@@ -9,49 +9,29 @@ from engine.webapi import Resource
 
 from ..context import ConsoleContext
 
-routes: Resource[ConsoleContext] = Resource()
-NOT_FOUND = {404: "Not found"}
+routes: Resource[ConsoleContext] = Resource("sites")
 
 
-@routes.route(
-    "GET",
-    "/api/sites",
-    "Sites with their status (Active while heartbeats are < 10 min old)",
-    auth="read",
-    tags=["sites"],
-)
+@routes.route("GET", "/api/sites", auth="read")
 def list_sites(console: ConsoleContext, _: Any) -> dict[str, Any]:
+    """Sites with their status (Active while heartbeats are < 10 min old)"""
     return {"sites": console.store.sites()}
 
 
-@routes.route(
-    "POST",
-    "/api/sites",
-    "Register a site: its binding key is shown once",
-    auth="write",
-    body=SiteIn,
-    status=201,
-    tags=["sites"],
-    responses={409: "The code is taken"},
-)
+@routes.route("POST", "/api/sites", auth="write", body=SiteIn, status=201, responses={409: "The code is taken"})
 def register_site(console: ConsoleContext, _: Any, body: SiteIn) -> dict[str, Any]:
+    """Register a site: its binding key is shown once"""
     site, key = console.flows.register_site(body)
     return {"site": site, "binding_key": key}
 
 
-@routes.route("GET", "/api/sites/<int:site_id>", "One site", auth="read", tags=["sites"], responses=NOT_FOUND)
+@routes.route("GET", "/api/sites/<int:site_id>", auth="read")
 def get_site(console: ConsoleContext, _: Any, site_id: int) -> dict[str, Any]:
+    """One site"""
     return console.store.site(site_id)
 
 
-@routes.route(
-    "PATCH",
-    "/api/sites/<int:site_id>",
-    "Change a site (enable/disable, description, zone, EWS)",
-    auth="write",
-    body=SiteChange,
-    tags=["sites"],
-    responses=NOT_FOUND,
-)
+@routes.route("PATCH", "/api/sites/<int:site_id>", auth="write", body=SiteChange)
 def change_site(console: ConsoleContext, _: Any, site_id: int, body: SiteChange) -> dict[str, Any]:
+    """Change a site (enable/disable, description, zone, EWS)"""
     return console.store.change_site(site_id, body)

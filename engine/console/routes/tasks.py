@@ -12,8 +12,7 @@ from engine.webapi import Query, Resource
 
 from ..context import ConsoleContext
 
-routes: Resource[ConsoleContext] = Resource()
-NOT_FOUND = {404: "Not found"}
+routes: Resource[ConsoleContext] = Resource("tasks")
 STATUSES = ("Pending", "Scheduled", "Running", "Completed", "Disabled")
 
 #: what the schema promises a task change is: one or both ids, nothing else
@@ -43,9 +42,7 @@ class TaskChangeIn(BaseModel):
 @routes.route(
     "GET",
     "/api/tasks",
-    "Tasks, filtered",
     auth="read",
-    tags=["tasks"],
     query=[
         Query("site_id", int, minimum=1),
         Query("type", choices=tuple(t.value for t in TaskType)),
@@ -55,17 +52,16 @@ class TaskChangeIn(BaseModel):
 def list_tasks(
     console: ConsoleContext, _: Any, site_id: int | None, type: str | None, status: str | None
 ) -> dict[str, Any]:
+    """Tasks, filtered"""
     return {"tasks": console.store.tasks(site_id, type, status)}
 
 
 @routes.route(
     "POST",
     "/api/tasks",
-    "Create a task (site, type, definition, schedule, group)",
     auth="write",
     body=TaskIn,
     status=201,
-    tags=["tasks"],
     responses={
         404: "The site, definition or schedule named does not exist",
         409: "The parts do not fit (definition of another type, group kind the site's version lacks, "
@@ -73,58 +69,44 @@ def list_tasks(
     },
 )
 def create_task(console: ConsoleContext, admin: dict[str, Any], body: TaskIn) -> dict[str, Any]:
+    """Create a task (site, type, definition, schedule, group)"""
     return console.flows.create_task(body, admin["email"])
 
 
-@routes.route(
-    "GET",
-    "/api/tasks/<int:task_id>",
-    "A task: Options, Information, mailboxes and log",
-    auth="read",
-    tags=["tasks"],
-    responses=NOT_FOUND,
-)
+@routes.route("GET", "/api/tasks/<int:task_id>", auth="read")
 def get_task(console: ConsoleContext, _: Any, task_id: int) -> dict[str, Any]:
+    """A task: Options, Information, mailboxes and log"""
     return console.store.task(task_id)
 
 
 @routes.route(
     "PATCH",
     "/api/tasks/<int:task_id>",
-    "Change a task's schedule and/or definition (T1, T2)",
     auth="write",
     body=TaskChangeIn,
-    tags=["tasks"],
-    responses={**NOT_FOUND, 409: "A definition of another type"},
+    responses={409: "A definition of another type"},
 )
 def change_task(console: ConsoleContext, admin: dict[str, Any], task_id: int, body: TaskChangeIn) -> dict[str, Any]:
+    """Change a task's schedule and/or definition (T1, T2)"""
     return console.store.change_task(task_id, body.model_dump(exclude_unset=True), admin["email"])
 
 
 @routes.route(
     "DELETE",
     "/api/tasks/<int:task_id>",
-    "Remove a task (R9: needs confirm=true; resets Full Views)",
     auth="write",
     query=[Query("confirm", bool)],
-    tags=["tasks"],
     responses={
-        **NOT_FOUND,
         409: "Not confirmed: the answer carries the Full View warning",
         503: "The archive platform is unreachable",
     },
 )
 def delete_task(console: ConsoleContext, admin: dict[str, Any], task_id: int, confirm: bool | None) -> dict[str, Any]:
+    """Remove a task (R9: needs confirm=true; resets Full Views)"""
     return console.flows.delete_task(task_id, bool(confirm), admin["email"])
 
 
-@routes.route(
-    "GET",
-    "/api/activity",
-    "Recent task activity (task log lines)",
-    auth="read",
-    tags=["tasks"],
-    query=[Query("limit", int, minimum=1, maximum=1000)],
-)
+@routes.route("GET", "/api/activity", auth="read", query=[Query("limit", int, minimum=1, maximum=1000)])
 def activity(console: ConsoleContext, _: Any, limit: int | None) -> dict[str, Any]:
+    """Recent task activity (task log lines)"""
     return {"activity": console.store.recent_activity(limit or 20)}
