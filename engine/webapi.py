@@ -188,7 +188,7 @@ class Resource(Generic[Context]):
     ) -> Callable[[View], View]:
         def declare(view: View) -> View:
             if not view.__doc__:
-                raise TypeError(f"{view.__name__}: a route's docstring is its summary in the API's document")
+                raise TypeError(f"{view.__name__}: a route's docstring is its summary (python -OO drops docstrings)")
             summary = " ".join(view.__doc__.split())
             route = Route(
                 method, path, summary, auth, body, tuple(query), status, (self.tag,), responses or {}, tuple(path_rules)

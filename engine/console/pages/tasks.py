@@ -62,7 +62,7 @@ def _create_task(console: ConsoleContext, form: Any, by: str) -> dict[str, Any]:
         definition_from_form(form, type_, "new_definition_") if form.get("definition_id") == "new" else None
     )
 
-    def task(schedule_id: Any, definition_id: Any) -> TaskIn:
+    def task_spec(schedule_id: Any, definition_id: Any) -> TaskIn:
         return validate(
             TaskIn,
             {
@@ -77,13 +77,13 @@ def _create_task(console: ConsoleContext, form: Any, by: str) -> dict[str, Any]:
     # validate the task itself (with placeholder ids for what is still to be created)
     schedule_id = 1 if new_schedule else form.get("schedule_id")
     definition_id = 1 if new_definition else form.get("definition_id")
-    task(schedule_id or None, definition_id or None)
+    task_spec(schedule_id or None, definition_id or None)
     with console.store.transaction():  # a refused task leaves no new schedule or definition behind
         if new_schedule is not None:
             schedule_id = console.store.create_schedule(new_schedule, by)["id"]
         if new_definition is not None:
             definition_id = console.store.create_definition(new_definition, by)["id"]
-        return console.flows.create_task(task(schedule_id, definition_id), by)
+        return console.flows.create_task(task_spec(schedule_id, definition_id), by)
 
 
 def task_page(console: ConsoleContext, admin: dict[str, Any], task_id: int, error: DomainError | None = None) -> str:
