@@ -119,12 +119,13 @@ def console() -> None:
 @click.password_option(envvar="SYNCENG_ADMIN_PASSWORD", help="Prompted for unless $SYNCENG_ADMIN_PASSWORD is set.")
 def create_admin(email: str, role: str, db: str, password: str) -> None:
     """Create an administrator (the password comes from a prompt or the environment)."""
-    from engine.console.store import ConsoleError, ConsoleStore
+    from engine.console.store import ConsoleStore
+    from engine.errors import DomainError
     from engine.security import secure_rng
 
     try:
         admin = ConsoleStore(db, rng=secure_rng()).create_admin(email, password, role)
-    except ConsoleError as exc:
+    except DomainError as exc:
         raise click.BadParameter(exc.message, param_hint=exc.field) from exc
     click.echo(f"administrator {admin['email']} ({admin['role']}) created")
 
@@ -153,7 +154,8 @@ def register_site(
     """Register a site and print its binding key (shown once)."""
     from pydantic import ValidationError
 
-    from engine.console.store import ConsoleError, ConsoleStore
+    from engine.console.store import ConsoleStore
+    from engine.errors import DomainError
     from engine.model import SiteIn
     from engine.security import secure_rng
 
@@ -172,7 +174,7 @@ def register_site(
     except ValidationError as exc:
         first = exc.errors()[0]
         raise click.BadParameter(first["msg"], param_hint=".".join(str(p) for p in first["loc"])) from exc
-    except ConsoleError as exc:
+    except DomainError as exc:
         raise click.BadParameter(exc.message, param_hint=exc.field) from exc
     click.echo(f"site {site['code']} registered (id {site['id']})")
     click.echo(f"binding key: {key}")

@@ -71,7 +71,7 @@ def db_upgrade(console_db: str | None, archive_db: str | None) -> None:
     when they start."""
     from sqlalchemy.exc import SQLAlchemyError
 
-    from engine.console.store import make_engine
+    from engine.console.database import make_engine
     from engine.migrate import SchemaError
 
     for store, url in _targets(console_db, archive_db):
@@ -99,7 +99,7 @@ def db_current(console_db: str | None, archive_db: str | None) -> None:
     """Show each database's revision beside this release's head."""
     from sqlalchemy.exc import SQLAlchemyError
 
-    from engine.console.store import make_engine
+    from engine.console.database import make_engine
 
     for store, url in _targets(console_db, archive_db):
         _exists(url)

@@ -9,28 +9,47 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from flask import Blueprint, Response, jsonify, request
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 from pydantic.json_schema import models_json_schema
 from werkzeug.exceptions import HTTPException
 
+from engine.errors import Conflict, DomainError, Forbidden, Gone, Invalid, NotFound, Unauthorized, Unavailable
 from engine.model import MAX_INT
 
+#: the one place a refusal of the domain becomes an HTTP status
+STATUS: dict[type[DomainError], int] = {
+    Invalid: 400,
+    Unauthorized: 401,
+    Forbidden: 403,
+    NotFound: 404,
+    Conflict: 409,
+    Gone: 410,
+    Unavailable: 503,
+}
+_KIND_OF_STATUS = {status: kind for kind, status in STATUS.items()}
 
-class ApiError(Exception):
-    """A refused request: HTTP status, the field it is about, a message."""
 
-    def __init__(self, status: int, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.status = status
-        self.field = field
-        self.message = message
+def status_of(exc: DomainError) -> int:
+    """The HTTP status of a refusal (a kind not listed counts as invalid input)."""
+    return next((STATUS[kind] for kind in type(exc).__mro__ if kind in STATUS), 400)
+
+
+def error_for_status(status: int, field: str, message: str) -> DomainError:
+    """The other way, for our HTTP clients: a peer's 4xx answer as the refusal it
+    stands for (a status no kind has counts as invalid input)."""
+    return _KIND_OF_STATUS.get(status, Invalid)(field, message)
 
 
 def error_response(status: int, field: str, message: str) -> tuple[Response, int]:
     return jsonify(error={"field": field, "message": message}), status
+
+
+def domain_error_response(exc: DomainError) -> tuple[Response, int]:
+    """A refusal as the JSON error body that names the field."""
+    return error_response(status_of(exc), exc.field, exc.message)
 
 
 def http_error_response(exc: HTTPException) -> Response:
@@ -60,32 +79,32 @@ class Query:
     def parse(self, raw: str | None) -> Any:
         if raw is None:
             if self.required:
-                raise ApiError(400, self.name, "is required")
+                raise Invalid(self.name, "is required")
             return None
         if self.pattern is not None and not re.search(self.pattern, raw):
-            raise ApiError(400, self.name, f"{raw[:100]!r} is not {self.description or 'valid here'}")
+            raise Invalid(self.name, f"{raw[:100]!r} is not {self.description or 'valid here'}")
         if self.type is int:
             try:
                 value: Any = int(raw)
             except ValueError as exc:
-                raise ApiError(400, self.name, f"{raw!r} is not an integer") from exc
+                raise Invalid(self.name, f"{raw!r} is not an integer") from exc
             if (self.minimum is not None and value < self.minimum) or value > self.maximum:
-                raise ApiError(400, self.name, f"must be between {self.minimum} and {self.maximum}")
+                raise Invalid(self.name, f"must be between {self.minimum} and {self.maximum}")
             return value
         if self.type is bool:
             if raw.lower() not in ("true", "false", "1", "0"):
-                raise ApiError(400, self.name, "must be true or false")
+                raise Invalid(self.name, "must be true or false")
             return raw.lower() in ("true", "1")
         if self.type is datetime:
             try:
                 moment = datetime.fromisoformat(raw)
             except ValueError as exc:
-                raise ApiError(400, self.name, f"{raw!r} is not an ISO 8601 date-time") from exc
+                raise Invalid(self.name, f"{raw!r} is not an ISO 8601 date-time") from exc
             if moment.tzinfo is None:
-                raise ApiError(400, self.name, "needs a UTC offset, e.g. 2024-06-01T12:00:00Z")
+                raise Invalid(self.name, "needs a UTC offset, e.g. 2024-06-01T12:00:00Z")
             return moment
         if self.choices and raw not in self.choices:
-            raise ApiError(400, self.name, f"must be one of {', '.join(self.choices)}")
+            raise Invalid(self.name, f"must be one of {', '.join(self.choices)}")
         return raw
 
     def schema(self) -> dict[str, Any]:
@@ -124,10 +143,78 @@ _NUL_ESCAPE = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
 _CONVERTER = re.compile(r"<(?:(int|string|path):)?(\w+)>")
 
 Authenticator = Callable[[str], Any]
-"""Given a route's auth level, return the principal or raise ApiError (401/403)."""
+"""Given a route's auth level, return the principal or raise Unauthorized or Forbidden."""
+
+View = TypeVar("View", bound=Callable[..., Any])
+Context = TypeVar("Context")
+
+
+def bearer_token() -> str | None:
+    """The secret of the request's ``Authorization: Bearer …`` header (None without one)."""
+    header = request.headers.get("Authorization", "")
+    return header[7:].strip() if header.startswith("Bearer ") else None
+
+
+class StrictBody(BaseModel):
+    """A request body that names every field it takes (any other is refused)."""
+
+    # patterns read the way the OpenAPI fuzzers (and Python clients) read them: `$` also
+    # before a final newline, as in Python, not only at the very end as in Rust's regex
+    model_config = ConfigDict(extra="forbid", regex_engine="python-re")
+
+
+class Resource(Generic[Context]):
+    """The declared routes of one resource (sites, tasks, submissions…), written in
+    its own module and bound to what they work with — a store, the workflows — when
+    registered on an :class:`Api`.  A view is called with that context, the
+    authenticated principal, the path and query parameters and the validated body;
+    its docstring is the operation's summary.  ``tag`` groups the resource's
+    operations in the OpenAPI document."""
+
+    def __init__(self, tag: str) -> None:
+        self.tag = tag
+        self.declared: list[tuple[Route, Callable[..., Any]]] = []
+
+    def route(
+        self,
+        method: str,
+        path: str,
+        auth: str,
+        body: type[BaseModel] | None = None,
+        query: Sequence[Query] = (),
+        status: int = 200,
+        responses: dict[int, str] | None = None,
+        path_rules: Sequence[Query] = (),
+    ) -> Callable[[View], View]:
+        def declare(view: View) -> View:
+            if not view.__doc__:
+                raise TypeError(f"{view.__name__}: a route's docstring is its summary (python -OO drops docstrings)")
+            summary = " ".join(view.__doc__.split())
+            route = Route(
+                method, path, summary, auth, body, tuple(query), status, (self.tag,), responses or {}, tuple(path_rules)
+            )
+            self.declared.append((route, view))
+            return view
+
+        return declare
+
+    def register(self, api: Api, context: Context) -> None:
+        for route, view in self.declared:
+            api.add(route, _bound(view, context))
+
+
+def _bound(view: Callable[..., Any], context: Any) -> Callable[..., Any]:
+    def bound(principal: Any, **kwargs: Any) -> Any:
+        return view(context, principal, **kwargs)
+
+    bound.__name__ = view.__name__  # the endpoint's name
+    return bound
 
 
 class Api:
+    """One JSON API on a blueprint: its routes (added from :class:`Resource` modules),
+    its authentication, its error bodies and its OpenAPI document."""
+
     def __init__(
         self,
         blueprint: Blueprint,
@@ -144,71 +231,29 @@ class Api:
         self.security = security  # OpenAPI securitySchemes
         self.auth_schemes = auth_schemes  # auth level → scheme names that satisfy it
         self.routes: list[Route] = []
+        blueprint.register_error_handler(DomainError, domain_error_response)
 
-        @blueprint.errorhandler(ApiError)
-        def api_error(exc: ApiError) -> tuple[Response, int]:
-            return error_response(exc.status, exc.field, exc.message)
+    def document_at(self, path: str) -> None:
+        """Serve this API's OpenAPI document at ``path``, to anyone."""
 
-    def route(
-        self,
-        method: str,
-        path: str,
-        summary: str,
-        auth: str,
-        body: type[BaseModel] | None = None,
-        query: Sequence[Query] = (),
-        status: int = 200,
-        tags: Sequence[str] = (),
-        responses: dict[int, str] | None = None,
-        path_rules: Sequence[Query] = (),
-    ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-        def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
-            route = Route(
-                method, path, summary, auth, body, tuple(query), status, tuple(tags), responses or {}, tuple(path_rules)
-            )
-            self.routes.append(route)
+        def openapi(_: Any) -> dict[str, Any]:
+            return self.openapi()
 
-            def endpoint(**path_args: Any) -> Any:
-                principal = self.authenticate(auth)
-                for name, value in path_args.items():
-                    if isinstance(value, int) and not 1 <= value <= MAX_INT:  # no such id can exist
-                        raise ApiError(404, name, "not found")
-                    if isinstance(value, str) and "\x00" in value:
-                        raise ApiError(400, name, "may not contain NUL characters")
-                for rule in route.path_rules:
-                    path_args[rule.name] = rule.parse(path_args[rule.name])
-                for name, raw in request.args.items(multi=True):
-                    if "\x00" in raw or "\x00" in name:
-                        raise ApiError(400, name.replace("\x00", ""), "may not contain NUL characters")
-                kwargs: dict[str, Any] = dict(path_args)
-                for q in route.query:
-                    kwargs[q.name] = q.parse(request.args.get(q.name))
-                if body is not None:
-                    if not request.is_json:
-                        raise ApiError(400, "body", "a JSON object is required (Content-Type: application/json)")
-                    data = request.get_data(cache=False)
-                    if _NUL_ESCAPE.search(data):
-                        raise ApiError(400, "body", "text may not contain NUL characters (\\u0000)")
-                    try:
-                        # parsed and validated in one pass by pydantic-core: a batch of
-                        # 100,000 placements never becomes Python dicts first
-                        kwargs["body"] = body.model_validate_json(data)
-                    except ValidationError as exc:
-                        first = exc.errors()[0]
-                        if first["type"] == "json_invalid":
-                            raise ApiError(400, "body", "a JSON object is required (the body is not JSON)") from exc
-                        where = ".".join(str(p) for p in first["loc"]) or "body"
-                        raise ApiError(400, where, first["msg"]) from exc
-                result = view(principal, **kwargs)
-                if isinstance(result, Response):
-                    return result
-                return jsonify(result), route.status
+        self.add(Route("GET", path, "This document", "public", None, (), 200, ("meta",)), openapi)
 
-            endpoint.__name__ = view.__name__
-            self.blueprint.add_url_rule(path, endpoint=view.__name__, view_func=endpoint, methods=[method])
-            return view
+    def add(self, route: Route, view: Callable[..., Any]) -> None:
+        """Serve ``view`` (called with the principal and the parsed arguments) at the route."""
+        self.routes.append(route)
 
-        return decorator
+        def endpoint(**path_args: Any) -> Any:
+            principal = self.authenticate(route.auth)
+            result = view(principal, **_arguments(route, path_args))
+            if isinstance(result, Response):
+                return result
+            return jsonify(result), route.status
+
+        endpoint.__name__ = view.__name__
+        self.blueprint.add_url_rule(route.path, endpoint=view.__name__, view_func=endpoint, methods=[route.method])
 
     # -- the OpenAPI document -------------------------------------------------------------------
 
@@ -220,13 +265,27 @@ class Api:
         paths: dict[str, dict[str, Any]] = {}
         for r in self.routes:
             openapi_path = prefix + _CONVERTER.sub(lambda match: "{" + match.group(2) + "}", r.path)
-            operation = self._operation(r, openapi_path)
+            operation = _operation(r, openapi_path, self.auth_schemes.get(r.auth, []))
             if r.body is not None:
                 operation["requestBody"] = {
                     "required": True,
                     "content": {"application/json": {"schema": refs[(r.body, "validation")]}},
                 }
             paths.setdefault(openapi_path, {})[r.method.lower()] = operation
+        schemas = dict(defs.get("$defs", {}))
+        _require_discriminators(schemas)
+        _standard_bounds(schemas)
+        schemas["Error"] = {
+            "type": "object",
+            "required": ["error"],
+            "properties": {
+                "error": {
+                    "type": "object",
+                    "required": ["field", "message"],
+                    "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
+                }
+            },
+        }
         return {
             "openapi": "3.1.0",
             "info": {
@@ -235,90 +294,111 @@ class Api:
                 "description": "No text anywhere may hold a NUL character (PostgreSQL cannot store it).",
             },
             "paths": paths,
-            "components": {"schemas": _component_schemas(defs), "securitySchemes": self.security},
+            "components": {"schemas": schemas, "securitySchemes": self.security},
         }
 
-    def _operation(self, r: Route, openapi_path: str) -> dict[str, Any]:
-        """One route's operation: its parameters, the answers it may give, who may call it."""
-        parameters = _path_parameters(r) + [_query_parameter(q) for q in r.query]
-        operation: dict[str, Any] = {
-            "summary": r.summary,
-            "operationId": f"{r.method.lower()}_{re.sub(r'[^a-zA-Z0-9]+', '_', openapi_path).strip('_')}",
-            "tags": list(r.tags),
-            "parameters": parameters,
-            "responses": {
-                str(r.status): {"description": "OK", "content": {"application/json": {"schema": {}}}},
-                "400": _error_answer("Invalid input; the error names the field"),
-                **{str(code): _error_answer(text) for code, text in r.responses.items()},
-            },
-        }
-        if any(p["in"] == "path" for p in parameters):
-            operation["responses"].setdefault("404", _error_answer("Not found"))
-        schemes = self.auth_schemes.get(r.auth, [])
-        if schemes:
-            operation["security"] = [{name: []} for name in schemes]
-            operation["responses"]["401"] = _error_answer("Not authenticated")
-            operation["responses"].setdefault(
-                "403",
-                _error_answer(
-                    "Authenticated, but this credential may not do this "
-                    "(a read-only administrator, another site's task or mailbox, the wrong kind of key)"
-                ),
-            )
-        else:
-            operation["security"] = []
-        return operation
+
+def _arguments(route: Route, path_args: dict[str, Any]) -> dict[str, Any]:
+    """A request's path and query parameters and its body, each checked against the
+    route's declaration (a refusal names the parameter or the body's field)."""
+    for name, value in path_args.items():
+        if isinstance(value, int) and not 1 <= value <= MAX_INT:  # no such id can exist
+            raise NotFound(name, "not found")
+        if isinstance(value, str) and "\x00" in value:
+            raise Invalid(name, "may not contain NUL characters")
+    for rule in route.path_rules:
+        path_args[rule.name] = rule.parse(path_args[rule.name])
+    for name, raw in request.args.items(multi=True):
+        if "\x00" in raw or "\x00" in name:
+            raise Invalid(name.replace("\x00", ""), "may not contain NUL characters")
+    kwargs: dict[str, Any] = dict(path_args)
+    for q in route.query:
+        kwargs[q.name] = q.parse(request.args.get(q.name))
+    if route.body is not None:
+        kwargs["body"] = _body(route.body)
+    return kwargs
 
 
-def _error_answer(description: str) -> dict[str, Any]:
-    """A documented answer carrying the error object."""
+def _body(model: type[BaseModel]) -> BaseModel:
+    if not request.is_json:
+        raise Invalid("body", "a JSON object is required (Content-Type: application/json)")
+    data = request.get_data(cache=False)
+    if _NUL_ESCAPE.search(data):
+        raise Invalid("body", "text may not contain NUL characters (\\u0000)")
+    try:
+        # parsed and validated in one pass by pydantic-core: a batch of
+        # 100,000 placements never becomes Python dicts first
+        return model.model_validate_json(data)
+    except ValidationError as exc:
+        if exc.errors()[0]["type"] == "json_invalid":
+            raise Invalid("body", "a JSON object is required (the body is not JSON)") from exc
+        raise invalid_input(exc, "body") from exc
+
+
+def invalid_input(exc: ValidationError, whole: str) -> Invalid:
+    """A validation error as the refusal of its first field (``whole``: the body or
+    form the field is in, named when the error is about all of it)."""
+    first = exc.errors()[0]
+    return Invalid(".".join(str(p) for p in first["loc"]) or whole, first["msg"])
+
+
+def _error(description: str) -> dict[str, Any]:
     return {
         "description": description,
         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
     }
 
 
-def _path_parameters(r: Route) -> list[dict[str, Any]]:
-    """The route's path parameters: ids are integers in range, text follows its rule."""
-    rules = {q.name: q for q in r.path_rules}
-    parameters = []
-    for kind, name in _CONVERTER.findall(r.path):
+def _parameters(route: Route) -> list[dict[str, Any]]:
+    parameters: list[dict[str, Any]] = []
+    rules = {q.name: q for q in route.path_rules}
+    for kind, name in _CONVERTER.findall(route.path):
         schema: dict[str, Any] = (
             {"type": "integer", "minimum": 1, "maximum": MAX_INT}
             if kind == "int"
             else (rules[name].schema() if name in rules else {"type": "string"})
         )
         parameters.append({"name": name, "in": "path", "required": True, "schema": schema})
+    for q in route.query:
+        parameters.append(
+            {
+                "name": q.name,
+                "in": "query",
+                "required": q.required,
+                "schema": q.schema(),
+                **({"description": q.description} if q.description else {}),
+            }
+        )
     return parameters
 
 
-def _query_parameter(q: Query) -> dict[str, Any]:
+def _operation(route: Route, openapi_path: str, schemes: list[str]) -> dict[str, Any]:
+    """One operation of the document: its parameters, its answers and who may call it."""
+    parameters = _parameters(route)
+    responses: dict[str, Any] = {
+        str(route.status): {"description": "OK", "content": {"application/json": {"schema": {}}}},
+        "400": _error("Invalid input; the error names the field"),
+        **{str(code): _error(text) for code, text in route.responses.items()},
+    }
+    if any(p["in"] == "path" for p in parameters):
+        responses.setdefault("404", _error("Not found"))
+    if schemes:
+        responses["401"] = _error("Not authenticated")
+        responses.setdefault(
+            "403",
+            _error(
+                "Authenticated, but this credential may not do this "
+                "(a read-only administrator, another site's task or mailbox, the wrong kind of key)"
+            ),
+        )
     return {
-        "name": q.name,
-        "in": "query",
-        "required": q.required,
-        "schema": q.schema(),
-        **({"description": q.description} if q.description else {}),
+        "summary": route.summary,
+        "operationId": f"{route.method.lower()}_{re.sub(r'[^a-zA-Z0-9]+', '_', openapi_path).strip('_')}",
+        "tags": list(route.tags),
+        "parameters": parameters,
+        "responses": responses,
+        "security": [{name: []} for name in schemes],
     }
-
-
-def _component_schemas(defs: dict[str, Any]) -> dict[str, Any]:
-    """The request models' schemas, tightened as the API enforces them, and Error."""
-    schemas = dict(defs.get("$defs", {}))
-    _require_discriminators(schemas)
-    _standard_bounds(schemas)
-    schemas["Error"] = {
-        "type": "object",
-        "required": ["error"],
-        "properties": {
-            "error": {
-                "type": "object",
-                "required": ["field", "message"],
-                "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
-            }
-        },
-    }
-    return schemas
 
 
 def _objects(node: Any) -> Iterator[dict[str, Any]]:

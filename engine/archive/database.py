@@ -15,7 +15,7 @@ from sqlalchemy import Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
-from engine.console.store import make_engine
+from engine.console.database import make_engine
 
 from .migrations import HISTORY
 

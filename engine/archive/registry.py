@@ -34,15 +34,11 @@ from typing import Any
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
+from engine.errors import Conflict, Forbidden, Gone
 from engine.security import hash_token
-from engine.webapi import ApiError
 
 from .database import Database
 from .schema import dirty, holders, roster, sites, submissions, tasks
-
-
-class ArchiveError(ApiError):
-    """A request the archive refuses (status, field, message)."""
 
 
 @dataclass(frozen=True)
@@ -70,12 +66,12 @@ class TaskRegistry:
         with self.db.tx() as conn:
             holder = self.db.sql(conn, "SELECT site_id FROM archive_sites WHERE key_hash = ?", (key_hash,)).first()
             if holder is not None and int(holder[0]) != site_id:
-                raise ArchiveError(409, "key_hash", "another site holds this key")
+                raise Conflict("key_hash", "another site holds this key")
             stmt = self.db.insert(sites).values(site_id=site_id, key_hash=key_hash)
             try:
                 conn.execute(stmt.on_conflict_do_update(index_elements=["site_id"], set_={"key_hash": key_hash}))
             except IntegrityError as exc:  # a concurrent registration took it meanwhile
-                raise ArchiveError(409, "key_hash", "another site holds this key") from exc
+                raise Conflict("key_hash", "another site holds this key") from exc
             for task in registrations:
                 self._register(conn, site_id, task)
             return len(registrations)
@@ -128,7 +124,7 @@ class TaskRegistry:
         with self.db.tx() as conn:
             row = self._own_task(conn, site_id, task_id)
             if row.explicit:
-                raise ArchiveError(409, "mailboxes", f"task {task_id} processes the addresses the console was given")
+                raise Conflict("mailboxes", f"task {task_id} processes the addresses the console was given")
             self._add_roster(conn, task_id, mailboxes)
             return len(mailboxes)
 
@@ -145,15 +141,15 @@ class TaskRegistry:
         ).first()
         if row is None or int(row[0]) != site_id:
             # the console never registered it for this site: another site's, or none at all
-            raise ArchiveError(403, "task_id", f"task {task_id} is not a task of this site")
+            raise Forbidden("task_id", f"task {task_id} is not a task of this site")
         if row.removed and not removed_too:
-            raise ArchiveError(410, "task_id", f"task {task_id} was removed (R9)")
+            raise Gone("task_id", f"task {task_id} was removed (R9)")
         return row
 
     def _processes(self, conn: Connection, task_id: int, mailbox: str) -> None:
         found = self.db.sql(conn, "SELECT 1 FROM roster WHERE task_id = ? AND mailbox = ?", (task_id, mailbox)).first()
         if found is None:
-            raise ArchiveError(403, "mailbox", f"task {task_id} does not process {mailbox}")
+            raise Forbidden("mailbox", f"task {task_id} does not process {mailbox}")
 
     def authorize(
         self, site_id: int, task_id: int, mailbox: str, types: Sequence[str] = (), removed_too: bool = False
@@ -175,14 +171,14 @@ class TaskRegistry:
         row = self._own_task(conn, site_id, task_id, removed_too)
         if types and row.type not in types:
             wanted = " or ".join(types)
-            raise ArchiveError(403, "task_id", f"task {task_id} is a {row.type} task; this call is for {wanted} tasks")
+            raise Forbidden("task_id", f"task {task_id} is a {row.type} task; this call is for {wanted} tasks")
         self._processes(conn, task_id, mailbox)
         return row
 
     def may_submit(self, conn: Connection, site_id: int, task_id: int, mailbox: str, kind: str) -> None:
         row = self._authorize(conn, site_id, task_id, mailbox, ())
         if row.type != kind:  # an MFR task submits MFR data, a Calendar task calendars
-            raise ArchiveError(403, "kind", f"task {task_id} is a {row.type} task; it cannot submit {kind} data")
+            raise Forbidden("kind", f"task {task_id} is a {row.type} task; it cannot submit {kind} data")
         if kind == "mfr":
             self.hold(conn, mailbox, task_id)
 
@@ -193,7 +189,7 @@ class TaskRegistry:
         if held is None:
             self.db.sql(conn, "INSERT INTO mfr_holders (mailbox, task_id) VALUES (?, ?)", (mailbox, task_id))
         elif int(held[0]) != task_id:
-            raise ArchiveError(409, "mailbox", f"{mailbox} is replicated by task {int(held[0])} (T8)")
+            raise Conflict("mailbox", f"{mailbox} is replicated by task {int(held[0])} (T8)")
 
     def site_reaches(self, site_id: int, mailbox: str) -> None:
         """A site key reads a mailbox's views only if one of its tasks processes it."""
@@ -205,7 +201,7 @@ class TaskRegistry:
                 (site_id, mailbox),
             ).first()
             if found is None:
-                raise ArchiveError(403, "mailbox", f"no task of this site processes {mailbox}")
+                raise Forbidden("mailbox", f"no task of this site processes {mailbox}")
 
     def task_sequence(self, site_id: int | None, task_id: int) -> int:
         """The task's Sequence; a site asks only of its own tasks (an unknown task: 0
@@ -220,4 +216,4 @@ class TaskRegistry:
         return int(value or 0)
 
 
-__all__ = ["ArchiveError", "TaskRegistration", "TaskRegistry"]
+__all__ = ["TaskRegistration", "TaskRegistry"]

@@ -10,11 +10,12 @@ from typing import Any
 from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from engine.webapi import error_response, http_error_response
+from engine.webapi import http_error_response
 
-from .api import console_api
 from .archive_client import ArchiveClient
-from .common import ConsoleError
+from .context import ConsoleContext
+from .pages import pages_blueprint
+from .routes import console_api
 from .store import ConsoleStore
 from .workflows import Workflows
 
@@ -32,17 +33,11 @@ def create_console_app(
     app = Flask(__name__, template_folder="templates", static_folder="static")
     app.config["SECRET_KEY"] = secret_key
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY  # a larger body is refused with 413 before it is read
-    flows = Workflows(store, archive)
-    bp, api = console_api(store, flows, archive_url)
-
-    @bp.errorhandler(ConsoleError)
-    def console_error(exc: ConsoleError) -> tuple[Response, int]:
-        return error_response(exc.status, exc.field, exc.message)
+    console = ConsoleContext(store, Workflows(store, archive), archive_url)
+    bp, api = console_api(console)
 
     app.register_blueprint(bp)
-    from .pages import pages_blueprint
-
-    app.register_blueprint(pages_blueprint(store, archive, flows))
+    app.register_blueprint(pages_blueprint(console))
     app.extensions["console_api"] = api
     app.extensions["console_store"] = store
 

@@ -11,7 +11,8 @@ from urllib.parse import quote
 import requests
 import requests.adapters
 
-from .common import ConsoleError
+from engine.errors import Unavailable
+from engine.webapi import error_for_status
 
 
 class ArchiveClient:
@@ -34,15 +35,16 @@ class ArchiveClient:
         try:
             reply = self.session.request(method, f"{self.base_url}{path}", timeout=self.timeout, **kwargs)
         except requests.RequestException as exc:
-            raise ConsoleError(503, "archive", f"the archive platform is unreachable ({type(exc).__name__})") from exc
+            raise Unavailable("archive", f"the archive platform is unreachable ({type(exc).__name__})") from exc
         if reply.status_code >= 500:
-            raise ConsoleError(503, "archive", f"the archive platform answered {reply.status_code}")
+            raise Unavailable("archive", f"the archive platform answered {reply.status_code}")
         if reply.status_code >= 400:
             try:
                 error = reply.json()["error"]
-                raise ConsoleError(reply.status_code, error.get("field", "archive"), error.get("message", ""))
-            except (ValueError, KeyError, TypeError):
-                raise ConsoleError(reply.status_code, "archive", reply.text[:200]) from None
+                field, message = error.get("field", "archive"), error.get("message", "")
+            except (ValueError, KeyError, TypeError, AttributeError):
+                field, message = "archive", reply.text[:200]
+            raise error_for_status(reply.status_code, field, message)
         return reply.json()
 
     def register_site(self, site_id: int, key_hash: str, tasks: list[dict[str, Any]] | None = None) -> None:

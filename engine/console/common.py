@@ -1,5 +1,5 @@
-"""Shared by the console's store, task rules and API: the error type, timestamp
-helpers and the JSON adapters of the stored specs."""
+"""Shared by the console's store, task rules and API: timestamp helpers, the JSON
+adapters of the stored specs and the R9 warning."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 from pydantic import TypeAdapter
 
 from engine.model import DefinitionSpec, GroupTarget, ScheduleSpec
-from engine.webapi import ApiError
 
 SCHEDULE_SPEC: TypeAdapter[ScheduleSpec] = TypeAdapter(ScheduleSpec)
 DEFINITION_SPEC: TypeAdapter[DefinitionSpec] = TypeAdapter(DefinitionSpec)
@@ -19,10 +18,6 @@ R9_WARNING = (
     "Removing this task resets the Exchange Folders Full View of every mailbox it processed "
     "to the current Live View; the history is dropped."
 )
-
-
-class ConsoleError(ApiError):
-    """A request a console rule refuses: the HTTP status and the field it is about."""
 
 
 def aware(value: datetime | None) -> datetime | None:

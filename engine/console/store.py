@@ -1,31 +1,27 @@
 """The console's state and rules (domain.md §1 and §2): administrators, sites, schedules,
 definitions, the directory copy, tasks, and what sites report.  No HTTP here: methods
-take validated domain types, return plain dicts, and raise :class:`ConsoleError` (with
-the HTTP status and the field it is about) when a rule refuses.
+take validated domain types, return plain dicts, and raise the domain's errors
+(:mod:`engine.errors`, naming the field they are about) when a rule refuses.
 """
 
 from __future__ import annotations
 
 import json
 import random
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import create_engine, delete, event, func, insert, or_, select
-from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.pool import StaticPool
+from sqlalchemy import delete, func, insert, or_, select
+from sqlalchemy.orm import Session
 
 from engine.clock import Clock, WallClock
-from engine.model import DefinitionIn, OneOffSchedule, ScheduleIn, SiteChange, SiteIn, valid_address
-from engine.schedule import next_occurrence
+from engine.errors import Conflict, Invalid, NotFound, Unauthorized
+from engine.model import DefinitionIn, Progress, ScheduleIn, SiteChange, SiteIn, TaskIn, valid_address
 from engine.security import hash_password, hash_token, new_token, verify_password
 
-from .common import SCHEDULE_SPEC, ConsoleError, aware, iso
-from .migrations import HISTORY
+from .common import aware, iso
+from .database import ConsoleDatabase, site_row
 from .schema import (
     AdminRow,
     CredentialRow,
@@ -42,74 +38,41 @@ SESSION_LIFETIME = timedelta(hours=12)
 ROLES = ("admin", "read_only")
 
 
-def make_engine(url: str) -> Engine:
-    if url.startswith("sqlite"):
-        memory = url in ("sqlite://", "sqlite:///:memory:")
-        engine = create_engine(
-            url,
-            connect_args={"check_same_thread": False, "timeout": 30},
-            poolclass=StaticPool if memory else None,
-        )
+class ConsoleStore:
+    """The console's one façade: administrators, sites, schedules, definitions and the
+    directory copy here; the tasks' rules in :class:`TaskRules`, on the same database."""
 
-        @event.listens_for(engine, "connect")
-        def _pragmas(connection: Any, _: Any) -> None:
-            cursor = connection.cursor()
-            if not memory:
-                cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA synchronous=NORMAL")
-            cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.close()
-
-        return engine
-    return create_engine(url, pool_pre_ping=True)
-
-
-class ConsoleStore(TaskRules):
     def __init__(self, url: str = "sqlite://", clock: Clock | None = None, rng: random.Random | None = None) -> None:
-        self.clock: Clock = clock or WallClock()
+        self.db = ConsoleDatabase(url, clock or WallClock())
+        self.clock: Clock = self.db.clock
+        self.engine = self.db.engine
         self.rng = rng or random.Random(0)
-        self.engine = make_engine(url)
-        HISTORY.upgrade(self.engine)  # the schema comes from the revisions (engine.migrate)
-        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
-        # one writer at a time: SQLite would otherwise answer "database is locked"
-        self._lock = threading.RLock()
-        self._local = threading.local()
+        self.task_rules = TaskRules(self.db)
         self._keys: dict[str, int] = {}  # key hash → site id, for keys found
 
-    @contextmanager
-    def session(self) -> Iterator[Session]:
-        """One transaction; calls made inside an open one join it, so several store
-        calls (a task with its new schedule and definition) commit or fail together."""
-        current: Session | None = getattr(self._local, "session", None)
-        if current is not None:
-            yield current
-            return
-        with self._lock, self._sessions.begin() as session:
-            self._local.session = session
-            try:
-                yield session
-            finally:
-                self._local.session = None
+    def session(self) -> AbstractContextManager[Session]:
+        """One transaction; calls made inside an open one join it."""
+        return self.db.session()
 
     transaction = session
 
     def now(self) -> datetime:
-        return self.clock.now()
+        return self.db.now()
 
     # -- administrators and credentials ---------------------------------------------------
 
     def create_admin(self, email: str, password: str, role: str = "admin") -> dict[str, Any]:
         if role not in ROLES:
-            raise ConsoleError(400, "role", f"role must be one of {', '.join(ROLES)}")
+            raise Invalid("role", f"role must be one of {', '.join(ROLES)}")
         try:
             email = valid_address(email)
         except ValueError as exc:
-            raise ConsoleError(400, "email", str(exc)) from exc
+            raise Invalid("email", str(exc)) from exc
         if len(password) < 8:
-            raise ConsoleError(400, "password", "a password needs at least 8 characters")
+            raise Invalid("password", "a password needs at least 8 characters")
         with self.session() as s:
             if s.scalar(select(AdminRow).where(AdminRow.email == email)):
-                raise ConsoleError(409, "email", f"an administrator {email} exists already")
+                raise Conflict("email", f"an administrator {email} exists already")
             row = AdminRow(email=email, password_hash=hash_password(password, self.rng), role=role, created=self.now())
             s.add(row)
             s.flush()
@@ -120,7 +83,7 @@ class ConsoleStore(TaskRules):
         with self.session() as s:
             row = s.scalar(select(AdminRow).where(AdminRow.email == email))
             if row is None or not verify_password(password, row.password_hash):
-                raise ConsoleError(401, "password", "unknown administrator or wrong password")
+                raise Unauthorized("password", "unknown administrator or wrong password")
             token = new_token(self.rng, "ses_")
             s.add(
                 CredentialRow(
@@ -170,7 +133,7 @@ class ConsoleStore(TaskRules):
         """A new site and its binding key — the key is returned once and stored hashed."""
         with self.session() as s:
             if s.scalar(select(SiteRow).where(func.lower(SiteRow.code) == spec.code.lower())):
-                raise ConsoleError(409, "code", f"a site with code {spec.code} exists already")
+                raise Conflict("code", f"a site with code {spec.code} exists already")
             key = new_token(self.rng, "site_")
             row = SiteRow(
                 code=spec.code,
@@ -219,19 +182,13 @@ class ConsoleStore(TaskRules):
         with self.session() as s:
             return [self._site_view(r) for r in s.scalars(select(SiteRow).order_by(SiteRow.code))]
 
-    def _site(self, s: Session, site_id: int) -> SiteRow:
-        row = s.get(SiteRow, site_id)
-        if row is None:
-            raise ConsoleError(404, "site_id", f"no site {site_id}")
-        return row
-
     def site(self, site_id: int) -> dict[str, Any]:
         with self.session() as s:
-            return self._site_view(self._site(s, site_id))
+            return self._site_view(site_row(s, site_id))
 
     def change_site(self, site_id: int, change: SiteChange) -> dict[str, Any]:
         with self.session() as s:
-            row = self._site(s, site_id)
+            row = site_row(s, site_id)
             if change.description is not None:
                 row.description = change.description
             if change.time_zone is not None:
@@ -277,16 +234,14 @@ class ConsoleStore(TaskRules):
         if other_than is not None:
             query = query.where(table.id != other_than)
         if s.scalar(query) is not None:
-            raise ConsoleError(409, "name", f"a {what} named {name!r} exists already")
+            raise Conflict("name", f"a {what} named {name!r} exists already")
 
     def _delete_unused(self, s: Session, row: ScheduleRow | DefinitionRow, column: Any, what: str) -> None:
         """A schedule or definition any task uses cannot be deleted: the error names the tasks."""
         users = self._used_by(s, column, row.id)
         if users:
             names = ", ".join(f"task {t}" for t in users)
-            raise ConsoleError(
-                409, f"{what}_id", f"the {what} {row.name!r} is used by {names}; change or remove them first"
-            )
+            raise Conflict(f"{what}_id", f"the {what} {row.name!r} is used by {names}; change or remove them first")
         s.delete(row)
 
     def _bump_sites_for(self, s: Session, column: Any, object_id: int, by: str) -> None:
@@ -294,7 +249,7 @@ class ConsoleStore(TaskRules):
         its site acknowledges)."""
         now = self.now()
         for task in s.scalars(select(TaskRow).where(column == object_id)):
-            site = self._site(s, task.site_id)
+            site = site_row(s, task.site_id)
             site.config_version += 1
             task.changed_version = site.config_version
             task.last_modified, task.last_modified_by = now, by
@@ -333,7 +288,7 @@ class ConsoleStore(TaskRules):
     def _schedule(self, s: Session, schedule_id: int) -> ScheduleRow:
         row = s.get(ScheduleRow, schedule_id)
         if row is None:
-            raise ConsoleError(404, "schedule_id", f"no schedule {schedule_id}")
+            raise NotFound("schedule_id", f"no schedule {schedule_id}")
         return row
 
     def schedule(self, schedule_id: int) -> dict[str, Any]:
@@ -392,7 +347,7 @@ class ConsoleStore(TaskRules):
     def _definition(self, s: Session, definition_id: int) -> DefinitionRow:
         row = s.get(DefinitionRow, definition_id)
         if row is None:
-            raise ConsoleError(404, "definition_id", f"no definition {definition_id}")
+            raise NotFound("definition_id", f"no definition {definition_id}")
         return row
 
     def definition(self, definition_id: int) -> dict[str, Any]:
@@ -403,7 +358,7 @@ class ConsoleStore(TaskRules):
         with self.session() as s:
             row = self._definition(s, definition_id)
             if spec.spec.type != row.type and self._used_by(s, TaskRow.definition_id, row.id):
-                raise ConsoleError(409, "spec.type", "a definition used by tasks keeps its type")
+                raise Conflict("spec.type", "a definition used by tasks keeps its type")
             self._check_name_free(s, DefinitionRow, "definition", spec.name, other_than=row.id)
             row.name, row.name_key = spec.name, spec.name.casefold()
             row.type, row.spec = spec.spec.type, spec.spec.model_dump_json()
@@ -421,7 +376,7 @@ class ConsoleStore(TaskRules):
         """Replace the site's directory copy.  The rows go in as one executemany (not
         through the ORM's unit of work): a site uploads its whole directory every hour."""
         with self.session() as s:
-            self._site(s, site_id)
+            site_row(s, site_id)
             s.execute(delete(DirectoryRow).where(DirectoryRow.site_id == site_id))
             now = self.now()
             rows = [
@@ -486,15 +441,50 @@ class ConsoleStore(TaskRules):
                 for r in rows
             ]
 
-    # -- the schedule of a task -----------------------------------------------------------------
+    # -- tasks (their rules live in TaskRules) ----------------------------------------------------
 
-    @staticmethod
-    def next_run(schedule: ScheduleRow, site: SiteRow, after: datetime) -> datetime | None:
-        return next_occurrence(SCHEDULE_SPEC.validate_json(schedule.spec), site.time_zone, after)
+    def create_task(self, spec: TaskIn, by: str) -> dict[str, Any]:
+        return self.task_rules.create_task(spec, by)
 
-    @staticmethod
-    def is_one_off(schedule: ScheduleRow) -> bool:
-        return isinstance(SCHEDULE_SPEC.validate_json(schedule.spec), OneOffSchedule)
+    def task(self, task_id: int) -> dict[str, Any]:
+        return self.task_rules.task(task_id)
+
+    def tasks(
+        self, site_id: int | None = None, type_: str | None = None, status: str | None = None
+    ) -> list[dict[str, Any]]:
+        return self.task_rules.tasks(site_id, type_, status)
+
+    def recent_activity(self, limit: int = 20) -> list[dict[str, Any]]:
+        return self.task_rules.recent_activity(limit)
+
+    def change_task(self, task_id: int, change: dict[str, Any], by: str) -> dict[str, Any]:
+        return self.task_rules.change_task(task_id, change, by)
+
+    def delete_task(self, task_id: int, confirm: bool, by: str) -> dict[str, Any]:
+        return self.task_rules.delete_task(task_id, confirm, by)
+
+    def heartbeat(self, site_id: int, engine_version: str | None, host_os: str | None) -> dict[str, Any]:
+        return self.task_rules.heartbeat(site_id, engine_version, host_os)
+
+    def site_config(self, site_id: int) -> dict[str, Any]:
+        return self.task_rules.site_config(site_id)
+
+    def config_version(self, site_id: int) -> int:
+        return self.task_rules.config_version(site_id)
+
+    def acknowledge(self, site_id: int, version: int) -> dict[str, Any]:
+        return self.task_rules.acknowledge(site_id, version)
+
+    def report_progress(self, site_id: int, progress: Progress) -> dict[str, Any]:
+        return self.task_rules.report_progress(site_id, progress)
+
+    def append_log(self, site_id: int, task_id: int, lines: list[str]) -> int:
+        return self.task_rules.append_log(site_id, task_id, lines)
+
+    def archive_registration(self, site_id: int) -> tuple[str, list[dict[str, Any]]]:
+        return self.task_rules.archive_registration(site_id)
 
 
-__all__ = ["ConsoleError", "ConsoleStore", "make_engine"]
+#: what the command line (engine/cli.py) catches from the store, under its old name
+
+__all__ = ["ConsoleStore"]

@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from contextlib import AbstractContextManager
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Table, delete, select, update
 from sqlalchemy.orm import Session
 
+from engine.errors import Conflict, Invalid, NotFound
 from engine.model import (
     MIN_VERSION_FOR_ADDRESS_TARGETS,
     VERSION_GATED_KINDS,
@@ -26,9 +26,10 @@ from engine.model import (
     TaskType,
     parse_version,
 )
-from engine.schedule import local_to_utc
+from engine.schedule import local_to_utc, next_occurrence
 
-from .common import R9_WARNING, SCHEDULE_SPEC, ConsoleError, iso
+from .common import R9_WARNING, SCHEDULE_SPEC, iso
+from .database import ConsoleDatabase, site_row
 from .schema import (
     ArchiveOutboxRow,
     DefinitionRow,
@@ -40,62 +41,50 @@ from .schema import (
     TaskRow,
 )
 
-if TYPE_CHECKING:
-    from engine.clock import Clock
-
 #: T1/T2: what a task change may carry
 CHANGEABLE = frozenset({"schedule_id", "definition_id"})
 LOG_LINES_SHOWN = 200
 
 
+def next_run(schedule: ScheduleRow, site: SiteRow, after: datetime) -> datetime | None:
+    """T5: the schedule's next occurrence after ``after``, in the site's zone."""
+    return next_occurrence(SCHEDULE_SPEC.validate_json(schedule.spec), site.time_zone, after)
+
+
+def is_one_off(schedule: ScheduleRow) -> bool:
+    return isinstance(SCHEDULE_SPEC.validate_json(schedule.spec), OneOffSchedule)
+
+
 class TaskRules:
-    """Task methods of ConsoleStore (kept apart for size; they share its session)."""
+    """The tasks of the console, on its database (the store offers them too)."""
 
-    clock: Clock
-
-    def session(self) -> AbstractContextManager[Session]:  # pragma: no cover - provided by ConsoleStore
-        raise AssertionError
-
-    def now(self) -> datetime:  # pragma: no cover - provided by ConsoleStore
-        raise AssertionError
-
-    def _site(self, s: Session, site_id: int) -> SiteRow:  # pragma: no cover - provided by ConsoleStore
-        raise AssertionError
-
-    @staticmethod
-    def next_run(schedule: ScheduleRow, site: SiteRow, after: datetime) -> datetime | None:  # pragma: no cover
-        raise AssertionError
-
-    @staticmethod
-    def is_one_off(schedule: ScheduleRow) -> bool:  # pragma: no cover
-        raise AssertionError
+    def __init__(self, db: ConsoleDatabase) -> None:
+        self.db = db
 
     # -- creating ------------------------------------------------------------------------------
 
     def create_task(self, spec: TaskIn, by: str) -> dict[str, Any]:
-        with self.session() as s:
+        with self.db.session() as s:
             site = s.get(SiteRow, spec.site_id)
             if site is None:
-                raise ConsoleError(404, "site_id", f"no site {spec.site_id}")
+                raise NotFound("site_id", f"no site {spec.site_id}")
             definition = s.get(DefinitionRow, spec.definition_id)
             if definition is None:
-                raise ConsoleError(404, "definition_id", f"no definition {spec.definition_id}")
+                raise NotFound("definition_id", f"no definition {spec.definition_id}")
             if definition.type != spec.type.value:
-                raise ConsoleError(
-                    409,
+                raise Conflict(
                     "definition_id",
                     f"a {spec.type.label} task needs a {spec.type.label} definition; "
                     f"{definition.name!r} is a {TaskType(definition.type).label} definition",
                 )
             if s.get(ScheduleRow, spec.schedule_id) is None:
-                raise ConsoleError(404, "schedule_id", f"no schedule {spec.schedule_id}")
+                raise NotFound("schedule_id", f"no schedule {spec.schedule_id}")
             group = spec.group
             if (
                 group.kind in VERSION_GATED_KINDS
                 and parse_version(site.engine_version) < MIN_VERSION_FOR_ADDRESS_TARGETS
             ):
-                raise ConsoleError(
-                    409,
+                raise Conflict(
                     "group.kind",
                     f"{group.kind.replace('_', ' ')} targets need a site at engine version 2.7 or later; "
                     f"site {site.code} runs {site.engine_version}",
@@ -107,10 +96,10 @@ class TaskRules:
                     )
                 )
                 if known is None:
-                    raise ConsoleError(
-                        409, "group.dn", "the group is not in the directory copy of this site; enter the DN manually"
+                    raise Conflict(
+                        "group.dn", "the group is not in the directory copy of this site; enter the DN manually"
                     )
-            now = self.now()
+            now = self.db.now()
             site.config_version += 1
             row = TaskRow(
                 site_id=site.id,
@@ -132,17 +121,17 @@ class TaskRules:
     def _status(self, s: Session, row: TaskRow) -> tuple[TaskStatus, datetime | None]:
         """T3, in order: Disabled (site disabled) > Pending (change not acknowledged) >
         Running > Completed (a one-off that has run) > Scheduled."""
-        site = self._site(s, row.site_id)
+        site = site_row(s, row.site_id)
         schedule = s.get(ScheduleRow, row.schedule_id)
         assert schedule is not None
-        upcoming = self.next_run(schedule, site, self.now())
+        upcoming = next_run(schedule, site, self.db.now())
         if not site.enabled:
             return TaskStatus.DISABLED, upcoming
         if row.changed_version > site.acked_version:
             return TaskStatus.PENDING, upcoming
         if row.run_state == "Running":
             return TaskStatus.RUNNING, upcoming
-        if self.is_one_off(schedule) and (row.run_state == "Completed" or row.last_run is not None):
+        if is_one_off(schedule) and (row.run_state == "Completed" or row.last_run is not None):
             return TaskStatus.COMPLETED, None
         if upcoming is None:
             # a one-off whose time passed before the site could run it: it is still due
@@ -152,7 +141,7 @@ class TaskRules:
         return TaskStatus.SCHEDULED, upcoming
 
     def _task_view(self, s: Session, row: TaskRow, detail: bool = False) -> dict[str, Any]:
-        site = self._site(s, row.site_id)
+        site = site_row(s, row.site_id)
         schedule = s.get(ScheduleRow, row.schedule_id)
         definition = s.get(DefinitionRow, row.definition_id)
         assert schedule is not None and definition is not None
@@ -211,17 +200,17 @@ class TaskRules:
     def _task(self, s: Session, task_id: int) -> TaskRow:
         row = s.get(TaskRow, task_id)
         if row is None:
-            raise ConsoleError(404, "task_id", f"no task {task_id}")
+            raise NotFound("task_id", f"no task {task_id}")
         return row
 
     def task(self, task_id: int) -> dict[str, Any]:
-        with self.session() as s:
+        with self.db.session() as s:
             return self._task_view(s, self._task(s, task_id), detail=True)
 
     def tasks(
         self, site_id: int | None = None, type_: str | None = None, status: str | None = None
     ) -> list[dict[str, Any]]:
-        with self.session() as s:
+        with self.db.session() as s:
             query = select(TaskRow).order_by(TaskRow.id)
             if site_id is not None:
                 query = query.where(TaskRow.site_id == site_id)
@@ -233,7 +222,7 @@ class TaskRules:
         return views
 
     def recent_activity(self, limit: int = 20) -> list[dict[str, Any]]:
-        with self.session() as s:
+        with self.db.session() as s:
             lines = s.scalars(select(TaskLogRow).order_by(TaskLogRow.id.desc()).limit(limit))
             return [{"task_id": line.task_id, "at": iso(line.at), "line": line.line} for line in lines]
 
@@ -242,52 +231,52 @@ class TaskRules:
     def change_task(self, task_id: int, change: dict[str, Any], by: str) -> dict[str, Any]:
         """T1/T2: only the schedule and the definition (of the same type) change; a site
         change is refused with 'contact support', anything else by name."""
-        with self.session() as s:
+        with self.db.session() as s:
             row = self._task(s, task_id)
             for key in sorted(change):
                 if key in CHANGEABLE:
                     continue
                 if key == "site_id":
-                    raise ConsoleError(400, "site_id", "a task cannot move to another site here; contact support")
-                raise ConsoleError(400, key, "only the schedule and the definition of a task can change")
+                    raise Invalid("site_id", "a task cannot move to another site here; contact support")
+                raise Invalid(key, "only the schedule and the definition of a task can change")
             if not change:
-                raise ConsoleError(400, "body", "give schedule_id and/or definition_id")
+                raise Invalid("body", "give schedule_id and/or definition_id")
             for key in CHANGEABLE & set(change):
                 if not isinstance(change[key], int) or isinstance(change[key], bool) or change[key] < 1:
-                    raise ConsoleError(400, key, "must be a positive integer id")
+                    raise Invalid(key, "must be a positive integer id")
             if "schedule_id" in change:
                 if s.get(ScheduleRow, change["schedule_id"]) is None:
-                    raise ConsoleError(404, "schedule_id", f"no schedule {change['schedule_id']}")
+                    raise NotFound("schedule_id", f"no schedule {change['schedule_id']}")
                 row.schedule_id = change["schedule_id"]
             if "definition_id" in change:
                 definition = s.get(DefinitionRow, change["definition_id"])
                 if definition is None:
-                    raise ConsoleError(404, "definition_id", f"no definition {change['definition_id']}")
+                    raise NotFound("definition_id", f"no definition {change['definition_id']}")
                 if definition.type != row.type:
-                    raise ConsoleError(
-                        409, "definition_id", f"the new definition must be a {TaskType(row.type).label} definition"
+                    raise Conflict(
+                        "definition_id", f"the new definition must be a {TaskType(row.type).label} definition"
                     )
                 row.definition_id = definition.id
-            site = self._site(s, row.site_id)
+            site = site_row(s, row.site_id)
             site.config_version += 1
             row.changed_version = site.config_version
-            row.last_modified, row.last_modified_by = self.now(), by
+            row.last_modified, row.last_modified_by = self.db.now(), by
             return self._task_view(s, row, detail=True)
 
     def delete_task(self, task_id: int, confirm: bool, by: str) -> dict[str, Any]:
         """R9: needs confirmation after the Full View warning.  The site stops scheduling
         the task at its next poll (the task is gone from its config)."""
-        with self.session() as s:
+        with self.db.session() as s:
             row = self._task(s, task_id)
             if not confirm:
-                raise ConsoleError(409, "confirm", f"{R9_WARNING} Repeat with confirm=true to remove task {task_id}.")
-            site = self._site(s, row.site_id)
+                raise Conflict("confirm", f"{R9_WARNING} Repeat with confirm=true to remove task {task_id}.")
+            site = site_row(s, row.site_id)
             site.config_version += 1
-            s.add(TaskLogRow(task_id=row.id, site_id=site.id, at=self.now(), line=f"task {row.id} removed by {by}"))
+            s.add(TaskLogRow(task_id=row.id, site_id=site.id, at=self.db.now(), line=f"task {row.id} removed by {by}"))
             s.execute(delete(TaskMailboxRow).where(TaskMailboxRow.task_id == row.id))
             s.delete(row)
             # the archive's R9 reset goes out with the delete, in the same transaction (see outbox.py)
-            s.add(ArchiveOutboxRow(kind="reset_task", task_id=task_id, site_id=site.id, queued=self.now()))
+            s.add(ArchiveOutboxRow(kind="reset_task", task_id=task_id, site_id=site.id, queued=self.db.now()))
             return {"deleted": task_id, "site_id": site.id, "warning": R9_WARNING}
 
     # -- the site-facing side ---------------------------------------------------------------------------
@@ -297,13 +286,13 @@ class TaskRules:
         every 120 s, and a simulated week of a site makes ten thousand of them."""
         if engine_version:
             parse_version(engine_version)
-        values: dict[str, Any] = {"last_active": self.now()}
+        values: dict[str, Any] = {"last_active": self.db.now()}
         if engine_version:
             values["engine_version"] = engine_version
         if host_os:
             values["host_os"] = host_os[:100]
         table: Table = SiteRow.__table__  # type: ignore[assignment]  # Core, not the ORM's bulk update (dearer)
-        with self.session() as s:
+        with self.db.session() as s:
             row = (
                 s.connection()
                 .execute(
@@ -315,13 +304,13 @@ class TaskRules:
                 .first()
             )
             if row is None:
-                raise ConsoleError(404, "site_id", f"no site {site_id}")
+                raise NotFound("site_id", f"no site {site_id}")
             return {"config_version": int(row[0]), "enabled": bool(row[1])}
 
     def site_config(self, site_id: int) -> dict[str, Any]:
         """Everything the site needs to run its tasks, stamped with its config version."""
-        with self.session() as s:
-            site = self._site(s, site_id)
+        with self.db.session() as s:
+            site = site_row(s, site_id)
             tasks = []
             for row in s.scalars(select(TaskRow).where(TaskRow.site_id == site.id).order_by(TaskRow.id)):
                 schedule = s.get(ScheduleRow, row.schedule_id)
@@ -359,28 +348,28 @@ class TaskRules:
             }
 
     def config_version(self, site_id: int) -> int:
-        with self.session() as s:
-            return self._site(s, site_id).config_version
+        with self.db.session() as s:
+            return site_row(s, site_id).config_version
 
     def acknowledge(self, site_id: int, version: int) -> dict[str, Any]:
         """The site applied config ``version``: its tasks leave Pending (T3)."""
-        with self.session() as s:
-            site = self._site(s, site_id)
+        with self.db.session() as s:
+            site = site_row(s, site_id)
             if version > site.config_version:
-                raise ConsoleError(409, "version", f"version {version} was never issued (latest {site.config_version})")
+                raise Conflict("version", f"version {version} was never issued (latest {site.config_version})")
             site.acked_version = max(site.acked_version, version)
             return {"acked_version": site.acked_version, "config_version": site.config_version}
 
     def _own_task(self, s: Session, site_id: int, task_id: int) -> TaskRow:
         row = s.get(TaskRow, task_id)
         if row is None or row.site_id != site_id:
-            raise ConsoleError(404, "task_id", f"no task {task_id} for this site")  # others' tasks do not exist
+            raise NotFound("task_id", f"no task {task_id} for this site")  # others' tasks do not exist
         return row
 
     def report_progress(self, site_id: int, progress: Progress) -> dict[str, Any]:
-        with self.session() as s:
+        with self.db.session() as s:
             row = self._own_task(s, site_id, progress.task_id)
-            now = self.now()
+            now = self.db.now()
             if progress.status == "Running":
                 row.run_state = "Running"
             else:
@@ -408,9 +397,9 @@ class TaskRules:
             return self._task_view(s, row)
 
     def append_log(self, site_id: int, task_id: int, lines: list[str]) -> int:
-        with self.session() as s:
+        with self.db.session() as s:
             self._own_task(s, site_id, task_id)
-            now = self.now()
+            now = self.db.now()
             s.add_all(TaskLogRow(task_id=task_id, site_id=site_id, at=now, line=line[:2000]) for line in lines)
             return len(lines)
 
@@ -418,8 +407,8 @@ class TaskRules:
         """What the archive is told of a site: its key's hash and its tasks — owner,
         type, identity, and the addresses of single-mailbox and list targets (the
         archive then limits the site's key to them; groups the site resolves)."""
-        with self.session() as s:
-            site = self._site(s, site_id)
+        with self.db.session() as s:
+            site = site_row(s, site_id)
             tasks = []
             for row in s.scalars(select(TaskRow).where(TaskRow.site_id == site_id).order_by(TaskRow.id)):
                 group = json.loads(row.group)
@@ -435,8 +424,8 @@ class TaskRules:
             return site.key_hash, tasks
 
     def task_ids(self, site_id: int) -> Iterator[int]:
-        with self.session() as s:
+        with self.db.session() as s:
             yield from list(s.scalars(select(TaskRow.id).where(TaskRow.site_id == site_id)))
 
 
-__all__ = ["CHANGEABLE", "TaskRules"]
+__all__ = ["CHANGEABLE", "TaskRules", "is_one_off", "next_run"]

@@ -23,10 +23,10 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
+from engine.errors import DomainError
 from engine.model import SiteIn, TaskIn
 
 from .archive_client import ArchiveClient
-from .common import ConsoleError
 from .outbox import RESET_TASK, Outbox
 from .store import ConsoleStore
 
@@ -55,7 +55,7 @@ class Workflows:
         key_hash, tasks = self.store.archive_registration(site_id)
         try:
             self.archive.register_site(site_id, key_hash, tasks)
-        except ConsoleError as exc:
+        except DomainError as exc:
             log.warning("the archive does not know site %s yet: %s", site_id, exc.message)
             return False
         return True
@@ -94,7 +94,7 @@ class Workflows:
                 assert entry.kind == RESET_TASK, entry.kind
                 try:
                     reset[entry.task_id] = self.archive.reset_task(entry.task_id)
-                except ConsoleError as exc:
+                except DomainError as exc:
                     self.outbox.failed(entry, exc.message)
                     log.warning("the archive's reset of task %s waits: %s", entry.task_id, exc.message)
                     return reset

@@ -9,13 +9,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 LIMIT = 80
-#: modules being split elsewhere (issue 11) at the time of writing; remove each entry
-#: when its split lands — an entry whose module is within the limit fails the test
-BEING_SPLIT = {
-    "engine/console/api.py": "the console's route factory, split by resource (issue 11)",
-    "engine/console/pages.py": "the console's pages blueprint, split by resource (issue 11)",
-    "engine/archive/app.py": "the archive's app factory, split by resource (issue 11)",
-}
 
 
 def long_functions(path: Path) -> list[str]:
@@ -33,14 +26,9 @@ def test_no_function_in_the_engine_is_over_80_lines() -> None:
     over = {}
     for path in sorted((ROOT / "engine").rglob("*.py")):
         name = str(path.relative_to(ROOT))
-        if name not in BEING_SPLIT and long_functions(path):
+        if long_functions(path):
             over[name] = long_functions(path)
     assert over == {}, f"split these into named steps (at most {LIMIT} lines each)"
-
-
-def test_a_module_marked_as_being_split_still_needs_it() -> None:
-    done = [name for name in BEING_SPLIT if not (ROOT / name).exists() or not long_functions(ROOT / name)]
-    assert done == [], "split already: remove these from BEING_SPLIT"
 
 
 def test_the_length_check_counts_decorators_and_bodies(tmp_path: Path) -> None:

@@ -30,8 +30,9 @@ from sqlalchemy.pool import StaticPool
 from engine.archive.migrations import HISTORY as ARCHIVE
 from engine.archive.store import ArchiveStore, Submission
 from engine.clock import ManualClock
+from engine.console.database import make_engine
 from engine.console.migrations import HISTORY as CONSOLE
-from engine.console.store import ConsoleStore, make_engine
+from engine.console.store import ConsoleStore
 from engine.migrate import FIRST_REVISION, MigrationHistory, SchemaError, new_revision
 from engine.model import ScheduleIn
 from engine.site import state_schema

@@ -1,5 +1,5 @@
 """The archive database's migration history (Alembic): env.py and versions/.  Add a
-revision with ``synceng db revision --archive -m "what changes"`` (README, "Schema
+revision with ``synceng db revision archive -m "what changes"`` (README, "Schema
 migrations")."""
 
 from __future__ import annotations

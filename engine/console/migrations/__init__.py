@@ -1,5 +1,5 @@
 """The console database's migration history (Alembic): env.py and versions/.  Add a
-revision with ``synceng db revision --console -m "what changes"`` (README, "Schema
+revision with ``synceng db revision console -m "what changes"`` (README, "Schema
 migrations")."""
 
 from __future__ import annotations

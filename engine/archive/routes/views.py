@@ -1,0 +1,66 @@
+"""The Live and Full Views of a mailbox (its folder tree and each folder's items) and
+its calendar replica (C1), for the console's Exchange Folders browser and for sites."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from engine.webapi import Query, Resource
+
+from ..store import ArchiveStore
+from .auth import Caller, reaches
+from .common import AS_OF, MAILBOX_PATH, SCOPED, VIEW
+
+routes: Resource[ArchiveStore] = Resource("views")
+
+
+@routes.route(
+    "GET", "/api/views/<mailbox>/folders", auth="any", query=[VIEW, AS_OF], path_rules=[MAILBOX_PATH], responses=SCOPED
+)
+def folder_tree(
+    store: ArchiveStore, caller: Caller, mailbox: str, view: str | None, as_of: datetime | None
+) -> dict[str, Any]:
+    """Folder tree of the Live or Full View"""
+    reaches(store, caller, mailbox)
+    return {
+        "mailbox": mailbox,
+        "view": view or "live",
+        "folders": store.folder_tree(mailbox.lower(), view or "live", as_of),
+    }
+
+
+@routes.route(
+    "GET",
+    "/api/views/<mailbox>/items",
+    auth="any",
+    query=[
+        Query("folder", required=True),
+        VIEW,
+        AS_OF,
+        Query("offset", int, minimum=0, maximum=10_000_000),
+        Query("limit", int, minimum=1, maximum=1000),
+    ],
+    path_rules=[MAILBOX_PATH],
+    responses=SCOPED,
+)
+def folder_items(
+    store: ArchiveStore,
+    caller: Caller,
+    mailbox: str,
+    folder: str,
+    view: str | None,
+    as_of: datetime | None,
+    offset: int | None,
+    limit: int | None,
+) -> dict[str, Any]:
+    """Items of one folder of the Live or Full View, paged"""
+    reaches(store, caller, mailbox)
+    return store.folder_items(mailbox.lower(), folder, view or "live", as_of, offset or 0, limit or 100)
+
+
+@routes.route("GET", "/api/views/<mailbox>/calendars", auth="any", path_rules=[MAILBOX_PATH], responses=SCOPED)
+def calendar_replica(store: ArchiveStore, caller: Caller, mailbox: str) -> dict[str, Any]:
+    """C1: the calendar replica"""
+    reaches(store, caller, mailbox)
+    return store.calendar_replica(mailbox.lower())

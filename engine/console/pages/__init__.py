@@ -1,0 +1,47 @@
+"""The Administration Console pages (server-rendered, minimal JavaScript), one module
+per resource, following the seed's flows: log in → Exchange Services dashboard → New
+Exchange Task → the task's Options and Information → change schedule or definition →
+Remove Task (warning, OK/Cancel).  Plus the schedules, definitions and sites pages and
+the Exchange Folders browser.
+
+Forms are validated by the same domain models as the REST API; errors name the field.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+from ..context import ConsoleContext
+from . import dashboard, definitions, folders, schedules, session, sites, tasks
+from .base import Pages, refuse_nul
+from .text import schedule_text, site_time
+
+#: every resource's pages
+RESOURCES: tuple[Pages, ...] = (
+    session.pages,
+    dashboard.pages,
+    tasks.pages,
+    schedules.pages,
+    definitions.pages,
+    sites.pages,
+    folders.pages,
+)
+
+
+def empty_pages() -> Blueprint:
+    """The pages' blueprint with its guard and template filters, but no page yet."""
+    bp = Blueprint("pages", __name__)
+    bp.add_app_template_filter(schedule_text, "schedule_text")
+    bp.add_app_template_filter(site_time, "site_time")
+    bp.before_request(refuse_nul)
+    return bp
+
+
+def pages_blueprint(console: ConsoleContext) -> Blueprint:
+    bp = empty_pages()
+    for resource in RESOURCES:
+        resource.register(bp, console)
+    return bp
+
+
+__all__ = ["RESOURCES", "empty_pages", "pages_blueprint", "schedule_text", "site_time"]

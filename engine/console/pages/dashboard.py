@@ -1,0 +1,19 @@
+"""Exchange Services: the dashboard of sites, schedules, definitions, the latest tasks
+and their activity."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..context import ConsoleContext
+from .base import Pages, choices, render
+
+pages = Pages()
+
+
+@pages.route("/exchange-services")
+def dashboard(console: ConsoleContext, admin: dict[str, Any]) -> str:
+    store = console.store
+    return render(
+        "dashboard.html", admin, **choices(console), tasks=store.tasks()[-10:], activity=store.recent_activity(15)
+    )

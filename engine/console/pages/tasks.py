@@ -1,0 +1,133 @@
+"""Exchange Tasks: the list, New Exchange Task (site; schedule with Create New; type;
+definition with Create New; group by Lookup from AD, Enter DN manually, or Enter group
+email address / ';' list), a task's Options and Information, changing its schedule or
+definition (T1, T2) and Remove Task (R9: the warning, then OK or Cancel)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, redirect, request, url_for
+
+from engine.errors import DomainError, Invalid, NotFound
+from engine.model import TaskIn, TaskType
+from engine.webapi import status_of
+
+from ..common import R9_WARNING
+from ..context import ConsoleContext
+from .base import Pages, choices, render
+from .forms import definition_from_form, group_from_form, schedule_from_form, validate
+
+pages = Pages()
+
+
+@pages.route("/tasks")
+def tasks(console: ConsoleContext, admin: dict[str, Any]) -> str:
+    status = request.args.get("status") or None
+    return render("tasks.html", admin, tasks=console.store.tasks(status=status), status=status)
+
+
+def new_task_page(console: ConsoleContext, admin: dict[str, Any], form: Any, error: DomainError | None = None) -> str:
+    groups = console.store.lookup_groups("", None, limit=500)
+    return render("task_new.html", admin, **choices(console), groups=groups, form=form, error=error)
+
+
+@pages.route("/tasks/new")
+def new_task(console: ConsoleContext, admin: dict[str, Any]) -> str:
+    return new_task_page(console, admin, request.args)
+
+
+@pages.route("/tasks/new", methods=["POST"])
+def create_task(console: ConsoleContext, admin: dict[str, Any]) -> Any:
+    form = request.form
+    try:
+        task = _create_task(console, form, admin["email"])
+    except DomainError as exc:
+        return new_task_page(console, admin, form, exc), status_of(exc)
+    return redirect(url_for("pages.task", task_id=task["id"]))
+
+
+def _create_task(console: ConsoleContext, form: Any, by: str) -> dict[str, Any]:
+    """The task of the New Exchange Task form, with the schedule and the definition it
+    creates on the way: all of them or none."""
+    site_raw = form.get("site_id", "")
+    if not site_raw.isdigit():
+        raise Invalid("site_id", "choose a site")
+    type_ = form.get("type", "")
+    if type_ not in {t.value for t in TaskType}:
+        raise Invalid("type", "choose a task type")
+    group = group_from_form(form, console.store, int(site_raw))
+    new_schedule = schedule_from_form(form, "new_schedule_") if form.get("schedule_id") == "new" else None
+    new_definition = (
+        definition_from_form(form, type_, "new_definition_") if form.get("definition_id") == "new" else None
+    )
+
+    def task_spec(schedule_id: Any, definition_id: Any) -> TaskIn:
+        return validate(
+            TaskIn,
+            {
+                "site_id": site_raw,
+                "type": type_,
+                "schedule_id": schedule_id,
+                "definition_id": definition_id,
+                "group": group,
+            },
+        )
+
+    # validate the task itself (with placeholder ids for what is still to be created)
+    schedule_id = 1 if new_schedule else form.get("schedule_id")
+    definition_id = 1 if new_definition else form.get("definition_id")
+    task_spec(schedule_id or None, definition_id or None)
+    with console.store.transaction():  # a refused task leaves no new schedule or definition behind
+        if new_schedule is not None:
+            schedule_id = console.store.create_schedule(new_schedule, by)["id"]
+        if new_definition is not None:
+            definition_id = console.store.create_definition(new_definition, by)["id"]
+        return console.flows.create_task(task_spec(schedule_id, definition_id), by)
+
+
+def task_page(console: ConsoleContext, admin: dict[str, Any], task_id: int, error: DomainError | None = None) -> str:
+    try:
+        task = console.store.task(task_id)
+    except NotFound:
+        abort(404)
+    return render(
+        "task.html",
+        admin,
+        task=task,
+        schedules=console.store.schedules(),
+        definitions=console.store.definitions(task["type"]),
+        error=error,
+        warning=R9_WARNING,
+    )
+
+
+@pages.route("/tasks/<int:task_id>")
+def task(console: ConsoleContext, admin: dict[str, Any], task_id: int) -> str:
+    return task_page(console, admin, task_id)
+
+
+@pages.route("/tasks/<int:task_id>/change", methods=["POST"])
+def change_task(console: ConsoleContext, admin: dict[str, Any], task_id: int) -> Any:
+    change: dict[str, Any] = {}
+    try:
+        for key in ("schedule_id", "definition_id"):
+            value = request.form.get(key, "")
+            if value:
+                if not value.isdigit():
+                    raise Invalid(key, "choose one")
+                change[key] = int(value)
+        console.store.change_task(task_id, change, admin["email"])
+    except DomainError as exc:
+        return task_page(console, admin, task_id, exc), status_of(exc)
+    return redirect(url_for("pages.task", task_id=task_id))
+
+
+@pages.route("/tasks/<int:task_id>/remove", methods=["POST"])
+def remove_task(console: ConsoleContext, admin: dict[str, Any], task_id: int) -> Any:
+    confirm = request.form.get("confirm") == "true"
+    try:
+        console.flows.delete_task(task_id, confirm, admin["email"])
+    except DomainError as exc:
+        return task_page(console, admin, task_id, exc), status_of(exc)
+    return redirect(url_for("pages.tasks"))

@@ -1,0 +1,50 @@
+"""Administrators' credentials: log in (a session), log out, API tokens for scripts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, jsonify, make_response
+from pydantic import Field
+
+from engine.webapi import Resource, StrictBody
+
+from ..auth import SESSION_COOKIE
+from ..context import ConsoleContext
+
+routes: Resource[ConsoleContext] = Resource("auth")
+
+
+class LoginIn(StrictBody):
+    email: str = Field(min_length=3, max_length=254)
+    password: str = Field(min_length=1, max_length=1024)
+
+
+class TokenIn(StrictBody):
+    name: str = Field(min_length=1, max_length=120)
+
+
+@routes.route(
+    "POST", "/api/session", auth="public", body=LoginIn, status=201, responses={401: "Wrong email or password"}
+)
+def login(console: ConsoleContext, _: Any, body: LoginIn) -> Response:
+    """Log in: a session token (also set as a cookie)"""
+    token, admin = console.store.login(body.email, body.password)
+    response = make_response(jsonify(token=token, admin=admin), 201)
+    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="Lax")
+    return response
+
+
+@routes.route("DELETE", "/api/session", auth="read")
+def logout(console: ConsoleContext, _: Any) -> Response:
+    """Log out"""
+    console.store.logout(console.auth.secret())
+    response = make_response(jsonify(ok=True))
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
+@routes.route("POST", "/api/tokens", auth="write", body=TokenIn, status=201)
+def create_token(console: ConsoleContext, admin: dict[str, Any], body: TokenIn) -> dict[str, Any]:
+    """Create an API token for scripts (shown once)"""
+    return {"token": console.store.create_api_token(admin["id"], body.name), "name": body.name}
