@@ -22,16 +22,15 @@ import json
 import multiprocessing as mp
 import random
 import sqlite3
-import statistics
 import tempfile
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import requests
 
+from bench.results import Echo, Result, median_ms
 from engine.archive.app import create_archive_app
 from engine.archive.registry import TaskRegistration
 from engine.archive.store import ArchiveStore, Submission
@@ -39,8 +38,6 @@ from engine.clock import ManualClock
 from engine.security import hash_token
 from mockews.server import ServerThread
 
-Result = dict[str, Any]
-Echo = Callable[[str], None]
 MAILBOX = "bench@contoso.example"
 SITE_KEY = "site_bench-key"
 ADMIN_TOKEN = "arc_bench-admin"
@@ -178,15 +175,6 @@ def _store_rate(path: Path, batches: list[dict[str, Any]]) -> float:
     return sum(len(s.placements) for s in subs) / elapsed
 
 
-def _median_ms(run: Callable[[], object], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        run()
-        times.append((time.perf_counter() - started) * 1000)
-    return statistics.median(times)
-
-
 def run_archive_benchmarks(quick: bool = False, echo: Echo = print) -> list[Result]:
     count = 10_000 if quick else 50_000
     repeat = 5 if quick else 21
@@ -260,7 +248,7 @@ def run_archive_benchmarks(quick: bool = False, echo: Echo = print) -> list[Resu
             def tree_as_of() -> None:
                 session.get(f"{base}/folders", params={"view": "full", "as_of": as_of}).raise_for_status()
 
-            tree_ms, page_ms, as_of_ms = (_median_ms(f, repeat) for f in (tree, page, tree_as_of))
+            tree_ms, page_ms, as_of_ms = (median_ms(f, repeat) for f in (tree, page, tree_as_of))
             session.close()
 
         db = sqlite3.connect(workdir / "archive.db")
@@ -276,7 +264,7 @@ def run_archive_benchmarks(quick: bool = False, echo: Echo = print) -> list[Resu
                 (MAILBOX,),
             ).fetchall()
 
-        raw_tree_ms, raw_page_ms = _median_ms(raw_tree, repeat), _median_ms(raw_page, repeat)
+        raw_tree_ms, raw_page_ms = median_ms(raw_tree, repeat), median_ms(raw_page, repeat)
         db.close()
         full_rows = count + count // 20  # every placement, and the moved items' new locations
         results.append(

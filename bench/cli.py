@@ -15,7 +15,7 @@ from engine.cliopts import options, results_options
 
 def _run(module: str, function: str, json_file: Path | None, quick: bool) -> None:
     """Run ``bench.<module>.<function>(quick=…, echo=…)``; write its results if asked."""
-    from bench.ews import write_results
+    from bench.results import write_results
 
     results = getattr(importlib.import_module(f"bench.{module}"), function)(quick=quick, echo=click.echo)
     if json_file is not None:

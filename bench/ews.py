@@ -20,18 +20,16 @@ from __future__ import annotations
 
 import gc
 import http.client
-import json
 import multiprocessing as mp
-import statistics
 import time
 import tracemalloc
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from lxml import etree
 
+from bench.results import Echo, Result, Step, median_ms, result, run_steps
 from engine.clock import ManualClock
 from mockews.app import create_app
 from mockews.server import ServerThread
@@ -42,8 +40,6 @@ from mockews.store.loader import new_message
 OWNER = "bench@contoso.example"
 SERVICE = "svc@contoso.example"
 PASSWORD = "bench-pw"
-Result = dict[str, Any]
-Echo = Callable[[str], None]
 
 
 def build_world(items: int, seed: int = 1) -> tuple[World, str]:
@@ -85,19 +81,6 @@ def sync_request(folder_id: str, max_changes: int = 512, state: str | None = Non
     ).encode()
 
 
-def _median_ms(run: Callable[[], object], repeat: int) -> float:
-    samples = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        run()
-        samples.append((time.perf_counter() - started) * 1000)
-    return statistics.median(samples)
-
-
-def result(name: str, unit: str, value: float, **extra: object) -> Result:
-    return {"name": name, "unit": unit, "value": round(value, 4), "extra": extra}
-
-
 # -- 1. page render ------------------------------------------------------------------------
 
 
@@ -107,8 +90,8 @@ def bench_render(items: int, repeat: int) -> Result:
     request = sync_request(folder_id)
     reply = service.handle(request)
     assert reply.status == 200 and reply.body.count(b"<t:Create>") == 512, reply.body[:500]
-    mock_ms = _median_ms(lambda: service.handle(request), repeat)
-    lxml_ms = _median_ms(lambda: etree.fromstring(reply.body), repeat)
+    mock_ms = median_ms(lambda: service.handle(request), repeat)
+    lxml_ms = median_ms(lambda: etree.fromstring(reply.body), repeat)
     return result(
         "mock_render_ms_per_512",
         "ms",
@@ -321,24 +304,10 @@ def bench_memory(items: int) -> Result:
 
 def run_ews_benchmarks(quick: bool = False, echo: Echo = print) -> list[Result]:
     items = 2_000 if quick else 10_000
-    out: list[Result] = []
-    steps: list[tuple[str, Callable[[], Result | list[Result]]]] = [
+    steps: list[Step] = [
         ("render", lambda: bench_render(items, repeat=20 if quick else 101)),
         ("exchangelib", lambda: bench_exchangelib(items)),
         ("http pages", lambda: bench_http_pages(items, seconds=2.0 if quick else 8.0)),
         ("memory", lambda: bench_memory(20_000 if quick else 100_000)),
     ]
-    for label, step in steps:
-        echo(f"bench ews: {label} …")
-        produced = step()
-        for entry in produced if isinstance(produced, list) else [produced]:
-            out.append(entry)
-            extra = entry["extra"]
-            ratio = extra.get("ratio_to_baseline", extra.get("ratio_inprocess_to_http"))
-            ratio_text = f" (ratio {ratio})" if ratio is not None else ""
-            echo(f"  {entry['name']}: {entry['value']} {entry['unit']}{ratio_text}")
-    return out
-
-
-def write_results(results: list[Result], path: Path) -> None:
-    path.write_text(json.dumps(results, indent=2) + "\n")
+    return run_steps("bench ews", steps, echo)

@@ -19,7 +19,6 @@ and parses every request and response).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -27,6 +26,7 @@ from exchangelib import IMPERSONATION, Account, Configuration, Credentials
 from exchangelib.folders import Folder
 from exchangelib.version import Build, Version
 
+from bench.results import Echo, Result, Step, run_steps
 from engine.clock import ManualClock
 from engine.site.runtime import RealTimeRuntime
 from engine.site.state import SiteState
@@ -34,8 +34,6 @@ from mockews.store import World
 from mockews.store.loader import new_message
 from scenarios.testbed import EWS_VERSION, SERVICE_ACCOUNT, SERVICE_PASSWORD, Testbed, build_testbed
 
-Result = dict[str, Any]
-Echo = Callable[[str], None]
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 MAIL_WELL_KNOWN = ("inbox", "sentitems", "deleteditems", "drafts", "outbox", "junkemail")
 FOLDERS = 20
@@ -217,17 +215,11 @@ def bench_unchanged(mailboxes: int) -> Result:
 
 
 def run_site_benchmarks(quick: bool = False, echo: Echo = print) -> list[Result]:
-    steps: list[tuple[str, Callable[[], Result]]] = [
+    steps: list[Step] = [
         ("MFR initial replication", lambda: bench_initial(5_000 if quick else 20_000)),
         ("unchanged incremental pass", lambda: bench_unchanged(20 if quick else 100)),
     ]
-    out = []
-    for label, step in steps:
-        echo(f"bench site: {label} …")
-        result = step()
-        out.append(result)
-        echo(f"  {result['name']}: {result['value']} {result['unit']} (ratio {result['extra']['ratio_to_baseline']})")
-    return out
+    return run_steps("bench site", steps, echo)
 
 
 __all__ = ["run_site_benchmarks"]

@@ -9,12 +9,9 @@ Names: ``mock_render_ms_per_512``, ``ews_pages_per_s_http``, ``mfr_items_per_s``
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
 
-Result = dict[str, Any]
-Echo = Callable[[str], None]
+from bench.results import Echo, Result, Step, run_steps
 
 
 def renamed(result: Result, name: str) -> Result:
@@ -53,25 +50,7 @@ def run_suite(quick: bool = False, echo: Echo = print) -> list[Result]:
     from bench.ews import bench_http_pages, bench_render
     from bench.site import bench_initial, bench_unchanged
 
-    out: list[Result] = []
-
-    def step(label: str, produce: Callable[[], list[Result]]) -> None:
-        echo(f"bench: {label} …")
-        for entry in produce():
-            out.append(entry)
-            extra = entry["extra"]
-            ratio = extra.get("ratio_to_baseline")
-            echo(f"  {entry['name']}: {entry['value']} {entry['unit']}" + (f" (ratio {ratio})" if ratio else ""))
-
     items = 2_000 if quick else 10_000
-    step(
-        "mock page render",
-        lambda: [renamed(bench_render(items, repeat=20 if quick else 101), "mock_render_ms_per_512")],
-    )
-    step(
-        "EWS pages over HTTP",
-        lambda: [renamed(bench_http_pages(items, seconds=2.0 if quick else 8.0), "ews_pages_per_s_http")],
-    )
 
     def initial() -> list[Result]:
         engine = bench_initial(5_000 if quick else 20_000)
@@ -90,20 +69,29 @@ def run_suite(quick: bool = False, echo: Echo = print) -> list[Result]:
         }
         return [renamed(engine, "mfr_items_per_s"), naive, ratio]
 
-    step("MFR initial replication vs naive exchangelib", initial)
-    step(
-        "unchanged incremental pass",
-        lambda: [renamed(bench_unchanged(20 if quick else 100), "incremental_mailboxes_per_s")],
-    )
-
     def archive() -> list[Result]:
         found = run_archive_benchmarks(quick=quick, echo=lambda _: None)
         ingest = next(r for r in found if r["name"] == "archive_ingest_placements_per_s")
         return [renamed(ingest, "archive_placements_per_s"), *(r for r in found if r is not ingest)]
 
-    step("archive ingest and Full View", archive)
-    step("simulation acceleration (site-sizing)", lambda: [sim_acceleration(1.5 if quick else 24.0)])
-    return out
+    steps: list[Step] = [
+        (
+            "mock page render",
+            lambda: renamed(bench_render(items, repeat=20 if quick else 101), "mock_render_ms_per_512"),
+        ),
+        (
+            "EWS pages over HTTP",
+            lambda: renamed(bench_http_pages(items, seconds=2.0 if quick else 8.0), "ews_pages_per_s_http"),
+        ),
+        ("MFR initial replication vs naive exchangelib", initial),
+        (
+            "unchanged incremental pass",
+            lambda: renamed(bench_unchanged(20 if quick else 100), "incremental_mailboxes_per_s"),
+        ),
+        ("archive ingest and Full View", archive),
+        ("simulation acceleration (site-sizing)", lambda: sim_acceleration(1.5 if quick else 24.0)),
+    ]
+    return run_steps("bench", steps, echo)
 
 
 __all__ = ["run_suite", "sim_acceleration"]

@@ -13,16 +13,14 @@ import json
 import subprocess
 import sys
 import time
-from collections.abc import Callable
 from typing import Any
 
 from exchangelib.protocol import close_connections
 
+from bench.results import Echo, Result, Step, run_steps
 from mockews.app import create_app
 from mockews.server import ServerThread
 from mockews.service import MockExchange
-
-Result = dict[str, Any]
 
 _CHILD = """
 import json, resource, sys, time
@@ -114,15 +112,9 @@ def bench_ews_populate(profile: str, seed: int = 9) -> Result:
     }
 
 
-def run_tenant_benchmarks(quick: bool = False, echo: Callable[[str], None] = print) -> list[Result]:
-    results = []
-    steps: list[tuple[str, Callable[[], Result]]] = [
+def run_tenant_benchmarks(quick: bool = False, echo: Echo = print) -> list[Result]:
+    steps: list[Step] = [
         ("generation + direct load", lambda: bench_load("small" if quick else "medium")),
         ("EWS population", lambda: bench_ews_populate("tiny" if quick else "small")),
     ]
-    for label, step in steps:
-        echo(f"bench tenant: {label} …")
-        entry = step()
-        results.append(entry)
-        echo(f"  {entry['name']}: {entry['value']} {entry['unit']} (ratio {entry['extra']['ratio_to_baseline']})")
-    return results
+    return run_steps("bench tenant", steps, echo)

@@ -29,19 +29,7 @@ USER_PROPERTIES = frozenset(
 )
 #: what Graph returns for a user without $select (the modelled part of its default set)
 USER_DEFAULT = ("id", "displayName", "givenName", "surname", "userPrincipalName", "mail", "jobTitle")
-GROUP_PROPERTIES = frozenset(
-    {
-        "id",
-        "displayName",
-        "mail",
-        "mailEnabled",
-        "securityEnabled",
-        "groupTypes",
-        "onPremisesDistinguishedName",
-        "onPremisesSyncEnabled",
-        "members",
-    }
-)
+#: what Graph returns for a group without $select: every modelled property but its members
 GROUP_DEFAULT = (
     "id",
     "displayName",
@@ -52,24 +40,25 @@ GROUP_DEFAULT = (
     "onPremisesDistinguishedName",
     "onPremisesSyncEnabled",
 )
+GROUP_PROPERTIES = frozenset({*GROUP_DEFAULT, "members"})
 CONTACT_PROPERTIES = frozenset({"id", "displayName", "mail"})
 
-#: $filter support, as Graph documents it for these properties
-USER_FILTERS = {
+#: $filter support, as Graph documents it for these properties; users and groups share the first four
+_DIRECTORY_OBJECT_FILTERS = {
     "id": frozenset({"eq", "ne"}),
     "mail": frozenset({"eq", "ne", "startswith"}),
     "displayName": frozenset({"eq", "ne", "startswith"}),
-    "userPrincipalName": frozenset({"eq", "ne", "startswith"}),
     "onPremisesDistinguishedName": frozenset({"eq"}),
+}
+USER_FILTERS = {
+    **_DIRECTORY_OBJECT_FILTERS,
+    "userPrincipalName": frozenset({"eq", "ne", "startswith"}),
     "accountEnabled": frozenset({"eq", "ne"}),
     "department": frozenset({"eq", "startswith"}),
     "proxyAddresses": frozenset({"any"}),
 }
 GROUP_FILTERS = {
-    "id": frozenset({"eq", "ne"}),
-    "mail": frozenset({"eq", "ne", "startswith"}),
-    "displayName": frozenset({"eq", "ne", "startswith"}),
-    "onPremisesDistinguishedName": frozenset({"eq"}),
+    **_DIRECTORY_OBJECT_FILTERS,
     "mailEnabled": frozenset({"eq", "ne"}),
     "securityEnabled": frozenset({"eq", "ne"}),
     "groupTypes": frozenset({"any"}),

@@ -12,10 +12,11 @@ changed since a token.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import random
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -73,26 +74,21 @@ class MailContact:
 
 DirectoryObject = DirectoryUser | DirectoryGroup | MailContact
 
-USER_FIELDS = frozenset(
-    {
-        "display_name",
-        "mail",
-        "user_principal_name",
-        "given_name",
-        "surname",
-        "proxy_addresses",
-        "account_enabled",
-        "licensed",
-        "has_mailbox",
-        "department",
-        "job_title",
-        "distinguished_name",
-        "sam_account_name",
-    }
-)
-GROUP_FIELDS = frozenset(
-    {"display_name", "mail", "mail_enabled", "security_enabled", "distinguished_name", "sync_enabled"}
-)
+
+def _names(cls: type[DirectoryUser | DirectoryGroup], *exclude: str) -> frozenset[str]:
+    return frozenset(f.name for f in dataclasses.fields(cls)) - {"id", "changed_seq", *exclude}
+
+
+#: what may be set on a user: every field but its id and change stamp
+USER_FIELDS = _names(DirectoryUser)
+#: ... on a group: members change one by one, and a group's type is fixed when it is made
+GROUP_FIELDS = _names(DirectoryGroup, "members", "group_types")
+
+
+def _check_fields(kind: ObjectKind, given: Iterable[str], allowed: frozenset[str]) -> None:
+    unknown = set(given) - allowed
+    if unknown:
+        raise DirectoryError(f"unknown {kind} field {sorted(unknown)[0]!r}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,9 +168,7 @@ class Directory:
     # -- creation ----------------------------------------------------------------------
 
     def add_user(self, display_name: str, mail: str | None, **fields: object) -> DirectoryUser:
-        unknown = set(fields) - USER_FIELDS
-        if unknown:
-            raise DirectoryError(f"unknown user field {sorted(unknown)[0]!r}")
+        _check_fields("user", fields, USER_FIELDS)
         upn = str(fields.pop("user_principal_name", None) or mail or "")
         if not upn:
             raise DirectoryError("a user needs a mail address or a userPrincipalName")
@@ -245,9 +239,7 @@ class Directory:
     def update_user(self, user_id: str, **fields: object) -> DirectoryUser:
         """Change fields of a user (disable, unlicense, rename, re-address, give a mailbox)."""
         user = self.user(user_id)
-        unknown = set(fields) - USER_FIELDS
-        if unknown:
-            raise DirectoryError(f"unknown user field {sorted(unknown)[0]!r}")
+        _check_fields("user", fields, USER_FIELDS)
         had_mailbox = user.has_mailbox
         proxies = fields.get("proxy_addresses", user.proxy_addresses)
         assert isinstance(proxies, list)
@@ -268,9 +260,7 @@ class Directory:
 
     def update_group(self, group_id: str, **fields: object) -> DirectoryGroup:
         group = self.group(group_id)
-        unknown = set(fields) - GROUP_FIELDS
-        if unknown:
-            raise DirectoryError(f"unknown group field {sorted(unknown)[0]!r}")
+        _check_fields("group", fields, GROUP_FIELDS)
         if "mail" in fields:
             mail = fields["mail"]
             self._check_free([mail if isinstance(mail, str) else None], owner=group)

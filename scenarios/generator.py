@@ -546,6 +546,11 @@ class TenantGenerator:
             out.append(Attachment(f"{word}-{n + 1}.{EXTENSIONS[int(pick * 89 + n) % len(EXTENSIONS)]}", size))
         return tuple(out)
 
+    def _sensitivity(self, roll: float) -> str:
+        """The profile's private fraction of messages, half Personal and half Private."""
+        fraction = self.profile.private_fraction
+        return "Personal" if roll < fraction / 2 else "Private" if roll < fraction else "Normal"
+
     def _pair_message(self, sender: Person, recipient: Person, k: int, folder: str) -> MessageSpec:
         """Message k from sender to recipient — identical in both mailboxes."""
         d = _Draws(self.seed, "msg", sender.alias, recipient.alias, k)
@@ -569,13 +574,7 @@ class TenantGenerator:
             received=sent + 5 + d.index(600),
             sent=sent,
             is_read=True,
-            sensitivity=(
-                "Personal"
-                if roll < self.profile.private_fraction / 2
-                else "Private"
-                if roll < self.profile.private_fraction
-                else "Normal"
-            ),
+            sensitivity=self._sensitivity(roll),
             importance="High" if d.unit() < 0.04 else "Normal",
             categories=(),
             item_class=None,
@@ -606,13 +605,7 @@ class TenantGenerator:
             received=sent + rng.randrange(5, 900),
             sent=sent,
             is_read=True,
-            sensitivity=(
-                "Personal"
-                if roll < self.profile.private_fraction / 2
-                else "Private"
-                if roll < self.profile.private_fraction
-                else "Normal"
-            ),
+            sensitivity=self._sensitivity(roll),
             importance="High" if rng.random() < 0.04 else ("Low" if rng.random() < 0.02 else "Normal"),
             categories=(),
             item_class=None,

@@ -45,32 +45,17 @@ WEEKDAYS = {"Monday": 1, "Tuesday": 2, "Wednesday": 3, "Thursday": 4, "Friday": 
 CHUNK = 100
 
 
-# exchangelib is untyped: its classes are Any to mypy.
-class MessageFlags(ExtendedProperty):  # type: ignore[misc]
-    property_tag = 0x0E07
-    property_type = "Integer"
+def _mapi_property(name: str, tag: int, property_type: str) -> type[ExtendedProperty]:
+    """An exchangelib extended property for the MAPI property with this tag."""
+    return type(name, (ExtendedProperty,), {"property_tag": tag, "property_type": property_type})
 
 
-class DeliveryTime(ExtendedProperty):  # type: ignore[misc]
-    property_tag = 0x0E06
-    property_type = "SystemTime"
-
-
-class SubmitTime(ExtendedProperty):  # type: ignore[misc]
-    property_tag = 0x0039
-    property_type = "SystemTime"
-
-
-class MessageClass(ExtendedProperty):  # type: ignore[misc]
-    property_tag = 0x001A
-    property_type = "String"
-
-
+#: what population tools set on received mail: exchangelib field name → MAPI property
 MAPI_FIELDS = {
-    "pop_flags": MessageFlags,
-    "pop_delivered": DeliveryTime,
-    "pop_submitted": SubmitTime,
-    "pop_class": MessageClass,
+    "pop_flags": _mapi_property("MessageFlags", 0x0E07, "Integer"),  # PidTagMessageFlags: read, unsent
+    "pop_delivered": _mapi_property("DeliveryTime", 0x0E06, "SystemTime"),  # PidTagMessageDeliveryTime
+    "pop_submitted": _mapi_property("SubmitTime", 0x0039, "SystemTime"),  # PidTagClientSubmitTime
+    "pop_class": _mapi_property("MessageClass", 0x001A, "String"),  # PidTagMessageClass
 }
 
 

@@ -129,7 +129,9 @@ def _getter(field: str) -> Getter:
     return lambda item: getattr(item, field)
 
 
-def bool_prop(uri: str, field: str, kinds: frozenset[str] = ALL_KINDS, default: bool = False) -> ItemProperty:
+def bool_prop(
+    uri: str, field: str, kinds: frozenset[str] = ALL_KINDS, default: bool = False, writable: bool = True
+) -> ItemProperty:
     tag = uri.split(":", 1)[1]
     get = _getter(field)
 
@@ -137,9 +139,8 @@ def bool_prop(uri: str, field: str, kinds: frozenset[str] = ALL_KINDS, default: 
         value = get(item)
         return "" if value is None else el(tag, boolean(bool(value)))
 
-    return ItemProperty(
-        uri, tag, kinds, render, field, lambda e, w: parse_bool(e.text), get, default, value_type="bool"
-    )
+    parse: Parser | None = (lambda e, w: parse_bool(e.text)) if writable else None
+    return ItemProperty(uri, tag, kinds, render, field if writable else None, parse, get, default, value_type="bool")
 
 
 def int_prop(uri: str, field: str, kinds: frozenset[str] = ALL_KINDS, writable: bool = True) -> ItemProperty:
@@ -403,14 +404,7 @@ PROPERTIES: tuple[ItemProperty, ...] = (
     choice_prop("item:Importance", "importance", ("Low", "Normal", "High"), default=True),
     extra_text_prop("item:InReplyTo"),
     bool_prop("item:IsSubmitted", "extra.IsSubmitted"),
-    ItemProperty(
-        "item:IsDraft",
-        "IsDraft",
-        ALL_KINDS,
-        lambda i, c: el("IsDraft", boolean(i.is_draft)),
-        get=lambda i: i.is_draft,
-        value_type="bool",
-    ),
+    bool_prop("item:IsDraft", "is_draft", writable=False),
     bool_prop("item:IsFromMe", "extra.IsFromMe"),
     datetime_prop("item:DateTimeSent", "sent", default=True),
     datetime_prop("item:DateTimeCreated", "created", default=True),
@@ -418,15 +412,7 @@ PROPERTIES: tuple[ItemProperty, ...] = (
     int_prop("item:ReminderMinutesBeforeStart", "extra.ReminderMinutesBeforeStart"),
     _display("cc", "DisplayCc"),
     _display("to", "DisplayTo"),
-    ItemProperty(
-        "item:HasAttachments",
-        "HasAttachments",
-        ALL_KINDS,
-        lambda i, c: el("HasAttachments", boolean(i.has_attachments)),
-        get=lambda i: i.has_attachments,
-        default=True,
-        value_type="bool",
-    ),
+    bool_prop("item:HasAttachments", "has_attachments", default=True, writable=False),
     ItemProperty("item:EffectiveRights", "EffectiveRights", ALL_KINDS, _render_effective_rights),
     datetime_prop("item:LastModifiedTime", "modified"),
     ItemProperty(

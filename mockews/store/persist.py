@@ -18,9 +18,9 @@ import dataclasses
 import gzip
 import json
 import random
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
 from mockad.store import DirectoryGroup, DirectoryUser, MailContact
 
@@ -47,11 +47,85 @@ class WorldFileError(ValueError):
     """A world file that cannot be loaded; says which line and why."""
 
 
-# -- encoding ---------------------------------------------------------------------------
+# -- what is saved of each object: one list per kind, read by both directions -----------
 
 
-def _recipient(r: Recipient | None) -> list[str] | None:
-    return None if r is None else [r.name, r.email, r.routing_type, r.mailbox_type]
+class _Codec(NamedTuple):
+    """How one attribute is written to JSON and read back (``decode`` gets the world
+    because recipients are interned per world)."""
+
+    encode: Callable[[Any], Any]
+    decode: Callable[[World, Any], Any]
+
+
+class _Field(NamedTuple):
+    key: str  # in the record
+    attr: str  # on the object
+    codec: _Codec
+
+
+def _fields(codec: _Codec, *names: str) -> tuple[_Field, ...]:
+    return tuple(_Field(name, name, codec) for name in names)
+
+
+def _encoded(obj: object, fields: tuple[_Field, ...]) -> dict[str, Any]:
+    return {f.key: f.codec.encode(getattr(obj, f.attr)) for f in fields}
+
+
+def _decoded(world: World, record: dict[str, Any], fields: tuple[_Field, ...]) -> dict[str, Any]:
+    """Attribute name → value; attribute names are also the constructors' parameter names."""
+    return {f.attr: f.codec.decode(world, record[f.key]) for f in fields}
+
+
+def _restore_seq(obj: Item | Folder, attrs: tuple[str, ...], seq: list[int]) -> None:
+    for attr, value in zip(attrs, seq, strict=True):
+        setattr(obj, attr, value)
+
+
+def _restore(obj: object, world: World, record: dict[str, Any], fields: tuple[_Field, ...]) -> None:
+    for attr, value in _decoded(world, record, fields).items():
+        setattr(obj, attr, value)
+
+
+#: a recipient is saved as a list of these, in this order (World.recipient's parameters)
+_RECIPIENT_PARTS = ("name", "email", "routing_type", "mailbox_type")
+
+
+def _encode_recipient(r: Recipient | None) -> list[str] | None:
+    return None if r is None else [getattr(r, part) for part in _RECIPIENT_PARTS]
+
+
+def _decode_recipient(world: World, data: list[str] | None) -> Recipient | None:
+    return None if data is None else world.recipient(*data)
+
+
+def _decode_recipients(world: World, data: list[list[str]]) -> tuple[Recipient, ...]:
+    return tuple(r for r in (_decode_recipient(world, d) for d in data) if r is not None)
+
+
+def _encode_attendees(attendees: tuple[Attendee, ...]) -> list[list[Any]]:
+    return [[_encode_recipient(a.recipient), a.response_type, a.last_response] for a in attendees]
+
+
+def _decode_attendees(world: World, data: list[list[Any]]) -> tuple[Attendee, ...]:
+    out = []
+    for rec, response, last in data:
+        recipient = _decode_recipient(world, rec)
+        if recipient is None:
+            raise WorldFileError("an attendee without a mailbox")
+        out.append(Attendee(recipient, response, last))
+    return tuple(out)
+
+
+def _decode_recurrence(_world: World, data: dict[str, Any] | None) -> Recurrence | None:
+    if not data:
+        return None
+    return Recurrence(
+        data["pattern"],
+        tuple(map(tuple, data["pattern_fields"])),
+        data["range"],
+        tuple(map(tuple, data["range_fields"])),
+    )
 
 
 def _encode_extra(extra: dict[str, object] | None) -> dict[str, Any] | None:
@@ -60,12 +134,75 @@ def _encode_extra(extra: dict[str, object] | None) -> dict[str, Any] | None:
     out: dict[str, Any] = {}
     for key, value in extra.items():
         if key == "extended" and isinstance(value, dict):
-            out["extended"] = [
-                {"key": dataclasses.asdict(v.key), "values": v.values, "is_array": v.is_array} for v in value.values()
-            ]
+            out["extended"] = [dataclasses.asdict(v) for v in value.values()]
         else:
             out[key] = value
     return out
+
+
+def _decode_extra(_world: World, data: dict[str, Any] | None) -> dict[str, object] | None:
+    if not data:
+        return None
+    extended = data.pop("extended", None)
+    extra: dict[str, object] = dict(data)
+    if extended:
+        table = {}
+        for entry in extended:
+            value = ExtendedValue(**{**entry, "key": ExtendedKey(**entry["key"])})
+            table[value.key] = value
+        extra["extended"] = table
+    return extra
+
+
+_AS_IS = _Codec(lambda value: value, lambda _world, data: data)
+_TUPLE = _Codec(list, lambda _world, data: tuple(data))
+_BASE64 = _Codec(lambda content: base64.b64encode(content).decode(), lambda _world, data: base64.b64decode(data))
+_RECIPIENT = _Codec(_encode_recipient, _decode_recipient)
+_RECIPIENTS = _Codec(lambda rs: [_encode_recipient(r) for r in rs], _decode_recipients)
+_ATTENDEES = _Codec(_encode_attendees, _decode_attendees)
+_RECURRENCE = _Codec(lambda r: None if r is None else dataclasses.asdict(r), _decode_recurrence)
+_EXTRA = _Codec(_encode_extra, _decode_extra)
+
+#: FileAttachment's constructor takes these by name
+_ATTACHMENT_FIELDS = (
+    _Field("name", "name", _AS_IS),
+    _Field("content", "content", _BASE64),
+    *_fields(_AS_IS, "content_type", "content_id", "is_inline", "last_modified", "number"),
+)
+_ATTACHMENTS = _Codec(
+    lambda attachments: [_encoded(a, _ATTACHMENT_FIELDS) for a in attachments or ()],
+    lambda world, data: [FileAttachment(**_decoded(world, a, _ATTACHMENT_FIELDS)) for a in data] or None,
+)
+
+#: what is saved of every item besides its identity (id, kind, item_class: the constructor's)
+_ITEM_FIELDS = (
+    *_fields(_AS_IS, "subject", "body", "body_type", "sensitivity", "importance", "is_read", "is_draft"),
+    _Field("categories", "categories", _TUPLE),
+    *_fields(_AS_IS, "size", "received", "sent", "created", "modified", "message_id"),
+    _Field("from", "from_", _RECIPIENT),
+    _Field("sender", "sender", _RECIPIENT),
+    *_fields(_RECIPIENTS, "to", "cc", "bcc"),
+    _Field("attachments", "attachments", _ATTACHMENTS),
+    _Field("extra", "extra", _EXTRA),
+)
+#: ... of a calendar item besides, under "calendar"
+_CALENDAR_FIELDS = (
+    *_fields(_AS_IS, "start", "end", "is_all_day", "location"),
+    _Field("organizer", "organizer", _RECIPIENT),
+    *_fields(_ATTENDEES, "required", "optional", "resources"),
+    _Field("recurrence", "recurrence", _RECURRENCE),
+    *_fields(_AS_IS, "uid", "free_busy", "calendar_type"),
+)
+#: the journal bookkeeping, saved as one list "seq" in this order
+_ITEM_SEQ = ("entered_seq", "content_seq", "last_seq")
+_FOLDER_SEQ = ("entered_seq", "last_seq")
+#: Folder's constructor takes these by name (besides its id, mailbox and parent)
+_FOLDER_FIELDS = _fields(_AS_IS, "name", "folder_class", "kind", "distinguished")
+#: Mailbox's constructor takes these by name
+_MAILBOX_FIELDS = _fields(_AS_IS, "email", "display_name", "tag")
+
+
+# -- encoding ---------------------------------------------------------------------------
 
 
 def _encode_item(item: Item) -> dict[str, Any]:
@@ -76,55 +213,11 @@ def _encode_item(item: Item) -> dict[str, Any]:
         "id": item.id,
         "kind": item.kind,
         "item_class": item.item_class,
-        "subject": item.subject,
-        "body": item.body,
-        "body_type": item.body_type,
-        "sensitivity": item.sensitivity,
-        "importance": item.importance,
-        "is_read": item.is_read,
-        "is_draft": item.is_draft,
-        "categories": list(item.categories),
-        "size": item.size,
-        "received": item.received,
-        "sent": item.sent,
-        "created": item.created,
-        "modified": item.modified,
-        "message_id": item.message_id,
-        "from": _recipient(item.from_),
-        "sender": _recipient(item.sender),
-        "to": [_recipient(r) for r in item.to],
-        "cc": [_recipient(r) for r in item.cc],
-        "bcc": [_recipient(r) for r in item.bcc],
-        "attachments": [
-            {
-                "name": a.name,
-                "content": base64.b64encode(a.content).decode(),
-                "content_type": a.content_type,
-                "content_id": a.content_id,
-                "is_inline": a.is_inline,
-                "last_modified": a.last_modified,
-                "number": a.number,
-            }
-            for a in item.attachments or ()
-        ],
-        "extra": _encode_extra(item.extra),
-        "seq": [item.entered_seq, item.content_seq, item.last_seq],
+        **_encoded(item, _ITEM_FIELDS),
+        "seq": [getattr(item, attr) for attr in _ITEM_SEQ],
     }
     if isinstance(item, CalendarItem):
-        data["calendar"] = {
-            "start": item.start,
-            "end": item.end,
-            "is_all_day": item.is_all_day,
-            "location": item.location,
-            "organizer": _recipient(item.organizer),
-            "required": [[_recipient(a.recipient), a.response_type, a.last_response] for a in item.required],
-            "optional": [[_recipient(a.recipient), a.response_type, a.last_response] for a in item.optional],
-            "resources": [[_recipient(a.recipient), a.response_type, a.last_response] for a in item.resources],
-            "recurrence": None if item.recurrence is None else dataclasses.asdict(item.recurrence),
-            "uid": item.uid,
-            "free_busy": item.free_busy,
-            "calendar_type": item.calendar_type,
-        }
+        data["calendar"] = _encoded(item, _CALENDAR_FIELDS)
     return data
 
 
@@ -142,13 +235,7 @@ def _records(world: World) -> Iterator[dict[str, Any]]:
         "meta": world.meta,
     }
     for account in world.accounts.values():
-        yield {
-            "type": "account",
-            "email": account.email,
-            "password": account.password,
-            "can_impersonate": account.can_impersonate,
-            "full_access": sorted(account.full_access),
-        }
+        yield {"type": "account", **dataclasses.asdict(account), "full_access": sorted(account.full_access)}
     directory = world.directory
     for user in directory.users.values():
         yield {"type": "user", **dataclasses.asdict(user)}
@@ -157,23 +244,15 @@ def _records(world: World) -> Iterator[dict[str, Any]]:
     for contact in directory.contacts.values():
         yield {"type": "contact", **dataclasses.asdict(contact)}
     for mailbox in world.mailboxes.values():
-        yield {
-            "type": "mailbox",
-            "email": mailbox.email,
-            "display_name": mailbox.display_name,
-            "tag": mailbox.tag,
-        }
+        yield {"type": "mailbox", **_encoded(mailbox, _MAILBOX_FIELDS)}
         for folder in mailbox.folders():
             yield {
                 "type": "folder",
                 "mailbox": mailbox.email,
                 "id": folder.id,
                 "parent": folder.parent.id if folder.parent else None,
-                "name": folder.name,
-                "folder_class": folder.folder_class,
-                "kind": folder.kind,
-                "distinguished": folder.distinguished,
-                "seq": [folder.entered_seq, folder.last_seq],
+                **_encoded(folder, _FOLDER_FIELDS),
+                "seq": [getattr(folder, attr) for attr in _FOLDER_SEQ],
                 "generation": folder.generation,
             }
         for folder in mailbox.folders():
@@ -205,23 +284,6 @@ class _Loader:
         self.world = world
         self.mailboxes: dict[str, Mailbox] = {}
 
-    def recipient(self, data: list[str] | None) -> Recipient | None:
-        if data is None:
-            return None
-        name, email, routing, mailbox_type = data
-        return self.world.recipient(name, email, routing, mailbox_type)
-
-    def recipients(self, data: list[list[str]]) -> tuple[Recipient, ...]:
-        return tuple(r for r in (self.recipient(d) for d in data) if r is not None)
-
-    def attendees(self, data: list[list[Any]]) -> tuple[Attendee, ...]:
-        out = []
-        for rec, response, last in data:
-            recipient = self.recipient(rec)
-            assert recipient is not None
-            out.append(Attendee(recipient, response, last))
-        return tuple(out)
-
     def apply(self, record: dict[str, Any]) -> None:
         kind = record.pop("type")
         handler = getattr(self, f"load_{kind}", None)
@@ -230,9 +292,8 @@ class _Loader:
         handler(record)
 
     def load_account(self, r: dict[str, Any]) -> None:
-        self.world.accounts[r["email"].lower()] = Account(
-            r["email"], r["password"], r["can_impersonate"], set(r["full_access"])
-        )
+        account = Account(**{**r, "full_access": set(r["full_access"])})
+        self.world.accounts[account.email.lower()] = account
 
     def load_user(self, r: dict[str, Any]) -> None:
         self.world.directory.restore(DirectoryUser(**r))
@@ -244,15 +305,15 @@ class _Loader:
         self.world.directory.restore(MailContact(**r))
 
     def load_mailbox(self, r: dict[str, Any]) -> None:
-        mailbox = Mailbox(self.world, r["email"], r["display_name"], r["tag"], well_known=False)
+        mailbox = Mailbox(self.world, **_decoded(self.world, r, _MAILBOX_FIELDS), well_known=False)
         self.world.register_mailbox(mailbox)
         self.mailboxes[mailbox.email] = mailbox
 
     def load_folder(self, r: dict[str, Any]) -> None:
         mailbox = self.mailboxes[r["mailbox"]]
         parent = mailbox.folder(r["parent"]) if r["parent"] else None
-        folder = Folder(r["id"], mailbox, r["name"], r["folder_class"], parent, r["kind"], r["distinguished"])
-        folder.entered_seq, folder.last_seq = r["seq"]
+        folder = Folder(r["id"], mailbox, parent=parent, **_decoded(self.world, r, _FOLDER_FIELDS))
+        _restore_seq(folder, _FOLDER_SEQ, r["seq"])
         folder.generation = r["generation"]
         mailbox.objects[folder.id] = folder
         if parent is None:
@@ -266,74 +327,14 @@ class _Loader:
         mailbox = self.mailboxes[r["mailbox"]]
         folder = mailbox.folder(r["folder"])
         cal = r.get("calendar")
-        item: Item = (
-            CalendarItem(r["id"], folder, r["item_class"]) if cal else Item(r["id"], folder, r["kind"], r["item_class"])
-        )
-        for name in (
-            "subject",
-            "body",
-            "body_type",
-            "sensitivity",
-            "importance",
-            "is_read",
-            "is_draft",
-            "size",
-            "received",
-            "sent",
-            "created",
-            "modified",
-            "message_id",
-        ):
-            setattr(item, name, r[name])
-        item.categories = tuple(r["categories"])
-        item.from_ = self.recipient(r["from"])
-        item.sender = self.recipient(r["sender"])
-        item.to, item.cc, item.bcc = (
-            self.recipients(r["to"]),
-            self.recipients(r["cc"]),
-            self.recipients(r["bcc"]),
-        )
-        if r["attachments"]:
-            item.attachments = [
-                FileAttachment(
-                    a["name"],
-                    base64.b64decode(a["content"]),
-                    a["content_type"],
-                    a["content_id"],
-                    a["is_inline"],
-                    a["last_modified"],
-                    a["number"],
-                )
-                for a in r["attachments"]
-            ]
-        extra = r.get("extra")
-        if extra:
-            extended = extra.pop("extended", None)
-            item.extra = dict(extra)
-            if extended:
-                table = {}
-                for entry in extended:
-                    key = ExtendedKey(**entry["key"])
-                    table[key] = ExtendedValue(key, entry["values"], entry["is_array"])
-                item.extra["extended"] = table
-        if isinstance(item, CalendarItem):
-            assert cal is not None
-            item.start, item.end, item.is_all_day = cal["start"], cal["end"], cal["is_all_day"]
-            item.location, item.uid = cal["location"], cal["uid"]
-            item.free_busy, item.calendar_type = cal["free_busy"], cal["calendar_type"]
-            item.organizer = self.recipient(cal["organizer"])
-            item.required = self.attendees(cal["required"])
-            item.optional = self.attendees(cal["optional"])
-            item.resources = self.attendees(cal["resources"])
-            rec = cal["recurrence"]
-            if rec:
-                item.recurrence = Recurrence(
-                    rec["pattern"],
-                    tuple(map(tuple, rec["pattern_fields"])),
-                    rec["range"],
-                    tuple(map(tuple, rec["range_fields"])),
-                )
-        item.entered_seq, item.content_seq, item.last_seq = r["seq"]
+        item: Item
+        if cal:
+            item = CalendarItem(r["id"], folder, r["item_class"])
+            _restore(item, self.world, cal, _CALENDAR_FIELDS)
+        else:
+            item = Item(r["id"], folder, r["kind"], r["item_class"])
+        _restore(item, self.world, r, _ITEM_FIELDS)
+        _restore_seq(item, _ITEM_SEQ, r["seq"])
         folder.items[item.id] = item
         mailbox.objects[item.id] = item
 

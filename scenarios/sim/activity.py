@@ -190,17 +190,43 @@ class Activity:
         self._serial += 1
         return f"<sim{self.seed}.{self._serial:07d}@mail.example>"
 
+    def _file(
+        self,
+        owner: str,
+        folder: str,
+        subject: str,
+        message_id: str,
+        *,
+        sent: int,
+        received: int,
+        size: int,
+        sensitivity: str = "Normal",
+        is_read: bool = False,
+    ) -> None:
+        """A new message in one of ``owner``'s well-known folders."""
+        box = self.world.mailbox(owner)
+        new_message(
+            box,
+            box.well_known(folder),
+            subject=subject,
+            message_id=message_id,
+            sent=sent,
+            received=received,
+            size=size,
+            sensitivity=sensitivity,
+            is_read=is_read,
+        )
+
     def _arrival(self, address: str, rng: random.Random) -> bool:
-        box = self.world.mailbox(address)
         now = int(self.world.clock.now().timestamp())
         sensitivity = "Private" if rng.random() < 0.02 else "Normal"
         message_id = self._message_id()
         sent = now - rng.randint(5, 600)
-        new_message(
-            box,
-            box.well_known("inbox"),
-            subject=f"Message {self._serial}",
-            message_id=message_id,
+        self._file(
+            address,
+            "inbox",
+            f"Message {self._serial}",
+            message_id,
             sent=sent,
             received=now,
             sensitivity=sensitivity,
@@ -210,34 +236,23 @@ class Activity:
         return True
 
     def _sent(self, address: str, rng: random.Random) -> bool:
-        box = self.world.mailbox(address)
         now = int(self.world.clock.now().timestamp())
         message_id = self._message_id()
         peer = rng.choice(self.mailboxes)
-        new_message(
-            box,
-            box.well_known("sentitems"),
-            subject=f"Sent {self._serial}",
-            message_id=message_id,
-            sent=now,
-            received=now,
-            is_read=True,
-            size=rng.randint(2_000, 40_000),
-        )
-        readers = [address]
-        if peer != address:
-            other = self.world.mailbox(peer)
-            new_message(
-                other,
-                other.well_known("inbox"),
-                subject=f"Sent {self._serial}",
-                message_id=message_id,
+        # the sender's copy, read, in Sent Items; the peer's (unless the sender wrote to itself) in the Inbox
+        copies = [(address, "sentitems")] + ([(peer, "inbox")] if peer != address else [])
+        for owner, folder in copies:
+            self._file(
+                owner,
+                folder,
+                f"Sent {self._serial}",
+                message_id,
                 sent=now,
                 received=now,
+                is_read=owner == address,
                 size=rng.randint(2_000, 40_000),
             )
-            readers.append(peer)
-        self.on_message(address, message_id, now, readers)
+        self.on_message(address, message_id, now, [owner for owner, _ in copies])
         return True
 
     def _read(self, address: str, rng: random.Random) -> bool:

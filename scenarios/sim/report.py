@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import html
 import io
 import json
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from jinja2 import Environment, PackageLoader, StrictUndefined
 from rich.console import Console
 from rich.table import Table
 
@@ -134,29 +134,22 @@ def plots(result: RunResult) -> dict[str, str]:
     return out
 
 
+#: autoescaped: scenario names, descriptions and failure messages are text, never markup
+_TEMPLATES = Environment(loader=PackageLoader("scenarios.sim", "templates"), autoescape=True, undefined=StrictUndefined)
+
+
 def html_report(result: RunResult) -> str:
-    data = result.to_json()
-    images = plots(result)
-    rows = "".join(
-        f"<tr class='{v['status'].replace(' ', '-')}'><td>{rule}</td><td>{v['status']}</td><td>{v['checked']}</td>"
-        f"<td>{html.escape('; '.join(v['failures']))}</td></tr>"
-        for rule, v in result.verdicts.items()
+    return _TEMPLATES.get_template("report.html").render(
+        scenario=result.scenario,
+        seed=result.seed,
+        horizon=result.horizon,
+        wall_seconds=result.wall_seconds,
+        acceleration=result.to_json()["acceleration"],
+        passed=result.passed,
+        verdicts=result.verdicts,
+        figures=plots(result),
+        stats=json.dumps({k: v for k, v in result.stats.items() if k != "executions_detail"}, indent=2),
     )
-    stats = html.escape(json.dumps({k: v for k, v in result.stats.items() if k != "executions_detail"}, indent=2))
-    figures = "".join(
-        f"<h2>{name.title()}</h2><img alt='{name}' src='data:image/png;base64,{png}'>" for name, png in images.items()
-    )
-    return f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
-<title>{html.escape(result.scenario.name)} — synceng scenario report</title>
-<style>body{{font-family:sans-serif;margin:2em;max-width:60em}} td,th{{padding:.2em .6em;text-align:left}}
-.pass td:nth-child(2){{color:green}} .fail td:nth-child(2){{color:#b00;font-weight:bold}}
-.not-exercised td:nth-child(2){{color:#888}} pre{{background:#f6f6f6;padding:1em}}</style></head><body>
-<h1>{html.escape(result.scenario.name)}</h1><p>{html.escape(result.scenario.description)}</p>
-<p>Seed {result.seed}; {result.horizon} simulated in {result.wall_seconds:.1f} s
-({data["acceleration"]:,.0f}x real time).
-<strong>{"All checks pass" if result.passed else "Checks failed"}</strong>.</p>
-<h2>Verdicts</h2><table><tr><th>rule</th><th>verdict</th><th>checked</th><th>failures</th></tr>{rows}</table>
-{figures}<h2>Figures</h2><pre>{stats}</pre></body></html>"""
 
 
 def write_reports(result: RunResult, directory: Path) -> dict[str, Path]:

@@ -4,11 +4,7 @@ environment), `synceng console register-site` (prints the binding key), then
 
 from __future__ import annotations
 
-import os
 import re
-import signal
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,6 +13,8 @@ import requests
 from click.testing import CliRunner
 
 from synceng.cli import main
+
+from .processes import start, stop
 
 
 @pytest.fixture
@@ -61,53 +59,18 @@ def test_register_site_prints_the_binding_key_once(db: str) -> None:
 
 @pytest.fixture
 def served(db: str, tmp_path: Path) -> Iterator[tuple[str, str]]:
-    env = {**os.environ, "SYNCENG_ADMIN_PASSWORD": "a long password", "PYTHONUNBUFFERED": "1"}
+    env = {"SYNCENG_ADMIN_PASSWORD": "a long password"}
     runner = CliRunner()
     assert runner.invoke(main, ["console", "create-admin", "root@contoso.example", "--db", db], env=env).exit_code == 0
     registered = runner.invoke(main, ["console", "register-site", "LON", "--db", db])
     found = re.search(r"site_[A-Za-z0-9_-]{20,}", registered.output)
     assert found, registered.output
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "synceng",
-            "serve",
-            "console",
-            "--port",
-            "0",
-            "--db",
-            db,
-            "--archive-db",
-            f"sqlite:///{tmp_path}/archive.db",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env=env,
-    )
-    assert process.stdout is not None
-    lines: list[str] = []
-    base = None
-    for line in process.stdout:
-        lines.append(line)
-        match = re.search(r"console serving on (http://\S+)", line)
-        if match:
-            base = match.group(1)
-            break
-        if len(lines) > 40:
-            break
+    command = ["serve", "console", "--port", "0", "--db", db, "--archive-db", f"sqlite:///{tmp_path}/archive.db"]
+    process, listening = start(*command, ready=r"console serving on (http://\S+)", env=env)
     try:
-        assert base, "".join(lines)
-        yield base, found.group(0)
+        yield listening.group(1), found.group(0)
     finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        process.stdout.close()
+        stop(process)
 
 
 def test_serve_console_runs_the_console_and_the_archive_in_one_process(served: tuple[str, str]) -> None:

@@ -10,9 +10,9 @@ from pathlib import Path
 import requests
 from click.testing import CliRunner
 
-from mockad.service import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET
 from synceng.cli import main
 
+from ..graph.client import Graph
 from .test_serve_ews import start_server, stop_server
 
 
@@ -53,17 +53,7 @@ def test_serve_puts_graph_beside_ews() -> None:
     try:
         base = url.rsplit("/EWS/", 1)[0]
         state = requests.get(f"{base}/mockad-api/state", timeout=10).json()
-        token = requests.post(
-            f"{base}/{state['tenant_id']}/oauth2/v2.0/token",
-            data={
-                "grant_type": "client_credentials",
-                "client_id": DEFAULT_CLIENT_ID,
-                "client_secret": DEFAULT_CLIENT_SECRET,
-                "scope": "https://graph.microsoft.com/.default",
-            },
-            timeout=10,
-        ).json()["access_token"]
-        users = requests.get(f"{base}/v1.0/users", headers={"Authorization": f"Bearer {token}"}, timeout=10).json()
+        users = Graph(base, state["tenant_id"]).get("users").json()
         assert len(users["value"]) == 6  # tiny: 4 mailboxes + 2 users without one
         assert requests.get(f"{base}/mockews-api/state", timeout=10).json()["counts"]["mailboxes"] == 4
     finally:

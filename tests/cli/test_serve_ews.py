@@ -4,11 +4,8 @@ configuration — the issue's acceptance walk-through — plus keep-alive behavi
 from __future__ import annotations
 
 import http.client
-import os
 import re
-import signal
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,39 +17,18 @@ from exchangelib.protocol import close_connections
 from scenarios.demo_tenant import SERVICE_ACCOUNT, SERVICE_PASSWORD
 from synceng.cli import main
 
+from .processes import start, stop
+
 
 def start_server(*args: str, command: tuple[str, ...] = ("serve", "ews")) -> tuple[subprocess.Popen[str], str]:
     """Run `synceng <command> --port 0 <args>`; returns the process and the EWS URL."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "synceng", *command, "--port", "0", *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    assert process.stdout is not None
-    lines = []
-    for line in process.stdout:
-        lines.append(line)
-        found = re.search(r"EWS endpoint : (http://\S+)", line)
-        if found:
-            return process, found.group(1)
-        if len(lines) > 50:
-            break
-    stop_server(process)
-    raise AssertionError("server did not start:\n" + "".join(lines))
+    process, found = start(*command, "--port", "0", *args, ready=r"EWS endpoint : (http://\S+)")
+    return process, found.group(1)
 
 
 def stop_server(process: subprocess.Popen[str]) -> None:
-    close_connections()
-    process.send_signal(signal.SIGINT)
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-    if process.stdout is not None:
-        process.stdout.close()
+    close_connections()  # exchangelib's pooled connections to it
+    stop(process)
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ as still catches it."""
 
 from __future__ import annotations
 
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from dataclasses import replace
 from datetime import timedelta
 from typing import Any
@@ -270,35 +270,29 @@ def test_M1_every_folder_under_the_default_policy_is_caught(monkeypatch: pytest.
     caught(run("managed-folders", 4), "M1")
 
 
-def test_M2_deleting_before_the_lifespan_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
-    def at_once(policy: Any, _: Any) -> Any:
-        if policy.exchange_delete is None:
-            return policy
-        rule = policy.exchange_delete.model_copy(update={"lifespan_days": 0})  # today's soft-deleted mail too
-        return policy.model_copy(update={"exchange_delete": rule})
+def with_lifespan(monkeypatch: pytest.MonkeyPatch, rule: str, days: Callable[[int], int]) -> None:
+    """Every policy that has ``rule`` gets it with its lifespan changed."""
 
-    with_policy(monkeypatch, at_once)
+    def change(policy: Any, _: Any) -> Any:
+        current = getattr(policy, rule)
+        if current is None:
+            return policy
+        changed = current.model_copy(update={"lifespan_days": days(current.lifespan_days)})
+        return policy.model_copy(update={rule: changed})
+
+    with_policy(monkeypatch, change)
+
+
+def test_M2_deleting_before_the_lifespan_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
+    with_lifespan(monkeypatch, "exchange_delete", lambda days: 0)  # today's soft-deleted mail too
     caught(run("managed-folders", 4), "M2")
 
 
 def test_M3_expiring_before_the_lifespan_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
-    def sooner(policy: Any, _: Any) -> Any:
-        if policy.expire_view is None:
-            return policy
-        return policy.model_copy(update={"expire_view": policy.expire_view.model_copy(update={"lifespan_days": 1})})
-
-    with_policy(monkeypatch, sooner)
+    with_lifespan(monkeypatch, "expire_view", lambda days: 1)
     caught(run("managed-folders", 4), "M3")
 
 
 def test_M4_a_wrong_purge_date_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
-    def longer(policy: Any, _: Any) -> Any:
-        if policy.archive_purge is None:
-            return policy
-        days = policy.archive_purge.lifespan_days + 1
-        return policy.model_copy(
-            update={"archive_purge": policy.archive_purge.model_copy(update={"lifespan_days": days})}
-        )
-
-    with_policy(monkeypatch, longer)
+    with_lifespan(monkeypatch, "archive_purge", lambda days: days + 1)
     caught(run("managed-folders", 4), "M4")

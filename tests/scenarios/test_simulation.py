@@ -5,7 +5,7 @@ scenario file is refused with the line and the field, and nothing runs."""
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from scenarios.sim.builtin import BUILTIN, resolve
-from scenarios.sim.report import trace_digest, trace_lines, write_reports
+from scenarios.sim.report import html_report, trace_digest, trace_lines, write_reports
 from scenarios.sim.runner import RunResult, run_scenario
 from scenarios.sim.spec import ScenarioError, load_scenario
 from synceng.cli import main
@@ -56,6 +56,21 @@ def test_builtin_scenario_passes_its_checks_and_repeats_its_golden_trace(name: s
     report = json.loads(paths["json"].read_text())
     assert report["passed"] and report["trace_sha256"] == trace_digest(result)
     assert "<img" in paths["html"].read_text() and paths["trace"].read_text().count("\n") == len(lines)
+
+
+def test_the_html_report_shows_names_and_messages_as_text() -> None:
+    """A scenario file is input, and a failure message quotes what the oracle read (folder
+    names, subjects): the report shows them as text, never as markup."""
+    scenario = resolve("quickstart").model_copy(
+        update={"name": "<script>alert('name')</script>", "description": "Tom & Jerry's <b>day</b>"}
+    )
+    verdicts = {"R1": {"status": "fail", "checked": 1, "failures": ["folder <img src=x onerror=alert(2)> missing"]}}
+    result = RunResult(scenario, 7, datetime(2024, 5, 1, tzinfo=UTC), timedelta(hours=1), 1.0, verdicts, {}, [])
+    page = html_report(result)
+    assert "<script" not in page and "<img src=x" not in page and "<b>" not in page
+    assert "<h1>&lt;script&gt;alert(&#39;name&#39;)&lt;/script&gt;</h1>" in page
+    assert "<p>Tom &amp; Jerry&#39;s &lt;b&gt;day&lt;/b&gt;</p>" in page
+    assert "<td>folder &lt;img src=x onerror=alert(2)&gt; missing</td>" in page
 
 
 def test_site_sizing_runs_its_first_hours() -> None:
