@@ -9,11 +9,10 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 
 from flask import Blueprint, Response, jsonify, request
-from pydantic import BaseModel, ConfigDict, ValidationError
-from pydantic.json_schema import models_json_schema
+from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 from werkzeug.exceptions import HTTPException
 
 from engine.errors import Conflict, DomainError, Forbidden, Gone, Invalid, NotFound, Unauthorized, Unavailable
@@ -135,6 +134,9 @@ class Route:
     tags: tuple[str, ...]
     responses: dict[int, str] = field(default_factory=dict)
     path_rules: tuple[Query, ...] = ()  # rules of text path parameters (others are plain)
+    #: the type of a successful answer's body (a pydantic model, a TypedDict, a list of
+    #: them…): the operation's response schema; None leaves it undocumented
+    answer: Any = None
 
 
 #: a JSON \u0000 escape (an odd run of backslashes before "u0000"): NUL is the one
@@ -185,13 +187,24 @@ class Resource(Generic[Context]):
         status: int = 200,
         responses: dict[int, str] | None = None,
         path_rules: Sequence[Query] = (),
+        answer: Any = None,
     ) -> Callable[[View], View]:
         def declare(view: View) -> View:
             if not view.__doc__:
                 raise TypeError(f"{view.__name__}: a route's docstring is its summary (python -OO drops docstrings)")
             summary = " ".join(view.__doc__.split())
             route = Route(
-                method, path, summary, auth, body, tuple(query), status, (self.tag,), responses or {}, tuple(path_rules)
+                method,
+                path,
+                summary,
+                auth,
+                body,
+                tuple(query),
+                status,
+                (self.tag,),
+                responses or {},
+                tuple(path_rules),
+                answer,
             )
             self.declared.append((route, view))
             return view
@@ -258,10 +271,7 @@ class Api:
     # -- the OpenAPI document -------------------------------------------------------------------
 
     def openapi(self, prefix: str = "") -> dict[str, Any]:
-        models = sorted({r.body for r in self.routes if r.body is not None}, key=lambda m: m.__name__)
-        refs, defs = models_json_schema(
-            [(m, "validation") for m in models], ref_template="#/components/schemas/{model}"
-        )
+        refs, defs = _schemas(self.routes)
         paths: dict[str, dict[str, Any]] = {}
         for r in self.routes:
             openapi_path = prefix + _CONVERTER.sub(lambda match: "{" + match.group(2) + "}", r.path)
@@ -269,8 +279,12 @@ class Api:
             if r.body is not None:
                 operation["requestBody"] = {
                     "required": True,
-                    "content": {"application/json": {"schema": refs[(r.body, "validation")]}},
+                    "content": {"application/json": {"schema": refs[("body", r.body)]}},
                 }
+            if r.answer is not None:
+                operation["responses"][str(r.status)]["content"]["application/json"]["schema"] = refs[
+                    ("answer", r.answer)
+                ]
             paths.setdefault(openapi_path, {})[r.method.lower()] = operation
         schemas = dict(defs.get("$defs", {}))
         _require_discriminators(schemas)
@@ -296,6 +310,21 @@ class Api:
             "paths": paths,
             "components": {"schemas": schemas, "securitySchemes": self.security},
         }
+
+
+def _schemas(routes: Sequence[Route]) -> tuple[dict[tuple[str, Any], Any], dict[str, Any]]:
+    """The schemas of the routes' request bodies (as validated) and answers (as
+    serialised), each model named once among the document's components."""
+    inputs: dict[tuple[str, Any], tuple[tuple[str, Any], Literal["validation", "serialization"], TypeAdapter[Any]]] = {}
+    for r in sorted(routes, key=lambda r: (r.path, r.method)):
+        if r.body is not None:
+            inputs.setdefault(("body", r.body), (("body", r.body), "validation", TypeAdapter(r.body)))
+        if r.answer is not None:
+            inputs.setdefault(("answer", r.answer), (("answer", r.answer), "serialization", TypeAdapter(r.answer)))
+    if not inputs:
+        return {}, {}
+    refs, defs = TypeAdapter.json_schemas(list(inputs.values()), ref_template="#/components/schemas/{model}")
+    return {key: schema for (key, _), schema in refs.items()}, defs
 
 
 def _arguments(route: Route, path_args: dict[str, Any]) -> dict[str, Any]:
