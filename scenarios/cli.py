@@ -6,9 +6,12 @@ Subcommands import what they need when they run, so ``synceng --help`` stays fas
 
 from __future__ import annotations
 
+import functools
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -23,7 +26,7 @@ if TYPE_CHECKING:
 PROFILE_NAMES = ("tiny", "small", "medium", "large")
 
 
-tenant_options = options(
+_TENANT_OPTIONS = options(
     click.option(
         "--profile", type=click.Choice(PROFILE_NAMES), help="Serve a generated tenant (default: the demo tenant)."
     ),
@@ -33,29 +36,49 @@ tenant_options = options(
     ),
     click.option("--empty", is_flag=True, help="With --profile: the directory and empty mailboxes only."),
 )
-"""--profile / --seed / --world / --empty, shared by the serve commands."""
+
+
+@dataclass(frozen=True)
+class TenantChoice:
+    """Which tenant a serve command serves (--profile / --seed / --world / --empty)."""
+
+    profile: str | None
+    seed: int
+    world_file: Path | None
+    empty: bool
+
+    def build(self) -> Tenant:
+        from mockews.store.persist import WorldFileError
+        from scenarios.serving import build_tenant
+
+        if self.world_file is not None and self.profile is not None:
+            raise click.UsageError("give --world or --profile, not both")
+        if self.empty and self.profile is None:
+            raise click.UsageError("--empty needs --profile")
+        try:
+            return build_tenant(self.profile, self.seed, self.world_file, self.empty)
+        except FileNotFoundError as exc:
+            raise click.BadParameter(f"no such file: {self.world_file}", param_hint="--world") from exc
+        except WorldFileError as exc:
+            raise click.BadParameter(str(exc), param_hint="--world") from exc
+
+
+def tenant_options(function: Callable[..., None]) -> Callable[..., None]:
+    """The tenant options of the serve commands, handed over as one :class:`TenantChoice`."""
+
+    @functools.wraps(function)
+    def choose(*args: Any, **given: Any) -> None:
+        fields = {name: given.pop(name) for name in TenantChoice.__dataclass_fields__}
+        function(*args, TenantChoice(**fields), **given)
+
+    return _TENANT_OPTIONS(choose)
+
 
 mock_server_options = options(
     *listen(8080),
     click.option("--auth", "auth", type=click.Choice(["none", "basic"]), default="basic", show_default=True),
 )
 """--host / --port / --threads / --auth of the mocks' serve commands."""
-
-
-def _tenant(profile: str | None, seed: int, world_file: Path | None, empty: bool) -> Tenant:
-    from mockews.store.persist import WorldFileError
-    from scenarios.serving import build_tenant
-
-    if world_file is not None and profile is not None:
-        raise click.UsageError("give --world or --profile, not both")
-    if empty and profile is None:
-        raise click.UsageError("--empty needs --profile")
-    try:
-        return build_tenant(profile, seed, world_file, empty)
-    except FileNotFoundError as exc:
-        raise click.BadParameter(f"no such file: {world_file}", param_hint="--world") from exc
-    except WorldFileError as exc:
-        raise click.BadParameter(str(exc), param_hint="--world") from exc
 
 
 def _print_tenant(tenant: Tenant, ews_url: str | None, auth: str) -> None:
@@ -99,10 +122,7 @@ def _print_snippet(tenant: Tenant, ews_url: str) -> None:
 @click.pass_context
 def serve(
     ctx: click.Context,
-    profile: str | None,
-    seed: int,
-    world_file: Path | None,
-    empty: bool,
+    choice: TenantChoice,
     host: str,
     port: int,
     directory_port: int | None,
@@ -114,7 +134,7 @@ def serve(
         return
     from scenarios.serving import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, serve_both
 
-    tenant = _tenant(profile, seed, world_file, empty)
+    tenant = choice.build()
 
     def ready(ews_url: str, graph_url: str, directory: MockDirectory) -> None:
         _print_tenant(tenant, ews_url, auth)
@@ -172,10 +192,7 @@ def _build_option(value: str) -> ServerVersion:
     help="The Exchange build reported in ServerVersionInfo (15.1 = Exchange 2016, 15.2 = 2019).",
 )
 def serve_ews(
-    profile: str | None,
-    seed: int,
-    world_file: Path | None,
-    empty: bool,
+    choice: TenantChoice,
     host: str,
     port: int,
     auth: str,
@@ -191,7 +208,7 @@ def serve_ews(
 
     logins = [_user_option(u) for u in users]
     build = _build_option(server_version)
-    tenant = _tenant(profile, seed, world_file, empty)
+    tenant = choice.build()
     world = tenant.world
     world.server_version = build
     for email, password in logins:

@@ -58,29 +58,27 @@ class SiteRow(Base):
     acked_version: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class ScheduleRow(Base):
-    __tablename__ = "schedules"
+class CatalogEntry:
+    """What schedules and definitions share: an id never reused, a name unique beyond
+    case, a JSON spec, and who changed it when (mapped on each table)."""
+
     __table_args__ = {"sqlite_autoincrement": True}  # ids are never reused, as on PostgreSQL
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120))
     name_key: Mapped[str] = mapped_column(String(480), unique=True)  # name.casefold(): names differ beyond case
-    spec: Mapped[str] = mapped_column(Text)  # JSON of engine.model.ScheduleSpec
+    spec: Mapped[str] = mapped_column(Text)  # JSON of the model's spec (engine.model)
     created: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     modified: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     modified_by: Mapped[str] = mapped_column(String(254))
 
 
-class DefinitionRow(Base):
-    __tablename__ = "definitions"
-    __table_args__ = {"sqlite_autoincrement": True}  # ids are never reused, as on PostgreSQL
-    id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(120))
-    name_key: Mapped[str] = mapped_column(String(480), unique=True)  # name.casefold(): names differ beyond case
+class ScheduleRow(CatalogEntry, Base):
+    __tablename__ = "schedules"  # spec: engine.model.ScheduleSpec
+
+
+class DefinitionRow(CatalogEntry, Base):
+    __tablename__ = "definitions"  # spec: engine.model.DefinitionSpec
     type: Mapped[str] = mapped_column(String(20))
-    spec: Mapped[str] = mapped_column(Text)  # JSON of engine.model.DefinitionSpec
-    created: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    modified: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    modified_by: Mapped[str] = mapped_column(String(254))
 
 
 class TaskRow(Base):

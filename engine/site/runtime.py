@@ -62,6 +62,23 @@ class LatencyModel:
         )
 
 
+def next_event(handle: Handle, process: Process) -> Any:
+    """The process's next event, or None when it has ended — returned, refused (a
+    :class:`Refusal`, logged without a traceback) or failed: a broken process must not
+    stop the site, on either clock.  The handle records how it ended."""
+    try:
+        return next(process)
+    except StopIteration:
+        handle.done = True
+    except Refusal as exc:
+        log.info("process %s stopped: %s", handle.name, exc)
+        handle.done, handle.error = True, exc
+    except Exception as exc:
+        log.exception("process %s failed", handle.name)
+        handle.done, handle.error = True, exc
+    return None
+
+
 class RealTimeRuntime:
     def __init__(self, clock: Clock) -> None:
         self.clock = clock
@@ -115,18 +132,8 @@ class RealTimeRuntime:
         return True
 
     def _advance(self, handle: Handle, process: Process) -> None:
-        try:
-            event = next(process)
-        except StopIteration:
-            handle.done = True
-            return
-        except Refusal as exc:
-            log.info("process %s stopped: %s", handle.name, exc)
-            handle.done, handle.error = True, exc
-            return
-        except Exception as exc:  # a broken process must not stop the site
-            log.exception("process %s failed", handle.name)
-            handle.done, handle.error = True, exc
+        event = next_event(handle, process)
+        if event is None:
             return
         now = self.clock.monotonic()
         if isinstance(event, Cost):
@@ -174,18 +181,8 @@ class SimPyRuntime:
 
     def _drive(self, handle: Handle, process: Process) -> Any:
         while True:
-            try:
-                event = next(process)
-            except StopIteration:
-                handle.done = True
-                return
-            except Refusal as exc:
-                log.info("process %s stopped: %s", handle.name, exc)
-                handle.done, handle.error = True, exc
-                return
-            except Exception as exc:
-                log.exception("process %s failed", handle.name)
-                handle.done, handle.error = True, exc
+            event = next_event(handle, process)
+            if event is None:
                 return
             if isinstance(event, Cost):
                 delay = self.latency(event)

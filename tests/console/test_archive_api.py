@@ -63,6 +63,14 @@ def items(caller: Caller, folder: str, view: str = "live", **query: str) -> list
     return [(i["item"], bool(i.get("deleted", False))) for i in listed]
 
 
+def moved(item: str, source: str, target: str) -> dict[str, Any]:
+    """A batch's view of an item moved from one folder to another."""
+    return {
+        "placements": [place(item, target)],
+        "removed_placements": [{"item": item, "folder_id": source, "reason": "moved"}],
+    }
+
+
 def place(item: str, folder: str) -> dict[str, str]:
     return {"item": item, "folder_id": folder}
 
@@ -122,18 +130,8 @@ def test_R3_worked_example_inbox_a_b_then_hard_deleted(site: Site, archive_admin
     """Item X in Inbox at run 1, moved to A before run 2, to B before run 3,
     hard-deleted before run 4: Full View shows X under Inbox, A and B, B marked deleted."""
     run(site, "r1", folders=FOLDERS, placements=[place("x", "inbox")])
-    run(
-        site,
-        "r2",
-        placements=[place("x", "a")],
-        removed_placements=[{"item": "x", "folder_id": "inbox", "reason": "moved"}],
-    )
-    run(
-        site,
-        "r3",
-        placements=[place("x", "b")],
-        removed_placements=[{"item": "x", "folder_id": "a", "reason": "moved"}],
-    )
+    run(site, "r2", **moved("x", "inbox", "a"))
+    run(site, "r3", **moved("x", "a", "b"))
     run(site, "r4", removed_placements=[{"item": "x", "folder_id": "b", "reason": "deleted"}])
     for folder in ("inbox", "a", "b"):
         assert items(site.archive, folder) == []
@@ -146,19 +144,8 @@ def test_R3_a_move_between_two_runs_records_only_the_boundary_locations(site: Si
     """Inbox → A → B between two runs: A is never recorded.  Within one run the batches
     say so as the site read them (moved into A in batch 1, on to B in batch 2)."""
     run(site, "r1", folders=FOLDERS, placements=[place("x", "inbox")])
-    submit(
-        site,
-        "r2-0",
-        placements=[place("x", "a")],
-        removed_placements=[{"item": "x", "folder_id": "inbox", "reason": "moved"}],
-    )
-    submit(
-        site,
-        "r2-1",
-        placements=[place("x", "b")],
-        removed_placements=[{"item": "x", "folder_id": "a", "reason": "moved"}],
-        complete=True,
-    )
+    submit(site, "r2-0", **moved("x", "inbox", "a"))
+    submit(site, "r2-1", **moved("x", "a", "b"), complete=True)
     assert items(site.archive, "inbox", "full") == [("x", False)]
     assert items(site.archive, "a", "full") == []
     assert items(site.archive, "b", "full") == [("x", False)]

@@ -230,13 +230,18 @@ def test_an_in_memory_or_new_store_starts_at_the_head(url: str, tmp_path: Path) 
 # -- what is refused ------------------------------------------------------------------------------
 
 
-def test_a_database_newer_than_the_code_is_refused_and_left_alone(tmp_path: Path) -> None:
-    path = tmp_path / "console.db"
+def newer_console(path: Path) -> Path:
+    """A console database at a revision this code does not know (9001)."""
     ConsoleStore(f"sqlite:///{path}").engine.dispose()
     db = sqlite3.connect(path)
     db.execute(f"UPDATE {CONSOLE.version_table} SET version_num = '9001'")
     db.commit()
     db.close()
+    return path
+
+
+def test_a_database_newer_than_the_code_is_refused_and_left_alone(tmp_path: Path) -> None:
+    path = newer_console(tmp_path / "console.db")
     with pytest.raises(SchemaError, match=r"console database is at revision 9001, which this synceng does not know"):
         ConsoleStore(f"sqlite:///{path}")
     db = sqlite3.connect(path)
@@ -324,12 +329,7 @@ def test_db_commands_refuse_what_they_cannot_do(tmp_path: Path) -> None:
     missing = runner.invoke(main, ["db", "current", "--console-db", f"sqlite:///{tmp_path}/none.db"])
     assert missing.exit_code == 1 and f"no database at {tmp_path}/none.db" in missing.output
     assert not (tmp_path / "none.db").exists()
-    path = tmp_path / "c.db"
-    ConsoleStore(f"sqlite:///{path}").engine.dispose()
-    db = sqlite3.connect(path)
-    db.execute(f"UPDATE {CONSOLE.version_table} SET version_num = '9001'")
-    db.commit()
-    db.close()
+    path = newer_console(tmp_path / "c.db")
     newer = runner.invoke(main, ["db", "current", "--console-db", f"sqlite:///{path}"])
     assert "9001, newer than this release knows" in newer.output
     refused = runner.invoke(main, ["db", "upgrade", "--console-db", f"sqlite:///{path}"])
