@@ -20,11 +20,12 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from engine.errors import DomainError
-from engine.model import SiteIn, TaskIn
+from engine.model import DefinitionIn, ScheduleIn, SiteIn, TaskIn
 
 from .archive_client import ArchiveClient
 from .outbox import RESET_TASK, Outbox
@@ -67,6 +68,26 @@ class Workflows:
 
     def create_task(self, spec: TaskIn, by: str) -> dict[str, Any]:
         task = self.store.create_task(spec, by)
+        self.sync_site(int(task["options"]["site"]["id"]))
+        return task
+
+    def create_task_with(
+        self,
+        spec: Callable[[int | None, int | None], TaskIn],
+        by: str,
+        new_schedule: ScheduleIn | None = None,
+        new_definition: DefinitionIn | None = None,
+    ) -> dict[str, Any]:
+        """A task with the schedule and/or the definition it creates on the way (the New
+        Exchange Task form's *Create New*): all of them or none.  ``spec(schedule_id,
+        definition_id)`` is the task given the ids just created (None: not created
+        here).  The archive learns of the task once it is committed."""
+        with self.store.transaction():
+            schedule_id = None if new_schedule is None else int(self.store.create_schedule(new_schedule, by)["id"])
+            definition_id = (
+                None if new_definition is None else int(self.store.create_definition(new_definition, by)["id"])
+            )
+            task = self.store.create_task(spec(schedule_id, definition_id), by)
         self.sync_site(int(task["options"]["site"]["id"]))
         return task
 

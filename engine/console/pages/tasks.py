@@ -63,27 +63,21 @@ def _create_task(console: ConsoleContext, form: Any, by: str) -> dict[str, Any]:
     )
 
     def task_spec(schedule_id: Any, definition_id: Any) -> TaskIn:
+        """The task, given the ids of the parts created on the way (None: the form's choice)."""
         return validate(
             TaskIn,
             {
                 "site_id": site_raw,
                 "type": type_,
-                "schedule_id": schedule_id,
-                "definition_id": definition_id,
+                "schedule_id": form.get("schedule_id") if schedule_id is None else schedule_id,
+                "definition_id": form.get("definition_id") if definition_id is None else definition_id,
                 "group": group,
             },
         )
 
-    # validate the task itself (with placeholder ids for what is still to be created)
-    schedule_id = 1 if new_schedule else form.get("schedule_id")
-    definition_id = 1 if new_definition else form.get("definition_id")
-    task_spec(schedule_id or None, definition_id or None)
-    with console.store.transaction():  # a refused task leaves no new schedule or definition behind
-        if new_schedule is not None:
-            schedule_id = console.store.create_schedule(new_schedule, by)["id"]
-        if new_definition is not None:
-            definition_id = console.store.create_definition(new_definition, by)["id"]
-        return console.flows.create_task(task_spec(schedule_id, definition_id), by)
+    # the task itself is checked first, with placeholder ids for what is still to be created
+    task_spec(1 if new_schedule else None, 1 if new_definition else None)
+    return console.flows.create_task_with(task_spec, by, new_schedule, new_definition)
 
 
 def task_page(console: ConsoleContext, admin: dict[str, Any], task_id: int, error: DomainError | None = None) -> str:
