@@ -508,10 +508,13 @@ def test_R9_a_reset_queued_before_the_console_stopped_is_delivered_after_it_rest
     assert admin.ok("DELETE", f"/api/tasks/{task['id']}?confirm=true")["archive_reset"] == "pending"
     platform.archive_client.base_url = where
     restarted = ConsoleStore(platform.console_store.engine.url.render_as_string(hide_password=False), clock)
-    app = create_console_app(restarted, platform.archive_client)
-    Caller(app.test_client(), site.key).ok("POST", "/api/site/heartbeat", {})
-    assert _inbox_history(archive_admin, mailbox) == []
-    assert Outbox(restarted).pending() == []
+    try:
+        app = create_console_app(restarted, platform.archive_client)
+        Caller(app.test_client(), site.key).ok("POST", "/api/site/heartbeat", {})
+        assert _inbox_history(archive_admin, mailbox) == []
+        assert Outbox(restarted).pending() == []
+    finally:
+        restarted.engine.dispose()
     assert platform.archive_client.reset_task(task["id"]) == []  # delivered again: nothing more to reset
     assert _inbox_history(archive_admin, mailbox) == []
 
