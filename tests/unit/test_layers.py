@@ -14,11 +14,13 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 #: package → the top-level packages (or subpackages) it must not import
 FORBIDDEN = {
-    "mockews": ("engine", "scenarios", "bench"),
-    "mockad": ("engine", "scenarios", "bench"),
-    "wsgiserver": ("engine", "mockews", "mockad", "scenarios", "bench"),
-    "engine": ("mockews", "mockad", "scenarios", "bench"),
+    "mockews": ("engine", "scenarios", "bench", "synceng"),
+    "mockad": ("engine", "scenarios", "bench", "synceng"),
+    "wsgiserver": ("engine", "mockews", "mockad", "scenarios", "bench", "synceng"),
+    "engine": ("mockews", "mockad", "scenarios", "bench", "synceng"),
     "engine/site": ("engine.console", "engine.archive"),
+    "scenarios": ("bench", "synceng"),
+    "bench": ("synceng",),
 }
 
 
