@@ -161,7 +161,9 @@ LocalTime = Annotated[
     AfterValidator(_local_time),
     WithJsonSchema({"type": "string", "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$"}),
 ]
-#: a local date-time (the site's zone), without a UTC offset
+#: a local date-time (the site's zone), without a UTC offset.  Sent, its schema stops at
+#: the 28th (a pattern cannot tell which months have a 29th to a 31st, and a schema-valid
+#: request must be accepted); answered, it is any date-time the server took, as written
 LocalDateTime = Annotated[
     datetime,
     AfterValidator(_local_datetime),
@@ -171,7 +173,17 @@ LocalDateTime = Annotated[
             "pattern": r"^[1-9][0-9]{3}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])"
             r"T([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$",
             "description": "local to the site's zone, without a UTC offset (e.g. 2026-03-05T22:30)",
-        }
+        },
+        mode="validation",
+    ),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
+            r"T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]+)?$",
+            "description": "local to the site's zone, without a UTC offset (e.g. 2026-03-05T22:30:00)",
+        },
+        mode="serialization",
     ),
 ]
 

@@ -12,7 +12,8 @@ from datetime import datetime
 from typing import Any, Generic, Literal, TypeVar
 
 from flask import Blueprint, Response, jsonify, request
-from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
+from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError, with_config
+from typing_extensions import TypedDict  # pydantic reads TypedDicts from here before Python 3.12
 from werkzeug.exceptions import HTTPException
 
 from engine.errors import Conflict, DomainError, Forbidden, Gone, Invalid, NotFound, Unauthorized, Unavailable
@@ -157,6 +158,17 @@ def bearer_token() -> str | None:
     return header[7:].strip() if header.startswith("Bearer ") else None
 
 
+@with_config(ConfigDict(extra="forbid"))
+class OpenApiDocument(TypedDict):
+    """An OpenAPI 3.1 document: the answer of the document's own route (its parts are
+    the OpenAPI specification's to describe)."""
+
+    openapi: str
+    info: dict[str, Any]
+    paths: dict[str, dict[str, Any]]
+    components: dict[str, Any]
+
+
 class StrictBody(BaseModel):
     """A request body that names every field it takes (any other is refused)."""
 
@@ -252,7 +264,8 @@ class Api:
         def openapi(_: Any) -> dict[str, Any]:
             return self.openapi()
 
-        self.add(Route("GET", path, "This document", "public", None, (), 200, ("meta",)), openapi)
+        route = Route("GET", path, "This document", "public", None, (), 200, ("meta",), answer=OpenApiDocument)
+        self.add(route, openapi)
 
     def add(self, route: Route, view: Callable[..., Any]) -> None:
         """Serve ``view`` (called with the principal and the parsed arguments) at the route."""

@@ -19,6 +19,7 @@ from engine.errors import Forbidden, Unauthorized
 from engine.webapi import bearer_token
 
 from .store import ConsoleStore
+from .views import AdminView
 
 SESSION_COOKIE = "synceng_session"
 READ_ONLY = "read-only administrators cannot change anything"
@@ -35,13 +36,13 @@ class ConsoleAuth:
         token = (bearer_token() or "") if bearer else ""
         return token or request.cookies.get(SESSION_COOKIE, "")
 
-    def administrator(self, bearer: bool = True) -> dict[str, Any] | None:
+    def administrator(self, bearer: bool = True) -> AdminView | None:
         """The administrator the request comes from, if its credential is valid now."""
         secret = self.secret(bearer)
         return self.store.admin_for(secret) if secret else None
 
     @staticmethod
-    def may_change(admin: dict[str, Any]) -> None:
+    def may_change(admin: AdminView) -> None:
         if admin["role"] != "admin":
             raise Forbidden("role", READ_ONLY)
 

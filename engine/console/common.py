@@ -4,6 +4,7 @@ adapters of the stored specs and the R9 warning."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import overload
 
 from pydantic import TypeAdapter
 
@@ -27,6 +28,12 @@ def aware(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=UTC)
 
 
+@overload
+def iso(value: datetime) -> str: ...
+@overload
+def iso(value: datetime | None) -> str | None: ...
 def iso(value: datetime | None) -> str | None:
+    """An instant as ISO 8601 with its UTC offset (None stays None: the views say
+    which instants may be missing)."""
     value = aware(value)
     return None if value is None else value.isoformat()

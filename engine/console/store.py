@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from engine.clock import Clock, WallClock
 from engine.errors import Conflict, Invalid, NotFound, Unauthorized
-from engine.model import DefinitionIn, Progress, ScheduleIn, SiteChange, SiteIn, TaskIn, valid_address
+from engine.model import DefinitionIn, Progress, ScheduleIn, SiteChange, SiteIn, TaskIn, TaskType, valid_address
 from engine.security import hash_password, hash_token, new_token, verify_password
 
 from .common import aware, iso
@@ -32,6 +32,17 @@ from .schema import (
     TaskRow,
 )
 from .tasks import TaskRules
+from .views import (
+    ActivityLine,
+    AdminView,
+    DefinitionView,
+    DirectoryGroup,
+    ScheduleView,
+    SiteView,
+    TaskDetail,
+    TaskRemoved,
+    TaskView,
+)
 
 ACTIVE_WINDOW = timedelta(minutes=10)  # a site is Active while its last heartbeat is younger
 SESSION_LIFETIME = timedelta(hours=12)
@@ -61,7 +72,7 @@ class ConsoleStore:
 
     # -- administrators and credentials ---------------------------------------------------
 
-    def create_admin(self, email: str, password: str, role: str = "admin") -> dict[str, Any]:
+    def create_admin(self, email: str, password: str, role: str = "admin") -> AdminView:
         if role not in ROLES:
             raise Invalid("role", f"role must be one of {', '.join(ROLES)}")
         try:
@@ -78,7 +89,7 @@ class ConsoleStore:
             s.flush()
             return {"id": row.id, "email": row.email, "role": row.role}
 
-    def login(self, email: str, password: str) -> tuple[str, dict[str, Any]]:
+    def login(self, email: str, password: str) -> tuple[str, AdminView]:
         """A new session for the administrator; (session token, admin)."""
         with self.session() as s:
             row = s.scalar(select(AdminRow).where(AdminRow.email == email))
@@ -115,7 +126,7 @@ class ConsoleStore:
             )
             return token
 
-    def admin_for(self, secret: str) -> dict[str, Any] | None:
+    def admin_for(self, secret: str) -> AdminView | None:
         """The administrator a session or API token belongs to, if it is valid now."""
         with self.session() as s:
             cred = s.scalar(select(CredentialRow).where(CredentialRow.secret_hash == hash_token(secret)))
@@ -129,7 +140,7 @@ class ConsoleStore:
 
     # -- sites ------------------------------------------------------------------------------
 
-    def register_site(self, spec: SiteIn) -> tuple[dict[str, Any], str]:
+    def register_site(self, spec: SiteIn) -> tuple[SiteView, str]:
         """A new site and its binding key — the key is returned once and stored hashed."""
         with self.session() as s:
             if s.scalar(select(SiteRow).where(func.lower(SiteRow.code) == spec.code.lower())):
@@ -154,7 +165,7 @@ class ConsoleStore:
             s.flush()
             return self._site_view(row), key
 
-    def _site_view(self, row: SiteRow) -> dict[str, Any]:
+    def _site_view(self, row: SiteRow) -> SiteView:
         last = aware(row.last_active)
         active = last is not None and self.now() - last < ACTIVE_WINDOW
         return {
@@ -178,15 +189,15 @@ class ConsoleStore:
             "acked_version": row.acked_version,
         }
 
-    def sites(self) -> list[dict[str, Any]]:
+    def sites(self) -> list[SiteView]:
         with self.session() as s:
             return [self._site_view(r) for r in s.scalars(select(SiteRow).order_by(SiteRow.code))]
 
-    def site(self, site_id: int) -> dict[str, Any]:
+    def site(self, site_id: int) -> SiteView:
         with self.session() as s:
             return self._site_view(site_row(s, site_id))
 
-    def change_site(self, site_id: int, change: SiteChange) -> dict[str, Any]:
+    def change_site(self, site_id: int, change: SiteChange) -> SiteView:
         with self.session() as s:
             row = site_row(s, site_id)
             if change.description is not None:
@@ -254,7 +265,7 @@ class ConsoleStore:
             task.changed_version = site.config_version
             task.last_modified, task.last_modified_by = now, by
 
-    def create_schedule(self, spec: ScheduleIn, by: str) -> dict[str, Any]:
+    def create_schedule(self, spec: ScheduleIn, by: str) -> ScheduleView:
         with self.session() as s:
             self._check_name_free(s, ScheduleRow, "schedule", spec.name)
             now = self.now()
@@ -270,7 +281,7 @@ class ConsoleStore:
             s.flush()
             return self._schedule_view(s, row)
 
-    def _schedule_view(self, s: Session, row: ScheduleRow) -> dict[str, Any]:
+    def _schedule_view(self, s: Session, row: ScheduleRow) -> ScheduleView:
         return {
             "id": row.id,
             "name": row.name,
@@ -281,7 +292,7 @@ class ConsoleStore:
             "tasks": self._used_by(s, TaskRow.schedule_id, row.id),
         }
 
-    def schedules(self) -> list[dict[str, Any]]:
+    def schedules(self) -> list[ScheduleView]:
         with self.session() as s:
             return [self._schedule_view(s, r) for r in s.scalars(select(ScheduleRow).order_by(ScheduleRow.name))]
 
@@ -291,11 +302,11 @@ class ConsoleStore:
             raise NotFound("schedule_id", f"no schedule {schedule_id}")
         return row
 
-    def schedule(self, schedule_id: int) -> dict[str, Any]:
+    def schedule(self, schedule_id: int) -> ScheduleView:
         with self.session() as s:
             return self._schedule_view(s, self._schedule(s, schedule_id))
 
-    def update_schedule(self, schedule_id: int, spec: ScheduleIn, by: str) -> dict[str, Any]:
+    def update_schedule(self, schedule_id: int, spec: ScheduleIn, by: str) -> ScheduleView:
         with self.session() as s:
             row = self._schedule(s, schedule_id)
             self._check_name_free(s, ScheduleRow, "schedule", spec.name, other_than=row.id)
@@ -308,7 +319,7 @@ class ConsoleStore:
         with self.session() as s:
             self._delete_unused(s, self._schedule(s, schedule_id), TaskRow.schedule_id, "schedule")
 
-    def create_definition(self, spec: DefinitionIn, by: str) -> dict[str, Any]:
+    def create_definition(self, spec: DefinitionIn, by: str) -> DefinitionView:
         with self.session() as s:
             self._check_name_free(s, DefinitionRow, "definition", spec.name)
             now = self.now()
@@ -325,11 +336,11 @@ class ConsoleStore:
             s.flush()
             return self._definition_view(s, row)
 
-    def _definition_view(self, s: Session, row: DefinitionRow) -> dict[str, Any]:
+    def _definition_view(self, s: Session, row: DefinitionRow) -> DefinitionView:
         return {
             "id": row.id,
             "name": row.name,
-            "type": row.type,
+            "type": TaskType(row.type),
             "spec": json.loads(row.spec),
             "created": iso(row.created),
             "modified": iso(row.modified),
@@ -337,7 +348,7 @@ class ConsoleStore:
             "tasks": self._used_by(s, TaskRow.definition_id, row.id),
         }
 
-    def definitions(self, type_: str | None = None) -> list[dict[str, Any]]:
+    def definitions(self, type_: str | None = None) -> list[DefinitionView]:
         with self.session() as s:
             query = select(DefinitionRow).order_by(DefinitionRow.name)
             if type_ is not None:
@@ -350,11 +361,11 @@ class ConsoleStore:
             raise NotFound("definition_id", f"no definition {definition_id}")
         return row
 
-    def definition(self, definition_id: int) -> dict[str, Any]:
+    def definition(self, definition_id: int) -> DefinitionView:
         with self.session() as s:
             return self._definition_view(s, self._definition(s, definition_id))
 
-    def update_definition(self, definition_id: int, spec: DefinitionIn, by: str) -> dict[str, Any]:
+    def update_definition(self, definition_id: int, spec: DefinitionIn, by: str) -> DefinitionView:
         with self.session() as s:
             row = self._definition(s, definition_id)
             if spec.spec.type != row.type and self._used_by(s, TaskRow.definition_id, row.id):
@@ -410,7 +421,7 @@ class ConsoleStore:
                 s.execute(insert(DirectoryRow), rows)
             return len(rows)
 
-    def lookup_groups(self, text: str, site_id: int | None = None, limit: int = 50) -> list[dict[str, Any]]:
+    def lookup_groups(self, text: str, site_id: int | None = None, limit: int = 50) -> list[DirectoryGroup]:
         """Lookup from AD: groups of the uploaded directory copy whose name, DN or address
         contains ``text`` (all groups when it is empty)."""
         with self.session() as s:
@@ -429,38 +440,36 @@ class ConsoleStore:
                 )
             rows = s.scalars(query.order_by(DirectoryRow.name).limit(limit))
             return [
-                {
-                    "site_id": r.site_id,
-                    "id": r.object_id,
-                    "name": r.name,
-                    "dn": r.dn,
-                    "mail": r.mail,
-                    "kind": r.group_kind,
-                    "members": r.members,
-                }
+                DirectoryGroup(
+                    site_id=r.site_id,
+                    id=r.object_id,
+                    name=r.name,
+                    dn=r.dn,
+                    mail=r.mail,
+                    kind=r.group_kind,
+                    members=r.members,
+                )
                 for r in rows
             ]
 
     # -- tasks (their rules live in TaskRules) ----------------------------------------------------
 
-    def create_task(self, spec: TaskIn, by: str) -> dict[str, Any]:
+    def create_task(self, spec: TaskIn, by: str) -> TaskView:
         return self.task_rules.create_task(spec, by)
 
-    def task(self, task_id: int) -> dict[str, Any]:
+    def task(self, task_id: int) -> TaskDetail:
         return self.task_rules.task(task_id)
 
-    def tasks(
-        self, site_id: int | None = None, type_: str | None = None, status: str | None = None
-    ) -> list[dict[str, Any]]:
+    def tasks(self, site_id: int | None = None, type_: str | None = None, status: str | None = None) -> list[TaskView]:
         return self.task_rules.tasks(site_id, type_, status)
 
-    def recent_activity(self, limit: int = 20) -> list[dict[str, Any]]:
+    def recent_activity(self, limit: int = 20) -> list[ActivityLine]:
         return self.task_rules.recent_activity(limit)
 
-    def change_task(self, task_id: int, change: dict[str, Any], by: str) -> dict[str, Any]:
+    def change_task(self, task_id: int, change: dict[str, Any], by: str) -> TaskDetail:
         return self.task_rules.change_task(task_id, change, by)
 
-    def delete_task(self, task_id: int, confirm: bool, by: str) -> dict[str, Any]:
+    def delete_task(self, task_id: int, confirm: bool, by: str) -> TaskRemoved:
         return self.task_rules.delete_task(task_id, confirm, by)
 
     def heartbeat(self, site_id: int, engine_version: str | None, host_os: str | None) -> dict[str, Any]:

@@ -40,6 +40,16 @@ from .schema import (
     TaskMailboxRow,
     TaskRow,
 )
+from .views import (
+    ActivityLine,
+    LogLine,
+    TaskDetail,
+    TaskInformation,
+    TaskMailbox,
+    TaskOptions,
+    TaskRemoved,
+    TaskView,
+)
 
 #: T1/T2: what a task change may carry
 CHANGEABLE = frozenset({"schedule_id", "definition_id"})
@@ -63,7 +73,7 @@ class TaskRules:
 
     # -- creating ------------------------------------------------------------------------------
 
-    def create_task(self, spec: TaskIn, by: str) -> dict[str, Any]:
+    def create_task(self, spec: TaskIn, by: str) -> TaskView:
         with self.db.session() as s:
             site = s.get(SiteRow, spec.site_id)
             if site is None:
@@ -140,62 +150,62 @@ class TaskRules:
             upcoming = local_to_utc(spec.at.date(), spec.at.time(), ZoneInfo(site.time_zone))
         return TaskStatus.SCHEDULED, upcoming
 
-    def _task_view(self, s: Session, row: TaskRow, detail: bool = False) -> dict[str, Any]:
+    def _task_view(self, s: Session, row: TaskRow) -> TaskView:
         site = site_row(s, row.site_id)
         schedule = s.get(ScheduleRow, row.schedule_id)
         definition = s.get(DefinitionRow, row.definition_id)
         assert schedule is not None and definition is not None
         task_type = TaskType(row.type)
         status, upcoming = self._status(s, row)
-        view: dict[str, Any] = {
-            "id": row.id,
-            "type": task_type.value,
-            "type_label": task_type.label,
-            "log_code": task_type.log_code,
-            "options": {
-                "site": {"id": site.id, "code": site.code, "time_zone": site.time_zone},
-                "type": task_type.value,
-                "schedule": {"id": schedule.id, "name": schedule.name, "spec": json.loads(schedule.spec)},
-                "definition": {"id": definition.id, "name": definition.name, "spec": json.loads(definition.spec)},
-                "group": json.loads(row.group),
-            },
-            "information": {
-                "created": iso(row.created),
-                "last_modified": iso(row.last_modified),
-                "last_modified_by": row.last_modified_by,
-                "status": status.value,
-                "command": row.command if status == TaskStatus.RUNNING else "",
-                "latest_detail": row.latest_detail,
+        return TaskView(
+            id=row.id,
+            type=task_type,
+            type_label=task_type.label,
+            log_code=task_type.log_code,
+            options=TaskOptions(
+                site={"id": site.id, "code": site.code, "time_zone": site.time_zone},
+                type=task_type,
+                schedule={"id": schedule.id, "name": schedule.name, "spec": json.loads(schedule.spec)},
+                definition={"id": definition.id, "name": definition.name, "spec": json.loads(definition.spec)},
+                group=json.loads(row.group),
+            ),
+            information=TaskInformation(
+                created=iso(row.created),
+                last_modified=iso(row.last_modified),
+                last_modified_by=row.last_modified_by,
+                status=status,
+                command=row.command if status == TaskStatus.RUNNING else "",
+                latest_detail=row.latest_detail,
                 # Sequence is shown for MFR and Calendar tasks only
-                "sequence": row.sequence if task_type in (TaskType.MFR, TaskType.CALENDAR) else None,
-                "next_occurrence": iso(upcoming),
-                "last_run": iso(row.last_run),
-            },
-        }
-        if detail:
-            mailboxes = s.scalars(
-                select(TaskMailboxRow).where(TaskMailboxRow.task_id == row.id).order_by(TaskMailboxRow.mailbox)
-            )
-            view["mailboxes"] = [
-                {
-                    "mailbox": m.mailbox,
-                    "last_run": iso(m.last_run),
-                    "result": m.result,
-                    "reason": m.reason,
-                    "items": m.items,
-                }
+                sequence=row.sequence if task_type in (TaskType.MFR, TaskType.CALENDAR) else None,
+                next_occurrence=iso(upcoming),
+                last_run=iso(row.last_run),
+            ),
+        )
+
+    def _task_detail(self, s: Session, row: TaskRow) -> TaskDetail:
+        """The task's view with its mailboxes and the latest lines of its log."""
+        mailboxes = s.scalars(
+            select(TaskMailboxRow).where(TaskMailboxRow.task_id == row.id).order_by(TaskMailboxRow.mailbox)
+        )
+        lines = s.scalars(
+            select(TaskLogRow)
+            # lines are kept after a task's removal: only this task's, never those of
+            # a removed task that had its number (R9, should a number come back)
+            .where(TaskLogRow.task_id == row.id, TaskLogRow.at >= row.created)
+            .order_by(TaskLogRow.id.desc())
+            .limit(LOG_LINES_SHOWN)
+        )
+        return TaskDetail(
+            **self._task_view(s, row),
+            mailboxes=[
+                TaskMailbox(
+                    mailbox=m.mailbox, last_run=iso(m.last_run), result=m.result, reason=m.reason, items=m.items
+                )
                 for m in mailboxes
-            ]
-            lines = s.scalars(
-                select(TaskLogRow)
-                # lines are kept after a task's removal: only this task's, never those of
-                # a removed task that had its number (R9, should a number come back)
-                .where(TaskLogRow.task_id == row.id, TaskLogRow.at >= row.created)
-                .order_by(TaskLogRow.id.desc())
-                .limit(LOG_LINES_SHOWN)
-            )
-            view["log"] = [{"at": iso(line.at), "line": line.line} for line in reversed(list(lines))]
-        return view
+            ],
+            log=[LogLine(at=iso(line.at), line=line.line) for line in reversed(list(lines))],
+        )
 
     def _task(self, s: Session, task_id: int) -> TaskRow:
         row = s.get(TaskRow, task_id)
@@ -203,13 +213,11 @@ class TaskRules:
             raise NotFound("task_id", f"no task {task_id}")
         return row
 
-    def task(self, task_id: int) -> dict[str, Any]:
+    def task(self, task_id: int) -> TaskDetail:
         with self.db.session() as s:
-            return self._task_view(s, self._task(s, task_id), detail=True)
+            return self._task_detail(s, self._task(s, task_id))
 
-    def tasks(
-        self, site_id: int | None = None, type_: str | None = None, status: str | None = None
-    ) -> list[dict[str, Any]]:
+    def tasks(self, site_id: int | None = None, type_: str | None = None, status: str | None = None) -> list[TaskView]:
         with self.db.session() as s:
             query = select(TaskRow).order_by(TaskRow.id)
             if site_id is not None:
@@ -221,14 +229,14 @@ class TaskRules:
             views = [v for v in views if v["information"]["status"] == status]
         return views
 
-    def recent_activity(self, limit: int = 20) -> list[dict[str, Any]]:
+    def recent_activity(self, limit: int = 20) -> list[ActivityLine]:
         with self.db.session() as s:
             lines = s.scalars(select(TaskLogRow).order_by(TaskLogRow.id.desc()).limit(limit))
-            return [{"task_id": line.task_id, "at": iso(line.at), "line": line.line} for line in lines]
+            return [ActivityLine(task_id=line.task_id, at=iso(line.at), line=line.line) for line in lines]
 
     # -- changing and removing (T1, T2, R9) -----------------------------------------------------------
 
-    def change_task(self, task_id: int, change: dict[str, Any], by: str) -> dict[str, Any]:
+    def change_task(self, task_id: int, change: dict[str, Any], by: str) -> TaskDetail:
         """T1/T2: only the schedule and the definition (of the same type) change; a site
         change is refused with 'contact support', anything else by name."""
         with self.db.session() as s:
@@ -261,9 +269,9 @@ class TaskRules:
             site.config_version += 1
             row.changed_version = site.config_version
             row.last_modified, row.last_modified_by = self.db.now(), by
-            return self._task_view(s, row, detail=True)
+            return self._task_detail(s, row)
 
-    def delete_task(self, task_id: int, confirm: bool, by: str) -> dict[str, Any]:
+    def delete_task(self, task_id: int, confirm: bool, by: str) -> TaskRemoved:
         """R9: needs confirmation after the Full View warning.  The site stops scheduling
         the task at its next poll (the task is gone from its config)."""
         with self.db.session() as s:
@@ -277,7 +285,7 @@ class TaskRules:
             s.delete(row)
             # the archive's R9 reset goes out with the delete, in the same transaction (see outbox.py)
             s.add(ArchiveOutboxRow(kind="reset_task", task_id=task_id, site_id=site.id, queued=self.db.now()))
-            return {"deleted": task_id, "site_id": site.id, "warning": R9_WARNING}
+            return TaskRemoved(deleted=task_id, site_id=site.id, warning=R9_WARNING)
 
     # -- the site-facing side ---------------------------------------------------------------------------
 
@@ -394,7 +402,9 @@ class TaskRules:
                     known[existing.mailbox] = existing
                 existing.last_run = entry.last_run or now
                 existing.result, existing.reason, existing.items = entry.result.value, entry.reason, entry.items
-            return self._task_view(s, row)
+            # the task's view (TaskView); the site API types its own answers (engine/wire.py)
+            answer: dict[str, Any] = dict(self._task_view(s, row))
+            return answer
 
     def append_log(self, site_id: int, task_id: int, lines: list[str]) -> int:
         with self.db.session() as s:

@@ -30,6 +30,7 @@ from engine.model import DefinitionIn, ScheduleIn, SiteIn, TaskIn
 from .archive_client import ArchiveClient
 from .outbox import RESET_TASK, Outbox
 from .store import ConsoleStore
+from .views import SiteView, TaskDeleted, TaskView
 
 log = logging.getLogger(__name__)
 
@@ -61,14 +62,14 @@ class Workflows:
             return False
         return True
 
-    def register_site(self, spec: SiteIn) -> tuple[dict[str, Any], str]:
+    def register_site(self, spec: SiteIn) -> tuple[SiteView, str]:
         site, key = self.store.register_site(spec)
-        self.sync_site(int(site["id"]))
+        self.sync_site(site["id"])
         return site, key
 
-    def create_task(self, spec: TaskIn, by: str) -> dict[str, Any]:
+    def create_task(self, spec: TaskIn, by: str) -> TaskView:
         task = self.store.create_task(spec, by)
-        self.sync_site(int(task["options"]["site"]["id"]))
+        self.sync_site(task["options"]["site"]["id"])
         return task
 
     def create_task_with(
@@ -77,21 +78,19 @@ class Workflows:
         by: str,
         new_schedule: ScheduleIn | None = None,
         new_definition: DefinitionIn | None = None,
-    ) -> dict[str, Any]:
+    ) -> TaskView:
         """A task with the schedule and/or the definition it creates on the way (the New
         Exchange Task form's *Create New*): all of them or none.  ``spec(schedule_id,
         definition_id)`` is the task given the ids just created (None: not created
         here).  The archive learns of the task once it is committed."""
         with self.store.transaction():
-            schedule_id = None if new_schedule is None else int(self.store.create_schedule(new_schedule, by)["id"])
-            definition_id = (
-                None if new_definition is None else int(self.store.create_definition(new_definition, by)["id"])
-            )
+            schedule_id = None if new_schedule is None else self.store.create_schedule(new_schedule, by)["id"]
+            definition_id = None if new_definition is None else self.store.create_definition(new_definition, by)["id"]
             task = self.store.create_task(spec(schedule_id, definition_id), by)
-        self.sync_site(int(task["options"]["site"]["id"]))
+        self.sync_site(task["options"]["site"]["id"])
         return task
 
-    def delete_task(self, task_id: int, confirm: bool, by: str) -> dict[str, Any]:
+    def delete_task(self, task_id: int, confirm: bool, by: str) -> TaskDeleted:
         """R9: refused (409, with the warning) unless confirmed; then the console removes
         the task and queues the archive's reset together, and delivers it now if it can.
         ``archive_reset`` says whether the Full Views were reset already or the reset
@@ -99,9 +98,11 @@ class Workflows:
         result = self.store.delete_task(task_id, confirm, by)  # 404 / 409 before anything else
         self._pending = True
         reset = self.deliver()
-        result["archive_reset"] = "done" if task_id in reset else "pending"
-        result["full_views_reset"] = reset.get(task_id, [])
-        return result
+        return TaskDeleted(
+            **result,
+            archive_reset="done" if task_id in reset else "pending",
+            full_views_reset=reset.get(task_id, []),
+        )
 
     def deliver(self) -> dict[int, list[str]]:
         """Deliver the outbox in order, stopping at the first entry the archive does not

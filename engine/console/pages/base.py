@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
@@ -99,7 +99,7 @@ def choices(console: ConsoleContext) -> dict[str, Any]:
 def catalog_page(
     admin: dict[str, Any],
     name: str,
-    listing: Callable[[], list[dict[str, Any]]],
+    listing: Callable[[], Sequence[Mapping[str, Any]]],
     create: Callable[[], Any],
     delete: Callable[[int], Any],
 ) -> Any:

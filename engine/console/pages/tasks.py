@@ -15,6 +15,7 @@ from engine.webapi import status_of
 
 from ..common import R9_WARNING
 from ..context import ConsoleContext
+from ..views import TaskView
 from .base import Pages, choices, render
 from .forms import definition_from_form, group_from_form, schedule_from_form, validate
 
@@ -47,7 +48,7 @@ def create_task(console: ConsoleContext, admin: dict[str, Any]) -> Any:
     return redirect(url_for("pages.task", task_id=task["id"]))
 
 
-def _create_task(console: ConsoleContext, form: Any, by: str) -> dict[str, Any]:
+def _create_task(console: ConsoleContext, form: Any, by: str) -> TaskView:
     """The task of the New Exchange Task form, with the schedule and the definition it
     creates on the way: all of them or none."""
     site_raw = form.get("site_id", "")

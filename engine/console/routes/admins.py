@@ -11,6 +11,7 @@ from engine.webapi import Resource, StrictBody
 
 from ..auth import SESSION_COOKIE
 from ..context import ConsoleContext
+from ..views import AdminView, LoggedIn, LoggedOut, TokenCreated
 
 routes: Resource[ConsoleContext] = Resource("auth")
 
@@ -25,26 +26,32 @@ class TokenIn(StrictBody):
 
 
 @routes.route(
-    "POST", "/api/session", auth="public", body=LoginIn, status=201, responses={401: "Wrong email or password"}
+    "POST",
+    "/api/session",
+    auth="public",
+    body=LoginIn,
+    status=201,
+    responses={401: "Wrong email or password"},
+    answer=LoggedIn,
 )
 def login(console: ConsoleContext, _: Any, body: LoginIn) -> Response:
     """Log in: a session token (also set as a cookie)"""
     token, admin = console.store.login(body.email, body.password)
-    response = make_response(jsonify(token=token, admin=admin), 201)
+    response = make_response(jsonify(LoggedIn(token=token, admin=admin)), 201)
     response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="Lax")
     return response
 
 
-@routes.route("DELETE", "/api/session", auth="read")
+@routes.route("DELETE", "/api/session", auth="read", answer=LoggedOut)
 def logout(console: ConsoleContext, _: Any) -> Response:
     """Log out"""
     console.store.logout(console.auth.secret())
-    response = make_response(jsonify(ok=True))
+    response = make_response(jsonify(LoggedOut(ok=True)))
     response.delete_cookie(SESSION_COOKIE)
     return response
 
 
-@routes.route("POST", "/api/tokens", auth="write", body=TokenIn, status=201)
-def create_token(console: ConsoleContext, admin: dict[str, Any], body: TokenIn) -> dict[str, Any]:
+@routes.route("POST", "/api/tokens", auth="write", body=TokenIn, status=201, answer=TokenCreated)
+def create_token(console: ConsoleContext, admin: AdminView, body: TokenIn) -> TokenCreated:
     """Create an API token for scripts (shown once)"""
-    return {"token": console.store.create_api_token(admin["id"], body.name), "name": body.name}
+    return TokenCreated(token=console.store.create_api_token(admin["id"], body.name), name=body.name)

@@ -11,6 +11,7 @@ from engine.model import MAX_INT, Int, TaskIn, TaskType
 from engine.webapi import Query, Resource
 
 from ..context import ConsoleContext
+from ..views import Activity, AdminView, TaskDeleted, TaskDetail, TaskList, TaskView
 
 routes: Resource[ConsoleContext] = Resource("tasks")
 STATUSES = ("Pending", "Scheduled", "Running", "Completed", "Disabled")
@@ -48,12 +49,11 @@ class TaskChangeIn(BaseModel):
         Query("type", choices=tuple(t.value for t in TaskType)),
         Query("status", choices=STATUSES),
     ],
+    answer=TaskList,
 )
-def list_tasks(
-    console: ConsoleContext, _: Any, site_id: int | None, type: str | None, status: str | None
-) -> dict[str, Any]:
+def list_tasks(console: ConsoleContext, _: Any, site_id: int | None, type: str | None, status: str | None) -> TaskList:
     """Tasks, filtered"""
-    return {"tasks": console.store.tasks(site_id, type, status)}
+    return TaskList(tasks=console.store.tasks(site_id, type, status))
 
 
 @routes.route(
@@ -67,14 +67,15 @@ def list_tasks(
         409: "The parts do not fit (definition of another type, group kind the site's version lacks, "
         "a looked-up group the site's directory copy does not hold)",
     },
+    answer=TaskView,
 )
-def create_task(console: ConsoleContext, admin: dict[str, Any], body: TaskIn) -> dict[str, Any]:
+def create_task(console: ConsoleContext, admin: AdminView, body: TaskIn) -> TaskView:
     """Create a task (site, type, definition, schedule, group)"""
     return console.flows.create_task(body, admin["email"])
 
 
-@routes.route("GET", "/api/tasks/<int:task_id>", auth="read")
-def get_task(console: ConsoleContext, _: Any, task_id: int) -> dict[str, Any]:
+@routes.route("GET", "/api/tasks/<int:task_id>", auth="read", answer=TaskDetail)
+def get_task(console: ConsoleContext, _: Any, task_id: int) -> TaskDetail:
     """A task: Options, Information, mailboxes and log"""
     return console.store.task(task_id)
 
@@ -85,8 +86,9 @@ def get_task(console: ConsoleContext, _: Any, task_id: int) -> dict[str, Any]:
     auth="write",
     body=TaskChangeIn,
     responses={409: "A definition of another type"},
+    answer=TaskDetail,
 )
-def change_task(console: ConsoleContext, admin: dict[str, Any], task_id: int, body: TaskChangeIn) -> dict[str, Any]:
+def change_task(console: ConsoleContext, admin: AdminView, task_id: int, body: TaskChangeIn) -> TaskDetail:
     """Change a task's schedule and/or definition (T1, T2)"""
     return console.store.change_task(task_id, body.model_dump(exclude_unset=True), admin["email"])
 
@@ -97,13 +99,16 @@ def change_task(console: ConsoleContext, admin: dict[str, Any], task_id: int, bo
     auth="write",
     query=[Query("confirm", bool)],
     responses={409: "Not confirmed: the answer carries the Full View warning"},
+    answer=TaskDeleted,
 )
-def delete_task(console: ConsoleContext, admin: dict[str, Any], task_id: int, confirm: bool | None) -> dict[str, Any]:
+def delete_task(console: ConsoleContext, admin: AdminView, task_id: int, confirm: bool | None) -> TaskDeleted:
     """Remove a task (R9: needs confirm=true; resets Full Views — at once, or when the archive answers again)"""
     return console.flows.delete_task(task_id, bool(confirm), admin["email"])
 
 
-@routes.route("GET", "/api/activity", auth="read", query=[Query("limit", int, minimum=1, maximum=1000)])
-def activity(console: ConsoleContext, _: Any, limit: int | None) -> dict[str, Any]:
+@routes.route(
+    "GET", "/api/activity", auth="read", query=[Query("limit", int, minimum=1, maximum=1000)], answer=Activity
+)
+def activity(console: ConsoleContext, _: Any, limit: int | None) -> Activity:
     """Recent task activity (task log lines)"""
-    return {"activity": console.store.recent_activity(limit or 20)}
+    return Activity(activity=console.store.recent_activity(limit or 20))
