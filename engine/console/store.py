@@ -10,7 +10,7 @@ import json
 import random
 from contextlib import AbstractContextManager
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import delete, func, insert, or_, select
 from sqlalchemy.orm import Session
@@ -44,6 +44,7 @@ from .views import (
     TaskView,
 )
 
+Entry = TypeVar("Entry", ScheduleRow, DefinitionRow)  # a catalog entry: a schedule or a definition
 ACTIVE_WINDOW = timedelta(minutes=10)  # a site is Active while its last heartbeat is younger
 SESSION_LIFETIME = timedelta(hours=12)
 ROLES = ("admin", "read_only")
@@ -265,21 +266,40 @@ class ConsoleStore:
             task.changed_version = site.config_version
             task.last_modified, task.last_modified_by = now, by
 
+    def _new_entry(
+        self, s: Session, row_type: type[Entry], noun: str, spec: ScheduleIn | DefinitionIn, by: str, **columns: Any
+    ) -> Entry:
+        """A new schedule or definition: its name free beyond case, stamped now by ``by``."""
+        self._check_name_free(s, row_type, noun, spec.name)
+        now = self.now()
+        row = row_type(created=now, **columns)
+        self._write_entry(row, spec, by, now)
+        s.add(row)
+        s.flush()
+        return row
+
+    @staticmethod
+    def _write_entry(row: ScheduleRow | DefinitionRow, spec: ScheduleIn | DefinitionIn, by: str, now: datetime) -> None:
+        row.name, row.name_key, row.spec = spec.name, spec.name.casefold(), spec.spec.model_dump_json()
+        row.modified, row.modified_by = now, by
+
+    def _rewrite_entry(
+        self,
+        s: Session,
+        row: ScheduleRow | DefinitionRow,
+        noun: str,
+        spec: ScheduleIn | DefinitionIn,
+        by: str,
+        used: Any,
+    ) -> None:
+        """A schedule or definition replaced: its tasks' sites get a new configuration."""
+        self._check_name_free(s, type(row), noun, spec.name, other_than=row.id)
+        self._write_entry(row, spec, by, self.now())
+        self._bump_sites_for(s, used, row.id, by)
+
     def create_schedule(self, spec: ScheduleIn, by: str) -> ScheduleView:
         with self.session() as s:
-            self._check_name_free(s, ScheduleRow, "schedule", spec.name)
-            now = self.now()
-            row = ScheduleRow(
-                name=spec.name,
-                name_key=spec.name.casefold(),
-                spec=spec.spec.model_dump_json(),
-                created=now,
-                modified=now,
-                modified_by=by,
-            )
-            s.add(row)
-            s.flush()
-            return self._schedule_view(s, row)
+            return self._schedule_view(s, self._new_entry(s, ScheduleRow, "schedule", spec, by))
 
     def _schedule_view(self, s: Session, row: ScheduleRow) -> ScheduleView:
         return {
@@ -309,10 +329,7 @@ class ConsoleStore:
     def update_schedule(self, schedule_id: int, spec: ScheduleIn, by: str) -> ScheduleView:
         with self.session() as s:
             row = self._schedule(s, schedule_id)
-            self._check_name_free(s, ScheduleRow, "schedule", spec.name, other_than=row.id)
-            row.name, row.name_key, row.spec = spec.name, spec.name.casefold(), spec.spec.model_dump_json()
-            row.modified, row.modified_by = self.now(), by
-            self._bump_sites_for(s, TaskRow.schedule_id, row.id, by)
+            self._rewrite_entry(s, row, "schedule", spec, by, TaskRow.schedule_id)
             return self._schedule_view(s, row)
 
     def delete_schedule(self, schedule_id: int) -> None:
@@ -321,19 +338,7 @@ class ConsoleStore:
 
     def create_definition(self, spec: DefinitionIn, by: str) -> DefinitionView:
         with self.session() as s:
-            self._check_name_free(s, DefinitionRow, "definition", spec.name)
-            now = self.now()
-            row = DefinitionRow(
-                name=spec.name,
-                name_key=spec.name.casefold(),
-                type=spec.spec.type,
-                spec=spec.spec.model_dump_json(),
-                created=now,
-                modified=now,
-                modified_by=by,
-            )
-            s.add(row)
-            s.flush()
+            row = self._new_entry(s, DefinitionRow, "definition", spec, by, type=spec.spec.type)
             return self._definition_view(s, row)
 
     def _definition_view(self, s: Session, row: DefinitionRow) -> DefinitionView:
@@ -370,11 +375,8 @@ class ConsoleStore:
             row = self._definition(s, definition_id)
             if spec.spec.type != row.type and self._used_by(s, TaskRow.definition_id, row.id):
                 raise Conflict("spec.type", "a definition used by tasks keeps its type")
-            self._check_name_free(s, DefinitionRow, "definition", spec.name, other_than=row.id)
-            row.name, row.name_key = spec.name, spec.name.casefold()
-            row.type, row.spec = spec.spec.type, spec.spec.model_dump_json()
-            row.modified, row.modified_by = self.now(), by
-            self._bump_sites_for(s, TaskRow.definition_id, row.id, by)
+            row.type = spec.spec.type
+            self._rewrite_entry(s, row, "definition", spec, by, TaskRow.definition_id)
             return self._definition_view(s, row)
 
     def delete_definition(self, definition_id: int) -> None:
