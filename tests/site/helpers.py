@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from exchangelib import IMPERSONATION, Account, Configuration, Credentials, Message
+from exchangelib import IMPERSONATION, Account, Configuration, Credentials, Folder, Message
 from exchangelib.version import Build, Version
 
 from engine.site.site import Site
@@ -25,14 +25,24 @@ def mailbox(bed: Testbed, address: str = ALICE) -> Account:
     return Account(address, config=config, access_type=IMPERSONATION, autodiscover=False)
 
 
+def subfolders(parent: Folder, *names: str) -> list[Folder]:
+    """New folders under ``parent``, saved through exchangelib, in the order named."""
+    made = [Folder(parent=parent, name=name) for name in names]
+    for folder in made:
+        folder.save()
+    return made
+
+
 def deliver(bed: Testbed, subject: str, sender: str = BOB, to: str = ALICE) -> None:
     """Mail as mail arrives: sent by another mailbox, delivered with a Message-ID."""
     Message(account=mailbox(bed, sender), subject=subject, body=subject, to_recipients=[to]).send()
 
 
 def start(
-    bed: Testbed, schedule: dict[str, Any] = HOURLY, definition: dict[str, Any] | None = None
+    bed: Testbed, schedule: dict[str, Any] = HOURLY, definition: dict[str, Any] | None = None, **site_options: Any
 ) -> tuple[Site, int]:
+    """A site with one hourly MFR task for Alice, started (``site_options``: the
+    testbed's, e.g. an adapter, a state file, a batch size)."""
     site_id, key = bed.register_site()
     task = bed.task(
         site_id,
@@ -41,7 +51,7 @@ def start(
         bed.schedule("Hourly", schedule),
         {"kind": "single_mailbox", "address": ALICE},
     )
-    site = bed.site(key)
+    site = bed.site(key, **site_options)
     site.start()
     return site, task
 

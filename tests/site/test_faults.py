@@ -16,8 +16,8 @@ from engine.site.state import SiteState
 from mockews.store.loader import new_message
 from scenarios.testbed import Outage, Testbed
 
-from .conftest import ALICE, HOURLY, START
-from .helpers import Killed, run_once
+from .conftest import ALICE, START
+from .helpers import Killed, run_once, start
 
 
 def fill(bed: Testbed, count: int, folder: str = "inbox", tag: str = "") -> set[str]:
@@ -28,20 +28,6 @@ def fill(bed: Testbed, count: int, folder: str = "inbox", tag: str = "") -> set[
         new_message(box, box.well_known(folder), subject=name, message_id=f"<{name}@mail.example>", sent=START)
         keys.add(f"<{name}@mail.example>|2026-03-02T09:00:00Z")
     return keys
-
-
-def setup(bed: Testbed, **options: Any) -> tuple[Any, int]:
-    site_id, key = bed.register_site()
-    task = bed.task(
-        site_id,
-        "mfr",
-        bed.definition("MFR", {"type": "mfr"}),
-        bed.schedule("Hourly", HOURLY),
-        {"kind": "single_mailbox", "address": ALICE},
-    )
-    site = bed.site(key, **options)
-    site.start()
-    return site, task
 
 
 def sequences(bed: Testbed, task: int) -> tuple[int, int]:
@@ -55,7 +41,7 @@ def test_X2_server_busy_is_honoured_with_at_least_the_back_off(bed: Testbed) -> 
     bed.exchange.admin.add_fault(
         {"kind": "ErrorServerBusy", "operation": "SyncFolderItems", "back_off_ms": 45_000, "count": 3}
     )
-    site, _ = setup(bed)
+    site, _ = start(bed)
     run_once(site)
     [(_, started)] = site.started
     [(_, message, ended)] = site.finished
@@ -67,7 +53,7 @@ def test_X2_server_busy_is_honoured_with_at_least_the_back_off(bed: Testbed) -> 
 def test_X2_a_storm_beyond_the_retries_leaves_the_mailbox_in_error_and_its_state_unchanged(bed: Testbed) -> None:
     keys = fill(bed, 12)
     bed.exchange.admin.add_fault({"kind": "ErrorServerBusy", "operation": "SyncFolderItems", "back_off_ms": 1000})
-    site, task = setup(bed)
+    site, task = start(bed)
     run_once(site)
     row = bed.task_view(task)["mailboxes"][0]
     assert row["result"] == "Error" and "ErrorServerBusy" in row["reason"]
@@ -84,7 +70,7 @@ def test_transient_503s_and_dropped_connections_are_retried(bed: Testbed) -> Non
     keys = fill(bed, 8)
     bed.exchange.admin.add_fault({"kind": "http503", "operation": "SyncFolderHierarchy", "count": 2})
     bed.exchange.admin.add_fault({"kind": "drop", "operation": "SyncFolderItems", "count": 2})
-    site, task = setup(bed)
+    site, task = start(bed)
     run_once(site)
     assert bed.task_view(task)["mailboxes"][0]["result"] == "Success"
     assert bed.view(ALICE)["Inbox"] == keys
@@ -92,7 +78,7 @@ def test_transient_503s_and_dropped_connections_are_retried(bed: Testbed) -> Non
 
 def test_an_invalid_sync_state_storm_across_runs_stays_exact(bed: Testbed) -> None:
     keys = fill(bed, 5)
-    site, task = setup(bed)
+    site, task = start(bed)
     for round_ in range(3):
         bed.exchange.admin.invalidate_sync_states(mailbox=ALICE)
         keys |= fill(bed, 2, tag=f"r{round_}")
@@ -105,7 +91,7 @@ def test_R6_the_archive_down_for_a_while_loses_nothing_and_submits_nothing_twice
     keys = fill(bed, 10)
     assert bed.platform.archive_url is not None
     outage = Outage(bed.clock, [(bed.platform.archive_url, START, START + timedelta(hours=1, minutes=30))])
-    site, task = setup(bed, adapter=outage)
+    site, task = start(bed, adapter=outage)
     run_once(site)  # 10:00: the archive is down; the batch waits in the outbox
     assert bed.task_view(task)["mailboxes"][0]["result"] == "Error"
     assert len(site.state.pending(task, ALICE)) == 1
@@ -123,7 +109,7 @@ def test_the_console_down_for_a_while_delays_reports_not_work(bed: Testbed) -> N
     outage = Outage(
         bed.clock, [(bed.console_url + "/api/site", START + timedelta(minutes=30), START + timedelta(hours=2))]
     )
-    site, task = setup(bed, adapter=outage)
+    site, task = start(bed, adapter=outage)
     run_once(site)  # 10:00, the console unreachable: the run goes on
     assert bed.view(ALICE)["Inbox"] == keys
     assert bed.task_view(task)["information"]["last_run"] is None  # not reported yet
@@ -152,7 +138,7 @@ def test_crash_safety_killed_mid_run_then_restarted_views_and_sequence_exact(
     bed: Testbed, state_file: Path, where: str, nth: int
 ) -> None:
     keys = fill(bed, 9) | fill(bed, 4, "sentitems")
-    first, task = setup(bed, state=SiteState(state_file), batch_size=3)
+    first, task = start(bed, state=SiteState(state_file), batch_size=3)
     first.runtime.run(until=lambda: first._archive is not None)  # type: ignore[attr-defined]
     link = first.archive_link()
     real = link.submit
@@ -187,7 +173,7 @@ def test_a_site_that_lost_its_state_starts_over_with_batch_ids_never_seen(bed: T
     """Batch ids carry the state's instance: a reinstalled site (a new state file)
     cannot collide with batches the archive already has and be silently ignored."""
     keys = fill(bed, 4)
-    site, task = setup(bed)
+    site, task = start(bed)
     run_once(site)
     site.stop()
     fresh = bed.site(site.key, state=SiteState(tmp_path / "new.db"))
@@ -215,7 +201,7 @@ def test_X2_a_503_with_retry_after_is_honoured(bed: Testbed) -> None:
     keys = fill(bed, 5)
     records = ews_requests(bed)
     bed.exchange.admin.add_fault({"kind": "http503", "operation": "SyncFolderItems", "count": 3, "retry_after_s": 37})
-    site, task = setup(bed)
+    site, task = start(bed)
     run_once(site)
     assert gaps_after_503(records) == [37.0, 37.0, 37.0]  # what the server asked, each time
     assert bed.task_view(task)["mailboxes"][0]["result"] == "Success"
@@ -226,7 +212,7 @@ def test_X2_a_503_without_retry_after_backs_off_exponentially_with_jitter(bed: T
     fill(bed, 3)
     records = ews_requests(bed)
     bed.exchange.admin.add_fault({"kind": "http503", "operation": "SyncFolderItems", "count": 4, "retry_after_s": 0})
-    site, task = setup(bed)  # the testbed's policy: 5 attempts, first wait 2 s, jitter up to half
+    site, task = start(bed)  # the testbed's policy: 5 attempts, first wait 2 s, jitter up to half
     run_once(site)
     gaps = gaps_after_503(records)
     assert len(gaps) == 4

@@ -11,15 +11,12 @@ from mockews.store.loader import new_message
 from scenarios.testbed import Testbed
 
 from .conftest import ALICE, START
-from .helpers import deliver, mailbox, run_once, start
+from .helpers import deliver, mailbox, run_once, start, subfolders
 
 
 def test_R3_worked_example_step_by_step(bed: Testbed) -> None:
     account = mailbox(bed)
-    a = Folder(parent=account.inbox, name="A")
-    a.save()
-    b = Folder(parent=account.inbox, name="B")
-    b.save()
+    a, b = subfolders(account.inbox, "A", "B")
     deliver(bed, "X")
     site, task = start(bed)
     key_of = lambda: next(iter(bed.view(ALICE)["Inbox"]))  # noqa: E731
@@ -134,10 +131,7 @@ def test_R4_an_exclusion_added_later_stops_reads_and_keeps_the_full_view(bed: Te
 
 def test_R2_folders_renamed_keep_their_id_and_deleted_folders_stay_marked_in_the_full_view(bed: Testbed) -> None:
     account = mailbox(bed)
-    projects = Folder(parent=account.inbox, name="Projects")
-    projects.save()
-    doomed = Folder(parent=account.inbox, name="Doomed")
-    doomed.save()
+    projects, doomed = subfolders(account.inbox, "Projects", "Doomed")
     key = put(bed, "in doomed", folder="Doomed")
     site, _ = start(bed)
     run_once(site)
