@@ -72,6 +72,19 @@ def log_in(page: Page) -> None:
     expect(page.locator("header .who")).to_contain_text(ADMIN)
 
 
+def submit_form(page: Page, form: str, **fields: str) -> None:
+    """Fill a form as a person does — inputs typed, selects chosen, in the order given —
+    and submit it."""
+    within = page.locator(form)
+    for name, value in fields.items():
+        select = within.locator(f"select[name={name}]")
+        if select.count():
+            select.select_option(value)
+        else:
+            within.locator(f"input[name={name}]").fill(value)
+    within.locator("button[type=submit]").click()
+
+
 def test_browser_login_create_read_change_and_remove_a_task(
     page: Page, admin: Caller, site: Site, platform: Platform
 ) -> None:
@@ -270,11 +283,7 @@ def test_browser_sites_page_shows_a_new_binding_key_once_and_toggles_enabled(
 ) -> None:
     log_in(page)
     page.goto("/sites")
-    form = page.locator("#site-form")
-    form.locator("input[name=code]").fill("PAR")
-    form.locator("input[name=description]").fill("Paris office")
-    form.locator("input[name=time_zone]").fill("Europe/Paris")
-    form.locator("button[type=submit]").click()
+    submit_form(page, "#site-form", code="PAR", description="Paris office", time_zone="Europe/Paris")
     key = page.locator("#binding-key code").inner_text()
     assert key.startswith("site_")
     # the key works for the site API and the archive, and is never shown again
@@ -298,13 +307,7 @@ def test_browser_sites_page_shows_a_new_binding_key_once_and_toggles_enabled(
 def test_browser_schedules_page_refuses_to_delete_a_schedule_in_use(page: Page, admin: Caller, site: Site) -> None:
     log_in(page)
     page.goto("/schedules")
-    form = page.locator("#schedule-form")
-    form.locator("input[name=name]").fill("Business hours")
-    form.locator("select[name=mode]").select_option("many")
-    form.locator("input[name=start]").fill("08:00")
-    form.locator("input[name=end]").fill("18:00")
-    form.locator("input[name=interval]").fill("30")
-    form.locator("button[type=submit]").click()
+    submit_form(page, "#schedule-form", name="Business hours", mode="many", start="08:00", end="18:00", interval="30")
     row = page.locator("#schedule-list tr", has_text="Business hours")
     expect(row).to_contain_text("Daily every 30 min from 08:00 to 18:00")
     [schedule] = admin.ok("GET", "/api/schedules")["schedules"]
