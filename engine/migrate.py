@@ -73,9 +73,15 @@ class MigrationHistory:
 
     name: str  # console | archive
     package: str  # the package holding env.py and versions/
-    version_table: str
-    first_tables: frozenset[str]
     metadata: MetaData
+    #: what create_all made before migrations (revision 0001): a database holding these
+    #: tables without a version table is stamped 0001
+    first_tables: frozenset[str]
+
+    @property
+    def version_table(self) -> str:
+        """Each store its own (alembic_version_console, …): both may share one database."""
+        return f"alembic_version_{self.name}"
 
     @property
     def location(self) -> str:

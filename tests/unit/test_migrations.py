@@ -274,7 +274,7 @@ def history_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Mi
     for table in CONSOLE.metadata.sorted_tables:
         table.to_metadata(metadata)
     metadata.tables["sites"].append_column(Column("contact", String(254), nullable=True))
-    yield MigrationHistory("console", "console_copy", CONSOLE.version_table, CONSOLE.first_tables, metadata)
+    yield MigrationHistory("console", "console_copy", metadata, CONSOLE.first_tables)
 
 
 def test_a_new_revision_is_written_from_the_model_change_and_upgrades_a_first_schema_database(

@@ -10,9 +10,6 @@ from engine.migrate import MigrationHistory
 HISTORY = MigrationHistory(
     name="archive",
     package=__name__,
-    version_table="alembic_version_archive",
-    # what create_all made before migrations (revision 0001): a database holding these
-    # without a version table is stamped 0001
     first_tables=frozenset(
         {
             "archive_sites",

@@ -10,9 +10,6 @@ from engine.migrate import MigrationHistory
 HISTORY = MigrationHistory(
     name="console",
     package=__name__,
-    version_table="alembic_version_console",
-    # what create_all made before migrations (revision 0001): a database holding these
-    # without a version table is stamped 0001
     first_tables=frozenset(
         {
             "admins",

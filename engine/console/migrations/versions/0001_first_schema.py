@@ -8,6 +8,7 @@ first opened, never re-created.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
@@ -45,13 +46,15 @@ def _admins() -> None:
     )
 
 
-def _definitions() -> None:
+def _catalog(table: str, *between: sa.Column[Any]) -> None:
+    """Schedules and definitions have the same columns (a definition has its type
+    after the name key)."""
     op.create_table(
-        "definitions",
+        table,
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("name", sa.String(length=120), nullable=False),
         sa.Column("name_key", sa.String(length=480), nullable=False),
-        sa.Column("type", sa.String(length=20), nullable=False),
+        *between,
         sa.Column("spec", sa.Text(), nullable=False),
         sa.Column("created", sa.DateTime(timezone=True), nullable=False),
         sa.Column("modified", sa.DateTime(timezone=True), nullable=False),
@@ -60,22 +63,14 @@ def _definitions() -> None:
         sa.UniqueConstraint("name_key"),
         sqlite_autoincrement=True,
     )
+
+
+def _definitions() -> None:
+    _catalog("definitions", sa.Column("type", sa.String(length=20), nullable=False))
 
 
 def _schedules() -> None:
-    op.create_table(
-        "schedules",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("name", sa.String(length=120), nullable=False),
-        sa.Column("name_key", sa.String(length=480), nullable=False),
-        sa.Column("spec", sa.Text(), nullable=False),
-        sa.Column("created", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("modified", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("modified_by", sa.String(length=254), nullable=False),
-        sa.PrimaryKeyConstraint("id"),
-        sa.UniqueConstraint("name_key"),
-        sqlite_autoincrement=True,
-    )
+    _catalog("schedules")
 
 
 def _sites() -> None:
