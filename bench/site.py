@@ -26,7 +26,7 @@ from exchangelib import IMPERSONATION, Account, Configuration, Credentials
 from exchangelib.folders import Folder
 from exchangelib.version import Build, Version
 
-from bench.results import Echo, Result, Step, run_steps
+from bench.results import Echo, Result, Step, result, run_steps
 from engine.clock import ManualClock
 from engine.site.runtime import RealTimeRuntime
 from engine.site.state import SiteState
@@ -148,25 +148,23 @@ def bench_initial(items: int) -> Result:
     finally:
         bed.close()
     rate = items / engine_s
-    return {
-        "name": "mfr_initial_items_per_s",
-        "unit": "items/s",
-        "value": round(rate, 1),
-        "extra": {
-            "items": items,
-            "folders": FOLDERS,
-            "engine_seconds": round(engine_s, 3),
-            "engine_result": message,
-            "placed_in_archive": placed,
-            "includes": "console poll, hierarchy + item sync, archive submissions, local state",
-            "baseline": "naive exchangelib folder.sync_items() over the same folders (all fields)",
-            "baseline_items_per_s": round(seen / naive_all_s, 1),
-            "ratio_to_baseline": round(rate / (seen / naive_all_s), 2),
-            "baseline_only_fields_items_per_s": round(seen / naive_only_s, 1),
-            "ratio_to_only_fields": round(rate / (seen / naive_only_s), 2),
-            "transport": "in-process WSGI",
-        },
-    }
+    return result(
+        "mfr_initial_items_per_s",
+        "items/s",
+        round(rate, 1),
+        items=items,
+        folders=FOLDERS,
+        engine_seconds=round(engine_s, 3),
+        engine_result=message,
+        placed_in_archive=placed,
+        includes="console poll, hierarchy + item sync, archive submissions, local state",
+        baseline="naive exchangelib folder.sync_items() over the same folders (all fields)",
+        baseline_items_per_s=round(seen / naive_all_s, 1),
+        ratio_to_baseline=round(rate / (seen / naive_all_s), 2),
+        baseline_only_fields_items_per_s=round(seen / naive_only_s, 1),
+        ratio_to_only_fields=round(rate / (seen / naive_only_s), 2),
+        transport="in-process WSGI",
+    )
 
 
 def bench_unchanged(mailboxes: int) -> Result:
@@ -194,24 +192,22 @@ def bench_unchanged(mailboxes: int) -> Result:
     finally:
         bed.close()
     rate = mailboxes / engine_s
-    return {
-        "name": "mfr_unchanged_pass_mailboxes_per_s",
-        "unit": "mailboxes/s",
-        "value": round(rate, 1),
-        "extra": {
-            "mailboxes": mailboxes,
-            "folders_per_mailbox": FOLDERS,
-            "engine_seconds": round(engine_s, 3),
-            "engine_result": message,
-            "messages_per_mailbox": 40,
-            "includes": "console poll and progress reports, group resolution, one SyncFolderHierarchy and one "
-            "GetFolder (PidTagLocalCommitTimeMax of the 20 folders) each; unchanged folders are not read",
-            "baseline": "naive exchangelib sync_hierarchy() + sync_items() on the 20 folders, states kept",
-            "baseline_mailboxes_per_s": round(mailboxes / naive_s, 1),
-            "ratio_to_baseline": round(rate / (mailboxes / naive_s), 2),
-            "transport": "in-process WSGI",
-        },
-    }
+    return result(
+        "mfr_unchanged_pass_mailboxes_per_s",
+        "mailboxes/s",
+        round(rate, 1),
+        mailboxes=mailboxes,
+        folders_per_mailbox=FOLDERS,
+        engine_seconds=round(engine_s, 3),
+        engine_result=message,
+        messages_per_mailbox=40,
+        includes="console poll and progress reports, group resolution, one SyncFolderHierarchy and one "
+        "GetFolder (PidTagLocalCommitTimeMax of the 20 folders) each; unchanged folders are not read",
+        baseline="naive exchangelib sync_hierarchy() + sync_items() on the 20 folders, states kept",
+        baseline_mailboxes_per_s=round(mailboxes / naive_s, 1),
+        ratio_to_baseline=round(rate / (mailboxes / naive_s), 2),
+        transport="in-process WSGI",
+    )
 
 
 def run_site_benchmarks(quick: bool = False, echo: Echo = print) -> list[Result]:
