@@ -12,11 +12,12 @@ from datetime import datetime
 from typing import Any, Generic, Literal, TypeVar
 
 from flask import Blueprint, Response, jsonify, request
-from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 from werkzeug.exceptions import HTTPException
 
 from engine.errors import Conflict, DomainError, Forbidden, Gone, Invalid, NotFound, Unauthorized, Unavailable
 from engine.model import MAX_INT
+from engine.wire.body import StrictBody as StrictBody  # re-exported: the routes' bodies derive from it
 
 #: the one place a refusal of the domain becomes an HTTP status
 STATUS: dict[type[DomainError], int] = {
@@ -157,14 +158,6 @@ def bearer_token() -> str | None:
     return header[7:].strip() if header.startswith("Bearer ") else None
 
 
-class StrictBody(BaseModel):
-    """A request body that names every field it takes (any other is refused)."""
-
-    # patterns read the way the OpenAPI fuzzers (and Python clients) read them: `$` also
-    # before a final newline, as in Python, not only at the very end as in Rust's regex
-    model_config = ConfigDict(extra="forbid", regex_engine="python-re")
-
-
 class Resource(Generic[Context]):
     """The declared routes of one resource (sites, tasks, submissions…), written in
     its own module and bound to what they work with — a store, the workflows — when
@@ -252,7 +245,9 @@ class Api:
         def openapi(_: Any) -> dict[str, Any]:
             return self.openapi()
 
-        self.add(Route("GET", path, "This document", "public", None, (), 200, ("meta",)), openapi)
+        self.add(
+            Route("GET", path, "This document", "public", None, (), 200, ("meta",), answer=dict[str, Any]), openapi
+        )
 
     def add(self, route: Route, view: Callable[..., Any]) -> None:
         """Serve ``view`` (called with the principal and the parsed arguments) at the route."""
