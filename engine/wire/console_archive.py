@@ -10,7 +10,7 @@ from typing import Literal
 from pydantic import Field
 from typing_extensions import TypedDict
 
-from engine.model import MAX_INT, Bool, Int
+from engine.model import MAX_INT, Bool, Int, TaskType
 
 from .body import StrictBody
 from .mailbox import Mailbox
@@ -33,7 +33,7 @@ class TaskRegistration(TypedDict):
     """A task as the console sends it (the JSON of :class:`TaskIn`)."""
 
     id: int
-    type: TaskKind
+    type: TaskType  # a str: it goes out as its value
     created: str
     mailboxes: list[str] | None
 

@@ -34,6 +34,11 @@ ItemKey = Annotated[str, StringConstraints(min_length=1, max_length=1000)]
 FolderId = Annotated[str, StringConstraints(min_length=1, max_length=600)]
 
 
+#: why an item left a folder of the Live View ("private": an item that became private
+#: leaves it, domain.md §R1's eligible items)
+RemovalReason = Literal["moved", "deleted", "excluded", "private"]
+
+
 # Placements come by the hundred thousand: TypedDicts validate about six times faster
 # than model instances (measured by `synceng bench archive`), and are plain dicts after.
 @with_config(ConfigDict(extra="forbid"))
@@ -46,7 +51,7 @@ class Placement(TypedDict):
 class Removal(TypedDict):
     item: ItemKey
     folder_id: FolderId
-    reason: NotRequired[Literal["moved", "deleted", "excluded", "private"]]  # default: deleted
+    reason: NotRequired[RemovalReason]  # default: deleted
 
 
 class CalendarIn(StrictBody):
@@ -89,24 +94,40 @@ class RemovedFolderSent(TypedDict):
     reason: NotRequired[Literal["deleted", "moved", "excluded"]]
 
 
-class Submission(TypedDict):
-    """One batch as a site builds it (the JSON of :class:`SubmissionIn`; the site does not
-    build model instances of a hundred thousand placements only to dump them again)."""
+class CalendarSent(TypedDict):
+    id: str
+    name: str
 
-    task_id: int
-    mailbox: str
-    batch_id: str
+
+class BatchContent(TypedDict):
+    """What a batch holds, as a run gathers it (the JSON of :class:`SubmissionIn` less
+    its identity).  The site builds these plain dicts, not model instances of a hundred
+    thousand placements only to dump them again."""
+
     kind: NotRequired[Literal["mfr", "calendar"]]
     folders: NotRequired[list[FolderSent]]
     removed_folders: NotRequired[list[RemovedFolderSent]]
     placements: NotRequired[list[Placement]]
     removed_placements: NotRequired[list[Removal]]
-    calendars: NotRequired[list[dict[str, Any]]]
-    calendar_items: NotRequired[list[dict[str, Any]]]
+    calendars: NotRequired[list[CalendarSent]]
+    calendar_items: NotRequired[list[dict[str, Any]]]  # every field of the appointment (C1)
     removed_calendar_items: NotRequired[list[str]]
     reset_calendars: NotRequired[list[str]]
     complete: NotRequired[bool]
     full: NotRequired[bool]
+
+
+class BatchBody(BatchContent):
+    """A batch ready to send but for the task and mailbox, which the site's outbox adds."""
+
+    batch_id: str
+
+
+class Submission(BatchBody):
+    """What a site posts to /api/submissions."""
+
+    task_id: int
+    mailbox: str
 
 
 class Submitted(TypedDict):
@@ -203,8 +224,11 @@ class Purged(TypedDict):
 
 
 __all__ = [
+    "BatchBody",
+    "BatchContent",
     "CalendarIn",
     "CalendarItemIn",
+    "CalendarSent",
     "CheckIn",
     "CheckResult",
     "Checked",
@@ -220,6 +244,7 @@ __all__ = [
     "Purged",
     "Recorded",
     "Removal",
+    "RemovalReason",
     "RemovedFolder",
     "RemovedFolderSent",
     "StubAction",

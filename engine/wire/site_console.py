@@ -45,7 +45,7 @@ class Heartbeat(TypedDict):
 # -- configuration ------------------------------------------------------------------------
 
 
-def _as_sent(spec: Any) -> Any:
+def _as_sent(spec: Any) -> GetPydanticSchema:
     """A JSON object checked against ``spec`` but kept as the console sent it: the site
     compares and keys its state by the specs as they came (a one-off's flag, T1's
     change detection), so validation must not add defaults or strip text."""
@@ -61,12 +61,13 @@ def _as_sent(spec: Any) -> Any:
             serialization=core_schema.plain_serializer_function_ser_schema(lambda value: value),
         )
 
-    return Annotated[dict[str, Any], GetPydanticSchema(schema)]
+    return GetPydanticSchema(schema)
 
 
-ScheduleAsSent = _as_sent(ScheduleSpec)
-DefinitionAsSent = _as_sent(DefinitionSpec)
-GroupAsSent = _as_sent(GroupTarget)
+#: a task's schedule, definition and group target as the console sent them (checked)
+ScheduleAsSent = Annotated[dict[str, Any], _as_sent(ScheduleSpec)]
+DefinitionAsSent = Annotated[dict[str, Any], _as_sent(DefinitionSpec)]
+GroupAsSent = Annotated[dict[str, Any], _as_sent(GroupTarget)]
 
 
 class EwsSettings(TypedDict):
@@ -94,9 +95,9 @@ class SiteTask(TypedDict):
     created: str  # the task's identity beside its number (R9: a new task may reuse it)
     type: TaskType
     log_code: str  # T10: the code of the task log lines
-    schedule: ScheduleAsSent  # type: ignore[valid-type]
-    definition: DefinitionAsSent  # type: ignore[valid-type]
-    group: GroupAsSent  # type: ignore[valid-type]
+    schedule: ScheduleAsSent
+    definition: DefinitionAsSent
+    group: GroupAsSent
     changed_version: int
 
 
