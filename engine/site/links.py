@@ -16,8 +16,15 @@ import requests
 import requests.adapters
 import requests.utils
 
-from engine.wire.site_archive import CheckResult, Purged, Submission, Submitted
-from engine.wire.site_console import Heartbeat, SiteConfig, parse_config
+from engine.wire.site_archive import CheckResult, Purged, PurgeSent, StubSent, Submission, Submitted
+from engine.wire.site_console import (
+    DirectoryGroupSent,
+    DirectoryUserSent,
+    Heartbeat,
+    ProgressReport,
+    SiteConfig,
+    parse_config,
+)
 
 
 def environment_read_once(session: requests.Session, url: str) -> requests.Session:
@@ -130,13 +137,13 @@ class ConsoleLink(JsonLink):
     def ack(self, version: int) -> None:
         self.call("POST", "/api/site/ack", json={"version": version})
 
-    def progress(self, report: dict[str, Any]) -> None:
+    def progress(self, report: ProgressReport) -> None:
         self.call("POST", "/api/site/progress", json=report)
 
     def log(self, task_id: int, lines: list[str]) -> None:
         self.call("POST", "/api/site/log", json={"task_id": task_id, "lines": lines})
 
-    def directory(self, groups: list[dict[str, Any]], users: list[dict[str, Any]]) -> int:
+    def directory(self, groups: list[DirectoryGroupSent], users: list[DirectoryUserSent]) -> int:
         return int(self.call("POST", "/api/site/directory", json={"groups": groups, "users": users})["stored"])
 
 
@@ -155,7 +162,7 @@ class ArchiveLink(JsonLink):
         body = {"task_id": task_id, "mailbox": mailbox, "items": items}
         return list(self.call("POST", "/api/archived/check", json=body)["results"])
 
-    def stubs(self, task_id: int, mailbox: str, entries: list[dict[str, str]]) -> int:
+    def stubs(self, task_id: int, mailbox: str, entries: list[StubSent]) -> int:
         body = {"task_id": task_id, "mailbox": mailbox, "entries": entries}
         return int(self.call("POST", "/api/stubs", json=body)["recorded"])
 
@@ -163,7 +170,7 @@ class ArchiveLink(JsonLink):
         body = {"task_id": task_id, "mailbox": mailbox, "items": items}
         return int(self.call("POST", "/api/expire", json=body)["expired"])
 
-    def purge(self, task_id: int, mailbox: str, entries: list[dict[str, Any]]) -> Purged:
+    def purge(self, task_id: int, mailbox: str, entries: list[PurgeSent]) -> Purged:
         body = {"task_id": task_id, "mailbox": mailbox, "entries": entries}
         result: Purged = self.call("POST", "/api/purge", json=body)
         return result

@@ -38,7 +38,14 @@ import requests.adapters
 from engine.clock import Clock
 from engine.model import OneOffSchedule, ScheduleSpec, TaskType
 from engine.schedule import local_to_utc, next_occurrence
-from engine.wire.site_console import MalformedConfig, SiteConfig, SiteTask
+from engine.wire.site_console import (
+    DirectoryGroupSent,
+    DirectoryUserSent,
+    MalformedConfig,
+    ProgressReport,
+    SiteConfig,
+    SiteTask,
+)
 
 from .backoff import RetryPolicy
 from .directory import Directory, DirectorySettings
@@ -127,7 +134,7 @@ class Site:
         self.stopped = False
         self.refused: str | None = None  # why the console refused the site's key, if it did
         self.malformed: str | None = None  # why the latest configuration was refused, if it was
-        self._reports: dict[int, dict[str, Any]] = {}  # the latest undelivered report per task
+        self._reports: dict[int, ProgressReport] = {}  # the latest undelivered report per task
         self._log: list[tuple[int, str]] = []  # undelivered task-log lines
         self.polls = 0
         self.scheduling = True  # False: run-once mode, executions only when asked
@@ -315,16 +322,20 @@ class Site:
 
     # -- reporting ----------------------------------------------------------------------------------
 
-    def report(self, report: dict[str, Any]) -> None:
+    def report(self, report: ProgressReport) -> None:
         """Progress for the console: sent now, or kept (the latest per task) for the
         next poll when the console is unreachable."""
-        task_id = int(report["task_id"])
+        task_id = report["task_id"]
         pending = self._reports.pop(task_id, None)
         if pending is not None:
             # the undelivered report's rows and Sequence are not lost to a newer one
-            for key in ("mailboxes", "sequence", "latest_detail"):
-                if key in pending and key not in report:
-                    report = {**report, key: pending[key]}
+            report = report.copy()
+            if "mailboxes" in pending and "mailboxes" not in report:
+                report["mailboxes"] = pending["mailboxes"]
+            if "sequence" in pending and "sequence" not in report:
+                report["sequence"] = pending["sequence"]
+            if "latest_detail" in pending and "latest_detail" not in report:
+                report["latest_detail"] = pending["latest_detail"]
         try:
             self.console.progress(report)
         except LinkDown:
@@ -451,7 +462,7 @@ class Site:
             log.warning("ADR [%s] directory sync failed: %s", self.code, exc)
             yield Cost(http_calls=directory.calls - before)
             return
-        upload_groups = [
+        upload_groups: list[DirectoryGroupSent] = [
             {
                 "id": g["id"],
                 "name": g.get("displayName") or g["id"],
@@ -463,7 +474,7 @@ class Site:
             }
             for g in groups
         ]
-        upload_users = [
+        upload_users: list[DirectoryUserSent] = [
             {
                 "id": u["id"],
                 "name": u.get("displayName") or u["id"],

@@ -188,6 +188,13 @@ class StubEntry(StrictBody):
     action: StubAction
 
 
+class StubSent(TypedDict):
+    """An entry of :class:`StubsIn` as a site sends it."""
+
+    item: str
+    action: StubAction
+
+
 class StubsIn(ForTaskMailbox):
     entries: list[StubEntry] = Field(max_length=100_000)
 
@@ -208,6 +215,14 @@ class PurgeEntry(StrictBody):
     item: str = Field(min_length=1, max_length=1000)
     received: datetime
     lifespan_days: Int = Field(ge=1, le=36500)
+
+
+class PurgeSent(TypedDict):
+    """An entry of :class:`PurgeIn` as a site sends it."""
+
+    item: str
+    received: str  # ISO 8601
+    lifespan_days: int
 
 
 class PurgeIn(ForTaskMailbox):
@@ -241,6 +256,7 @@ __all__ = [
     "Placement",
     "PurgeEntry",
     "PurgeIn",
+    "PurgeSent",
     "Purged",
     "Recorded",
     "Removal",
@@ -249,6 +265,7 @@ __all__ = [
     "RemovedFolderSent",
     "StubAction",
     "StubEntry",
+    "StubSent",
     "StubsIn",
     "Submission",
     "SubmissionIn",

@@ -5,7 +5,7 @@ what the console answers — heartbeat, configuration (T2, T3), progress, the ta
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, NotRequired
 
 from pydantic import Field, GetCoreSchemaHandler, GetPydanticSchema, TypeAdapter, ValidationError, field_validator
 from pydantic_core import CoreSchema, core_schema
@@ -144,6 +144,31 @@ class Acked(TypedDict):
 
 # -- progress -----------------------------------------------------------------------------
 
+ProgressStatus = Literal["Running", "Idle", "Completed"]
+
+
+class MailboxReport(TypedDict):
+    """One mailbox's result as a site reports it (the JSON of :class:`MailboxRow`)."""
+
+    mailbox: str
+    result: str  # a MailboxResult: Success, Warning, Error, Skipped or Duplicate
+    reason: NotRequired[str]
+    items: NotRequired[int]
+    last_run: NotRequired[str | None]
+
+
+class ProgressReport(TypedDict):
+    """A task's progress as a site builds it (the JSON of :class:`Progress`, which the
+    console validates it with)."""
+
+    task_id: int
+    status: ProgressStatus
+    command: NotRequired[str]
+    latest_detail: NotRequired[str]
+    sequence: NotRequired[int | None]
+    mailboxes: NotRequired[list[MailboxReport]]
+    next_run: NotRequired[str | None]
+
 
 class SiteRef(TypedDict):
     id: int
@@ -216,6 +241,23 @@ class DirectoryUserIn(StrictBody):
     mail: str | None = Field(default=None, max_length=254)
 
 
+class DirectoryGroupSent(TypedDict):
+    """A group of the directory copy as a site sends it (the JSON of DirectoryGroupIn)."""
+
+    id: str
+    name: str
+    dn: str | None
+    mail: str | None
+    kind: Literal["security", "distribution", "unified"]
+
+
+class DirectoryUserSent(TypedDict):
+    id: str
+    name: str
+    dn: str | None
+    mail: str | None
+
+
 class DirectoryIn(StrictBody):
     """The directory copy; each group's and each user's id appears once (400 otherwise)."""
 
@@ -237,22 +279,24 @@ class Stored(TypedDict):
     stored: int
 
 
-ProgressStatus = Literal["Running", "Idle", "Completed"]
-
 __all__ = [
     "AckIn",
     "Acked",
     "Appended",
     "DirectoryGroupIn",
+    "DirectoryGroupSent",
     "DirectoryIn",
     "DirectoryUserIn",
+    "DirectoryUserSent",
     "EwsSettings",
     "Heartbeat",
     "HeartbeatIn",
     "LogIn",
+    "MailboxReport",
     "MailboxRow",
     "MalformedConfig",
     "Progress",
+    "ProgressReport",
     "ProgressStatus",
     "SiteConfig",
     "SiteSettings",
