@@ -18,6 +18,7 @@ from werkzeug.exceptions import HTTPException
 
 from engine.errors import Conflict, DomainError, Forbidden, Gone, Invalid, NotFound, Unauthorized, Unavailable
 from engine.model import MAX_INT
+from engine.wire.body import StrictBody as StrictBody  # re-exported: the routes' bodies derive from it
 
 #: the one place a refusal of the domain becomes an HTTP status
 STATUS: dict[type[DomainError], int] = {
@@ -167,14 +168,6 @@ class OpenApiDocument(TypedDict):
     info: dict[str, Any]
     paths: dict[str, dict[str, Any]]
     components: dict[str, Any]
-
-
-class StrictBody(BaseModel):
-    """A request body that names every field it takes (any other is refused)."""
-
-    # patterns read the way the OpenAPI fuzzers (and Python clients) read them: `$` also
-    # before a final newline, as in Python, not only at the very end as in Rust's regex
-    model_config = ConfigDict(extra="forbid", regex_engine="python-re")
 
 
 class Resource(Generic[Context]):

@@ -28,6 +28,9 @@ from sqlalchemy import Float, Integer, delete, func, literal, select, update
 from sqlalchemy.engine import Connection
 
 from engine.clock import Clock, WallClock
+from engine.wire.console_archive import ArchivedMessage, StubRecord
+from engine.wire.site_archive import CheckResult, Purged, Submitted
+from engine.wire.views import CalendarReplica, ItemsPage, ViewFolder, ViewItem
 
 from .database import Database
 from .registry import TaskRegistry
@@ -87,7 +90,7 @@ class ArchiveStore(Database):
 
     # -- submissions ------------------------------------------------------------------------
 
-    def submit(self, site_id: int, sub: Submission) -> dict[str, Any]:
+    def submit(self, site_id: int, sub: Submission) -> Submitted:
         """Apply one batch; a batch seen before is acknowledged again without effect.
 
         The statements of this hot path go to the driver as SQL text (the same on
@@ -348,7 +351,7 @@ class ArchiveStore(Database):
 
     # -- views ---------------------------------------------------------------------------------
 
-    def folder_tree(self, mailbox: str, view: str = "live", as_of: datetime | None = None) -> list[dict[str, Any]]:
+    def folder_tree(self, mailbox: str, view: str = "live", as_of: datetime | None = None) -> list[ViewFolder]:
         """The folders of a view with their item counts; the Full View as of a past
         time shows the folders seen by then, with the names they had then."""
         moment = None if as_of is None else _ts(as_of)
@@ -370,7 +373,7 @@ class ArchiveStore(Database):
                     .order_by(folder_names.c.at)
                 ).all()
                 names = {h.folder_id: (h.name, h.parent_id) for h in history}  # the latest by `at` wins
-            out = []
+            out: list[ViewFolder] = []
             for f in conn.execute(select(folders).where(folders.c.mailbox == mailbox)).all():
                 if view == "live":
                     if not f.live:
@@ -401,7 +404,7 @@ class ArchiveStore(Database):
         as_of: datetime | None = None,
         offset: int = 0,
         limit: int = 100,
-    ) -> dict[str, Any]:
+    ) -> ItemsPage:
         with self.tx() as conn:
             table = live if view == "live" else full
             query = select(table).where(table.c.mailbox == mailbox, table.c.folder_id == folder_id)
@@ -410,9 +413,9 @@ class ArchiveStore(Database):
                 query = query.where(full.c.first_seen <= moment)
             total = int(conn.scalar(select(func.count()).select_from(query.subquery())) or 0)
             rows = conn.execute(query.order_by(table.c.item).offset(offset).limit(limit)).all()
-            items = []
+            items: list[ViewItem] = []
             for row in rows:
-                entry: dict[str, Any] = {"item": row.item}
+                entry: ViewItem = {"item": row.item}
                 if view != "live":
                     deleted_at = row.deleted_at
                     entry["deleted"] = deleted_at is not None and (moment is None or deleted_at <= moment)
@@ -420,7 +423,7 @@ class ArchiveStore(Database):
                 items.append(entry)
             return {"total": total, "offset": offset, "limit": limit, "items": items}
 
-    def calendar_replica(self, mailbox: str) -> dict[str, Any]:
+    def calendar_replica(self, mailbox: str) -> CalendarReplica:
         with self.tx() as conn:
             cals = conn.execute(
                 select(calendars).where(calendars.c.mailbox == mailbox).order_by(calendars.c.name)
@@ -455,7 +458,7 @@ class ArchiveStore(Database):
         with self.tx() as conn:
             return int(conn.execute(update(archived).where(archived.c.item.in_(items)).values(held=held)).rowcount)
 
-    def check(self, mailbox: str, items: list[str]) -> list[dict[str, Any]]:
+    def check(self, mailbox: str, items: list[str]) -> list[CheckResult]:
         """S2/M2: archived and readable by this mailbox?"""
         mailbox = mailbox.lower()
         with self.tx() as conn:
@@ -477,7 +480,7 @@ class ArchiveStore(Database):
                 )
             return len(entries)
 
-    def stub_log(self, mailbox: str) -> list[dict[str, Any]]:
+    def stub_log(self, mailbox: str) -> list[StubRecord]:
         with self.tx() as conn:
             rows = conn.execute(select(stubs).where(stubs.c.mailbox == mailbox).order_by(stubs.c.id)).all()
             return [{"task_id": r.task_id, "item": r.item, "action": r.action, "at": _iso(r.at)} for r in rows]
@@ -493,11 +496,11 @@ class ArchiveStore(Database):
             conn.execute(delete(full).where(full.c.mailbox == mailbox, full.c.item.in_(items)))
             return len(items)
 
-    def purge(self, mailbox: str, entries: list[tuple[str, float, int]]) -> dict[str, int]:
+    def purge(self, mailbox: str, entries: list[tuple[str, float, int]]) -> Purged:
         """M4: purge date = received + lifespan, irreversible (only ever moves earlier);
         a held message is not purged, nor one ``mailbox`` may not read (a task purges
         what its mailboxes hold, never another's messages)."""
-        counts = {"set": 0, "held": 0, "unknown": 0, "unreadable": 0}
+        counts: Purged = {"set": 0, "held": 0, "unknown": 0, "unreadable": 0}
         with self.tx() as conn:
             readable = set(
                 conn.execute(
@@ -521,7 +524,7 @@ class ArchiveStore(Database):
                 counts["set"] += 1
             return counts
 
-    def archived_message(self, item: str) -> dict[str, Any] | None:
+    def archived_message(self, item: str) -> ArchivedMessage | None:
         with self.tx() as conn:
             row = conn.execute(select(archived).where(archived.c.item == item)).first()
             if row is None:

@@ -13,6 +13,9 @@ import requests.adapters
 
 from engine.errors import Unavailable
 from engine.webapi import error_for_status
+from engine.wire.console_archive import Registered, Reset, SiteRegistration, TaskRegistration
+from engine.wire.site_archive import TaskSequence
+from engine.wire.views import FolderTree, ItemsPage, ViewFolder
 
 
 class ArchiveClient:
@@ -47,27 +50,33 @@ class ArchiveClient:
             raise error_for_status(reply.status_code, field, message)
         return reply.json()
 
-    def register_site(self, site_id: int, key_hash: str, tasks: list[dict[str, Any]] | None = None) -> None:
-        self._call("POST", "/api/sites", json={"site_id": site_id, "key_hash": key_hash, "tasks": tasks or []})
+    def register_site(self, site_id: int, key_hash: str, tasks: list[TaskRegistration] | None = None) -> Registered:
+        body: SiteRegistration = {"site_id": site_id, "key_hash": key_hash, "tasks": tasks or []}
+        answer: Registered = self._call("POST", "/api/sites", json=body)
+        return answer
 
     def reset_task(self, task_id: int) -> list[str]:
-        return list(self._call("POST", f"/api/tasks/{task_id}/reset")["mailboxes"])
+        answer: Reset = self._call("POST", f"/api/tasks/{task_id}/reset")
+        return answer["mailboxes"]
 
     def sequence(self, task_id: int) -> int:
-        return int(self._call("GET", f"/api/tasks/{task_id}/sequence")["sequence"])
+        answer: TaskSequence = self._call("GET", f"/api/tasks/{task_id}/sequence")
+        return answer["sequence"]
 
-    def folders(self, mailbox: str, view: str, as_of: datetime | None = None) -> list[dict[str, Any]]:
+    def folders(self, mailbox: str, view: str, as_of: datetime | None = None) -> list[ViewFolder]:
         params = {"view": view, **({"as_of": as_of.isoformat()} if as_of else {})}
-        return list(self._call("GET", f"/api/views/{_segment(mailbox)}/folders", params=params)["folders"])
+        answer: FolderTree = self._call("GET", f"/api/views/{_segment(mailbox)}/folders", params=params)
+        return answer["folders"]
 
     def items(
         self, mailbox: str, folder_id: str, view: str, as_of: datetime | None, offset: int, limit: int
-    ) -> dict[str, Any]:
+    ) -> ItemsPage:
         # folder ids are opaque (EWS ids carry '/', '+' and '='): a query parameter, not a path
         params: dict[str, Any] = {"folder": folder_id, "view": view, "offset": offset, "limit": limit}
         if as_of is not None:
             params["as_of"] = as_of.isoformat()
-        return dict(self._call("GET", f"/api/views/{_segment(mailbox)}/items", params=params))
+        answer: ItemsPage = self._call("GET", f"/api/views/{_segment(mailbox)}/items", params=params)
+        return answer
 
 
 def _segment(text: str) -> str:

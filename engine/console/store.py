@@ -19,6 +19,7 @@ from engine.clock import Clock, WallClock
 from engine.errors import Conflict, Invalid, NotFound, Unauthorized
 from engine.model import DefinitionIn, Progress, ScheduleIn, SiteChange, SiteIn, TaskIn, TaskType, valid_address
 from engine.security import hash_password, hash_token, new_token, verify_password
+from engine.wire.console_archive import TaskRegistration
 
 from .common import aware, iso
 from .database import ConsoleDatabase, site_row
@@ -486,13 +487,13 @@ class ConsoleStore:
     def acknowledge(self, site_id: int, version: int) -> dict[str, Any]:
         return self.task_rules.acknowledge(site_id, version)
 
-    def report_progress(self, site_id: int, progress: Progress) -> dict[str, Any]:
+    def report_progress(self, site_id: int, progress: Progress) -> TaskView:
         return self.task_rules.report_progress(site_id, progress)
 
     def append_log(self, site_id: int, task_id: int, lines: list[str]) -> int:
         return self.task_rules.append_log(site_id, task_id, lines)
 
-    def archive_registration(self, site_id: int) -> tuple[str, list[dict[str, Any]]]:
+    def archive_registration(self, site_id: int) -> tuple[str, list[TaskRegistration]]:
         return self.task_rules.archive_registration(site_id)
 
 

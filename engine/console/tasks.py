@@ -27,6 +27,7 @@ from engine.model import (
     parse_version,
 )
 from engine.schedule import local_to_utc, next_occurrence
+from engine.wire.console_archive import TaskRegistration
 
 from .common import R9_WARNING, SCHEDULE_SPEC, iso
 from .database import ConsoleDatabase, site_row
@@ -374,7 +375,7 @@ class TaskRules:
             raise NotFound("task_id", f"no task {task_id} for this site")  # others' tasks do not exist
         return row
 
-    def report_progress(self, site_id: int, progress: Progress) -> dict[str, Any]:
+    def report_progress(self, site_id: int, progress: Progress) -> TaskView:
         with self.db.session() as s:
             row = self._own_task(s, site_id, progress.task_id)
             now = self.db.now()
@@ -402,9 +403,7 @@ class TaskRules:
                     known[existing.mailbox] = existing
                 existing.last_run = entry.last_run or now
                 existing.result, existing.reason, existing.items = entry.result.value, entry.reason, entry.items
-            # the task's view (TaskView); the site API types its own answers (engine/wire.py)
-            answer: dict[str, Any] = dict(self._task_view(s, row))
-            return answer
+            return self._task_view(s, row)
 
     def append_log(self, site_id: int, task_id: int, lines: list[str]) -> int:
         with self.db.session() as s:
@@ -413,21 +412,23 @@ class TaskRules:
             s.add_all(TaskLogRow(task_id=task_id, site_id=site_id, at=now, line=line[:2000]) for line in lines)
             return len(lines)
 
-    def archive_registration(self, site_id: int) -> tuple[str, list[dict[str, Any]]]:
+    def archive_registration(self, site_id: int) -> tuple[str, list[TaskRegistration]]:
         """What the archive is told of a site: its key's hash and its tasks — owner,
         type, identity, and the addresses of single-mailbox and list targets (the
         archive then limits the site's key to them; groups the site resolves)."""
         with self.db.session() as s:
             site = site_row(s, site_id)
-            tasks = []
+            tasks: list[TaskRegistration] = []
             for row in s.scalars(select(TaskRow).where(TaskRow.site_id == site_id).order_by(TaskRow.id)):
                 group = json.loads(row.group)
                 addresses = {"single_mailbox": [group.get("address")], "mailbox_list": group.get("addresses")}
+                created = iso(row.created)
+                assert created is not None  # a task always has its creation time
                 tasks.append(
                     {
                         "id": row.id,
-                        "type": row.type,
-                        "created": iso(row.created),
+                        "type": TaskType(row.type),
+                        "created": created,
                         "mailboxes": addresses.get(group["kind"]),
                     }
                 )

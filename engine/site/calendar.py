@@ -21,6 +21,7 @@ from exchangelib.errors import ErrorInvalidSyncStateData
 from exchangelib.items import CalendarItem
 
 from engine.model import CalendarDefinition
+from engine.wire.site_archive import BatchContent
 
 from .events import Cost, Event
 from .ews import ItemChange, retrying, sync_hierarchy_page, sync_items_page, well_known_ids
@@ -110,7 +111,7 @@ class CalendarRun:
     def __init__(self, job: Job, account: Account, wanted: list[tuple[str, str]]) -> None:
         self.job = job
         self.account = account
-        self.body: dict[str, Any] = {
+        self.body: BatchContent = {
             "kind": "calendar",
             "calendars": [{"id": folder_id, "name": name} for folder_id, name in wanted],
             "calendar_items": [],

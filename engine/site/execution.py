@@ -11,9 +11,10 @@ import logging
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from engine.model import TaskType
+from engine.wire.site_console import MailboxReport, ProgressReport, ProgressStatus
 
 from .events import Cost, Event
 from .ews import Ews, EwsUnavailable
@@ -57,7 +58,7 @@ class Row:
     items: int
     last_run: str
 
-    def json(self) -> dict[str, Any]:
+    def json(self) -> MailboxReport:
         return {
             "mailbox": self.mailbox,
             "result": self.result,
@@ -91,8 +92,8 @@ class Execution:
     def log(self, line: str) -> None:
         self.site.log_line(self.task_id, f"{self.code()} [{self.site.code}] {line}")
 
-    def report(self, status: str, command: str = "", detail: str = "", rows: bool = False) -> None:
-        report: dict[str, Any] = {"task_id": self.task_id, "status": status, "command": command}
+    def report(self, status: ProgressStatus, command: str = "", detail: str = "", rows: bool = False) -> None:
+        report: ProgressReport = {"task_id": self.task_id, "status": status, "command": command}
         if detail:
             report["latest_detail"] = detail[:1000]
         sequence = self.sequence if self.sequence is not None else self.slot.sequence
@@ -247,7 +248,7 @@ class Execution:
 
     def finish(self, message: str, detail: str) -> str:
         self.log(f"TaskExit called, scheduedTaskId: {self.task_id}, message: {message}")
-        status = "Completed" if self.slot.one_off() else "Idle"
+        status: ProgressStatus = "Completed" if self.slot.one_off() else "Idle"
         self.report(status, "", detail=f"{message}: {detail}", rows=True)
         return message
 

@@ -16,6 +16,16 @@ import requests
 import requests.adapters
 import requests.utils
 
+from engine.wire.site_archive import CheckResult, Purged, PurgeSent, StubSent, Submission, Submitted
+from engine.wire.site_console import (
+    DirectoryGroupSent,
+    DirectoryUserSent,
+    Heartbeat,
+    ProgressReport,
+    SiteConfig,
+    parse_config,
+)
+
 
 def environment_read_once(session: requests.Session, url: str) -> requests.Session:
     """``session`` with the environment's proxy and CA settings for ``url`` read now,
@@ -108,49 +118,51 @@ class JsonLink:
 class ConsoleLink(JsonLink):
     """The console's site API (/api/site/…)."""
 
-    def heartbeat(self, engine_version: str, host_os: str) -> dict[str, Any]:
-        result: dict[str, Any] = self.call(
+    def heartbeat(self, engine_version: str, host_os: str) -> Heartbeat:
+        result: Heartbeat = self.call(
             "POST", "/api/site/heartbeat", json={"engine_version": engine_version, "host_os": host_os}
         )
         return result
 
-    def config(self, etag: str | None) -> tuple[dict[str, Any] | None, str | None]:
-        """(config, ETag); config None when unchanged since ``etag`` (a 304)."""
+    def config(self, etag: str | None) -> tuple[SiteConfig | None, str | None]:
+        """(config, ETag); config None when unchanged since ``etag`` (a 304).  The
+        configuration is checked whole on arrival (MalformedConfig names the faulty
+        field), so no task meets a malformed one halfway through a run."""
         headers = {"If-None-Match": etag} if etag else {}
         reply = self.request("GET", "/api/site/config", headers=headers)
         if reply.status_code == 304:
             return None, etag
-        return reply.json(), reply.headers.get("ETag")
+        return parse_config(reply.json()), reply.headers.get("ETag")
 
     def ack(self, version: int) -> None:
         self.call("POST", "/api/site/ack", json={"version": version})
 
-    def progress(self, report: dict[str, Any]) -> None:
+    def progress(self, report: ProgressReport) -> None:
         self.call("POST", "/api/site/progress", json=report)
 
     def log(self, task_id: int, lines: list[str]) -> None:
         self.call("POST", "/api/site/log", json={"task_id": task_id, "lines": lines})
 
-    def directory(self, groups: list[dict[str, Any]], users: list[dict[str, Any]]) -> int:
+    def directory(self, groups: list[DirectoryGroupSent], users: list[DirectoryUserSent]) -> int:
         return int(self.call("POST", "/api/site/directory", json={"groups": groups, "users": users})["stored"])
 
 
 class ArchiveLink(JsonLink):
     """The archive platform's site-facing API."""
 
-    def submit(self, body: dict[str, Any]) -> dict[str, Any]:
-        result: dict[str, Any] = self.call("POST", "/api/submissions", json=body)
+    def submit(self, body: Submission) -> Submitted:
+        result: Submitted = self.call("POST", "/api/submissions", json=body)
         return result
 
     def declare(self, task_id: int, mailboxes: list[str]) -> int:
         """A directory group's members as resolved (T7): the mailboxes the task processes."""
         return int(self.call("POST", f"/api/tasks/{task_id}/mailboxes", json={"mailboxes": mailboxes})["declared"])
 
-    def check(self, task_id: int, mailbox: str, items: list[str]) -> list[dict[str, Any]]:
+    def check(self, task_id: int, mailbox: str, items: list[str]) -> list[CheckResult]:
         body = {"task_id": task_id, "mailbox": mailbox, "items": items}
         return list(self.call("POST", "/api/archived/check", json=body)["results"])
 
-    def stubs(self, task_id: int, mailbox: str, entries: list[dict[str, str]]) -> int:
+    def stubs(self, task_id: int, mailbox: str, entries: list[StubSent]) -> int:
         body = {"task_id": task_id, "mailbox": mailbox, "entries": entries}
         return int(self.call("POST", "/api/stubs", json=body)["recorded"])
 
@@ -158,9 +170,9 @@ class ArchiveLink(JsonLink):
         body = {"task_id": task_id, "mailbox": mailbox, "items": items}
         return int(self.call("POST", "/api/expire", json=body)["expired"])
 
-    def purge(self, task_id: int, mailbox: str, entries: list[dict[str, Any]]) -> dict[str, int]:
+    def purge(self, task_id: int, mailbox: str, entries: list[PurgeSent]) -> Purged:
         body = {"task_id": task_id, "mailbox": mailbox, "entries": entries}
-        result: dict[str, int] = self.call("POST", "/api/purge", json=body)
+        result: Purged = self.call("POST", "/api/purge", json=body)
         return result
 
 

@@ -27,6 +27,7 @@ from typing import Any
 from exchangelib.folders import Folder
 
 from engine.model import ExchangeDelete, ManagedFoldersDefinition, Policy
+from engine.wire.site_archive import PurgeSent, StubAction
 
 from .events import Cost, Event
 from .ews import retrying
@@ -74,9 +75,9 @@ def policy_for(
 class Decisions:
     """What the policies decided for one mailbox's items, to act on and report."""
 
-    deleted: list[tuple[str, str]] = field(default_factory=list)  # (archive key, action): M2
+    deleted: list[tuple[str, StubAction]] = field(default_factory=list)  # (archive key, action): M2
     expired: list[str] = field(default_factory=list)  # archive keys: M3
-    purge: list[dict[str, Any]] = field(default_factory=list)  # purge dates: M4
+    purge: list[PurgeSent] = field(default_factory=list)  # purge dates: M4
     unconfirmed: int = 0  # M2 candidates the archive did not confirm
 
     def summary(self, created: list[str]) -> str:

@@ -38,6 +38,7 @@ from exchangelib.errors import ErrorInvalidSyncStateData
 
 from engine.model import MfrDefinition
 from engine.schedule import in_exclusion_window
+from engine.wire.site_archive import BatchBody, FolderSent, Placement, Removal, RemovalReason, RemovedFolderSent
 
 from .events import Cost, Event
 from .ews import (
@@ -65,10 +66,10 @@ BOUNDARY_PENDING = "boundary_pending"  # batches were acknowledged but no bounda
 class Batch:
     """The changes gathered since the last submission, and the state they advance."""
 
-    folders: list[dict[str, Any]] = field(default_factory=list)
-    removed_folders: list[dict[str, str]] = field(default_factory=list)
-    placements: list[dict[str, str]] = field(default_factory=list)
-    removals: list[dict[str, str]] = field(default_factory=list)
+    folders: list[FolderSent] = field(default_factory=list)
+    removed_folders: list[RemovedFolderSent] = field(default_factory=list)
+    placements: list[Placement] = field(default_factory=list)
+    removals: list[Removal] = field(default_factory=list)
     commit: Commit = field(default_factory=Commit)
     overlay: dict[str, tuple[str, str] | None] = field(default_factory=dict)  # item id → (folder, key) | gone
 
@@ -152,7 +153,7 @@ class Replication:
 
     def send(self, complete: bool) -> Generator[Event, None, None]:
         batch, self.batch = self.batch, Batch()
-        body = {
+        body: BatchBody = {
             "batch_id": self.job.batch_id(self.batches),
             "kind": "mfr",
             "folders": batch.folders,
@@ -353,7 +354,7 @@ class Replication:
         if entries:
             yield Cost(items=len(entries))
 
-    def eligible(self, props: dict[str, str | None]) -> str | None:
+    def eligible(self, props: dict[str, str | None]) -> RemovalReason | None:
         """None when the item is placed; otherwise why not."""
         if (props.get("sensitivity") or "Normal") in PRIVATE:
             return "private"

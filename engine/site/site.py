@@ -38,6 +38,14 @@ import requests.adapters
 from engine.clock import Clock
 from engine.model import OneOffSchedule, ScheduleSpec, TaskType
 from engine.schedule import local_to_utc, next_occurrence
+from engine.wire.site_console import (
+    DirectoryGroupSent,
+    DirectoryUserSent,
+    MalformedConfig,
+    ProgressReport,
+    SiteConfig,
+    SiteTask,
+)
 
 from .backoff import RetryPolicy
 from .directory import Directory, DirectorySettings
@@ -74,9 +82,9 @@ class SiteOptions:
 class TaskSlot:
     """One task as the site knows it."""
 
-    spec: dict[str, Any]
+    spec: SiteTask
     alarm: Alarm = field(default_factory=Alarm)
-    parked: dict[str, Any] | None = None  # T1: a change that waits for the running execution
+    parked: SiteTask | None = None  # T1: a change that waits for the running execution
     running: bool = False
     stop: bool = False
     removed: bool = False
@@ -84,14 +92,14 @@ class TaskSlot:
     last_end: datetime | None = None
     execution: Execution | None = None
     sequence: int | None = None  # the archive's count after the task's latest submission
-    replacement: dict[str, Any] | None = None  # another task that took this number (R9)
+    replacement: SiteTask | None = None  # another task that took this number (R9)
     released: bool = False  # its state is dropped and it left the site's slots
 
     def one_off(self) -> bool:
         return bool(self.spec["schedule"].get("kind") == "one_off")
 
 
-def schedule_of(spec: dict[str, Any]) -> ScheduleSpec:
+def schedule_of(spec: SiteTask) -> ScheduleSpec:
     from pydantic import TypeAdapter
 
     adapter: TypeAdapter[ScheduleSpec] = TypeAdapter(ScheduleSpec)
@@ -125,7 +133,8 @@ class Site:
         self.directory_alarm = Alarm()
         self.stopped = False
         self.refused: str | None = None  # why the console refused the site's key, if it did
-        self._reports: dict[int, dict[str, Any]] = {}  # the latest undelivered report per task
+        self.malformed: str | None = None  # why the latest configuration was refused, if it was
+        self._reports: dict[int, ProgressReport] = {}  # the latest undelivered report per task
         self._log: list[tuple[int, str]] = []  # undelivered task-log lines
         self.polls = 0
         self.scheduling = True  # False: run-once mode, executions only when asked
@@ -180,6 +189,7 @@ class Site:
                 config, etag = self.console.config(self.etag)
                 calls += 1
             if config is not None:
+                self.malformed = None
                 self.apply(config)
                 self.etag = etag
                 self.console.ack(int(config["version"]))
@@ -187,6 +197,12 @@ class Site:
             calls += self.deliver_reports()
         except LinkDown as exc:
             log.warning("site %s: console unreachable (%s)", self.code, exc)
+        except MalformedConfig as exc:
+            # neither applied nor acknowledged: the tasks run on with the configuration
+            # they have, and the console keeps showing them Pending (T3) until it sends
+            # one the site can run
+            self.malformed = str(exc)
+            log.error("site %s: %s; the configuration is not applied", self.code, exc)
         except LinkRefused as exc:
             if exc.status == 401:
                 # the key is wrong or the site was never registered: no retry mends that
@@ -203,30 +219,30 @@ class Site:
             for slot in self.slots.values():
                 slot.alarm.ring()
 
-    def apply(self, config: dict[str, Any]) -> None:
+    def apply(self, config: SiteConfig) -> None:
         """A new configuration version: site settings, and tasks added, changed (idle:
         at once; running: parked until the run completes, T1) or removed (R9)."""
-        site = config["site"]
-        self.code = site.get("code", self.code)
-        self.time_zone = site.get("time_zone") or "UTC"
-        self.set_enabled(bool(site.get("enabled", True)))
-        ews = site.get("ews") or {}
-        if ews.get("endpoint"):
+        site = config["site"]  # checked whole on arrival (ConsoleLink.config)
+        self.code = site["code"]
+        self.time_zone = site["time_zone"] or "UTC"
+        self.set_enabled(site["enabled"])
+        ews = site["ews"]
+        if ews["endpoint"]:
             settings = EwsSettings(
                 ews["endpoint"],
-                ews.get("service_account") or "",
-                ews.get("password") or "",
-                bool(ews.get("impersonation", True)),
+                ews["service_account"],
+                ews["password"] or "",
+                ews["impersonation"],
                 auth=self.options.ews_auth,
                 version=self.options.ews_version,
             )
             if settings != self._ews_settings:
                 self._ews_settings, self.ews = settings, Ews(settings)
-        archive_url = config.get("archive_url")
+        archive_url = config["archive_url"]
         if archive_url and (self._archive is None or self._archive.base_url != archive_url.rstrip("/")):
             self._archive = ArchiveLink(archive_url, self.key, adapter=self.options.adapter)
         first = self.version == 0
-        self.version = int(config["version"])
+        self.version = config["version"]
         now = self.clock.now()
         seen = set()
         for task in config["tasks"]:
@@ -253,7 +269,7 @@ class Site:
         if first:
             self.report_interrupted({int(t["id"]) for t in config["tasks"]})
 
-    def _add(self, task: dict[str, Any], now: datetime) -> TaskSlot:
+    def _add(self, task: SiteTask, now: datetime) -> TaskSlot:
         task_id = int(task["id"])
         self.state.adopt(task_id, task.get("created"))  # state of an older task under this number goes
         slot = TaskSlot(task, anchor=now)
@@ -262,7 +278,7 @@ class Site:
             self.runtime.spawn(self.scheduler(slot), f"task:{task_id}")
         return slot
 
-    def _remove(self, task_id: int, slot: TaskSlot, replacement: dict[str, Any] | None = None) -> None:
+    def _remove(self, task_id: int, slot: TaskSlot, replacement: SiteTask | None = None) -> None:
         """R9: the task stops after its current mailbox and abandons the rest; its
         state goes once it has stopped (at once when idle)."""
         slot.removed = slot.stop = True
@@ -298,7 +314,7 @@ class Site:
             self.state.set_flag(task_id, "", RUNNING, None)
 
     @staticmethod
-    def _take(slot: TaskSlot, task: dict[str, Any], now: datetime) -> None:
+    def _take(slot: TaskSlot, task: SiteTask, now: datetime) -> None:
         if task["schedule"] != slot.spec["schedule"]:
             slot.anchor = now  # slots of the new schedule count from now
         slot.spec, slot.parked = task, None
@@ -306,16 +322,20 @@ class Site:
 
     # -- reporting ----------------------------------------------------------------------------------
 
-    def report(self, report: dict[str, Any]) -> None:
+    def report(self, report: ProgressReport) -> None:
         """Progress for the console: sent now, or kept (the latest per task) for the
         next poll when the console is unreachable."""
-        task_id = int(report["task_id"])
+        task_id = report["task_id"]
         pending = self._reports.pop(task_id, None)
         if pending is not None:
             # the undelivered report's rows and Sequence are not lost to a newer one
-            for key in ("mailboxes", "sequence", "latest_detail"):
-                if key in pending and key not in report:
-                    report = {**report, key: pending[key]}
+            report = report.copy()
+            if "mailboxes" in pending and "mailboxes" not in report:
+                report["mailboxes"] = pending["mailboxes"]
+            if "sequence" in pending and "sequence" not in report:
+                report["sequence"] = pending["sequence"]
+            if "latest_detail" in pending and "latest_detail" not in report:
+                report["latest_detail"] = pending["latest_detail"]
         try:
             self.console.progress(report)
         except LinkDown:
@@ -415,6 +435,8 @@ class Site:
         if self.refused is not None:
             raise Refusal(self.refused)
         slot = self.slots.get(task_id)
+        if slot is None and self.malformed is not None:
+            raise Refusal(self.malformed)
         if slot is None:
             raise Refusal(f"task {task_id} is not a task of this site (removed, or another site's)")
         yield from self.execute(slot)
@@ -440,7 +462,7 @@ class Site:
             log.warning("ADR [%s] directory sync failed: %s", self.code, exc)
             yield Cost(http_calls=directory.calls - before)
             return
-        upload_groups = [
+        upload_groups: list[DirectoryGroupSent] = [
             {
                 "id": g["id"],
                 "name": g.get("displayName") or g["id"],
@@ -452,7 +474,7 @@ class Site:
             }
             for g in groups
         ]
-        upload_users = [
+        upload_users: list[DirectoryUserSent] = [
             {
                 "id": u["id"],
                 "name": u.get("displayName") or u["id"],
@@ -469,7 +491,7 @@ class Site:
         yield Cost(http_calls=directory.calls - before + 1, items=len(groups) + len(users))
 
 
-def _same(a: dict[str, Any], b: dict[str, Any]) -> bool:
+def _same(a: SiteTask, b: SiteTask) -> bool:
     keys = ("schedule", "definition", "group", "type")
     return all(a.get(k) == b.get(k) for k in keys)
 

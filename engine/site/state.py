@@ -26,6 +26,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from engine.wire.site_archive import Submission
+
 from .state_schema import upgrade
 
 HIERARCHY = ""  # the folder id under which the hierarchy's sync state is kept
@@ -75,7 +77,7 @@ class OutboxEntry:
     task_id: int
     mailbox: str
     batch_id: str
-    body: dict[str, Any]
+    body: Submission
     commit: Commit
 
 
@@ -233,7 +235,7 @@ class SiteState:
 
     # -- the outbox ----------------------------------------------------------------------------
 
-    def enqueue(self, task_id: int, mailbox: str, batch_id: str, body: dict[str, Any], commit: Commit) -> OutboxEntry:
+    def enqueue(self, task_id: int, mailbox: str, batch_id: str, body: Submission, commit: Commit) -> OutboxEntry:
         with self._tx() as db:
             cursor = db.execute(
                 "INSERT INTO outbox (task_id, mailbox, batch_id, body, commit_) VALUES (?, ?, ?, ?, ?)",

@@ -15,6 +15,8 @@ from typing import Any
 from exchangelib import Account
 from exchangelib.folders import Folder, FolderCollection
 
+from engine.wire.site_archive import StubAction, StubSent
+
 from .events import Cost, Event
 from .ews import retrying, sync_hierarchy_page, well_known_ids
 from .mail import EV_SHORTCUT, archive_key, is_mail_folder
@@ -154,9 +156,9 @@ def confirm(job: Job, candidates: list[Candidate]) -> Generator[Event, None, tup
     return confirmed, refused
 
 
-def record(job: Job, entries: Iterable[tuple[str, str]]) -> Generator[Event, None, None]:
+def record(job: Job, entries: Iterable[tuple[str, StubAction]]) -> Generator[Event, None, None]:
     """Stub/delete bookkeeping at the archive."""
-    rows = [{"item": key, "action": action} for key, action in entries]
+    rows: list[StubSent] = [{"item": key, "action": action} for key, action in entries]
     for start in range(0, len(rows), 10_000):
         chunk = rows[start : start + 10_000]
         yield from archive_call(job.policy, partial(job.archive.stubs, job.task_id, job.mailbox, chunk))

@@ -11,6 +11,7 @@ from functools import partial
 from typing import Any, TypeVar
 
 from engine.clock import Clock
+from engine.wire.site_archive import BatchBody, Submission, Submitted
 
 from .backoff import RetryPolicy, attempts
 from .events import Cost, Event
@@ -87,7 +88,7 @@ def archive_call(policy: RetryPolicy, call: Callable[[], T]) -> Generator[Event,
     return result
 
 
-def deliver(job: Job, entry: OutboxEntry) -> Generator[Event, None, dict[str, Any]]:
+def deliver(job: Job, entry: OutboxEntry) -> Generator[Event, None, Submitted]:
     """Send one outbox entry until the archive acknowledges it (bounded back-off)."""
     try:
         answer = yield from archive_retrying(job.policy, partial(job.archive.submit, entry.body))
@@ -108,8 +109,8 @@ def flush(job: Job) -> Generator[Event, None, None]:
         yield from deliver(job, entry)
 
 
-def submit(job: Job, body: dict[str, Any], commit: Commit) -> Generator[Event, None, dict[str, Any]]:
-    body = {"task_id": job.task_id, "mailbox": job.mailbox, **body}
+def submit(job: Job, batch: BatchBody, commit: Commit) -> Generator[Event, None, Submitted]:
+    body: Submission = {"task_id": job.task_id, "mailbox": job.mailbox, **batch}
     entry = job.state.enqueue(job.task_id, job.mailbox, body["batch_id"], body, commit)
     return (yield from deliver(job, entry))
 

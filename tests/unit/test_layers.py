@@ -1,6 +1,7 @@
 """The layers stay apart (architecture.md promises 2 and 8), read from the source: the
 mocks import nothing of the engine or the testbed, the engine nothing of the mocks,
-the testbed or the benchmarks, a site nothing of the console or the archive.  Only ``synceng/`` (the command group
+the testbed or the benchmarks, a site nothing of the console or the archive, the wire
+types nothing of either end.  Only ``synceng/`` (the command group
 that composes the layers' commands) sees them all."""
 
 from __future__ import annotations
@@ -21,6 +22,9 @@ FORBIDDEN = {
     "engine/site": ("engine.console", "engine.archive"),
     "scenarios": ("bench", "synceng"),
     "bench": ("synceng",),
+    # the messages both ends share: neither end's code, nor the web framework (a site
+    # reads them without it)
+    "engine/wire": ("engine.console", "engine.archive", "engine.site", "engine.webapi", "flask"),
 }
 
 

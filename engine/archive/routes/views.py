@@ -4,9 +4,9 @@ its calendar replica (C1), for the console's Exchange Folders browser and for si
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from engine.webapi import Query, Resource
+from engine.wire.views import CalendarReplica, FolderTree, ItemsPage
 
 from ..store import ArchiveStore
 from .auth import Caller, reaches
@@ -16,16 +16,22 @@ routes: Resource[ArchiveStore] = Resource("views")
 
 
 @routes.route(
-    "GET", "/api/views/<mailbox>/folders", auth="any", query=[VIEW, AS_OF], path_rules=[MAILBOX_PATH], responses=SCOPED
+    "GET",
+    "/api/views/<mailbox>/folders",
+    auth="any",
+    query=[VIEW, AS_OF],
+    path_rules=[MAILBOX_PATH],
+    responses=SCOPED,
+    answer=FolderTree,
 )
 def folder_tree(
     store: ArchiveStore, caller: Caller, mailbox: str, view: str | None, as_of: datetime | None
-) -> dict[str, Any]:
+) -> FolderTree:
     """Folder tree of the Live or Full View"""
     reaches(store, caller, mailbox)
     return {
         "mailbox": mailbox,
-        "view": view or "live",
+        "view": "full" if view == "full" else "live",
         "folders": store.folder_tree(mailbox.lower(), view or "live", as_of),
     }
 
@@ -43,6 +49,7 @@ def folder_tree(
     ],
     path_rules=[MAILBOX_PATH],
     responses=SCOPED,
+    answer=ItemsPage,
 )
 def folder_items(
     store: ArchiveStore,
@@ -53,14 +60,21 @@ def folder_items(
     as_of: datetime | None,
     offset: int | None,
     limit: int | None,
-) -> dict[str, Any]:
+) -> ItemsPage:
     """Items of one folder of the Live or Full View, paged"""
     reaches(store, caller, mailbox)
     return store.folder_items(mailbox.lower(), folder, view or "live", as_of, offset or 0, limit or 100)
 
 
-@routes.route("GET", "/api/views/<mailbox>/calendars", auth="any", path_rules=[MAILBOX_PATH], responses=SCOPED)
-def calendar_replica(store: ArchiveStore, caller: Caller, mailbox: str) -> dict[str, Any]:
+@routes.route(
+    "GET",
+    "/api/views/<mailbox>/calendars",
+    auth="any",
+    path_rules=[MAILBOX_PATH],
+    responses=SCOPED,
+    answer=CalendarReplica,
+)
+def calendar_replica(store: ArchiveStore, caller: Caller, mailbox: str) -> CalendarReplica:
     """C1: the calendar replica"""
     reaches(store, caller, mailbox)
     return store.calendar_replica(mailbox.lower())

@@ -11,6 +11,7 @@ from flask import request
 
 from engine.errors import DomainError, Invalid
 from engine.model import valid_address
+from engine.wire.views import ViewFolder
 
 from ..context import ConsoleContext
 from .base import Pages, render
@@ -88,11 +89,11 @@ def folders(console: ConsoleContext, admin: dict[str, Any]) -> Any:
     )
 
 
-def nest(folders: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def nest(folders: list[ViewFolder]) -> list[dict[str, Any]]:
     """The archive's flat folder list in tree order, each folder with its ``depth``
     (a folder whose parent is not in the view is a root)."""
     ids = {f["id"] for f in folders}
-    children: dict[str | None, list[dict[str, Any]]] = {}
+    children: dict[str | None, list[ViewFolder]] = {}
     for f in folders:
         children.setdefault(f["parent_id"] if f["parent_id"] in ids else None, []).append(f)
     out: list[dict[str, Any]] = []

@@ -1,0 +1,133 @@
+"""What the console does at the archive with its admin token: register a site's key and
+its tasks, reset a removed task's Full Views (R9), and keep the archived index
+(journaling or legacy ingestion, litigation hold)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import Field
+from typing_extensions import TypedDict
+
+from engine.model import MAX_INT, Bool, Int, TaskType
+
+from .body import StrictBody
+from .mailbox import Mailbox
+
+TaskKind = Literal["mfr", "calendar", "msm", "managed_folders"]
+
+
+class TaskIn(StrictBody):
+    """A task as the console registers it: its owner is the site it is registered with."""
+
+    id: Int = Field(ge=1, le=MAX_INT)
+    type: TaskKind
+    created: str = Field(min_length=1, max_length=40)  # the task's identity beside its number
+    mailboxes: list[Mailbox] | None = Field(
+        default=None, max_length=10_000
+    )  # the addresses of single-mailbox and list targets; null: a directory group the site resolves
+
+
+class TaskRegistration(TypedDict):
+    """A task as the console sends it (the JSON of :class:`TaskIn`)."""
+
+    id: int
+    type: TaskType  # a str: it goes out as its value
+    created: str
+    mailboxes: list[str] | None
+
+
+class SiteIn(StrictBody):
+    site_id: Int = Field(ge=1, le=MAX_INT)
+    key_hash: str = Field(pattern=r"^[0-9a-f]{64}$")
+    tasks: list[TaskIn] = Field(default_factory=list, max_length=100_000)
+
+
+class SiteRegistration(TypedDict):
+    """The JSON of :class:`SiteIn`, as the console sends it."""
+
+    site_id: int
+    key_hash: str
+    tasks: list[TaskRegistration]
+
+
+class Registered(TypedDict):
+    site_id: int
+    tasks: int  # how many tasks the registration holds
+
+
+class Reset(TypedDict):
+    """R9: the mailboxes whose Full Views were reset; the task is forgotten."""
+
+    task_id: int
+    mailboxes: list[str]
+
+
+# -- the archived index ----------------------------------------------------------------------
+
+
+class ArchivedIn(StrictBody):
+    item: str = Field(min_length=1, max_length=1000)
+    subject: str = Field(default="", max_length=1000)
+    received: datetime | None = None
+    size: Int = Field(default=0, ge=0, le=MAX_INT)
+    readers: list[str] = Field(default_factory=list, max_length=10_000)
+
+
+class ArchivedBatch(StrictBody):
+    messages: list[ArchivedIn] = Field(max_length=100_000)
+
+
+class Indexed(TypedDict):
+    indexed: int
+
+
+class HoldIn(StrictBody):
+    items: list[str] = Field(max_length=100_000)
+    held: Bool = True
+
+
+class Changed(TypedDict):
+    changed: int
+
+
+class ArchivedMessage(TypedDict):
+    item: str
+    subject: str
+    held: bool
+    purge_at: str | None  # M4
+    readers: list[str]
+
+
+class StubRecord(TypedDict):
+    task_id: int
+    item: str
+    action: str
+    at: str | None
+
+
+class StubLog(TypedDict):
+    """What storage management and managed folders recorded doing in a mailbox (S3, M2)."""
+
+    mailbox: str
+    entries: list[StubRecord]
+
+
+__all__ = [
+    "ArchivedBatch",
+    "ArchivedIn",
+    "ArchivedMessage",
+    "Changed",
+    "HoldIn",
+    "Indexed",
+    "Registered",
+    "Reset",
+    "SiteIn",
+    "SiteRegistration",
+    "StubLog",
+    "StubRecord",
+    "TaskIn",
+    "TaskKind",
+    "TaskRegistration",
+]
