@@ -1,48 +1,22 @@
 """Injected time (architecture promise 1: one engine, two clocks).
 
 Nothing in the engine, the console, the archive or the mocks reads the wall clock
-directly; each takes a :class:`Clock`.  ``now()`` is timezone-aware UTC and
-``monotonic()`` is seconds for measuring intervals (budgets, back-off windows).
+directly; each takes a :class:`Clock` (the protocol and the wall clock live in the
+neutral ``clocks`` package the mocks share).  Here: the engine's manual clock and the
+SimPy clock of simulations.
 """
 
 from __future__ import annotations
 
 import threading
-import time
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from typing import TYPE_CHECKING
+
+from clocks import Clock as Clock  # re-exported: the engine's modules take their clock from here
+from clocks import WallClock as WallClock
 
 if TYPE_CHECKING:
     import simpy
-
-
-@runtime_checkable
-class Clock(Protocol):
-    def now(self) -> datetime:
-        """The current time, timezone-aware UTC."""
-        ...
-
-    def monotonic(self) -> float:
-        """Seconds on a clock that never goes back (for intervals)."""
-        ...
-
-    def sleep(self, seconds: float) -> None:
-        """Wait ``seconds`` on this clock."""
-        ...
-
-
-class WallClock:
-    """Real time: the only place that reads the system clock."""
-
-    def now(self) -> datetime:
-        return datetime.now(UTC)
-
-    def monotonic(self) -> float:
-        return time.monotonic()
-
-    def sleep(self, seconds: float) -> None:
-        if seconds > 0:
-            time.sleep(seconds)
 
 
 EPOCH_2024 = datetime(2024, 1, 1, tzinfo=UTC)

@@ -18,6 +18,7 @@ FORBIDDEN = {
     "mockews": ("engine", "scenarios", "bench", "synceng"),
     "mockad": ("engine", "scenarios", "bench", "synceng"),
     "wsgiserver": ("engine", "mockews", "mockad", "scenarios", "bench", "synceng"),
+    "clocks": ("engine", "mockews", "mockad", "scenarios", "bench", "synceng", "wsgiserver"),
     "engine": ("mockews", "mockad", "scenarios", "bench", "synceng"),
     "engine/site": ("engine.console", "engine.archive"),
     "scenarios": ("bench", "synceng"),
