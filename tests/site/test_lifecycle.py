@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 import requests
 
+from engine.site.site import Site
 from mockews.transport import InProcessAdapter
 from scenarios.testbed import Testbed
 
@@ -35,11 +36,18 @@ def setup_task(
     return site_id, key, task, definition_id
 
 
+def started(sim: SimBed, key: str, **runtime: Any) -> Site:
+    """The site bound with ``key``, started on the simulation's clock (``runtime``: its
+    latency model, e.g. how long each EWS call takes)."""
+    site = sim.bed.site(key, runtime=sim.runtime(**runtime))
+    site.start()
+    return site
+
+
 def test_T2_a_change_saved_while_idle_reaches_the_site_within_120_seconds(sim: SimBed) -> None:
     bed = sim.bed
     _, key, task, definition = setup_task(bed)
-    site = bed.site(key, runtime=sim.runtime())
-    site.start()
+    site = started(sim, key)
     sim.env.run(until=sim.at(9, 20))
     assert bed.task_view(task)["information"]["status"] == "Scheduled"
     changed_at = sim.env.now
@@ -58,8 +66,7 @@ def test_T1_a_change_saved_while_running_applies_only_after_the_run(sim: SimBed)
     bed = sim.bed
     deliver(bed, "in the inbox")
     _, key, task, definition = setup_task(bed)
-    site = bed.site(key, runtime=sim.runtime(per_ews_call=60.0))  # each EWS call a minute: a run lasts minutes
-    site.start()
+    site = started(sim, key, per_ews_call=60.0)  # each EWS call a minute: a run lasts minutes
     sim.env.run(until=sim.at(10, 2))
     assert bed.task_view(task)["information"]["status"] == "Running"
     assert bed.task_view(task)["information"]["command"].startswith("Replicating mailbox 1/1")
@@ -81,8 +88,7 @@ def test_T4_a_slot_that_arrives_while_the_task_runs_is_skipped(sim: SimBed) -> N
     bed = sim.bed
     _, key, task, _ = setup_task(bed)
     # every EWS call ten minutes: a run of ~10 calls lasts well over an hour
-    site = bed.site(key, runtime=sim.runtime(per_ews_call=600.0))
-    site.start()
+    site = started(sim, key, per_ews_call=600.0)
     sim.env.run(until=sim.at(14, 0))
     starts = [when for t, when in site.started if t == task]
     ends = [when for t, _, when in site.finished if t == task]
@@ -98,8 +104,7 @@ def test_one_off_runs_once_and_shows_completed(sim: SimBed) -> None:
     """T3: a one-off that has run is Completed, with no next occurrence."""
     bed = sim.bed
     _, key, task, _ = setup_task(bed, schedule={"kind": "one_off", "at": "2026-03-02T09:30:00"})
-    site = bed.site(key, runtime=sim.runtime())
-    site.start()
+    site = started(sim, key)
     sim.env.run(until=sim.at(12, 0))
     assert [t for t, _ in site.started] == [task]
     info = bed.task_view(task)["information"]
@@ -112,8 +117,7 @@ def test_R9_removing_a_running_task_finishes_the_current_mailbox_and_resets(sim:
     deliver(bed, "for carol", to="carol@contoso.example")
     group = {"kind": "mailbox_list", "addresses": f"{ALICE}; carol@contoso.example"}
     _, key, task, _ = setup_task(bed, group=group)
-    site = bed.site(key, runtime=sim.runtime(per_ews_call=60.0))
-    site.start()
+    site = started(sim, key, per_ews_call=60.0)
     sim.env.run(until=sim.at(10, 3))  # inside Alice's mailbox
     assert bed.task_view(task)["information"]["command"].startswith("Replicating mailbox 1/2 alice@")
     bed.call("DELETE", f"/api/tasks/{task}?confirm=true")
@@ -133,8 +137,7 @@ def test_a_disabled_site_starts_nothing_and_stops_after_the_current_mailbox(sim:
     bed = sim.bed
     group = {"kind": "mailbox_list", "addresses": f"{ALICE}; carol@contoso.example"}
     site_id, key, task, _ = setup_task(bed, group=group)
-    site = bed.site(key, runtime=sim.runtime(per_ews_call=60.0))
-    site.start()
+    site = started(sim, key, per_ews_call=60.0)
     sim.env.run(until=sim.at(10, 3))
     bed.call("PATCH", f"/api/sites/{site_id}", {"enabled": False})
     sim.env.run(until=sim.at(13, 0))
@@ -149,8 +152,7 @@ def test_a_disabled_site_starts_nothing_and_stops_after_the_current_mailbox(sim:
 def test_T10_the_task_log_has_the_start_and_exit_lines(sim: SimBed) -> None:
     bed = sim.bed
     _, key, task, _ = setup_task(bed)
-    site = bed.site(key, runtime=sim.runtime())
-    site.start()
+    started(sim, key)
     sim.env.run(until=sim.at(10, 30))
     lines = [entry["line"] for entry in bed.task_view(task)["log"]]
     assert re.fullmatch(rf"MMS .* executing task {task}", lines[0])
@@ -163,8 +165,7 @@ def test_T8_a_mailbox_is_replicated_by_one_mfr_task_only(sim: SimBed) -> None:
     second = bed.task(
         site_id, "mfr", definition, bed.schedule("Other", HOURLY), {"kind": "single_mailbox", "address": ALICE}
     )
-    site = bed.site(key, runtime=sim.runtime())
-    site.start()
+    started(sim, key)
     sim.env.run(until=sim.at(12, 30))  # three runs of each
     rows = {t: bed.task_view(t)["mailboxes"][0] for t in (first, second)}
     [owner] = [t for t, row in rows.items() if row["result"] == "Success"]
@@ -184,8 +185,7 @@ def test_T8_another_task_meeting_a_locked_mailbox_marks_it_duplicate(sim: SimBed
         bed.schedule("Same time", HOURLY),
         {"kind": "single_mailbox", "address": ALICE},
     )
-    site = bed.site(key, runtime=sim.runtime(per_ews_call=60.0))
-    site.start()
+    started(sim, key, per_ews_call=60.0)
     sim.env.run(until=sim.at(10, 30))
     rows = {t: bed.task_view(t)["mailboxes"][0] for t in (mfr_task, calendar)}
     results = sorted(r["result"] for r in rows.values())
