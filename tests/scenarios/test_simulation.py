@@ -107,15 +107,23 @@ def test_loopback_http_gives_the_same_trace_as_the_in_process_transport() -> Non
 # -- scenario files --------------------------------------------------------------------------------
 
 
+def one_task(site_line: str, site: str) -> str:
+    """A scenario file of one site (its line given) and one nightly MFR task on ``site``
+    for all mailboxes: the task's site is on line 12, its group on line 16."""
+    return (
+        f"name: x\nsites:\n{site_line}\nschedules:\n  - name: S\n"
+        "    spec: {kind: daily, times: {mode: once, start: '01:00'}}\n"
+        f"definitions:\n  - name: D\n    spec: {{type: mfr}}\ntasks:\n  - name: t\n    site: {site}\n    type: mfr\n"
+        "    definition: D\n    schedule: S\n    group: {all_mailboxes: true}\n"
+    )
+
+
 BAD_FILES = [
     ("name: x\nsites: [{code: A}\n", 3, "", "not valid YAML"),
     ("name: x\nsites:\n  - code: A\nhorizon: forever\n", 4, "horizon", "is not a duration"),
     ("name: x\nsites:\n  - code: A\n    colour: red\n", 4, "sites.0.colour", "Extra inputs are not permitted"),
     (
-        "name: x\nsites:\n  - code: A\nschedules:\n  - name: S\n"
-        "    spec: {kind: daily, times: {mode: once, start: '01:00'}}\n"
-        "definitions:\n  - name: D\n    spec: {type: mfr}\ntasks:\n  - name: t\n    site: B\n    type: mfr\n"
-        "    definition: D\n    schedule: S\n    group: {all_mailboxes: true}\n",
+        one_task("  - code: A", site="B"),
         12,
         "tasks.0.site",
         "no site named 'B'",
@@ -125,10 +133,7 @@ BAD_FILES = [
     ("name: x\nsites:\n  - code: A\n    time_zone: Europe/Londn\n", 4, "sites.0.time_zone", "not an IANA time zone"),
     ("name: x\nsites:\n  - code: -A\n", 3, "sites.0.code", "a site code is"),
     (
-        "name: x\nsites:\n  - {code: A, engine_version: 2.6.0}\nschedules:\n  - name: S\n"
-        "    spec: {kind: daily, times: {start: '01:00'}}\n"
-        "definitions:\n  - name: D\n    spec: {type: mfr}\ntasks:\n  - name: t\n    site: A\n    type: mfr\n"
-        "    definition: D\n    schedule: S\n    group: {all_mailboxes: true}\n",
+        one_task("  - {code: A, engine_version: 2.6.0}", site="A"),
         16,
         "tasks.0.group.kind",
         "need a site at engine version 2.7",
