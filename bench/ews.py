@@ -29,7 +29,7 @@ from typing import Any
 
 from lxml import etree
 
-from bench.results import Echo, Result, Step, median_ms, result, run_steps
+from bench.results import Echo, Result, Step, beside, median_ms, result, run_steps
 from engine.clock import ManualClock
 from mockews.app import create_app
 from mockews.server import ServerThread
@@ -96,9 +96,7 @@ def bench_render(items: int, repeat: int) -> Result:
         "mock_render_ms_per_512",
         "ms",
         mock_ms,
-        baseline="lxml parsing the same page",
-        baseline_ms=round(lxml_ms, 4),
-        ratio_to_baseline=round(mock_ms / lxml_ms, 2),
+        **beside("lxml parsing the same page", "baseline_ms", mock_ms, lxml_ms),
         page_bytes=len(reply.body),
         folder_items=items,
         repeat=repeat,
@@ -241,9 +239,9 @@ def bench_http_pages(items: int, seconds: float, connections: int = 4, threads: 
         "ews_pages_per_s_http",
         "pages/s",
         mock_rate,
-        baseline="a canned-page WSGI app on the same waitress server",
-        baseline_pages_per_s=round(canned_rate, 1),
-        ratio_to_baseline=round(mock_rate / canned_rate, 3),
+        **beside(
+            "a canned-page WSGI app on the same waitress server", "baseline_pages_per_s", mock_rate, canned_rate, 3
+        ),
         errors=mock_errors,
         page_bytes=len(page),
         connections=connections,

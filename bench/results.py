@@ -20,6 +20,16 @@ def result(name: str, unit: str, value: float, **extra: object) -> Result:
     return {"name": name, "unit": unit, "value": round(value, 4), "extra": extra}
 
 
+def beside(baseline: str, key: str, value: float, baseline_value: float, digits: int = 2) -> dict[str, object]:
+    """What puts a figure beside its baseline, run side by side (never a wall-clock
+    threshold): the baseline named, its own figure under ``key``, and the ratio."""
+    return {
+        "baseline": baseline,
+        key: round(baseline_value, 4),
+        "ratio_to_baseline": round(value / baseline_value, digits),
+    }
+
+
 def median_ms(run: Callable[[], object], repeat: int) -> float:
     samples = []
     for _ in range(repeat):

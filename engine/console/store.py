@@ -267,6 +267,14 @@ class ConsoleStore:
             task.changed_version = site.config_version
             task.last_modified, task.last_modified_by = now, by
 
+    @staticmethod
+    def _entry(s: Session, row_type: type[Entry], noun: str, entry_id: int) -> Entry:
+        """A schedule or definition by id (404 naming ``<noun>_id`` when there is none)."""
+        row = s.get(row_type, entry_id)
+        if row is None:
+            raise NotFound(f"{noun}_id", f"no {noun} {entry_id}")
+        return row
+
     def _new_entry(
         self, s: Session, row_type: type[Entry], noun: str, spec: ScheduleIn | DefinitionIn, by: str, **columns: Any
     ) -> Entry:
@@ -317,25 +325,21 @@ class ConsoleStore:
         with self.session() as s:
             return [self._schedule_view(s, r) for r in s.scalars(select(ScheduleRow).order_by(ScheduleRow.name))]
 
-    def _schedule(self, s: Session, schedule_id: int) -> ScheduleRow:
-        row = s.get(ScheduleRow, schedule_id)
-        if row is None:
-            raise NotFound("schedule_id", f"no schedule {schedule_id}")
-        return row
-
     def schedule(self, schedule_id: int) -> ScheduleView:
         with self.session() as s:
-            return self._schedule_view(s, self._schedule(s, schedule_id))
+            return self._schedule_view(s, self._entry(s, ScheduleRow, "schedule", schedule_id))
 
     def update_schedule(self, schedule_id: int, spec: ScheduleIn, by: str) -> ScheduleView:
         with self.session() as s:
-            row = self._schedule(s, schedule_id)
+            row = self._entry(s, ScheduleRow, "schedule", schedule_id)
             self._rewrite_entry(s, row, "schedule", spec, by, TaskRow.schedule_id)
             return self._schedule_view(s, row)
 
     def delete_schedule(self, schedule_id: int) -> None:
         with self.session() as s:
-            self._delete_unused(s, self._schedule(s, schedule_id), TaskRow.schedule_id, "schedule")
+            self._delete_unused(
+                s, self._entry(s, ScheduleRow, "schedule", schedule_id), TaskRow.schedule_id, "schedule"
+            )
 
     def create_definition(self, spec: DefinitionIn, by: str) -> DefinitionView:
         with self.session() as s:
@@ -361,19 +365,13 @@ class ConsoleStore:
                 query = query.where(DefinitionRow.type == type_)
             return [self._definition_view(s, r) for r in s.scalars(query)]
 
-    def _definition(self, s: Session, definition_id: int) -> DefinitionRow:
-        row = s.get(DefinitionRow, definition_id)
-        if row is None:
-            raise NotFound("definition_id", f"no definition {definition_id}")
-        return row
-
     def definition(self, definition_id: int) -> DefinitionView:
         with self.session() as s:
-            return self._definition_view(s, self._definition(s, definition_id))
+            return self._definition_view(s, self._entry(s, DefinitionRow, "definition", definition_id))
 
     def update_definition(self, definition_id: int, spec: DefinitionIn, by: str) -> DefinitionView:
         with self.session() as s:
-            row = self._definition(s, definition_id)
+            row = self._entry(s, DefinitionRow, "definition", definition_id)
             if spec.spec.type != row.type and self._used_by(s, TaskRow.definition_id, row.id):
                 raise Conflict("spec.type", "a definition used by tasks keeps its type")
             row.type = spec.spec.type
@@ -382,7 +380,9 @@ class ConsoleStore:
 
     def delete_definition(self, definition_id: int) -> None:
         with self.session() as s:
-            self._delete_unused(s, self._definition(s, definition_id), TaskRow.definition_id, "definition")
+            self._delete_unused(
+                s, self._entry(s, DefinitionRow, "definition", definition_id), TaskRow.definition_id, "definition"
+            )
 
     # -- the directory copy (Lookup from AD) --------------------------------------------------
 

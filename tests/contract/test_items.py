@@ -5,6 +5,7 @@ delivery, attachments, calendar items and extended properties."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from exchangelib import (
@@ -278,37 +279,27 @@ def test_moving_an_appointment_sends_time_zones_that_are_accepted(alice: Account
     assert (got.start, got.end) == (start + timedelta(days=1), start + timedelta(days=1, hours=2))
 
 
+def appointment(account: Account, subject: str, start: Any, end: Any, **fields: Any) -> CalendarItem:
+    """A calendar item saved in the account's calendar through exchangelib."""
+    item = CalendarItem(account=account, folder=account.calendar, subject=subject, start=start, end=end, **fields)
+    item.save()
+    return item
+
+
 def test_calendar_items(alice: Account) -> None:
     start = EWSDateTime(2024, 6, 3, 9, 0, tzinfo=UTC)
-    single = CalendarItem(
-        account=alice,
-        folder=alice.calendar,
-        subject="Planning",
-        start=start,
-        end=start + timedelta(hours=1),
+    single = appointment(
+        alice,
+        "Planning",
+        start,
+        start + timedelta(hours=1),
         location="Room 1",
         required_attendees=[Attendee(mailbox=Mailbox(email_address=BOB), response_type="Accept")],
         sensitivity="Private",
     )
-    single.save()
-    recurring = CalendarItem(
-        account=alice,
-        folder=alice.calendar,
-        subject="Standup",
-        start=start,
-        end=start + timedelta(minutes=15),
-        recurrence=Recurrence(pattern=DailyPattern(interval=1), start=start.date(), number=10),
-    )
-    recurring.save()
-    allday = CalendarItem(
-        account=alice,
-        folder=alice.calendar,
-        subject="Holiday",
-        start=start.date(),
-        end=start.date() + timedelta(days=1),
-        is_all_day=True,
-    )
-    allday.save()
+    daily = Recurrence(pattern=DailyPattern(interval=1), start=start.date(), number=10)
+    recurring = appointment(alice, "Standup", start, start + timedelta(minutes=15), recurrence=daily)
+    allday = appointment(alice, "Holiday", start.date(), start.date() + timedelta(days=1), is_all_day=True)
     got = alice.calendar.get(id=single.id)
     assert (got.subject, got.location, got.sensitivity) == ("Planning", "Room 1", "Private")
     assert (got.start, got.end) == (start, start + timedelta(hours=1))

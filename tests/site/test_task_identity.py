@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
+from engine.site.site import Site
 from engine.site.state import SiteState
 from mockews.store.loader import new_message
 from scenarios.testbed import Testbed
@@ -41,6 +42,14 @@ def items_of_last_run(bed: Testbed, task: int) -> int:
     return int(bed.task_view(task)["mailboxes"][0]["items"])
 
 
+def on_disk(bed: Testbed, key: str, tmp_path: Path) -> Site:
+    """The site bound with ``key``, its local state in a file (so a later site can be
+    the same site started again), started."""
+    site = bed.site(key, state=SiteState(tmp_path / "site.db"))
+    site.start()
+    return site
+
+
 def test_R9_task_ids_are_never_reused(bed: Testbed) -> None:
     site_id, _ = bed.register_site()
     first = new_task(bed, site_id, "a")
@@ -55,15 +64,13 @@ def test_R9_a_task_removed_while_its_site_was_away_leaves_no_state(bed: Testbed,
     fill(bed, 4, "m")
     site_id, key = bed.register_site()
     task = new_task(bed, site_id, "a")
-    site = bed.site(key, state=SiteState(tmp_path / "site.db"))
-    site.start()
+    site = on_disk(bed, key, tmp_path)
     run_once(site)
     assert task in site.state.task_ids()
     site.stop()
     site.state.close()
     bed.call("DELETE", f"/api/tasks/{task}?confirm=true")  # the site is away
-    again = bed.site(key, state=SiteState(tmp_path / "site.db"))
-    again.start()
+    again = on_disk(bed, key, tmp_path)
     again.runtime.run(until=lambda: again.version > 0)  # type: ignore[attr-defined]
     assert task not in again.state.task_ids()  # dropped at the first configuration
 
@@ -82,8 +89,7 @@ def test_R9_a_new_task_under_a_known_number_starts_from_scratch(bed: Testbed, tm
     fill(bed, 6, "m")
     site_id, key = bed.register_site()
     old = new_task(bed, site_id, "old")
-    site = bed.site(key, state=SiteState(tmp_path / "site.db"))
-    site.start()
+    site = on_disk(bed, key, tmp_path)
     run_once(site)
     fill(bed, 2, "more")
     run_once(site)
@@ -97,8 +103,7 @@ def test_R9_a_new_task_under_a_known_number_starts_from_scratch(bed: Testbed, tm
     created = bed.task_view(new := new_task(bed, site_id, "new"))["information"]["created"]
     assert new == old  # the same number, another task
     if site_away:
-        site = bed.site(key, state=SiteState(tmp_path / "site.db"))
-        site.start()
+        site = on_disk(bed, key, tmp_path)
     run_once(site)
     view = bed.task_view(new)
     assert items_of_last_run(bed, new) == 8  # a full replication, not the old task's increment
@@ -112,8 +117,7 @@ def test_an_execution_the_site_was_killed_in_is_reported_when_it_starts_again(be
     fill(bed, 3, "m")
     site_id, key = bed.register_site()
     task = new_task(bed, site_id, "a")
-    first = bed.site(key, state=SiteState(tmp_path / "site.db"))
-    first.start()
+    first = on_disk(bed, key, tmp_path)
     first.runtime.run(until=lambda: first._archive is not None)  # type: ignore[attr-defined]
     link = first.archive_link()
 
@@ -127,8 +131,7 @@ def test_an_execution_the_site_was_killed_in_is_reported_when_it_starts_again(be
     assert info["status"] == "Running" and info["command"].startswith("Replicating mailbox 1/1")
     first.state.close()
 
-    second = bed.site(key, state=SiteState(tmp_path / "site.db"))
-    second.start()
+    second = on_disk(bed, key, tmp_path)
     second.runtime.run(until=lambda: second.version > 0)  # type: ignore[attr-defined]
     view = bed.task_view(task)
     assert view["information"]["status"] == "Scheduled" and view["information"]["command"] == ""
