@@ -21,9 +21,9 @@ from engine.wire.site_console import (
     SiteConfig,
     Stored,
 )
+from engine.wire.task_view import TaskView
 
 from ..context import ConsoleContext
-from ..views import TaskView
 
 routes: Resource[ConsoleContext] = Resource("site")
 
