@@ -130,18 +130,19 @@ class TaskRules:
     # -- viewing ----------------------------------------------------------------------------------
 
     def _status(self, s: Session, row: TaskRow) -> tuple[TaskStatus, datetime | None]:
-        """T3, in order: Disabled (site disabled) > Pending (change not acknowledged) >
-        Running > Completed (a one-off that has run) > Scheduled."""
+        """T3, in order: Disabled (site disabled) > Running (a change saved during an
+        execution leaves it Running until the run ends) > Pending (change not
+        acknowledged) > Completed (a one-off that has run) > Scheduled."""
         site = site_row(s, row.site_id)
         schedule = s.get(ScheduleRow, row.schedule_id)
         assert schedule is not None
         upcoming = next_run(schedule, site, self.db.now())
         if not site.enabled:
             return TaskStatus.DISABLED, upcoming
-        if row.changed_version > site.acked_version:
-            return TaskStatus.PENDING, upcoming
         if row.run_state == "Running":
             return TaskStatus.RUNNING, upcoming
+        if row.changed_version > site.acked_version:
+            return TaskStatus.PENDING, upcoming
         if is_one_off(schedule) and (row.run_state == "Completed" or row.last_run is not None):
             return TaskStatus.COMPLETED, None
         if upcoming is None:

@@ -271,6 +271,26 @@ def test_T3_a_scheduled_task_that_finishes_a_run_is_scheduled_again(
     assert (info["status"], info["command"], info["latest_detail"]) == ("Scheduled", "", "done")
 
 
+def test_T3_a_change_saved_during_a_run_leaves_the_status_running_until_the_run_ends(
+    admin: Caller, site: Site, task: dict[str, Any], nightly: dict[str, Any]
+) -> None:
+    """T3's precedence: Disabled, then Running, then Pending — a change saved while the
+    task runs leaves it Running; when the run ends it is Pending until the site applies
+    the change, then Scheduled."""
+    acknowledge(site)
+    site.console.ok("POST", "/api/site/progress", {"task_id": task["id"], "status": "Running", "command": "x"})
+    other = create_schedule(admin, "Other", {"kind": "daily", "times": {"mode": "once", "start": "03:00"}})
+    admin.ok("PATCH", f"/api/tasks/{task['id']}", {"schedule_id": other["id"]})
+    assert admin.ok("GET", f"/api/tasks/{task['id']}")["information"]["status"] == "Running"
+    site.console.ok("POST", "/api/site/progress", {"task_id": task["id"], "status": "Idle", "latest_detail": "done"})
+    assert admin.ok("GET", f"/api/tasks/{task['id']}")["information"]["status"] == "Pending"
+    acknowledge(site)
+    assert admin.ok("GET", f"/api/tasks/{task['id']}")["information"]["status"] == "Scheduled"
+    admin.ok("PATCH", f"/api/sites/{site.id}", {"enabled": False})  # Disabled comes before everything
+    site.console.ok("POST", "/api/site/progress", {"task_id": task["id"], "status": "Running", "command": "x"})
+    assert admin.ok("GET", f"/api/tasks/{task['id']}")["information"]["status"] == "Disabled"
+
+
 def test_sequence_is_shown_for_mfr_and_calendar_only_and_never_goes_back(
     admin: Caller, site: Site, nightly: dict[str, Any], mfr: dict[str, Any]
 ) -> None:
