@@ -33,6 +33,9 @@ from .store import ConsoleStore
 from .views import SiteView, TaskDeleted, TaskView
 
 log = logging.getLogger(__name__)
+#: after the archive refused or could not take a delivery, heartbeats leave it alone this
+#: long: every site heartbeats, and none should wait on an archive that is away
+OUTBOX_RETRY_SECONDS = 60.0
 
 
 @dataclass
@@ -45,6 +48,7 @@ class Workflows:
     #: one delivery of the outbox at a time (this process); True while entries may be pending
     _delivering: threading.Lock = field(default_factory=threading.Lock)
     _pending: bool = True
+    _retry_at: float = 0.0  # after a failed delivery, heartbeats wait this long (monotonic)
 
     def __post_init__(self) -> None:
         self.outbox = Outbox(self.store)
@@ -104,14 +108,17 @@ class Workflows:
             full_views_reset=reset.get(task_id, []),
         )
 
-    def deliver(self) -> dict[int, list[str]]:
+    def deliver(self, wait: bool = True) -> dict[int, list[str]]:
         """Deliver the outbox in order, stopping at the first entry the archive does not
         take (the rest wait behind it).  Returns task → mailboxes whose Full View was
-        reset by this call."""
+        reset by this call.  ``wait=False`` (a heartbeat): skip when another thread is
+        delivering — it takes what is there."""
         if self.archive is None or not self._pending:
             return {}
+        if not self._delivering.acquire(blocking=wait):
+            return {}
         reset: dict[int, list[str]] = {}
-        with self._delivering:
+        try:
             for entry in self.outbox.pending():
                 assert entry.kind == RESET_TASK, entry.kind
                 try:
@@ -119,9 +126,13 @@ class Workflows:
                 except DomainError as exc:
                     self.outbox.failed(entry, exc.message)
                     log.warning("the archive's reset of task %s waits: %s", entry.task_id, exc.message)
+                    self._pending = True  # a concurrent delivery may have cleared it meanwhile
+                    self._retry_at = self.store.clock.monotonic() + OUTBOX_RETRY_SECONDS
                     return reset
                 self.outbox.delivered(entry)
             self._pending = False
+        finally:
+            self._delivering.release()
         return reset
 
     def heartbeat(self, site_id: int, engine_version: str | None, host_os: str | None) -> dict[str, Any]:
@@ -132,8 +143,9 @@ class Workflows:
         if not known and self.sync_site(site_id):
             with self._lock:
                 self._synced[site_id] = version
-        if self._pending:  # what an archive outage held back goes out with the next heartbeat
-            self.deliver()
+        # what an archive outage held back goes out with a heartbeat, at most once a minute
+        if self._pending and self.store.clock.monotonic() >= self._retry_at:
+            self.deliver(wait=False)
         return answer
 
 

@@ -489,11 +489,12 @@ def _inbox_history(archive_admin: Caller, mailbox: str) -> list[str]:
 
 
 def test_R9_a_delete_while_the_archive_is_away_resets_the_full_view_when_it_answers_again(
-    admin: Caller, platform: Platform, site: Site, task: dict[str, Any], archive_admin: Caller
+    admin: Caller, platform: Platform, site: Site, task: dict[str, Any], archive_admin: Caller, clock: ManualClock
 ) -> None:
     """Issue 11: the delete and the archive's reset are committed together (an outbox);
-    an archive outage delays the reset, never loses it: it goes out with the next
-    heartbeat once the archive answers, and the task is forgotten there too."""
+    an archive outage delays the reset, never loses it: it goes out with a heartbeat
+    once the archive answers (heartbeats try at most once a minute, so no site waits on
+    an archive that is away), and the task is forgotten there too."""
     mailbox = "alice@contoso.example"
     _history(site, task, mailbox)
     assert platform.archive_client is not None
@@ -503,11 +504,21 @@ def test_R9_a_delete_while_the_archive_is_away_resets_the_full_view_when_it_answ
     assert done["archive_reset"] == "pending" and done["full_views_reset"] == []
     assert admin.get(f"/api/tasks/{task['id']}").status == 404  # the console has removed it
     assert site.console.ok("GET", "/api/site/config")["tasks"] == []
-    site.console.ok("POST", "/api/site/heartbeat", {})  # still away: the reset keeps waiting
+    [waiting] = Outbox(platform.console_store).pending()
+    assert (waiting.task_id, waiting.attempts) == (task["id"], 1)
+    site.console.ok("POST", "/api/site/heartbeat", {})  # within the minute: not tried again
+    assert Outbox(platform.console_store).pending()[0].attempts == 1
+    clock.advance(61)
+    site.console.ok("POST", "/api/site/heartbeat", {})  # still away: tried, and the reset keeps waiting
+    assert Outbox(platform.console_store).pending()[0].attempts == 2
     assert _inbox_history(archive_admin, mailbox) == ["x"]
     platform.archive_client.base_url = where  # back
     site.console.ok("POST", "/api/site/heartbeat", {})
+    assert _inbox_history(archive_admin, mailbox) == ["x"]  # the minute has not passed yet
+    clock.advance(61)
+    site.console.ok("POST", "/api/site/heartbeat", {})
     assert _inbox_history(archive_admin, mailbox) == []  # reset: the Full View is the Live View
+    assert Outbox(platform.console_store).pending() == []
     late = {"task_id": task["id"], "mailbox": mailbox, "batch_id": "r3", "complete": True}
     late["placements"] = [{"item": "y", "folder_id": "a"}]
     assert site.archive.post("/api/submissions", late).status == 410  # forgotten there too
