@@ -72,6 +72,17 @@ def log_in(page: Page) -> None:
     expect(page.locator("header .who")).to_contain_text(ADMIN)
 
 
+def readable(page: Page) -> None:
+    """What a person sees holds no Python internals and no empty error box (issue 12:
+    the pages once showed ``<built-in method items …>`` and a red box holding ":")."""
+    text = page.locator("body").inner_text()
+    for leak in ("<built-in", "object at 0x", "Traceback"):
+        assert leak not in text, f"{leak!r} on {page.url}"
+    if page.locator("#error").count():
+        shown = page.locator("#error").inner_text()
+        assert len(shown.strip(" :\n")) > 10, f"an error box without words on {page.url}: {shown!r}"
+
+
 def submit_form(page: Page, form: str, **fields: str) -> None:
     """Fill a form as a person does — inputs typed, selects chosen, in the order given —
     and submit it."""
@@ -260,6 +271,8 @@ def test_browser_exchange_folders_switch_between_live_and_full_view(
     page.click("#tree a:has-text('Projects')")
     expect(page.locator("#listing")).to_contain_text("y")
     expect(page.locator("#listing tr")).to_have_count(2)  # header + y: x was deleted
+    expect(tree.locator("li", has_text="Projects")).to_contain_text("(1)")  # y: one message
+    readable(page)
 
     page.check("#view-full")
     page.click("#show")
@@ -268,6 +281,8 @@ def test_browser_exchange_folders_switch_between_live_and_full_view(
     listing = page.locator("#listing")
     expect(listing.locator("tr")).to_have_count(3)  # x (deleted, its last location) and y
     expect(listing.locator("tr.deleted")).to_contain_text("x")
+    expect(page.locator("#tree li", has_text="Projects")).to_contain_text("(2)")  # x and y were there
+    readable(page)
     page.click("#tree a:has-text('Inbox')")
     expect(page.locator("#listing")).to_contain_text("x")  # where x was first seen
     # the tree nests folders under their parents
@@ -328,3 +343,27 @@ def test_browser_schedules_page_refuses_to_delete_a_schedule_in_use(page: Page, 
     page.locator("#schedule-list tr", has_text="Business hours").locator("button[name=delete]").click()
     expect(page.locator("#error")).to_contain_text(f"task {created['id']}")
     assert len(admin.ok("GET", "/api/schedules")["schedules"]) == 1
+
+
+def test_browser_a_wrong_password_says_so_in_words(page: Page, admin: Caller) -> None:
+    page.goto("/login")
+    page.fill("input[name=email]", ADMIN)
+    page.fill("input[name=password]", "not the password")
+    page.click("#login button[type=submit]")
+    expect(page.locator("#error")).to_contain_text("unknown administrator or wrong password")
+    readable(page)
+    expect(page.locator("input[name=email]")).to_have_value(ADMIN)  # what was typed stays
+
+
+def test_browser_a_task_page_after_a_run_shows_its_mailboxes_with_their_item_counts(
+    page: Page, admin: Caller, site: Site, task: dict[str, Any]
+) -> None:
+    row = {"mailbox": "alice@contoso.example", "result": "Success", "items": 42}
+    report = {"task_id": task["id"], "status": "Idle", "latest_detail": "1 mailbox replicated", "mailboxes": [row]}
+    site.console.ok("POST", "/api/site/progress", report)
+    log_in(page)
+    page.goto(f"/tasks/{task['id']}")
+    mailbox = page.locator("#mailboxes tr", has_text="alice@contoso.example")
+    expect(mailbox).to_contain_text("Success")
+    expect(mailbox.locator("td").nth(4)).to_have_text("42")
+    readable(page)

@@ -17,12 +17,12 @@ pages = Pages()
 
 @pages.route("/login", methods=["GET", "POST"], login=False)
 def login(console: ConsoleContext) -> Any:
-    error = None
+    error: Unauthorized | None = None
     if request.method == "POST":
         try:
             token, _ = console.store.login(request.form.get("email", ""), request.form.get("password", ""))
         except Unauthorized as exc:
-            error = exc.message
+            error = exc  # the error box reads its field and message
         else:
             target = request.args.get("next", "")
             # only a path of this site: never a redirect elsewhere ("//host" is another site)
