@@ -232,7 +232,7 @@ def test_browser_lookup_from_ad_picks_a_group_from_the_directory_copy(page: Page
     page.fill("#lookup_dn", dn)
     page.click("#save")
     page.wait_for_url("**/tasks/*")
-    expect(page.locator("#options")).to_contain_text(f"ad security group: {dn}")
+    expect(page.locator("#options")).to_contain_text(f"AD security group: {dn}")
 
 
 def seed_archive(site: Site, task_id: int) -> None:
@@ -367,3 +367,21 @@ def test_browser_a_task_page_after_a_run_shows_its_mailboxes_with_their_item_cou
     expect(mailbox).to_contain_text("Success")
     expect(mailbox.locator("td").nth(4)).to_have_text("42")
     readable(page)
+
+
+def test_browser_the_task_list_and_the_dashboard_speak_an_administrators_words(
+    page: Page, admin: Caller, site: Site, task: dict[str, Any]
+) -> None:
+    """Issue 12 defect 6: "1 tasks" and internal group kinds ("single mailbox: …",
+    "o365 group: …") — counts agree with their number, groups read as the seed names them."""
+    log_in(page)
+    row = page.locator("#task-list tr", has_text="alice@contoso.example")
+    expect(row).to_contain_text("Mailbox: alice@contoso.example")
+    readable(page)
+    page.goto("/exchange-services")
+    body = page.locator("body")
+    expect(body).to_contain_text("1 task")
+    expect(body).not_to_contain_text("1 tasks")
+    readable(page)
+    page.goto(f"/tasks/{task['id']}")
+    expect(page.locator("#options tr", has_text="Group")).to_contain_text("Mailbox: alice@contoso.example")

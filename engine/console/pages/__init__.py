@@ -14,7 +14,7 @@ from flask import Blueprint
 from ..context import ConsoleContext
 from . import dashboard, definitions, folders, schedules, session, sites, tasks
 from .base import Pages, refuse_nul
-from .text import schedule_text, site_time
+from .text import count_text, group_text, schedule_text, site_time
 
 #: every resource's pages
 RESOURCES: tuple[Pages, ...] = (
@@ -33,6 +33,8 @@ def empty_pages() -> Blueprint:
     bp = Blueprint("pages", __name__)
     bp.add_app_template_filter(schedule_text, "schedule_text")
     bp.add_app_template_filter(site_time, "site_time")
+    bp.add_app_template_filter(group_text, "group_text")
+    bp.add_app_template_filter(count_text, "count_text")
     bp.before_request(refuse_nul)
     return bp
 

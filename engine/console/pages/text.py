@@ -1,4 +1,4 @@
-"""How the pages write schedules and instants (template filters)."""
+"""How the pages write schedules, groups, counts and instants (template filters)."""
 
 from __future__ import annotations
 
@@ -30,6 +30,28 @@ def schedule_text(spec: dict[str, Any]) -> str:
     return f"Daily {when}"
 
 
+#: a group target's kind as an administrator names it (the seed's words)
+GROUP_KINDS = {
+    "ad_security_group": "AD security group",
+    "ad_distribution_group": "AD distribution group",
+    "o365_group": "Office 365 group",
+    "single_mailbox": "Mailbox",
+    "mailbox_list": "Mailboxes",
+}
+
+
+def group_text(group: dict[str, Any]) -> str:
+    """A task's group: "AD security group: CN=Finance,…", "Mailboxes: a@x; b@x"."""
+    kind = str(group.get("kind", ""))
+    target = group.get("dn") or group.get("address") or "; ".join(group.get("addresses") or [])
+    return f"{GROUP_KINDS.get(kind, kind.replace('_', ' '))}: {target}"
+
+
+def count_text(count: int, noun: str) -> str:
+    """ "1 task", "3 tasks" (a regular plural; the pages need no other)."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
 def site_time(moment: str | None, zone: str) -> str:
     """A UTC instant shown in the site's zone, where schedules are defined (T5)."""
     if not moment:
@@ -38,4 +60,4 @@ def site_time(moment: str | None, zone: str) -> str:
     return f"{local:%a %Y-%m-%d %H:%M} {zone}"
 
 
-__all__ = ["schedule_text", "site_time"]
+__all__ = ["GROUP_KINDS", "count_text", "group_text", "schedule_text", "site_time"]
