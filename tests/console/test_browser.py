@@ -385,3 +385,18 @@ def test_browser_the_task_list_and_the_dashboard_speak_an_administrators_words(
     readable(page)
     page.goto(f"/tasks/{task['id']}")
     expect(page.locator("#options tr", has_text="Group")).to_contain_text("Mailbox: alice@contoso.example")
+
+
+def test_browser_new_task_with_no_definitions_yet_shows_the_new_definitions_fields(
+    page: Page, admin: Caller, site: Site
+) -> None:
+    """Issue 12 defect 3: with no definition yet, the Definition list holds only
+    "Create New…" — its fields must show at once, for every type chosen."""
+    create_schedule(admin, "Nightly")
+    log_in(page)
+    page.click("#new-task")
+    for task_type in ("mfr", "calendar"):
+        page.select_option("#type", task_type)
+        expect(page.locator("#definition")).to_have_value("new")
+        expect(page.locator("input[name=new_definition_name]")).to_be_visible()
+    readable(page)
