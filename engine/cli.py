@@ -79,7 +79,11 @@ def serve_console(
             click.echo(f"  archive admin token: {platform.archive_token}")
         elif archive_url:
             click.echo(f"  archive platform: {archive_url}")
-        click.echo("Create an administrator with: synceng console create-admin EMAIL --db " + db)
+        admins = platform.console_store.admin_count()
+        if admins:
+            click.echo(f"  {admins} administrator{'s' if admins > 1 else ''} can log in at {base}/login")
+        else:
+            click.echo("Create an administrator with: synceng console create-admin EMAIL --db " + db)
         click.echo("Press Ctrl+C to stop.")
         sys.stdout.flush()
 

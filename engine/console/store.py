@@ -74,6 +74,10 @@ class ConsoleStore:
 
     # -- administrators and credentials ---------------------------------------------------
 
+    def admin_count(self) -> int:
+        with self.session() as s:
+            return int(s.scalar(select(func.count()).select_from(AdminRow)) or 0)
+
     def create_admin(self, email: str, password: str, role: str = "admin") -> AdminView:
         if role not in ROLES:
             raise Invalid("role", f"role must be one of {', '.join(ROLES)}")

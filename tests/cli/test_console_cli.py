@@ -123,3 +123,20 @@ def test_a_site_registered_from_the_command_line_while_the_console_runs_works_at
     assert site.post(f"{base}/api/site/heartbeat", json={}).status_code == 200
     # known now: a task that is not its own is refused as such (403), not the key (401)
     assert site.get(f"{archive}/api/tasks/1/sequence").status_code == 403
+
+
+def test_serve_console_says_how_to_log_in_or_to_create_an_administrator_first(db: str, tmp_path: Path) -> None:
+    """Issue 12 defect 6: the banner asked for an administrator even when one existed."""
+    command = ["serve", "console", "--port", "0", "--db", db, "--archive-db", f"sqlite:///{tmp_path}/archive.db"]
+    banner = r"(Create an administrator with: synceng console create-admin|\d+ administrators? can log in at \S+/login)"
+    process, said = start(*command, ready=banner)
+    stop(process)
+    assert said.group(1).startswith("Create an administrator")
+    env = {"SYNCENG_ADMIN_PASSWORD": "a long password"}
+    assert (
+        CliRunner().invoke(main, ["console", "create-admin", "root@contoso.example", "--db", db], env=env).exit_code
+        == 0
+    )
+    process, said = start(*command, ready=banner)
+    stop(process)
+    assert said.group(1).startswith("1 administrator can log in at http://")
