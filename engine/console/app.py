@@ -7,7 +7,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, Response, jsonify, request
+from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from engine.webapi import http_error_response
@@ -45,6 +45,12 @@ def create_console_app(
     def http_error(exc: HTTPException) -> Any:
         if request.path.startswith("/api/"):
             return http_error_response(exc)
+        if exc.code is not None and exc.code >= 400 and not request.path.startswith("/archive"):
+            # a page people see: styled like the console, in words (a removed task's URL…)
+            page = render_template(
+                "http_error.html", admin=None, status=exc.code, name=exc.name, description=_said(exc)
+            )
+            return page, exc.code, {k: v for k, v in exc.get_headers() if k.lower() != "content-type"}
         return exc.get_response()
 
     @app.errorhandler(Exception)
@@ -53,6 +59,13 @@ def create_console_app(
         return jsonify(error={"field": "server", "message": "internal error"}), 500
 
     return app
+
+
+def _said(exc: HTTPException) -> str:
+    """What a page's error says: werkzeug's default descriptions address developers."""
+    if exc.code == 404:
+        return "There is nothing here: it may have been removed (a removed task keeps no page), or the address is wrong"
+    return exc.description or ""
 
 
 def push_site_keys(store: ConsoleStore, archive: ArchiveClient) -> int:

@@ -400,3 +400,18 @@ def test_browser_new_task_with_no_definitions_yet_shows_the_new_definitions_fiel
         expect(page.locator("#definition")).to_have_value("new")
         expect(page.locator("input[name=new_definition_name]")).to_be_visible()
     readable(page)
+
+
+def test_browser_a_removed_tasks_page_says_so_in_the_consoles_own_style(
+    page: Page, admin: Caller, site: Site, task: dict[str, Any]
+) -> None:
+    """Issue 12 defect 6: a removed task's URL showed werkzeug's bare "Not Found"."""
+    admin.ok("DELETE", f"/api/tasks/{task['id']}?confirm=true")
+    log_in(page)
+    answer = page.goto(f"/tasks/{task['id']}")
+    assert answer is not None and answer.status == 404
+    expect(page.locator("#http-error")).to_have_text("Not Found")
+    expect(page.locator("main")).to_contain_text("it may have been removed")
+    expect(page.locator("main a", has_text="Back to Exchange Services")).to_be_visible()
+    assert page.locator("link[rel=stylesheet]").count() == 1  # the console's look, not a bare page
+    readable(page)
