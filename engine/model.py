@@ -22,6 +22,7 @@ from pydantic import (
     Field,
     GetJsonSchemaHandler,
     StringConstraints,
+    TypeAdapter,
     WithJsonSchema,
     field_validator,
     model_validator,
@@ -363,6 +364,8 @@ class WeeklySchedule(_Model):
 
 
 ScheduleSpec = Annotated[OneOffSchedule | DailySchedule | WeeklySchedule, Field(discriminator="kind")]
+#: a stored or sent schedule read back (the console's store and the site share it)
+SCHEDULE_SPEC: TypeAdapter[ScheduleSpec] = TypeAdapter(ScheduleSpec)
 
 
 class ScheduleIn(_Model):

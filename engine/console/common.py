@@ -8,9 +8,8 @@ from typing import overload
 
 from pydantic import TypeAdapter
 
-from engine.model import DefinitionSpec, GroupTarget, ScheduleSpec
+from engine.model import DefinitionSpec, GroupTarget
 
-SCHEDULE_SPEC: TypeAdapter[ScheduleSpec] = TypeAdapter(ScheduleSpec)
 DEFINITION_SPEC: TypeAdapter[DefinitionSpec] = TypeAdapter(DefinitionSpec)
 GROUP: TypeAdapter[GroupTarget] = TypeAdapter(GroupTarget)
 

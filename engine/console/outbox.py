@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, select, update
 
 from .schema import ArchiveOutboxRow
 from .store import ConsoleStore
@@ -39,10 +39,6 @@ class Outbox:
         with self.store.session() as s:
             rows = s.scalars(select(ArchiveOutboxRow).order_by(ArchiveOutboxRow.id))
             return [OutboxEntry(r.id, r.kind, r.task_id, r.site_id, r.attempts, r.last_error) for r in rows]
-
-    def count(self) -> int:
-        with self.store.session() as s:
-            return int(s.scalar(select(func.count()).select_from(ArchiveOutboxRow)) or 0)
 
     def delivered(self, entry: OutboxEntry) -> None:
         with self.store.session() as s:

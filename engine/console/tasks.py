@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from engine.errors import Conflict, Invalid, NotFound
 from engine.model import (
     MIN_VERSION_FOR_ADDRESS_TARGETS,
+    SCHEDULE_SPEC,
     VERSION_GATED_KINDS,
     AdGroupTarget,
     OneOffSchedule,
@@ -29,7 +30,7 @@ from engine.model import (
 from engine.schedule import local_to_utc, next_occurrence
 from engine.wire.console_archive import TaskRegistration
 
-from .common import R9_WARNING, SCHEDULE_SPEC, iso
+from .common import R9_WARNING, iso
 from .database import ConsoleDatabase, site_row
 from .schema import (
     ArchiveOutboxRow,

@@ -36,7 +36,7 @@ from zoneinfo import ZoneInfo
 import requests.adapters
 
 from engine.clock import Clock
-from engine.model import OneOffSchedule, ScheduleSpec, TaskType
+from engine.model import SCHEDULE_SPEC, OneOffSchedule, ScheduleSpec, TaskType
 from engine.schedule import local_to_utc, next_occurrence
 from engine.wire.site_console import (
     DirectoryGroupSent,
@@ -100,10 +100,7 @@ class TaskSlot:
 
 
 def schedule_of(spec: SiteTask) -> ScheduleSpec:
-    from pydantic import TypeAdapter
-
-    adapter: TypeAdapter[ScheduleSpec] = TypeAdapter(ScheduleSpec)
-    return adapter.validate_python(spec["schedule"])
+    return SCHEDULE_SPEC.validate_python(spec["schedule"])
 
 
 class Site:
