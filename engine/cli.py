@@ -8,16 +8,14 @@ Subcommands import what they need when they run, so ``synceng --help`` stays fas
 
 from __future__ import annotations
 
-import functools
 import sys
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
-from .cliopts import listen, options, seed_option
+from .cliopts import listen, options, options_as, seed_option
 from .dbcli import db
 
 if TYPE_CHECKING:
@@ -185,29 +183,6 @@ def register_site(
     click.echo("Give it to the site (synceng site run --key …); it is not shown again.")
 
 
-_SITE_OPTIONS = options(
-    click.option("--console", "console_url", required=True, help="The console's URL, e.g. http://127.0.0.1:8000"),
-    click.option(
-        "--key", envvar="SYNCENG_SITE_KEY", required=True, help="The site's binding key (or $SYNCENG_SITE_KEY)."
-    ),
-    click.option(
-        "--state",
-        "state_path",
-        default="synceng-site.db",
-        show_default=True,
-        type=click.Path(dir_okay=False, path_type=Path),
-        help="The site's local state (SQLite).",
-    ),
-    click.option("--poll-seconds", default=60.0, show_default=True, type=click.FloatRange(5, 120)),
-    click.option("--directory-url", help="Graph v1.0 root of the directory, e.g. http://127.0.0.1:8080/v1.0"),
-    click.option("--directory-token-url", help="Its OAuth2 token endpoint."),
-    click.option("--directory-client-id"),
-    click.option("--directory-secret", envvar="SYNCENG_DIRECTORY_SECRET", help="Or $SYNCENG_DIRECTORY_SECRET."),
-    click.option("--ews-auth", type=click.Choice(["basic", "ntlm"]), help="Default: ask the server."),
-    click.option("--ews-version", help="e.g. 15.1.2507.6 (default: ask the server once)."),
-)
-
-
 @dataclass(frozen=True)
 class SiteLaunch:
     """What `site run` and `site run-once` are given: where the console is, the key,
@@ -248,15 +223,29 @@ class SiteLaunch:
         return Site(self.console_url, self.key, SiteState(self.state_path), runtime, options), runtime
 
 
-def site_options(function: Callable[..., None]) -> Callable[..., None]:
-    """The options shared by `site run` and `site run-once`, handed over as one :class:`SiteLaunch`."""
-
-    @functools.wraps(function)
-    def launch(**given: Any) -> None:
-        fields = {name: given.pop(name) for name in SiteLaunch.__dataclass_fields__}
-        function(SiteLaunch(**fields), **given)
-
-    return _SITE_OPTIONS(launch)
+site_options = options_as(
+    SiteLaunch,
+    click.option("--console", "console_url", required=True, help="The console's URL, e.g. http://127.0.0.1:8000"),
+    click.option(
+        "--key", envvar="SYNCENG_SITE_KEY", required=True, help="The site's binding key (or $SYNCENG_SITE_KEY)."
+    ),
+    click.option(
+        "--state",
+        "state_path",
+        default="synceng-site.db",
+        show_default=True,
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="The site's local state (SQLite).",
+    ),
+    click.option("--poll-seconds", default=60.0, show_default=True, type=click.FloatRange(5, 120)),
+    click.option("--directory-url", help="Graph v1.0 root of the directory, e.g. http://127.0.0.1:8080/v1.0"),
+    click.option("--directory-token-url", help="Its OAuth2 token endpoint."),
+    click.option("--directory-client-id"),
+    click.option("--directory-secret", envvar="SYNCENG_DIRECTORY_SECRET", help="Or $SYNCENG_DIRECTORY_SECRET."),
+    click.option("--ews-auth", type=click.Choice(["basic", "ntlm"]), help="Default: ask the server."),
+    click.option("--ews-version", help="e.g. 15.1.2507.6 (default: ask the server once)."),
+)
+"""The options shared by `site run` and `site run-once`, handed over as one :class:`SiteLaunch`."""
 
 
 @click.group()

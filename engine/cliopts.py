@@ -4,9 +4,10 @@ top to bottom as they appear in ``--help``."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import click
 
@@ -21,6 +22,21 @@ def options(*decorators: Decorator) -> Callable[[F], F]:
         for decorator in reversed(decorators):
             function = decorator(function)
         return function
+
+    return apply
+
+
+def options_as(kind: type[Any], *decorators: Decorator) -> Callable[[F], F]:
+    """Options handed to the command as one ``kind`` (a dataclass whose fields are the
+    options' parameter names), placed after any positional argument (a click context)."""
+
+    def apply(function: F) -> F:
+        @functools.wraps(function)
+        def gathered(*args: Any, **given: Any) -> Any:
+            fields = {name: given.pop(name) for name in kind.__dataclass_fields__}
+            return function(*args, kind(**fields), **given)
+
+        return cast(F, options(*decorators)(gathered))
 
     return apply
 

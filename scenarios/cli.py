@@ -6,16 +6,14 @@ Subcommands import what they need when they run, so ``synceng --help`` stays fas
 
 from __future__ import annotations
 
-import functools
 import sys
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
-from engine.cliopts import listen, options, report_option, seed_option
+from engine.cliopts import listen, options, options_as, report_option, seed_option
 
 if TYPE_CHECKING:
     from mockad.service import MockDirectory
@@ -24,18 +22,6 @@ if TYPE_CHECKING:
 
 
 PROFILE_NAMES = ("tiny", "small", "medium", "large")
-
-
-_TENANT_OPTIONS = options(
-    click.option(
-        "--profile", type=click.Choice(PROFILE_NAMES), help="Serve a generated tenant (default: the demo tenant)."
-    ),
-    seed_option("Seed of the tenant and of every id.", default=42),
-    click.option(
-        "--world", "world_file", type=click.Path(dir_okay=False, path_type=Path), help="Serve a saved world file."
-    ),
-    click.option("--empty", is_flag=True, help="With --profile: the directory and empty mailboxes only."),
-)
 
 
 @dataclass(frozen=True)
@@ -63,15 +49,18 @@ class TenantChoice:
             raise click.BadParameter(str(exc), param_hint="--world") from exc
 
 
-def tenant_options(function: Callable[..., None]) -> Callable[..., None]:
-    """The tenant options of the serve commands, handed over as one :class:`TenantChoice`."""
-
-    @functools.wraps(function)
-    def choose(*args: Any, **given: Any) -> None:
-        fields = {name: given.pop(name) for name in TenantChoice.__dataclass_fields__}
-        function(*args, TenantChoice(**fields), **given)
-
-    return _TENANT_OPTIONS(choose)
+tenant_options = options_as(
+    TenantChoice,
+    click.option(
+        "--profile", type=click.Choice(PROFILE_NAMES), help="Serve a generated tenant (default: the demo tenant)."
+    ),
+    seed_option("Seed of the tenant and of every id.", default=42),
+    click.option(
+        "--world", "world_file", type=click.Path(dir_okay=False, path_type=Path), help="Serve a saved world file."
+    ),
+    click.option("--empty", is_flag=True, help="With --profile: the directory and empty mailboxes only."),
+)
+"""The tenant options of the serve commands, handed over as one :class:`TenantChoice`."""
 
 
 mock_server_options = options(
