@@ -17,7 +17,7 @@ from typing import Any
 
 from exchangelib.protocol import close_connections
 
-from bench.results import Echo, Result, Step, run_steps
+from bench.results import Echo, Result, Step, beside, run_steps
 from mockews.app import create_app
 from mockews.server import ServerThread
 from mockews.service import MockExchange
@@ -70,9 +70,7 @@ def bench_load(profile: str, seed: int = 7) -> Result:
             "messages": loaded["messages"],
             "seconds": round(loaded["seconds"], 2),
             "peak_rss_mb": round(loaded["peak_rss_mb"], 1),
-            "baseline": "generating the same stream without loading it",
-            "baseline_messages_per_s": round(baseline, 1),
-            "ratio_to_baseline": round(rate / baseline, 3),
+            **beside("generating the same stream without loading it", "baseline_messages_per_s", rate, baseline, 3),
         },
     }
 
@@ -105,9 +103,7 @@ def bench_ews_populate(profile: str, seed: int = 9) -> Result:
             "items": report.items_created,
             "seconds": round(elapsed, 2),
             "transport": "HTTP (waitress), exchangelib bulk_create with impersonation",
-            "baseline": "direct load of the same profile",
-            "baseline_items_per_s": round(direct_items / direct_s, 1),
-            "ratio_to_baseline": round(rate / (direct_items / direct_s), 4),
+            **beside("direct load of the same profile", "baseline_items_per_s", rate, direct_items / direct_s, 4),
         },
     }
 
