@@ -23,6 +23,7 @@ from .base import Pages, render
 pages = Pages()
 #: messages a page lists (a folder may hold a hundred thousand: the page says so and pages on)
 PAGE_SIZE = 50
+MAX_OFFSET = 10_000_000  # as far as the archive pages
 #: the zone an "as of" without an offset is read in, and the one the page writes times in
 #: (the page labels it)
 ZONE: tzinfo = UTC
@@ -41,7 +42,7 @@ def when_text(moment: str | None) -> str:
 
 def size_text(size: int | None) -> str:
     """A message's size as people write it: "1 byte", "812 bytes", "14.2 KB", "3.1 MB"."""
-    if size is None:
+    if not size:  # unknown (an index entry ingested without its size says 0: no message is empty)
         return "—"
     if size < 1024:
         return "1 byte" if size == 1 else f"{size} bytes"
@@ -86,7 +87,7 @@ class FolderQuery:
             view=view if view in ("live", "full") else "live",
             as_of_text=(args.get("as_of") or "").strip(),
             folder=args.get("folder", ""),
-            offset=int(offset) if offset.isdigit() and len(offset) < 9 else 0,
+            offset=min(int(offset), MAX_OFFSET) if offset.isdigit() and len(offset) < 12 else 0,
         )
         if q.mailbox:
             try:
