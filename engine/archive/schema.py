@@ -133,6 +133,7 @@ archived = Table(
     metadata,
     Column("item", String(1000), primary_key=True),
     Column("subject", String(1000), default=""),
+    Column("sender", String(1000), default=""),  # as journaling saw it: "Name <address>" or an address
     Column("received", Float, nullable=True),
     Column("size", Integer, default=0),
     Column("held", Boolean, default=False),

@@ -28,7 +28,7 @@ from sqlalchemy import Float, Integer, delete, func, literal, select, update
 from sqlalchemy.engine import Connection
 
 from engine.clock import Clock, WallClock
-from engine.wire.console_archive import ArchivedMessage, StubRecord
+from engine.wire.console_archive import ArchivedMessage, MessagesPage, StubRecord, ViewMessage
 from engine.wire.site_archive import CheckResult, Purged, Submitted
 from engine.wire.views import CalendarReplica, ItemsPage, ViewFolder, ViewItem
 
@@ -77,6 +77,40 @@ def _ts(value: datetime) -> float:
 
 def _iso(value: float | None) -> str | None:
     return None if value is None else datetime.fromtimestamp(value, UTC).isoformat()
+
+
+def _by(when: float | None, moment: float | None) -> float | None:
+    """``when`` (a deletion's time), if it had happened by ``moment`` (None: now)."""
+    return when if when is not None and (moment is None or when <= moment) else None
+
+
+def _key_parts(item: str) -> tuple[str, str | None]:
+    """An archive key's Message-ID and sent time (ISO, UTC), as far as the key tells."""
+    message_id, bar, sent = item.rpartition("|")
+    if not bar:
+        return item, None
+    try:
+        moment = datetime.fromisoformat(sent)
+    except ValueError:
+        return message_id, None
+    return message_id, (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC).isoformat()
+
+
+def _message(row: Any, full_view: bool, moment: float | None) -> ViewMessage:
+    message_id, sent = _key_parts(row.item)
+    indexed = row.indexed is not None
+    return {
+        "item": row.item,
+        "message_id": message_id,
+        "sent": sent,
+        "archived": indexed,
+        "subject": row.subject if indexed else None,
+        "sender": (row.sender or None) if indexed else None,
+        "received": _iso(row.received),
+        "size": row.size if indexed else None,
+        "first_seen": _iso(row.first_seen) if full_view else None,
+        "deleted_at": _iso(_by(row.deleted_at, moment)) if full_view else None,
+    }
 
 
 class ArchiveStore(Database):
@@ -378,19 +412,20 @@ class ArchiveStore(Database):
                 if view == "live":
                     if not f.live:
                         continue
-                    name, parent, deleted = f.name, f.parent_id, False
+                    name, parent, deleted_at = f.name, f.parent_id, None
                 else:
                     if f.first_seen is None or (moment is not None and f.first_seen > moment):
                         continue
                     name, parent = names.get(f.folder_id, (f.name, f.parent_id))
-                    deleted = f.deleted_at is not None and (moment is None or f.deleted_at <= moment)
+                    deleted_at = _by(f.deleted_at, moment)
                 out.append(
                     {
                         "id": f.folder_id,
                         "name": name,
                         "parent_id": parent,
                         "well_known": f.well_known,
-                        "deleted": deleted,
+                        "deleted": deleted_at is not None,
+                        "deleted_at": _iso(deleted_at),
                         "items": int(counts.get(f.folder_id, 0)),
                     }
                 )
@@ -423,6 +458,55 @@ class ArchiveStore(Database):
                 items.append(entry)
             return {"total": total, "offset": offset, "limit": limit, "items": items}
 
+    def folder_messages(
+        self, mailbox: str, folder_id: str, view: str, as_of: datetime | None, offset: int, limit: int
+    ) -> MessagesPage | None:
+        """A page of one folder's messages with what the archived index knows of each,
+        newest received first; None if the folder is not in the view (as of ``as_of``)."""
+        moment = None if as_of is None or view == "live" else _ts(as_of)
+        table = live if view == "live" else full
+        where = [table.c.mailbox == mailbox, table.c.folder_id == folder_id]
+        if moment is not None:
+            where.append(full.c.first_seen <= moment)
+        columns = [table.c.item, archived.c.item.label("indexed"), archived.c.subject, archived.c.sender]
+        columns += [archived.c.received, archived.c.size]
+        if view != "live":
+            columns += [full.c.first_seen, full.c.deleted_at]
+        query = (
+            select(*columns)
+            .select_from(table.outerjoin(archived, archived.c.item == table.c.item))
+            .where(*where)
+            .order_by(archived.c.received.desc().nulls_last(), table.c.item)
+        )
+        with self.tx() as conn:
+            if not self._in_view(conn, mailbox, folder_id, view, moment):
+                return None
+            total = int(conn.scalar(select(func.count()).select_from(table).where(*where)) or 0)
+            rows = conn.execute(query.offset(offset).limit(limit)).all()
+        return {
+            "mailbox": mailbox,
+            "view": "full" if view == "full" else "live",
+            "folder": folder_id,
+            "as_of": None if moment is None or as_of is None else as_of.isoformat(),  # as asked
+            "total": total,
+            "offset": offset,
+            "limit": limit,
+            "messages": [_message(row, view != "live", moment) for row in rows],
+        }
+
+    def _in_view(self, conn: Connection, mailbox: str, folder_id: str, view: str, moment: float | None) -> bool:
+        """The folder is in the view's tree (as :meth:`folder_tree` lists it)."""
+        row = conn.execute(
+            select(folders.c.live, folders.c.first_seen).where(
+                folders.c.mailbox == mailbox, folders.c.folder_id == folder_id
+            )
+        ).first()
+        if row is None:
+            return False
+        if view == "live":
+            return bool(row.live)
+        return row.first_seen is not None and (moment is None or row.first_seen <= moment)
+
     def calendar_replica(self, mailbox: str) -> CalendarReplica:
         with self.tx() as conn:
             cals = conn.execute(
@@ -442,10 +526,14 @@ class ArchiveStore(Database):
         with self.tx() as conn:
             self.bulk(
                 conn,
-                "INSERT INTO archived (item, subject, received, size, held, purge_at) VALUES (?, ?, ?, ?, ?, NULL) "
-                "ON CONFLICT (item) DO UPDATE SET subject = excluded.subject, received = excluded.received, "
-                "size = excluded.size",
-                [(m["item"], m.get("subject", ""), m.get("received"), m.get("size", 0), False) for m in messages],
+                "INSERT INTO archived (item, subject, sender, received, size, held, purge_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, NULL) "
+                "ON CONFLICT (item) DO UPDATE SET subject = excluded.subject, sender = excluded.sender, "
+                "received = excluded.received, size = excluded.size",
+                [
+                    (m["item"], m.get("subject", ""), m.get("sender", ""), m.get("received"), m.get("size", 0), False)
+                    for m in messages
+                ],
             )
             self.bulk(
                 conn,
@@ -533,6 +621,7 @@ class ArchiveStore(Database):
             return {
                 "item": row.item,
                 "subject": row.subject,
+                "sender": row.sender or "",
                 "held": row.held,
                 "purge_at": _iso(row.purge_at),
                 "readers": readers,

@@ -13,9 +13,9 @@ import requests.adapters
 
 from engine.errors import Unavailable
 from engine.webapi import error_for_status
-from engine.wire.console_archive import Registered, Reset, SiteRegistration, TaskRegistration
+from engine.wire.console_archive import MessagesPage, Registered, Reset, SiteRegistration, TaskRegistration
 from engine.wire.site_archive import TaskSequence
-from engine.wire.views import FolderTree, ItemsPage, ViewFolder
+from engine.wire.views import FolderTree, ViewFolder
 
 
 class ArchiveClient:
@@ -68,14 +68,15 @@ class ArchiveClient:
         answer: FolderTree = self._call("GET", f"/api/views/{_segment(mailbox)}/folders", params=params)
         return answer["folders"]
 
-    def items(
+    def messages(
         self, mailbox: str, folder_id: str, view: str, as_of: datetime | None, offset: int, limit: int
-    ) -> ItemsPage:
-        # folder ids are opaque (EWS ids carry '/', '+' and '='): a query parameter, not a path
+    ) -> MessagesPage:
+        """A page of a folder's messages with subject, sender, dates and size (NotFound:
+        the folder is not in that view)."""
         params: dict[str, Any] = {"folder": folder_id, "view": view, "offset": offset, "limit": limit}
         if as_of is not None:
             params["as_of"] = as_of.isoformat()
-        answer: ItemsPage = self._call("GET", f"/api/views/{_segment(mailbox)}/items", params=params)
+        answer: MessagesPage = self._call("GET", f"/api/views/{_segment(mailbox)}/messages", params=params)
         return answer
 
 

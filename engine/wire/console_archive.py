@@ -70,6 +70,7 @@ class Reset(TypedDict):
 class ArchivedIn(StrictBody):
     item: str = Field(min_length=1, max_length=1000)
     subject: str = Field(default="", max_length=1000)
+    sender: str = Field(default="", max_length=1000)  # "Name <address>" or an address, as journaling saw it
     received: datetime | None = None
     size: Int = Field(default=0, ge=0, le=MAX_INT)
     readers: list[str] = Field(default_factory=list, max_length=10_000)
@@ -95,6 +96,7 @@ class Changed(TypedDict):
 class ArchivedMessage(TypedDict):
     item: str
     subject: str
+    sender: str
     held: bool
     purge_at: str | None  # M4
     readers: list[str]
@@ -114,6 +116,41 @@ class StubLog(TypedDict):
     entries: list[StubRecord]
 
 
+# -- a folder's messages, for the Exchange Folders page ----------------------------------------
+
+
+class ViewMessage(TypedDict):
+    """One message of a folder of a view, with what the archived index knows of it
+    (``archived`` false: the index does not hold it, and only its archive key tells its
+    Message-ID and sent time).  In the Full View ``deleted_at`` is when the message was
+    found deleted, its last known location (R3); null while it is not."""
+
+    item: str  # the archive key: Message-ID + "|" + sent time
+    message_id: str
+    sent: str | None
+    archived: bool
+    subject: str | None
+    sender: str | None
+    received: str | None
+    size: int | None  # bytes
+    first_seen: str | None  # Full View: first recorded at a run boundary
+    deleted_at: str | None
+
+
+class MessagesPage(TypedDict):
+    """A page of a folder's messages, newest received first (messages the index does
+    not hold come last, by archive key)."""
+
+    mailbox: str
+    view: Literal["live", "full"]
+    folder: str
+    as_of: str | None
+    total: int
+    offset: int
+    limit: int
+    messages: list[ViewMessage]
+
+
 __all__ = [
     "ArchivedBatch",
     "ArchivedIn",
@@ -121,6 +158,7 @@ __all__ = [
     "Changed",
     "HoldIn",
     "Indexed",
+    "MessagesPage",
     "Registered",
     "Reset",
     "SiteIn",
@@ -130,4 +168,5 @@ __all__ = [
     "TaskIn",
     "TaskKind",
     "TaskRegistration",
+    "ViewMessage",
 ]

@@ -17,6 +17,7 @@ class ViewFolder(TypedDict):
     parent_id: str | None
     well_known: str | None
     deleted: bool
+    deleted_at: str | None  # Full View: when the folder was found deleted (as of the time asked)
     items: int
 
 

@@ -12,7 +12,7 @@ import pytest
 from engine.clock import ManualClock
 from engine.console.wiring import Platform
 
-from .conftest import Caller, Site, create_definition, create_schedule, register_site, task_body
+from .conftest import START, Caller, Site, create_definition, create_schedule, register_site, task_body
 
 MAILBOX = "alice@contoso.example"
 FOLDERS = [
@@ -228,6 +228,121 @@ def test_folder_listing_pages(site: Site) -> None:
     assert page["total"] == 250 and [i["item"] for i in page["items"]] == [f"m{n:03}" for n in range(200, 250)]
     assert site.archive.get(f"/api/views/{MAILBOX}/items?folder=inbox&limit=5000").error["field"] == "limit"
     assert site.archive.get(f"/api/views/{MAILBOX}/items").error["field"] == "folder"
+
+
+#: archive keys as MFR makes them: Internet Message-ID + "|" + sent time
+REPORT = "<q1-report@contoso.example>|2026-03-01T10:00:00Z"
+MEMO = "<memo@contoso.example>|2026-02-27T16:45:00Z"
+UNINDEXED = "<never-journaled@contoso.example>|2026-02-28T08:00:00Z"
+
+
+def messages(caller: Caller, folder: str, view: str = "live", **query: str) -> Any:
+    extra = "".join(f"&{k}={v}" for k, v in query.items())
+    return caller.get(f"/api/views/{MAILBOX}/messages?folder={folder}&view={view}{extra}")
+
+
+def test_a_folders_messages_tell_subject_sender_dates_and_size_and_when_one_was_deleted(
+    site: Site, archive_admin: Caller, clock: ManualClock
+) -> None:
+    """The console's Exchange Folders lists a folder's messages with what the archived
+    index knows of each (a message it does not hold: what its archive key tells); in
+    the Full View the deleted one (R3, its last known location) says when."""
+    indexed = [
+        {
+            "item": REPORT,
+            "subject": "Q1 report",
+            "sender": "Carol Jones <carol@contoso.example>",
+            "received": "2026-03-01T10:00:05Z",
+            "size": 48_213,
+            "readers": [MAILBOX],
+        },
+        {"item": MEMO, "subject": "Memo", "received": "2026-02-27T16:45:10Z", "size": 900, "readers": [MAILBOX]},
+    ]
+    archive_admin.ok("POST", "/api/archived", {"messages": indexed})
+    assert archive_admin.ok("GET", f"/api/archived/{REPORT}")["sender"] == "Carol Jones <carol@contoso.example>"
+    run(site, "r1", folders=FOLDERS, placements=[place(k, "inbox") for k in (UNINDEXED, MEMO, REPORT)])
+    clock.advance(3600)
+    deleted_at = clock.now()
+    run(site, "r2", removed_placements=[{"item": REPORT, "folder_id": "inbox", "reason": "deleted"}])
+
+    live = messages(archive_admin, "inbox").body
+    assert (live["total"], [m["item"] for m in live["messages"]]) == (2, [MEMO, UNINDEXED])
+    full = messages(archive_admin, "inbox", "full").body
+    # newest received first; what the index does not hold comes last
+    assert [m["item"] for m in full["messages"]] == [REPORT, MEMO, UNINDEXED]
+    report, memo, unindexed = full["messages"]
+    assert report == {
+        "item": REPORT,
+        "message_id": "<q1-report@contoso.example>",
+        "sent": "2026-03-01T10:00:00+00:00",
+        "archived": True,
+        "subject": "Q1 report",
+        "sender": "Carol Jones <carol@contoso.example>",
+        "received": "2026-03-01T10:00:05+00:00",
+        "size": 48_213,
+        "first_seen": START.isoformat(),
+        "deleted_at": deleted_at.isoformat(),
+    }
+    assert memo["sender"] is None and memo["deleted_at"] is None  # indexed with no sender
+    assert unindexed["archived"] is False and unindexed["subject"] is None and unindexed["size"] is None
+    assert unindexed["sent"] == "2026-02-28T08:00:00+00:00"  # the archive key tells it
+    assert live["messages"][0]["first_seen"] is None and live["messages"][0]["deleted_at"] is None
+    paged = messages(archive_admin, "inbox", "full", offset="1", limit="1").body
+    assert (paged["total"], [m["item"] for m in paged["messages"]]) == (3, [MEMO])
+
+
+def test_a_folders_messages_as_of_a_past_time(site: Site, archive_admin: Caller, clock: ManualClock) -> None:
+    run(site, "r1", folders=FOLDERS, placements=[place("x", "inbox")])
+    clock.advance(3600)
+    run(site, "r2", folders=[{"id": "c", "name": "C", "parent_id": "inbox"}], placements=[place("y", "inbox")])
+    clock.advance(3600)
+    run(site, "r3", removed_placements=[{"item": "x", "folder_id": "inbox", "reason": "deleted"}])
+    between = (START + timedelta(minutes=90)).isoformat().replace("+00:00", "Z")
+    then = messages(archive_admin, "inbox", "full", as_of=between).body
+    assert then["as_of"] == "2026-03-02T10:30:00+00:00"
+    assert [(m["item"], m["deleted_at"]) for m in then["messages"]] == [("x", None), ("y", None)]  # x not yet deleted
+    now = messages(archive_admin, "inbox", "full").body
+    assert [(m["item"], m["deleted_at"] is not None) for m in now["messages"]] == [("x", True), ("y", False)]
+    # a folder first seen after that time is not in the Full View as of it
+    early = (START + timedelta(minutes=30)).isoformat().replace("+00:00", "Z")
+    missing = messages(archive_admin, "c", "full", as_of=early)
+    assert missing.status == 404 and missing.error["field"] == "folder"
+    assert messages(archive_admin, "c", "full").status == 200
+
+
+def test_a_folders_messages_are_for_the_admin_token_only_and_name_what_is_wrong(
+    site: Site, archive_admin: Caller, archive_anonymous: Caller
+) -> None:
+    run(site, "r1", folders=FOLDERS, placements=[place("x", "inbox")])
+    run(site, "r2", removed_folders=[{"id": "b", "reason": "deleted"}])
+    assert messages(archive_admin, "inbox").status == 200
+    # a site key is refused even for a mailbox its own task replicates
+    refused = messages(site.archive, "inbox")
+    assert refused.status == 403 and refused.error["field"] == "Authorization"
+    assert messages(archive_anonymous, "inbox").status == 401
+    for folder, view in [("nowhere", "live"), ("b", "live")]:  # unknown; deleted: only in the Full View
+        reply = messages(archive_admin, folder, view)
+        assert reply.status == 404 and reply.error["field"] == "folder", (folder, view)
+    assert messages(archive_admin, "b", "full").status == 200
+    unknown = archive_admin.get("/api/views/nobody@contoso.example/messages?folder=inbox")
+    assert unknown.status == 404 and unknown.error["field"] == "folder"
+    for bad in ("yesterday", "2026-03-02T09:00:00", "2026-13-40T00:00:00Z"):
+        reply = messages(archive_admin, "inbox", "full", as_of=bad)
+        assert reply.status == 400 and reply.error["field"] == "as_of", bad
+    assert archive_admin.get(f"/api/views/{MAILBOX}/messages?view=full").error["field"] == "folder"
+    assert messages(archive_admin, "inbox", limit="0").error["field"] == "limit"
+
+
+def test_a_deleted_folder_in_the_full_view_says_when(site: Site, archive_admin: Caller, clock: ManualClock) -> None:
+    run(site, "r1", folders=FOLDERS)
+    clock.advance(600)
+    run(site, "r2", removed_folders=[{"id": "b", "reason": "deleted"}])
+    full = {f["id"]: f for f in archive_admin.ok("GET", f"/api/views/{MAILBOX}/folders?view=full")["folders"]}
+    assert (full["b"]["deleted"], full["b"]["deleted_at"]) == (True, clock.now().isoformat())
+    assert full["a"]["deleted_at"] is None
+    before = (START + timedelta(minutes=5)).isoformat().replace("+00:00", "Z")
+    then = archive_admin.ok("GET", f"/api/views/{MAILBOX}/folders?view=full&as_of={before}")["folders"]
+    assert {f["id"]: f["deleted_at"] for f in then}["b"] is None
 
 
 def test_C1_calendar_replica_mirrors_the_calendar_without_history(site: Site) -> None:

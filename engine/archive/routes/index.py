@@ -24,6 +24,7 @@ def ingest(store: ArchiveStore, _: Any, body: ArchivedBatch) -> Indexed:
         {
             "item": m.item,
             "subject": m.subject,
+            "sender": m.sender,
             "received": m.received.timestamp() if m.received else None,
             "size": m.size,
             "readers": m.readers,
