@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
@@ -17,7 +18,7 @@ from engine.clock import ManualClock
 from engine.console.wiring import Platform
 
 from .conftest import Caller, Site, acknowledge, create_definition, create_schedule, register_site, task_body
-from .test_browser import base_url, browser, log_in, readable  # noqa: F401  (fixtures)
+from .test_browser import base_url, browser, log_in, readable, seed_archive  # noqa: F401  (fixtures)
 
 #: an instant as the store writes it, which a person should never have to read
 RAW_ISO = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d")
@@ -124,6 +125,27 @@ def test_browser_a_browser_elsewhere_reads_the_same_instants_in_its_own_zone(
         expect(page.locator("#site-list tr", has_text="TYO")).to_contain_text("Mon 2 Mar 2026 10:00 Europe/Paris")
     finally:
         context.close()
+
+
+def test_browser_remove_task_says_the_task_was_removed(
+    new_york: Page, admin: Caller, site: Site, task: dict[str, Any]
+) -> None:
+    """Issue 12 defect 6: after OK in Remove Task's confirmation the list showed, in
+    silence.  It says which task went, and what became of the Full Views (R9); once."""
+    seed_archive(site, task_id=task["id"])  # Alice's Full View, which R9 resets
+    page = new_york
+    log_in(page)
+    page.goto(f"/tasks/{task['id']}")
+    page.click("#remove-task")
+    page.click("#remove-ok")
+    page.wait_for_url("**/tasks")
+    expect(page.locator("#flash")).to_have_text(
+        f"Task {task['id']} (Mailbox Folder Replication on LON) removed; "
+        "the Full View of 1 mailbox was reset to its Live View."
+    )
+    readable(page)
+    page.reload()
+    expect(page.locator("#flash")).to_have_count(0)
 
 
 def test_browser_the_sites_page_shows_the_version_the_site_reported_and_says_so(

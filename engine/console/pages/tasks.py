@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, TypedDict
 
-from flask import abort, redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
 
 from engine.errors import DomainError, Invalid, NotFound
 from engine.model import TaskIn, TaskType
@@ -18,7 +18,7 @@ from engine.webapi import status_of
 
 from ..common import R9_WARNING
 from ..context import ConsoleContext
-from ..views import LogLine, TaskView
+from ..views import LogLine, TaskDeleted, TaskView
 from .base import Pages, choices, render
 from .forms import definition_from_form, group_from_form, schedule_from_form, validate
 
@@ -157,7 +157,23 @@ def change_task(console: ConsoleContext, admin: dict[str, Any], task_id: int) ->
 def remove_task(console: ConsoleContext, admin: dict[str, Any], task_id: int) -> Any:
     confirm = request.form.get("confirm") == "true"
     try:
-        console.flows.delete_task(task_id, confirm, admin["email"])
+        task = console.store.task(task_id)
+        removed = console.flows.delete_task(task_id, confirm, admin["email"])
     except DomainError as exc:
         return task_page(console, admin, task_id, exc), status_of(exc)
+    # the list it lands on says what was done (flashed: it shows once)
+    what = f"Task {task_id} ({task['type_label']} on {task['options']['site']['code']})"
+    flash(f"{what} removed; {_reset_text(removed)}.")
     return redirect(url_for("pages.tasks"))
+
+
+def _reset_text(removed: TaskDeleted) -> str:
+    """R9: what became of the Full Views of the removed task's mailboxes."""
+    if removed["archive_reset"] == "pending":
+        return "the Full Views will be reset to the Live Views when the archive answers"
+    reset = len(removed["full_views_reset"])
+    if reset == 0:
+        return "it had no Full View to reset"
+    if reset == 1:
+        return "the Full View of 1 mailbox was reset to its Live View"
+    return f"the Full Views of {reset} mailboxes were reset to their Live Views"
