@@ -42,7 +42,9 @@ class SiteRow(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(32), unique=True)
     description: Mapped[str] = mapped_column(String(500), default="")
-    engine_version: Mapped[str] = mapped_column(String(20))
+    engine_version: Mapped[str] = mapped_column(String(20))  # as registered by an administrator
+    #: as the site last reported it in a heartbeat (None until it does): what it runs
+    reported_version: Mapped[str | None] = mapped_column(String(20), nullable=True)
     host_os: Mapped[str] = mapped_column(String(100), default="")
     time_zone: Mapped[str] = mapped_column(String(64))
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -56,6 +58,15 @@ class SiteRow(Base):
     last_active: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     config_version: Mapped[int] = mapped_column(Integer, default=1)
     acked_version: Mapped[int] = mapped_column(Integer, default=0)
+
+    @property
+    def version_in_force(self) -> str:
+        """The engine version the console goes by: the one the site reported, else the
+        one it was registered with.  The site is the judge of what it runs, so the
+        2.7 gate of group kinds 3-5 (domain.md, Group target) follows what it reports:
+        a site registered as 2.6.0 that reports 2.7.0 may take them, and one registered
+        as 2.7.1 that reports 2.6.0 may not (a registration is a claim, a heartbeat a fact)."""
+        return self.reported_version or self.engine_version
 
 
 class CatalogEntry:

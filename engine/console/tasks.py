@@ -94,12 +94,12 @@ class TaskRules:
             group = spec.group
             if (
                 group.kind in VERSION_GATED_KINDS
-                and parse_version(site.engine_version) < MIN_VERSION_FOR_ADDRESS_TARGETS
+                and parse_version(site.version_in_force) < MIN_VERSION_FOR_ADDRESS_TARGETS
             ):
                 raise Conflict(
                     "group.kind",
                     f"{group.kind.replace('_', ' ')} targets need a site at engine version 2.7 or later; "
-                    f"site {site.code} runs {site.engine_version}",
+                    f"site {site.code} runs {site.version_in_force}",
                 )
             if isinstance(group, AdGroupTarget) and group.chosen_by == "lookup":
                 known = s.scalar(
@@ -299,7 +299,8 @@ class TaskRules:
             parse_version(engine_version)
         values: dict[str, Any] = {"last_active": self.db.now()}
         if engine_version:
-            values["engine_version"] = engine_version
+            # kept beside the registered version, not over it: the pages say when they differ
+            values["reported_version"] = engine_version
         if host_os:
             values["host_os"] = host_os[:100]
         table: Table = SiteRow.__table__  # type: ignore[assignment]  # Core, not the ORM's bulk update (dearer)

@@ -78,7 +78,12 @@ class SiteView(TypedDict):
     id: int
     code: str
     description: str
+    #: the version the console goes by: the one the site reported, else the registered one
     engine_version: str
+    #: as an administrator registered the site
+    registered_version: str
+    #: as the site last reported it in a heartbeat (null until it does)
+    reported_version: str | None
     host_os: str
     time_zone: str
     enabled: bool

@@ -9,7 +9,7 @@ from sqlalchemy import MetaData, select
 from engine.clock import ManualClock
 from engine.console.wiring import Platform
 
-from .conftest import Caller, Site, acknowledge, register_site
+from .conftest import Caller, Site, acknowledge, register_site, task_body
 
 
 def test_site_binding_key_is_shown_once_and_stored_hashed(admin: Caller, platform: Platform) -> None:
@@ -62,6 +62,26 @@ def test_site_status_is_active_while_the_last_heartbeat_is_under_10_minutes(
     assert admin.ok("GET", f"/api/sites/{site.id}")["status"] == "Inactive"
     site.console.ok("POST", "/api/site/heartbeat", {})
     assert admin.ok("GET", f"/api/sites/{site.id}")["status"] == "Active"
+
+
+def test_a_site_keeps_its_registered_version_beside_the_one_it_reports(
+    admin: Caller, platform: Platform, nightly: dict[str, Any], mfr: dict[str, Any]
+) -> None:
+    """Issue 12 defect 6: a site registered as 2.7.1 silently became 2.7.0 at its first
+    heartbeat.  Both are kept and the reported one is in force: the site is the judge of
+    what it runs, so the 2.7 gate of group kinds 3-5 follows it (domain.md, Group target)."""
+    site = register_site(admin, platform, "TYO", engine_version="2.7.1")
+    view = admin.ok("GET", f"/api/sites/{site.id}")
+    assert (view["engine_version"], view["registered_version"], view["reported_version"]) == ("2.7.1", "2.7.1", None)
+    site.console.ok("POST", "/api/site/heartbeat", {"engine_version": "2.7.0"})
+    view = admin.ok("GET", f"/api/sites/{site.id}")
+    assert (view["engine_version"], view["registered_version"], view["reported_version"]) == ("2.7.0", "2.7.1", "2.7.0")
+    site.console.ok("POST", "/api/site/heartbeat", {})  # a heartbeat that says nothing of it changes nothing
+    assert admin.ok("GET", f"/api/sites/{site.id}")["reported_version"] == "2.7.0"
+    # registered as 2.7.1, but it runs 2.6.0: an address target is refused, naming what it runs
+    site.console.ok("POST", "/api/site/heartbeat", {"engine_version": "2.6.0"})
+    refused = admin.post("/api/tasks", task_body(site, nightly, mfr))
+    assert refused.status == 409 and "runs 2.6.0" in refused.error["message"]
 
 
 def test_site_heartbeat_rejects_a_malformed_version(site: Site) -> None:

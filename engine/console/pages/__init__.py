@@ -9,12 +9,24 @@ Forms are validated by the same domain models as the REST API; errors name the f
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint
 
 from ..context import ConsoleContext
 from . import dashboard, definitions, folders, schedules, session, sites, tasks
-from .base import Pages, refuse_nul
-from .text import count_text, group_text, schedule_text, site_time
+from .base import Pages, refuse_nul, viewer_zone
+from .text import (
+    ago_text,
+    count_text,
+    duration_text,
+    group_text,
+    schedule_text,
+    site_time,
+    time_tag,
+    time_text,
+    version_text,
+)
 
 #: every resource's pages
 RESOURCES: tuple[Pages, ...] = (
@@ -35,8 +47,16 @@ def empty_pages() -> Blueprint:
     bp.add_app_template_filter(site_time, "site_time")
     bp.add_app_template_filter(group_text, "group_text")
     bp.add_app_template_filter(count_text, "count_text")
+    for instant_filter in (time_text, time_tag, duration_text, ago_text, version_text):
+        bp.add_app_template_filter(instant_filter, instant_filter.__name__)
     bp.before_request(refuse_nul)
+    bp.app_context_processor(_viewer)
     return bp
+
+
+def _viewer() -> dict[str, Any]:
+    # every page (the error pages too) shows instants in the viewer's zone and says which
+    return {"viewer_zone": viewer_zone()}
 
 
 def pages_blueprint(console: ConsoleContext) -> Blueprint:

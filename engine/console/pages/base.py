@@ -10,12 +10,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Callable, Mapping, Sequence
+from functools import lru_cache
 from typing import Any, TypeVar
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 
 from engine.errors import DomainError, Forbidden
-from engine.model import TaskType
+from engine.model import TaskType, valid_time_zone
 
 from ..auth import ConsoleAuth
 from ..context import ConsoleContext
@@ -86,6 +87,27 @@ def refuse_nul() -> None:
                 abort(400, "text may not contain NUL characters")
 
 
+#: the cookie the pages' script (base.html) sets to the browser's time zone
+ZONE_COOKIE = "tz"
+
+
+@lru_cache(maxsize=256)
+def _known_zone(name: str) -> str | None:
+    # the IANA list is read from disk: once per name, not at every page
+    try:
+        return valid_time_zone(name)
+    except ValueError:
+        return None
+
+
+def viewer_zone() -> str:
+    """The zone the viewer's browser is in (its ``tz`` cookie), where the pages show
+    instants that are not a site's; UTC until the browser said, or when it named no
+    IANA zone."""
+    name = request.cookies.get(ZONE_COOKIE, "")
+    return (_known_zone(name) if 0 < len(name) <= 64 else None) or "UTC"
+
+
 def render(template: str, admin: dict[str, Any] | None, **context: Any) -> str:
     return render_template(template, admin=admin, csrf=csrf_token(), TaskType=TaskType, weekdays=WEEKDAYS, **context)
 
@@ -119,4 +141,14 @@ def catalog_page(
     return page, 400 if error else 200
 
 
-__all__ = ["WEEKDAYS", "Pages", "catalog_page", "choices", "csrf_token", "refuse_nul", "render"]
+__all__ = [
+    "WEEKDAYS",
+    "ZONE_COOKIE",
+    "Pages",
+    "catalog_page",
+    "choices",
+    "csrf_token",
+    "refuse_nul",
+    "render",
+    "viewer_zone",
+]

@@ -15,5 +15,10 @@ pages = Pages()
 def dashboard(console: ConsoleContext, admin: dict[str, Any]) -> str:
     store = console.store
     return render(
-        "dashboard.html", admin, **choices(console), tasks=store.tasks()[-10:], activity=store.recent_activity(15)
+        "dashboard.html",
+        admin,
+        **choices(console),
+        tasks=store.tasks()[-10:],
+        activity=store.recent_activity(15),
+        now=store.now(),  # "last active 3 min ago", by the console's clock
     )

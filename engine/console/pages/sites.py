@@ -29,6 +29,13 @@ def sites(console: ConsoleContext, admin: dict[str, Any]) -> Any:
         except DomainError as exc:
             error = exc
     page = render(
-        "sites.html", admin, sites=console.store.sites(), error=error, key=key, registered=registered, form=form
+        "sites.html",
+        admin,
+        sites=console.store.sites(),
+        error=error,
+        key=key,
+        registered=registered,
+        form=form,
+        now=console.store.now(),  # "last active 3 min ago", by the console's clock
     )
     return page, 400 if error else 200

@@ -5,9 +5,12 @@ definition (T1, T2) and Remove Task (R9: the warning, then OK or Cancel)."""
 
 from __future__ import annotations
 
-from typing import Any
+import re
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, TypedDict
 
-from flask import abort, redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
 
 from engine.errors import DomainError, Invalid, NotFound
 from engine.model import TaskIn, TaskType
@@ -15,7 +18,7 @@ from engine.webapi import status_of
 
 from ..common import R9_WARNING
 from ..context import ConsoleContext
-from ..views import TaskView
+from ..views import LogLine, TaskDeleted, TaskView
 from .base import Pages, choices, render
 from .forms import definition_from_form, group_from_form, schedule_from_form, validate
 
@@ -81,15 +84,47 @@ def _create_task(console: ConsoleContext, form: Any, by: str) -> TaskView:
     return console.flows.create_task_with(task_spec, by, new_schedule, new_definition)
 
 
+class ShownLogLine(TypedDict):
+    at: str
+    line: str
+    took: float | None  # seconds, on the line that ends an execution
+
+
+# T10: an execution starts with "<CODE> … executing task <id>" and ends with "<CODE> …
+# TaskExit called, …"; the console received each line as the site wrote it
+_STARTS = re.compile(r" executing task \d+$")
+_ENDS = re.compile(r" TaskExit called, ")
+
+
+def with_durations(log: Sequence[LogLine]) -> list[ShownLogLine]:
+    """The task log with how long each execution took, on its TaskExit line (an exit
+    whose start is no longer among the lines shown says nothing)."""
+    shown: list[ShownLogLine] = []
+    started: datetime | None = None
+    for entry in log:
+        took = None
+        if _STARTS.search(entry["line"]):
+            started = datetime.fromisoformat(entry["at"])
+        elif _ENDS.search(entry["line"]) and started is not None:
+            took = (datetime.fromisoformat(entry["at"]) - started).total_seconds()
+            started = None
+        shown.append({"at": entry["at"], "line": entry["line"], "took": took})
+    return shown
+
+
 def task_page(console: ConsoleContext, admin: dict[str, Any], task_id: int, error: DomainError | None = None) -> str:
     try:
         task = console.store.task(task_id)
     except NotFound:
         abort(404)
+    log = with_durations(task["log"])
+    took = [line["took"] for line in log if line["took"] is not None]
     return render(
         "task.html",
         admin,
         task=task,
+        log=log,
+        last_took=took[-1] if took else None,
         schedules=console.store.schedules(),
         definitions=console.store.definitions(task["type"]),
         error=error,
@@ -122,7 +157,23 @@ def change_task(console: ConsoleContext, admin: dict[str, Any], task_id: int) ->
 def remove_task(console: ConsoleContext, admin: dict[str, Any], task_id: int) -> Any:
     confirm = request.form.get("confirm") == "true"
     try:
-        console.flows.delete_task(task_id, confirm, admin["email"])
+        task = console.store.task(task_id)
+        removed = console.flows.delete_task(task_id, confirm, admin["email"])
     except DomainError as exc:
         return task_page(console, admin, task_id, exc), status_of(exc)
+    # the list it lands on says what was done (flashed: it shows once)
+    what = f"Task {task_id} ({task['type_label']} on {task['options']['site']['code']})"
+    flash(f"{what} removed; {_reset_text(removed)}.")
     return redirect(url_for("pages.tasks"))
+
+
+def _reset_text(removed: TaskDeleted) -> str:
+    """R9: what became of the Full Views of the removed task's mailboxes."""
+    if removed["archive_reset"] == "pending":
+        return "the Full Views will be reset to the Live Views when the archive answers"
+    reset = len(removed["full_views_reset"])
+    if reset == 0:
+        return "it had no Full View to reset"
+    if reset == 1:
+        return "the Full View of 1 mailbox was reset to its Live View"
+    return f"the Full Views of {reset} mailboxes were reset to their Live Views"

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
+
+from markupsafe import Markup
 
 
 def _hhmm(value: str | None) -> str:
@@ -52,12 +55,86 @@ def count_text(count: int, noun: str) -> str:
     return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
-def site_time(moment: str | None, zone: str) -> str:
-    """A UTC instant shown in the site's zone, where schedules are defined (T5)."""
+def time_text(moment: str | datetime | None, zone: str, seconds: bool = False) -> str:
+    """An instant as a person reads it, in ``zone`` and labelled with it: "Mon 2 Mar
+    2026 04:00 America/New_York" (with seconds where they matter, as in a log).  Every
+    page writes instants this way — in the viewer's zone, or in the site's where the
+    time belongs to the site (T5: its schedules and its runs)."""
     if not moment:
         return "—"
-    local = datetime.fromisoformat(moment).astimezone(ZoneInfo(zone))
-    return f"{local:%a %Y-%m-%d %H:%M} {zone}"
+    instant = datetime.fromisoformat(moment) if isinstance(moment, str) else moment
+    if instant.tzinfo is None:
+        instant = instant.replace(tzinfo=UTC)  # the store writes UTC
+    local = instant.astimezone(ZoneInfo(zone))
+    clock = f"{local:%H:%M:%S}" if seconds else f"{local:%H:%M}"
+    return f"{local:%a} {local.day} {local:%b %Y} {clock} {zone}"
 
 
-__all__ = ["GROUP_KINDS", "count_text", "group_text", "schedule_text", "site_time"]
+def time_tag(moment: str | datetime | None, zone: str, seconds: bool = False) -> Markup:
+    """:func:`time_text` in a ``<time>`` element that keeps the instant for machines."""
+    if not moment:
+        return Markup("—")
+    instant = moment if isinstance(moment, str) else moment.isoformat()
+    return Markup('<time datetime="{}">{}</time>').format(instant, time_text(moment, zone, seconds))
+
+
+def site_time(moment: str | None, zone: str) -> str:
+    """A UTC instant shown in the site's zone, where schedules are defined (T5)."""
+    return time_text(moment, zone)
+
+
+_UNITS = (("d", 86_400), ("h", 3_600), ("min", 60), ("s", 1))
+
+
+def duration_text(span: float | timedelta | None) -> str:
+    """A duration in its two largest units: "12 s", "3 min 20 s", "1 h 5 min", "2 d 3 h"
+    (the smaller unit left out when nought: "2 min", never "2 min 0 s")."""
+    if span is None:
+        return "—"
+    seconds = span.total_seconds() if isinstance(span, timedelta) else float(span)
+    if seconds < 0:
+        return "—"
+    if 0 < seconds < 1:
+        return "under 1 s"
+    left = round(seconds)
+    parts: list[str] = []
+    for unit, size in _UNITS:
+        if left >= size or (unit == "s" and not parts):
+            count, left = divmod(left, size)
+            parts.append(f"{count} {unit}")
+            if len(parts) == 2 or left == 0:
+                break
+        elif parts:
+            break  # "1 h 0 min 12 s" reads as "1 h"
+    return " ".join(parts)
+
+
+def ago_text(moment: str | None, now: datetime) -> str:
+    """How long before ``now`` (the injected clock's) an instant was: "3 min 20 s ago"."""
+    if not moment:
+        return ""
+    span = now - datetime.fromisoformat(moment)
+    return "just now" if span < timedelta(seconds=1) else f"{duration_text(span)} ago"
+
+
+def version_text(site: Mapping[str, Any]) -> str:
+    """A site's engine version: the one it reported, and what it was registered as when
+    that differs ("2.7.0 (reported by the site; registered as 2.7.1)")."""
+    reported, registered = site.get("reported_version"), site.get("registered_version")
+    if reported and registered and reported != registered:
+        return f"{reported} (reported by the site; registered as {registered})"
+    return str(site.get("engine_version", ""))
+
+
+__all__ = [
+    "GROUP_KINDS",
+    "ago_text",
+    "count_text",
+    "duration_text",
+    "group_text",
+    "schedule_text",
+    "site_time",
+    "time_tag",
+    "time_text",
+    "version_text",
+]
