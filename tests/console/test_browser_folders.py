@@ -241,3 +241,29 @@ def test_browser_exchange_folders_pages_a_long_folder_and_says_so(
     page.click("#previous")
     expect(page.locator("#paging")).to_contain_text("Messages 51 to 100 of 120")
     seen_in_words(page)
+
+
+def test_browser_exchange_folders_reads_and_writes_times_in_the_viewers_zone(
+    browser: Any, base_url: str, admin: Caller, site: Site, archive_admin: Caller, clock: ManualClock, task: dict[str, Any]
+) -> None:
+    """A viewer in New York picks "as of" and reads every time in New York time, as the
+    other pages write instants (issue 12 Deliver 3): 05:30 there is 10:30 UTC, after the
+    move and before the deletion."""
+    seed(site, archive_admin, clock, task["id"])
+    context = browser.new_context(base_url=base_url, timezone_id="America/New_York")
+    context.set_default_timeout(15_000)
+    try:
+        viewer = context.new_page()
+        log_in(viewer)
+        viewer.goto(f"/exchange-folders?mailbox={MAILBOX}&view=full&folder={QA_ID}")
+        expect(viewer.locator("label[for=as-of]")).to_contain_text("America/New_York")
+        viewer.get_by_role("link", name="Projects", exact=True).click()
+        report = row(viewer, "Q1 report")
+        expect(report).to_contain_text("Deleted Mon 2 Mar 2026 06:00 America/New_York")
+        show(viewer, "full", "2026-03-02T05:30")
+        expect(viewer.locator("#view-name")).to_contain_text("as of Mon 2 Mar 2026 05:30 America/New_York")
+        expect(row(viewer, "Q1 report")).to_have_count(1)
+        expect(row(viewer, "Q1 report")).not_to_contain_text("Deleted")
+        seen_in_words(viewer)
+    finally:
+        context.close()

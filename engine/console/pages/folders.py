@@ -6,8 +6,9 @@ size; in the Full View a deleted message or folder is marked with when (R2, R3).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import request
 
@@ -18,26 +19,15 @@ from engine.wire.views import ViewFolder
 
 from ..archive_client import ArchiveClient
 from ..context import ConsoleContext
-from .base import Pages, render
+from .base import Pages, render, viewer_zone
+from .text import time_text
 
 pages = Pages()
 #: messages a page lists (a folder may hold a hundred thousand: the page says so and pages on)
 PAGE_SIZE = 50
 MAX_OFFSET = 10_000_000  # as far as the archive pages
-#: the zone an "as of" without an offset is read in, and the one the page writes times in
-#: (the page labels it)
-ZONE: tzinfo = UTC
-ZONE_NAME = "UTC"
 #: what the "as of" field accepts, as its error says
 AS_OF_EXAMPLE = "2026-03-02 09:30"
-
-
-def when_text(moment: str | None) -> str:
-    """The one place this page writes an instant: "Mon 2 Mar 2026 09:30 UTC"."""
-    if not moment:
-        return "—"
-    at = datetime.fromisoformat(moment).astimezone(ZONE)
-    return f"{at:%a} {at.day} {at:%b %Y %H:%M} {ZONE_NAME}"
 
 
 def size_text(size: int | None) -> str:
@@ -53,12 +43,13 @@ def size_text(size: int | None) -> str:
     return f"{value:.1f} {units[step]}"
 
 
-def parse_as_of(text: str) -> datetime:
+def parse_as_of(text: str, zone: str) -> datetime:
     """An "as of" as typed or picked (2026-03-02T09:30, 2026-03-02 09:30:15, a date, or
-    with an offset); without an offset it is read in :data:`ZONE`.  ValueError in words."""
+    with an offset); without an offset it is read in the viewer's ``zone`` (the page
+    labels the field with it).  ValueError in words."""
     try:
         moment = datetime.fromisoformat(text.strip())
-        return (moment if moment.tzinfo else moment.replace(tzinfo=ZONE)).astimezone(UTC)
+        return (moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo(zone))).astimezone(UTC)
     except (ValueError, OverflowError):
         shown = text if len(text) <= 40 else text[:40] + "…"
         raise ValueError(f"“{shown}” is not a date and time: write it like {AS_OF_EXAMPLE}") from None
@@ -74,6 +65,7 @@ class FolderQuery:
     as_of: datetime | None = None  # the Full View as of this time (None: now)
     folder: str = ""
     offset: int = 0
+    zone: str = "UTC"  # the viewer's: "as of" is read and every instant written in it
     errors: dict[str, str] = field(default_factory=dict)
     notes: dict[str, str] = field(default_factory=dict)
 
@@ -88,6 +80,7 @@ class FolderQuery:
             as_of_text=(args.get("as_of") or "").strip(),
             folder=args.get("folder", ""),
             offset=min(int(offset), MAX_OFFSET) if offset.isdigit() and len(offset) < 12 else 0,
+            zone=viewer_zone(),
         )
         if q.mailbox:
             try:
@@ -96,7 +89,7 @@ class FolderQuery:
                 q.errors["mailbox"] = f"“{q.mailbox[:80]}” is not an email address"
         if q.as_of_text:
             try:
-                as_of = parse_as_of(q.as_of_text)
+                as_of = parse_as_of(q.as_of_text, q.zone)
             except ValueError as exc:
                 q.errors["as_of"] = str(exc)
             else:
@@ -108,11 +101,15 @@ class FolderQuery:
 
     @property
     def as_of_value(self) -> str:
-        """The picker's value: the time asked, in :data:`ZONE` (a bad one is not kept
+        """The picker's value: the time asked, in the viewer's zone (a bad one is not kept
         there, the error next to it quotes it)."""
         if "as_of" in self.errors or not self.as_of_text:
             return ""
-        return f"{parse_as_of(self.as_of_text).astimezone(ZONE):%Y-%m-%dT%H:%M:%S}"
+        return f"{parse_as_of(self.as_of_text, self.zone).astimezone(ZoneInfo(self.zone)):%Y-%m-%dT%H:%M:%S}"
+
+    def when(self, moment: str | None) -> str:
+        """The one way this page writes an instant: in the viewer's zone, labelled."""
+        return time_text(moment, self.zone)
 
 
 @dataclass
@@ -161,9 +158,9 @@ def folders(console: ConsoleContext, admin: dict[str, Any]) -> Any:
         error=shown.error,
         mailboxes=mailboxes,
         archive=archive is not None,
-        zone_name=ZONE_NAME,
-        as_of_shown=when_text(q.as_of.isoformat()) if q.as_of else "",
-        when=when_text,
+        zone_name=q.zone,
+        as_of_shown=q.when(q.as_of.isoformat()) if q.as_of else "",
+        when=q.when,
         size=size_text,
     )
     return page, 400 if q.errors else 200
