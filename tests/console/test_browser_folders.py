@@ -244,7 +244,13 @@ def test_browser_exchange_folders_pages_a_long_folder_and_says_so(
 
 
 def test_browser_exchange_folders_reads_and_writes_times_in_the_viewers_zone(
-    browser: Any, base_url: str, admin: Caller, site: Site, archive_admin: Caller, clock: ManualClock, task: dict[str, Any]
+    browser: Any,
+    base_url: str,
+    admin: Caller,
+    site: Site,
+    archive_admin: Caller,
+    clock: ManualClock,
+    task: dict[str, Any],
 ) -> None:
     """A viewer in New York picks "as of" and reads every time in New York time, as the
     other pages write instants (issue 12 Deliver 3): 05:30 there is 10:30 UTC, after the
