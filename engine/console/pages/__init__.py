@@ -14,7 +14,8 @@ from flask import Blueprint
 from ..context import ConsoleContext
 from . import dashboard, definitions, folders, schedules, session, sites, tasks
 from .base import Pages, refuse_nul
-from .text import count_text, group_text, schedule_text, site_time
+from .definition_form import definition_rows
+from .text import WELL_KNOWN_NAMES, count_text, definition_text, group_text, schedule_text, site_time
 
 #: every resource's pages
 RESOURCES: tuple[Pages, ...] = (
@@ -35,6 +36,9 @@ def empty_pages() -> Blueprint:
     bp.add_app_template_filter(site_time, "site_time")
     bp.add_app_template_filter(group_text, "group_text")
     bp.add_app_template_filter(count_text, "count_text")
+    bp.add_app_template_filter(definition_text, "definition_text")
+    bp.add_app_template_global(definition_rows, "definition_rows")
+    bp.record_once(lambda state: state.app.jinja_env.globals.update(well_known_names=WELL_KNOWN_NAMES))
     bp.before_request(refuse_nul)
     return bp
 
@@ -46,4 +50,4 @@ def pages_blueprint(console: ConsoleContext) -> Blueprint:
     return bp
 
 
-__all__ = ["RESOURCES", "empty_pages", "pages_blueprint", "schedule_text", "site_time"]
+__all__ = ["RESOURCES", "definition_text", "empty_pages", "pages_blueprint", "schedule_text", "site_time"]

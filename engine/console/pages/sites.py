@@ -29,6 +29,12 @@ def sites(console: ConsoleContext, admin: dict[str, Any]) -> Any:
         except DomainError as exc:
             error = exc
     page = render(
-        "sites.html", admin, sites=console.store.sites(), error=error, key=key, registered=registered, form=form
+        "sites.html",
+        admin,
+        sites=console.store.sites(),
+        error=error,
+        key=key,
+        registered=registered,
+        form=form if error else {},  # a refused form keeps what was typed (never the password)
     )
     return page, 400 if error else 200
