@@ -60,7 +60,11 @@ def edit_definition(console: ConsoleContext, admin: dict[str, Any], definition_i
             error = exc
         else:
             users = len(saved["tasks"])
-            reach = f"; {users} task{'s' if users != 1 else ''} get it at their site's next poll" if users else ""
+            reach = (
+                "; 1 task gets it at its site's next poll"
+                if users == 1
+                else (f"; {users} tasks get it at their sites' next poll" if users else "")
+            )
             flash(f"Definition “{saved['name']}” saved{reach}.")
             return redirect(url_for("pages.definitions"))
     page = render(

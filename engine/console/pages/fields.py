@@ -46,6 +46,7 @@ LABELS: Mapping[str, str] = {
     "window_start": "Full-sync exclusion window: from",
     "window_end": "Full-sync exclusion window: to",
     "include": "Calendars",
+    "mf_name": "Managed folder name",
     "action": "Action",
     "older_than_days": "Older than (days)",
     "min_size_kb": "Minimum size (KB)",
