@@ -82,6 +82,8 @@ def test_definition_text_reads_each_type_as_words() -> None:
         "Exchange Delete after 30 days (hard delete, unread too), Expire View after 60 days (dry run)"
     )
     assert definition_text({"type": "managed_folders"}) == "Default: normal retention"
+    reordered = {**MANAGED, "well_known_policies": dict(reversed(MANAGED["well_known_policies"].items()))}
+    assert definition_text(reordered) == definition_text(MANAGED)  # well-known folders in Outlook's order
 
 
 @pytest.mark.parametrize("spec", SPECS, ids=lambda s: str(s["type"]))

@@ -90,8 +90,11 @@ def plain(error: ErrorDetails) -> str:
     """A pydantic error in plain words (pydantic's own read "String should have at least
     1 character" or "Value error, …")."""
     kind, ctx = error["type"], error.get("ctx") or {}
-    if error.get("input") is None and kind.endswith("_type"):  # an empty field, sent as None
-        return "this is required"
+    if error.get("input") in (None, ""):  # an empty field (sent as None)
+        if kind in ("literal_error", "enum"):
+            return "choose one"
+        if kind.endswith("_type"):
+            return "this is required"
     if kind == "value_error":
         text = str(ctx.get("error", error["msg"]))
         for pattern, reworded in _REWORDED:
@@ -255,9 +258,14 @@ _TAGS = frozenset(
 )
 
 
-def gather(*readers: FormReader, also: Sequence[FieldError] = ()) -> None:
-    """Raise every refusal of several readers (parts of one form) at once."""
-    problems = [*also, *(p for r in readers for p in r.problems)]
+def gather(*readers: FormReader, order: Sequence[str] = ()) -> None:
+    """Raise every refusal of several readers (parts of one form) at once, in the
+    page's order: ``order`` lists field names or prefixes as the page shows them."""
+
+    def rank(problem: FieldError) -> int:
+        return next((n for n, name in enumerate(order) if problem.field.startswith(name)), len(order))
+
+    problems = sorted((p for r in readers for p in r.problems), key=rank)
     if problems:
         raise FormInvalid(problems)
 

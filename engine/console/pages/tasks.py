@@ -50,6 +50,8 @@ def create_task(console: ConsoleContext, admin: dict[str, Any]) -> Any:
     return redirect(url_for("pages.task", task_id=task["id"]))
 
 
+#: the New Exchange Task form's fields (or their prefixes) as the page shows them
+PAGE_ORDER = ("site_id", "schedule_id", "new_schedule_", "type", "definition_id", "new_definition_")
 #: the input that holds the group, by how it is picked
 GROUP_INPUTS = {"lookup": "lookup_dn", "dn": "dn", "address": "address"}
 
@@ -85,7 +87,7 @@ def _create_task(console: ConsoleContext, form: Any, by: str) -> TaskView:
     r.at(("group",), group_input)
     # the task itself, with placeholder ids for the parts still to be created
     r.validate(TaskIn, task_data(*(1 if form.get(k) == "new" else None for k in ("schedule_id", "definition_id"))))
-    gather(r, *(reader for _, reader in parts if reader is not None))
+    gather(r, *(reader for _, reader in parts if reader is not None), order=PAGE_ORDER)
     fields = {"site_id": "site_id", "schedule_id": "schedule_id", "definition_id": "definition_id"}
     try:
         return console.flows.create_task_with(

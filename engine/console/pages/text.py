@@ -140,8 +140,9 @@ def policy_text(policy: dict[str, Any] | None) -> str:
 
 def _managed_folders_text(spec: dict[str, Any]) -> str:
     parts = [f"Default: {policy_text(spec.get('default_policy'))}"]
-    for key, policy in (spec.get("well_known_policies") or {}).items():
-        parts.append(f"{WELL_KNOWN_NAMES.get(key, key)}: {policy_text(policy)}")
+    policies = spec.get("well_known_policies") or {}
+    for key in sorted(policies, key=lambda k: list(WELL_KNOWN_NAMES).index(k) if k in WELL_KNOWN_NAMES else 99):
+        parts.append(f"{WELL_KNOWN_NAMES.get(key, key)}: {policy_text(policies[key])}")  # in Outlook's order
     for folder in spec.get("managed_folders") or []:
         parts.append(f"folder “{folder['name']}”: {policy_text(folder.get('policy'))}")
     return "; ".join(parts) + (" (dry run)" if spec.get("dry_run") else "")
