@@ -333,6 +333,8 @@ def test_browser_a_definition_edited_through_its_page_reaches_its_task(
     # a definition a task uses keeps its type (as the REST API's PUT refuses it)
     page.goto(f"/definitions/{definition['id']}/edit")
     page.select_option("#definition-type", "calendar")
+    expect(page.locator(".def-calendar")).to_be_visible()  # the chosen type's options, and only them
+    expect(page.locator(".def-mfr")).to_be_hidden()
     page.click("#definition-save")
     expect(error_beside(page, "type")).to_contain_text("a definition used by tasks keeps its type")
     expect(page.locator("#definition-type")).to_have_value("calendar")

@@ -200,11 +200,6 @@ class FormReader:
         self.origin[loc or (name,)] = self.prefix + name
         return self.form.get(self.prefix + name) in ("on", "true", "1")
 
-    def rows(self, *names: str) -> list[tuple[str, ...]]:
-        """Rows of repeated inputs (each row's inputs share its names), in page order."""
-        columns = [[str(v).strip() for v in self.form.getlist(self.prefix + n)] for n in names]
-        return list(zip(*columns, strict=False))
-
     def at(self, loc: Loc, name: str) -> None:
         """Errors about ``loc`` (and below it, unless told otherwise) concern field ``name``."""
         self.origin[loc] = self.prefix + name
