@@ -188,7 +188,7 @@ def test_browser_new_task_errors_name_the_field_and_create_nothing(page: Page, a
     page.check("#mode-address")
     page.fill("#address", "alice@contoso.example; not-an-address")
     page.click("#save")
-    expect(page.locator("#error")).to_contain_text("group")
+    expect(page.locator("#error")).to_contain_text("Group email address")
     expect(page.locator("#error")).to_contain_text("not-an-address")
     # what was typed is still there, and nothing was created
     expect(page.locator("#address")).to_have_value("alice@contoso.example; not-an-address")

@@ -139,13 +139,13 @@ def test_browser_remove_task_says_the_task_was_removed(
     page.click("#remove-task")
     page.click("#remove-ok")
     page.wait_for_url("**/tasks")
-    expect(page.locator("#flash")).to_have_text(
+    expect(page.locator("#notice")).to_have_text(
         f"Task {task['id']} (Mailbox Folder Replication on LON) removed; "
         "the Full View of 1 mailbox was reset to its Live View."
     )
     readable(page)
     page.reload()
-    expect(page.locator("#flash")).to_have_count(0)
+    expect(page.locator("#notice")).to_have_count(0)
 
 
 def test_browser_the_sites_page_shows_the_version_the_site_reported_and_says_so(

@@ -16,9 +16,12 @@ from flask import Blueprint
 from ..context import ConsoleContext
 from . import dashboard, definitions, folders, schedules, session, sites, tasks
 from .base import Pages, refuse_nul, viewer_zone
+from .definition_form import definition_rows
 from .text import (
+    WELL_KNOWN_NAMES,
     ago_text,
     count_text,
+    definition_text,
     duration_text,
     group_text,
     schedule_text,
@@ -49,6 +52,9 @@ def empty_pages() -> Blueprint:
     bp.add_app_template_filter(count_text, "count_text")
     for instant_filter in (time_text, time_tag, duration_text, ago_text, version_text):
         bp.add_app_template_filter(instant_filter, instant_filter.__name__)
+    bp.add_app_template_filter(definition_text, "definition_text")
+    bp.add_app_template_global(definition_rows, "definition_rows")
+    bp.record_once(lambda state: state.app.jinja_env.globals.update(well_known_names=WELL_KNOWN_NAMES))
     bp.before_request(refuse_nul)
     bp.app_context_processor(_viewer)
     return bp
@@ -66,4 +72,4 @@ def pages_blueprint(console: ConsoleContext) -> Blueprint:
     return bp
 
 
-__all__ = ["RESOURCES", "empty_pages", "pages_blueprint", "schedule_text", "site_time"]
+__all__ = ["RESOURCES", "definition_text", "empty_pages", "pages_blueprint", "schedule_text", "site_time"]

@@ -13,13 +13,14 @@ from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
 from typing import Any, TypeVar
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 
-from engine.errors import DomainError, Forbidden
+from engine.errors import Conflict, DomainError, Forbidden
 from engine.model import TaskType, valid_time_zone
 
 from ..auth import ConsoleAuth
 from ..context import ConsoleContext
+from .fields import problems_of
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 View = TypeVar("View", bound=Callable[..., Any])
@@ -108,8 +109,23 @@ def viewer_zone() -> str:
     return (_known_zone(name) if 0 < len(name) <= 64 else None) or "UTC"
 
 
-def render(template: str, admin: dict[str, Any] | None, **context: Any) -> str:
-    return render_template(template, admin=admin, csrf=csrf_token(), TaskType=TaskType, weekdays=WEEKDAYS, **context)
+def render(
+    template: str, admin: dict[str, Any] | None, error_fields: Mapping[str, str] | None = None, **context: Any
+) -> str:
+    """A page; its ``error`` (a refusal) is shown in the box at the top, every problem
+    listed, and each beside its field (``field_errors``: input name → message;
+    ``error_fields`` leads a rule's field, such as ``group.kind``, to the form's input)."""
+    problems = problems_of(context.get("error"), error_fields)
+    return render_template(
+        template,
+        admin=admin,
+        csrf=csrf_token(),
+        TaskType=TaskType,
+        weekdays=WEEKDAYS,
+        problems=problems,
+        field_errors={p.field: p.message for p in problems},
+        **context,
+    )
 
 
 def choices(console: ConsoleContext) -> dict[str, Any]:
@@ -122,23 +138,42 @@ def catalog_page(
     admin: dict[str, Any],
     name: str,
     listing: Callable[[], Sequence[Mapping[str, Any]]],
-    create: Callable[[], Any],
-    delete: Callable[[int], Any],
+    create: Callable[[], Mapping[str, Any]],
 ) -> Any:
     """The page of a kind of named, reusable object (schedules, definitions): its list,
-    and a posted form that creates one or deletes one (refused while tasks use it)."""
+    and a posted form that creates one (refused: every error beside its field, every
+    value kept)."""
     error: DomainError | None = None
     if request.method == "POST":
         try:
-            if request.form.get("delete"):
-                delete(int(request.form["delete"]))
-            else:
-                create()
-            return redirect(url_for(f"pages.{name}"))
+            created = create()
         except DomainError as exc:
             error = exc
-    page = render(f"{name}.html", admin, **{name: listing()}, error=error, form=request.form)
+        else:
+            flash(f"{name[:-1].capitalize()} “{created['name']}” created.")
+            return redirect(url_for(f"pages.{name}"))
+    page = render(f"{name}.html", admin, None, **{name: listing()}, error=error, form=request.form)
     return page, 400 if error else 200
+
+
+def delete_page(admin: dict[str, Any], name: str, entry: Mapping[str, Any], delete: Callable[[int], Any]) -> Any:
+    """Deleting a schedule or a definition (issue 12 defect 6): a page asks first; one
+    that tasks use says which, and cannot be deleted (the store refuses it too)."""
+    noun = name[:-1]
+    error: DomainError | None = None
+    if entry["tasks"]:
+        tasks = ", ".join(f"task {t}" for t in entry["tasks"])
+        error = Conflict(f"{noun}_id", f"the {noun} “{entry['name']}” is used by {tasks}; change or remove them first")
+    elif request.method == "POST" and request.form.get("confirm") == "true":
+        try:
+            delete(entry["id"])
+        except DomainError as exc:
+            error = exc
+        else:
+            flash(f"{noun.capitalize()} “{entry['name']}” deleted.")
+            return redirect(url_for(f"pages.{name}"))
+    page = render("confirm_delete.html", admin, name=name, noun=noun, entry=entry, error=error)
+    return page, 409 if error and request.method == "POST" else 200
 
 
 __all__ = [
@@ -148,6 +183,7 @@ __all__ = [
     "catalog_page",
     "choices",
     "csrf_token",
+    "delete_page",
     "refuse_nul",
     "render",
     "viewer_zone",

@@ -12,6 +12,8 @@ from engine.model import DefinitionIn, ScheduleIn, SiteIn
 from engine.webapi import invalid_input
 
 from ..store import ConsoleStore
+from .definition_form import read_definition
+from .fields import FormReader
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -23,82 +25,63 @@ def validate(model: type[M], data: dict[str, Any]) -> M:
         raise invalid_input(exc, "form") from exc
 
 
-def schedule_from_form(form: Any, prefix: str = "") -> ScheduleIn:
-    """The schedule fields of a form (``prefix`` for the New Task page's Create New)."""
-
-    def get(name: str) -> str:
-        return str(form.get(prefix + name, "")).strip()
-
-    kind = get("kind") or "daily"
-    times: dict[str, Any] = {"mode": get("mode") or "once", "start": get("start") or None}
-    if times["mode"] == "many":
-        times["end"] = get("end") or None
-        times["interval_minutes"] = get("interval") or None
+def read_schedule(form: Any, prefix: str = "") -> tuple[ScheduleIn | None, FormReader]:
+    """The schedule fields of a form (``prefix`` for the New Task page's Create New),
+    and the reader holding what they break, each error at its field."""
+    r = FormReader(form, prefix)
+    r.words = [("end must be after start", "end"), ("interval_minutes must be", "interval"), ("needs end and", None)]
+    r.at(("spec",), "kind")
+    kind = r.text("kind", "spec", "kind") or "daily"
+    mode = r.text("mode", "spec", "times", "mode") or "once"
+    times: dict[str, Any] = {"mode": mode, "start": r.text("start", "spec", "times", "start") or None}
+    if mode == "many":
+        r.at(("spec", "times"), "end")
+        times["end"] = r.text("end", "spec", "times", "end") or None
+        times["interval_minutes"] = r.text("interval", "spec", "times", "interval_minutes") or None
+        for name, key in (("end", "end"), ("interval", "interval_minutes")):
+            if times[key] is None:
+                r.refuse(name, "this is required when it runs many times a day")
     spec: dict[str, Any] = {"kind": kind}
     if kind == "one_off":
-        spec["at"] = get("at") or None
+        spec["at"] = r.text("at", "spec", "at") or None
     elif kind == "weekly":
+        r.at(("spec", "weekdays"), "weekdays")
         spec["weekdays"] = form.getlist(prefix + "weekdays")
         spec["times"] = times
     else:
         spec["times"] = times
-    return validate(ScheduleIn, {"name": get("name"), "spec": spec})
+    return r.validate(ScheduleIn, {"name": r.text("name"), "spec": spec}), r
+
+
+def schedule_from_form(form: Any, prefix: str = "") -> ScheduleIn:
+    """The schedule of a form, or :class:`FormInvalid` with every error it has."""
+    schedule, reader = read_schedule(form, prefix)
+    return reader.result(schedule)
 
 
 def definition_from_form(form: Any, type_: str, prefix: str = "") -> DefinitionIn:
-    def get(name: str) -> str:
-        return str(form.get(prefix + name, "")).strip()
-
-    def flag(name: str) -> bool:
-        return form.get(prefix + name) in ("on", "true", "1")
-
-    spec: dict[str, Any] = {"type": type_}
-    if type_ == "mfr":
-        spec.update(
-            exclude_inbox=flag("exclude_inbox"),
-            exclude_sent_items=flag("exclude_sent_items"),
-            exclude_deleted_items=flag("exclude_deleted_items"),
-            include_ev_shortcuts=flag("include_ev_shortcuts"),
-        )
-    elif type_ == "calendar":
-        spec["include"] = get("include") or "default"
-    elif type_ == "msm":
-        spec.update(
-            action=get("action") or None, older_than_days=get("older_than_days") or None, dry_run=flag("dry_run")
-        )
-        if get("min_size_kb"):
-            spec["min_size_kb"] = get("min_size_kb")
-    elif type_ == "managed_folders":
-        spec["dry_run"] = flag("dry_run")
-        lifespan = get("delete_after_days")
-        if lifespan:
-            spec["default_policy"] = {
-                "exchange_delete": {
-                    "action": get("delete_action") or "move_to_deleted_items",
-                    "lifespan_days": lifespan,
-                    "delete_unread": flag("delete_unread"),
-                }
-            }
-    return validate(DefinitionIn, {"name": get("name"), "spec": spec})
+    """The definition of a form, or :class:`FormInvalid` with every error it has."""
+    definition, reader = read_definition(form, type_, prefix)
+    return reader.result(definition)
 
 
 def site_from_form(form: Any) -> SiteIn:
-    return validate(
-        SiteIn,
-        {
-            "code": form.get("code", ""),
-            "description": form.get("description", ""),
-            "engine_version": form.get("engine_version") or "2.7.0",
-            "time_zone": form.get("time_zone") or "UTC",
-            "directory_type": form.get("directory_type") or "active_directory",
-            "ews": {
-                "endpoint": form.get("ews_endpoint", ""),
-                "service_account": form.get("ews_account", ""),
-                "password": form.get("ews_password") or None,
-                "impersonation": form.get("ews_impersonation") == "on",
-            },
+    r = FormReader(form)
+    r.at(("ews",), "ews_endpoint")
+    data = {
+        "code": r.text("code"),
+        "description": r.text("description"),
+        "engine_version": r.text("engine_version") or "2.7.0",
+        "time_zone": r.text("time_zone") or "UTC",
+        "directory_type": r.text("directory_type") or "active_directory",
+        "ews": {
+            "endpoint": r.text("ews_endpoint", "ews", "endpoint"),
+            "service_account": r.text("ews_account", "ews", "service_account"),
+            "password": r.text("ews_password", "ews", "password") or None,
+            "impersonation": r.flag("ews_impersonation", "ews", "impersonation"),
         },
-    )
+    }
+    return r.result(r.validate(SiteIn, data))
 
 
 def group_from_form(form: Any, store: ConsoleStore, site_id: int | None) -> dict[str, Any]:
@@ -135,4 +118,11 @@ def _looked_up(dn: str, store: ConsoleStore, site_id: int | None) -> dict[str, A
     return {"kind": kind, "dn": match["dn"], "chosen_by": "lookup"}
 
 
-__all__ = ["definition_from_form", "group_from_form", "schedule_from_form", "site_from_form", "validate"]
+__all__ = [
+    "definition_from_form",
+    "group_from_form",
+    "read_schedule",
+    "schedule_from_form",
+    "site_from_form",
+    "validate",
+]

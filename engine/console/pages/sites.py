@@ -35,7 +35,7 @@ def sites(console: ConsoleContext, admin: dict[str, Any]) -> Any:
         error=error,
         key=key,
         registered=registered,
-        form=form,
+        form=form if error else {},  # a refused form keeps what was typed (never the password)
         now=console.store.now(),  # "last active 3 min ago", by the console's clock
     )
     return page, 400 if error else 200

@@ -13,14 +13,16 @@ from typing import Any, TypedDict
 from flask import abort, flash, redirect, request, url_for
 
 from engine.errors import DomainError, Invalid, NotFound
-from engine.model import TaskIn, TaskType
+from engine.model import DefinitionIn, ScheduleIn, TaskIn, TaskType
 from engine.webapi import status_of
 
 from ..common import R9_WARNING
 from ..context import ConsoleContext
 from ..views import LogLine, TaskDeleted, TaskView
 from .base import Pages, choices, render
-from .forms import definition_from_form, group_from_form, schedule_from_form, validate
+from .definition_form import read_definition
+from .fields import FormInvalid, FormReader, gather, problems_of
+from .forms import group_from_form, read_schedule, validate
 
 pages = Pages()
 
@@ -51,37 +53,54 @@ def create_task(console: ConsoleContext, admin: dict[str, Any]) -> Any:
     return redirect(url_for("pages.task", task_id=task["id"]))
 
 
+#: the New Exchange Task form's fields (or their prefixes) as the page shows them
+PAGE_ORDER = ("site_id", "schedule_id", "new_schedule_", "type", "definition_id", "new_definition_")
+#: the input that holds the group, by how it is picked
+GROUP_INPUTS = {"lookup": "lookup_dn", "dn": "dn", "address": "address"}
+
+
 def _create_task(console: ConsoleContext, form: Any, by: str) -> TaskView:
     """The task of the New Exchange Task form, with the schedule and the definition it
-    creates on the way: all of them or none."""
-    site_raw = form.get("site_id", "")
+    creates on the way: all of them or none.  Every part is read before anything is
+    refused, so the page shows all its errors at once, each beside its field."""
+    r = FormReader(form)
+    site_raw, type_ = str(form.get("site_id", "")), str(form.get("type", ""))
     if not site_raw.isdigit():
-        raise Invalid("site_id", "choose a site")
-    type_ = form.get("type", "")
+        r.refuse("site_id", "choose a site")
     if type_ not in {t.value for t in TaskType}:
-        raise Invalid("type", "choose a task type")
-    group = group_from_form(form, console.store, int(site_raw))
-    new_schedule = schedule_from_form(form, "new_schedule_") if form.get("schedule_id") == "new" else None
-    new_definition = (
-        definition_from_form(form, type_, "new_definition_") if form.get("definition_id") == "new" else None
-    )
+        r.refuse("type", "choose a task type")
+    group_input = GROUP_INPUTS.get(form.get("group_mode", ""), "group_mode")
+    group = _group(console, form, r, group_input, int(site_raw) if site_raw.isdigit() else None)
+    parts = _new_parts(console, form, type_)
 
-    def task_spec(schedule_id: Any, definition_id: Any) -> TaskIn:
+    def task_data(schedule_id: Any, definition_id: Any) -> dict[str, Any]:
         """The task, given the ids of the parts created on the way (None: the form's choice)."""
-        return validate(
-            TaskIn,
-            {
-                "site_id": site_raw,
-                "type": type_,
-                "schedule_id": form.get("schedule_id") if schedule_id is None else schedule_id,
-                "definition_id": form.get("definition_id") if definition_id is None else definition_id,
-                "group": group,
-            },
-        )
+        return {
+            "site_id": site_raw,
+            "type": type_,
+            "schedule_id": form.get("schedule_id") if schedule_id is None else schedule_id,
+            "definition_id": form.get("definition_id") if definition_id is None else definition_id,
+            "group": group,
+        }
 
-    # the task itself is checked first, with placeholder ids for what is still to be created
-    task_spec(1 if new_schedule else None, 1 if new_definition else None)
-    return console.flows.create_task_with(task_spec, by, new_schedule, new_definition)
+    for name, noun in (("site_id", None), ("type", None), ("schedule_id", "schedule"), ("definition_id", "definition")):
+        r.at((name,), name)
+        if noun and not (form.get(name) == "new" or str(form.get(name, "")).isdigit()):
+            r.refuse(name, f"choose a {noun}")
+    r.at(("group",), group_input)
+    # the task itself, with placeholder ids for the parts still to be created
+    r.validate(TaskIn, task_data(*(1 if form.get(k) == "new" else None for k in ("schedule_id", "definition_id"))))
+    gather(r, *(reader for _, reader in parts if reader is not None), order=PAGE_ORDER)
+    fields = {"site_id": "site_id", "schedule_id": "schedule_id", "definition_id": "definition_id"}
+    try:
+        return console.flows.create_task_with(
+            lambda schedule_id, definition_id: validate(TaskIn, task_data(schedule_id, definition_id)),
+            by,
+            parts[0][0],
+            parts[1][0],
+        )
+    except DomainError as exc:  # a rule of the store: at the field it concerns
+        raise FormInvalid(problems_of(exc, {**fields, "group": group_input})) from exc
 
 
 class ShownLogLine(TypedDict):
@@ -112,7 +131,44 @@ def with_durations(log: Sequence[LogLine]) -> list[ShownLogLine]:
     return shown
 
 
-def task_page(console: ConsoleContext, admin: dict[str, Any], task_id: int, error: DomainError | None = None) -> str:
+def _group(
+    console: ConsoleContext, form: Any, r: FormReader, group_input: str, site_id: int | None
+) -> dict[str, Any] | None:
+    try:
+        return group_from_form(form, console.store, site_id)
+    except DomainError as exc:
+        r.refuse(exc.field if exc.field in ("lookup_dn", "group_mode") else group_input, exc.message)
+        return None
+
+
+def _new_parts(
+    console: ConsoleContext, form: Any, type_: str
+) -> tuple[tuple[ScheduleIn | None, FormReader | None], tuple[DefinitionIn | None, FormReader | None]]:
+    """The schedule and the definition the form creates (Create New…), each with its
+    reader; a name already taken is said at once, at its own Name field (the store
+    checks again as it creates them)."""
+    store = console.store
+    schedule: tuple[ScheduleIn | None, FormReader | None] = (None, None)
+    definition: tuple[DefinitionIn | None, FormReader | None] = (None, None)
+    if form.get("schedule_id") == "new":
+        schedule = read_schedule(form, "new_schedule_")
+        _name_free(schedule, [s["name"] for s in store.schedules()], "schedule")
+    if form.get("definition_id") == "new" and type_ in {t.value for t in TaskType}:
+        definition = read_definition(form, type_, "new_definition_")
+        _name_free(definition, [d["name"] for d in store.definitions()], "definition")
+    return schedule, definition
+
+
+def _name_free(part: tuple[ScheduleIn | DefinitionIn | None, FormReader | None], taken: list[str], noun: str) -> None:
+    made, reader = part
+    if made is not None and reader is not None and made.name.casefold() in {n.casefold() for n in taken}:
+        reader.refuse("name", f"a {noun} named “{made.name}” exists already; choose another name")
+
+
+def task_page(
+    console: ConsoleContext, admin: dict[str, Any], task_id: int, error: DomainError | None = None, form: Any = None
+) -> str:
+    """A task's page; after a refused change, with the choices made kept (``form``)."""
     try:
         task = console.store.task(task_id)
     except NotFound:
@@ -129,6 +185,7 @@ def task_page(console: ConsoleContext, admin: dict[str, Any], task_id: int, erro
         definitions=console.store.definitions(task["type"]),
         error=error,
         warning=R9_WARNING,
+        form=form if form is not None else {},
     )
 
 
@@ -149,7 +206,7 @@ def change_task(console: ConsoleContext, admin: dict[str, Any], task_id: int) ->
                 change[key] = int(value)
         console.store.change_task(task_id, change, admin["email"])
     except DomainError as exc:
-        return task_page(console, admin, task_id, exc), status_of(exc)
+        return task_page(console, admin, task_id, exc, request.form), status_of(exc)
     return redirect(url_for("pages.task", task_id=task_id))
 
 

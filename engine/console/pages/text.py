@@ -50,6 +50,107 @@ def group_text(group: dict[str, Any]) -> str:
     return f"{GROUP_KINDS.get(kind, kind.replace('_', ' '))}: {target}"
 
 
+#: the well-known folders a Managed Folders definition may give a policy, as Outlook names them
+WELL_KNOWN_NAMES: dict[str, str] = {
+    "inbox": "Inbox",
+    "sentitems": "Sent Items",
+    "deleteditems": "Deleted Items",
+    "drafts": "Drafts",
+    "junkemail": "Junk Email",
+    "outbox": "Outbox",
+}
+#: between the two ends of a time range, as print writes it
+EN_DASH = "\u2013"
+MSM_ACTIONS = {
+    "message_delete": "Delete messages",
+    "full_stub": "Full stub messages",
+    "attachment_stub": "Stub the attachments of messages",
+    "attachment_stub_universal": "Universal access stub the attachments of messages",
+}
+DELETE_ACTIONS = {
+    "move_to_deleted_items": "move to Deleted Items",
+    "soft_delete": "soft delete",
+    "hard_delete": "hard delete",
+}
+
+
+def definition_text(spec: dict[str, Any]) -> str:
+    """A definition's settings as an administrator reads them (never its JSON): "Exclude
+    Inbox, Sent Items; no full replication Mon 08:00-18:00" (an en dash), "Full stub messages older
+    than 90 days in Inbox, larger than 100 KB (dry run)", "Default: Exchange Delete after
+    365 days (move to Deleted Items); Inbox: Expire View after 30 days"."""
+    kind = spec.get("type")
+    if kind == "mfr":
+        return _mfr_text(spec)
+    if kind == "calendar":
+        return "All calendars" if spec.get("include") == "all" else "The default calendar"
+    if kind == "msm":
+        return _msm_text(spec)
+    if kind == "managed_folders":
+        return _managed_folders_text(spec)
+    return ""
+
+
+def _mfr_text(spec: dict[str, Any]) -> str:
+    folders = {"exclude_inbox": "Inbox", "exclude_sent_items": "Sent Items", "exclude_deleted_items": "Deleted Items"}
+    excluded = [name for key, name in folders.items() if spec.get(key)]
+    parts = [f"Exclude {', '.join(excluded)}" if excluded else "All folders"]
+    parts.append("Enterprise Vault shortcuts included" if spec.get("include_ev_shortcuts") else "")
+    windows = [
+        f"{str(w['weekday'])[:3].title()} {_hhmm(w['start'])}{EN_DASH}{_hhmm(w['end'])}"
+        for w in spec.get("full_sync_exclusion_windows") or []
+    ]
+    if windows:
+        parts.append("no full replication " + ", ".join(windows))
+    return "; ".join(p for p in parts if p)
+
+
+def _kb(size: Any) -> str:
+    return f"{size} KB"
+
+
+def _msm_text(spec: dict[str, Any]) -> str:
+    action = str(spec.get("action", ""))
+    text = f"{MSM_ACTIONS.get(action, action)} older than {spec.get('older_than_days')} days"
+    if spec.get("include_folders"):
+        text += " in " + ", ".join(spec["include_folders"])
+    if spec.get("exclude_folders"):
+        text += " except in " + ", ".join(spec["exclude_folders"])
+    if spec.get("min_size_kb"):
+        text += f", larger than {_kb(spec['min_size_kb'])}"
+    if spec.get("attachment_extensions"):
+        text += ", attachments of type " + ", ".join(spec["attachment_extensions"])
+    if spec.get("min_attachment_size_kb"):
+        text += f", attachments of at least {_kb(spec['min_attachment_size_kb'])}"
+    return text + (" (dry run)" if spec.get("dry_run") else "")
+
+
+def policy_text(policy: dict[str, Any] | None) -> str:
+    """ "Exchange Delete after 365 days (move to Deleted Items, unread too), Expire View
+    after 30 days", or "normal retention" when no action is set."""
+    policy = policy or {}
+    parts = []
+    delete = policy.get("exchange_delete")
+    if delete:
+        how = DELETE_ACTIONS.get(delete["action"], delete["action"])
+        unread = ", unread too" if delete.get("delete_unread") else ""
+        parts.append(f"Exchange Delete after {delete['lifespan_days']} days ({how}{unread})")
+    for key, name in (("expire_view", "Expire View"), ("archive_purge", "Archive Purge")):
+        if policy.get(key):
+            parts.append(f"{name} after {policy[key]['lifespan_days']} days")
+    return ", ".join(parts) or "normal retention"
+
+
+def _managed_folders_text(spec: dict[str, Any]) -> str:
+    parts = [f"Default: {policy_text(spec.get('default_policy'))}"]
+    policies = spec.get("well_known_policies") or {}
+    for key in sorted(policies, key=lambda k: list(WELL_KNOWN_NAMES).index(k) if k in WELL_KNOWN_NAMES else 99):
+        parts.append(f"{WELL_KNOWN_NAMES.get(key, key)}: {policy_text(policies[key])}")  # in Outlook's order
+    for folder in spec.get("managed_folders") or []:
+        parts.append(f"folder “{folder['name']}”: {policy_text(folder.get('policy'))}")
+    return "; ".join(parts) + (" (dry run)" if spec.get("dry_run") else "")
+
+
 def count_text(count: int, noun: str) -> str:
     """ "1 task", "3 tasks" (a regular plural; the pages need no other)."""
     return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
@@ -128,10 +229,13 @@ def version_text(site: Mapping[str, Any]) -> str:
 
 __all__ = [
     "GROUP_KINDS",
+    "WELL_KNOWN_NAMES",
     "ago_text",
     "count_text",
+    "definition_text",
     "duration_text",
     "group_text",
+    "policy_text",
     "schedule_text",
     "site_time",
     "time_tag",
