@@ -72,7 +72,6 @@ SITES = (
     ("BOM", "Asia/Kolkata"),
     ("SAO", "America/Sao_Paulo"),
 )
-PROFILES = ("tiny", "small", "demo")
 PASSWORD_VARIABLE = "SYNCENG_ADMIN_PASSWORD"
 #: the sample schedule fires every this many minutes, the first time at least
 #: FIRST_RUN_AFTER seconds after start (so a newcomer sees a run within about a minute,
@@ -446,4 +445,4 @@ def run(options: UpOptions, echo: Echo) -> None:
     echo("stopped")
 
 
-__all__ = ["PROFILES", "SITES", "StackError", "UpOptions", "run"]
+__all__ = ["SITES", "StackError", "UpOptions", "run"]
