@@ -146,7 +146,7 @@ class Sample:
 
 
 @dataclass(frozen=True)
-class Stack:
+class LiveStack:
     """The live stack, as the banner tells it."""
 
     tenant: Tenant
@@ -220,7 +220,7 @@ def register_sites(store: ConsoleStore, count: int, tenant: Tenant, mocks: Mocks
         spec = SiteIn.model_validate(
             {
                 "code": code,
-                "description": f"synceng up: {zone}",
+                "description": f"{zone.split('/')[-1].replace('_', ' ')} (synceng up)",
                 "time_zone": zone,
                 "ews": {
                     "endpoint": mocks.ews_endpoint,
@@ -358,7 +358,7 @@ def start_sites(
 # -- the whole -----------------------------------------------------------------------------------------
 
 
-def bring_up(stack: ExitStack, options: UpOptions) -> Stack:
+def bring_up(stack: ExitStack, options: UpOptions) -> LiveStack:
     """Every piece, started in order; ``stack`` stops them in reverse (sites first)."""
     tenant = build_tenant(None if options.profile == "demo" else options.profile, options.seed, None, False)
     where = workdir(stack, options.directory)
@@ -372,7 +372,7 @@ def bring_up(stack: ExitStack, options: UpOptions) -> Stack:
     stack.callback(close_connections)  # exchangelib's pools, once the sites have stopped
     start_sites(stack, sites, console_url, mocks, where, options.poll_seconds)
     assert platform.archive_url is not None
-    return Stack(
+    return LiveStack(
         tenant,
         mocks,
         console_url,
@@ -385,7 +385,7 @@ def bring_up(stack: ExitStack, options: UpOptions) -> Stack:
     )
 
 
-def banner(up: Stack, seconds: float, echo: Echo) -> None:
+def banner(up: LiveStack, seconds: float, echo: Echo) -> None:
     """What is where, and how to log in: printed once the stack is ready."""
     counts = up.tenant.world.counts()
     echo(f"synceng up: {up.tenant.description}, {counts['mailboxes']} mailboxes, {counts['items']} items")
