@@ -10,7 +10,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -53,8 +53,12 @@ class Up:
         return rest, self.errors.read_text()
 
 
+StartUp = Callable[..., Up]
+"""`synceng up` with these arguments (and an environment), once it says it is ready."""
+
+
 @pytest.fixture
-def run_up(tmp_path: Path) -> Iterator[Any]:
+def run_up(tmp_path: Path) -> Iterator[StartUp]:
     running: list[Up] = []
 
     def start(*args: str, env: dict[str, str] | None = None) -> Up:
@@ -119,7 +123,7 @@ def wait_for_a_run(admin: Admin, task_id: int, timeout: float = 120) -> dict[str
         time.sleep(0.5)
 
 
-def test_up_serves_the_whole_stack_a_new_task_runs_at_once_and_ctrl_c_stops_it(run_up: Any) -> None:
+def test_up_serves_the_whole_stack_a_new_task_runs_at_once_and_ctrl_c_stops_it(run_up: StartUp) -> None:
     up = run_up("--profile", "tiny", "--sites", "1")
     assert "site LON (Europe/London)" in up.banner and "Mailbox Folder Replication" in up.banner
     temporary = Path(up.field("databases"))
@@ -144,7 +148,7 @@ def test_up_serves_the_whole_stack_a_new_task_runs_at_once_and_ctrl_c_stops_it(r
     assert not temporary.exists()  # the default directory goes with the stack
 
 
-def test_up_takes_the_password_from_the_environment_and_does_not_print_it(run_up: Any, tmp_path: Path) -> None:
+def test_up_takes_the_password_from_the_environment_and_does_not_print_it(run_up: StartUp, tmp_path: Path) -> None:
     kept = tmp_path / "stack"
     up = run_up("--profile", "demo", "--sites", "2", "--dir", str(kept), env={"SYNCENG_ADMIN_PASSWORD": PASSWORD})
     assert PASSWORD not in up.banner and "SYNCENG_ADMIN_PASSWORD" in up.banner
