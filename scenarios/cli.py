@@ -369,4 +369,42 @@ def populate(
     populate_ews(profile, seed, coverage, ews_url, user, password, list(targets), dry_run, progress, click.echo)
 
 
-COMMANDS = (serve, demo, scenario, populate)
+@click.command()
+@click.option(
+    "--profile",
+    type=click.Choice(["tiny", "small", "demo"]),
+    default="tiny",
+    show_default=True,
+    help="The tenant of the mocks: a generated one, or the demo tenant.",
+)
+@click.option("--sites", type=click.IntRange(1, 10), default=1, show_default=True, help="How many sites run.")
+@seed_option("Seed of the generated tenant.", default=42)
+@click.option(
+    "--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="The console's; 0 picks a free port."
+)
+@click.option(
+    "--dir",
+    "directory",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where the databases go (kept); default: a temporary directory removed at exit.",
+)
+@click.option(
+    "--poll-seconds",
+    default=5.0,
+    show_default=True,
+    type=click.FloatRange(5, 120),
+    help="How often the sites poll the console (a new task is seen this soon).",
+)
+def up(profile: str, sites: int, seed: int, port: int, directory: Path | None, poll_seconds: float) -> None:
+    """The whole stack live in one command: the mocks, the console with its archive, N
+    sites running the real engine in real time, an administrator and a sample task.
+    Prints the console's URL and the credentials; Ctrl+C stops everything."""
+    from scenarios.up import StackError, UpOptions, run
+
+    try:
+        run(UpOptions(profile, sites, seed, port, directory, poll_seconds), click.echo)
+    except StackError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+COMMANDS = (serve, demo, scenario, populate, up)

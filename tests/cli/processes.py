@@ -9,16 +9,20 @@ import signal
 import subprocess
 import sys
 from collections.abc import Mapping
+from typing import IO
 
 
-def start(*args: str, ready: str, env: Mapping[str, str] | None = None) -> tuple[subprocess.Popen[str], re.Match[str]]:
+def launch(
+    *args: str, ready: str, env: Mapping[str, str] | None = None, stderr: IO[str] | None = None
+) -> tuple[subprocess.Popen[str], list[str]]:
     """Run `synceng <args>` until a line of its output matches ``ready``; returns the
-    process and that match.  A command that does not get there is stopped, and the
-    failure shows what it printed."""
+    process and the lines it printed so far (the last one matched).  Its standard error
+    goes to ``stderr`` when given, else into the output.  A command that does not get
+    there is stopped, and the failure shows what it printed."""
     process = subprocess.Popen(
         [sys.executable, "-m", "synceng", *args],
         stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
+        stderr=stderr or subprocess.STDOUT,
         text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
     )
@@ -26,13 +30,20 @@ def start(*args: str, ready: str, env: Mapping[str, str] | None = None) -> tuple
     lines = []
     for line in process.stdout:
         lines.append(line)
-        found = re.search(ready, line)
-        if found:
-            return process, found
+        if re.search(ready, line):
+            return process, lines
         if len(lines) > 50:
             break
     stop(process)
     raise AssertionError(f"synceng {' '.join(args)} did not start:\n" + "".join(lines))
+
+
+def start(*args: str, ready: str, env: Mapping[str, str] | None = None) -> tuple[subprocess.Popen[str], re.Match[str]]:
+    """:func:`launch`, answering the match of ``ready`` in the line that said it."""
+    process, lines = launch(*args, ready=ready, env=env)
+    found = re.search(ready, lines[-1])
+    assert found is not None
+    return process, found
 
 
 def stop(process: subprocess.Popen[str]) -> None:

@@ -57,7 +57,7 @@ def test_the_synceng_command_composes_each_layers_own_commands() -> None:
 
     from synceng.cli import main
 
-    assert set(main.commands) == {"serve", "console", "site", "db", "demo", "scenario", "populate", "bench"}
+    assert set(main.commands) == {"serve", "console", "site", "db", "demo", "scenario", "populate", "up", "bench"}
     serve = main.commands["serve"]
     assert isinstance(serve, click.Group)
     assert set(serve.commands) == {"ews", "console", "archive"}
