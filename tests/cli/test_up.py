@@ -95,16 +95,18 @@ class Admin:
 
 
 def task_due_now(admin: Admin) -> int:
-    """On the running site, an MFR task on the sample task's group whose one-off slot is
-    this very second in the site's zone (a one-off whose time has come is due at once)."""
+    """On the running site, a Calendar Replication task on the sample task's group whose
+    one-off slot is this very second in the site's zone (a one-off whose time has come is
+    due at once).  Calendar, not a second MFR task: T8 would mark the mailboxes the
+    sample's MFR task already replicates Duplicate if a loaded machine let it run first."""
     (site,) = admin.call("GET", "/api/sites")["sites"]
     (sample,) = admin.call("GET", "/api/tasks")["tasks"]
     now = datetime.now(UTC).astimezone(ZoneInfo(site["time_zone"])).replace(tzinfo=None, microsecond=0)
     schedule = admin.call("POST", "/api/schedules", {"name": "Now", "spec": {"kind": "one_off", "at": now.isoformat()}})
-    definition = admin.call("POST", "/api/definitions", {"name": "Everything", "spec": {"type": "mfr"}})
+    definition = admin.call("POST", "/api/definitions", {"name": "Calendars", "spec": {"type": "calendar"}})
     body = {
         "site_id": site["id"],
-        "type": "mfr",
+        "type": "calendar",
         "definition_id": definition["id"],
         "schedule_id": schedule["id"],
         "group": sample["options"]["group"],
