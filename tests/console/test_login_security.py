@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,8 @@ from flask.testing import FlaskClient
 
 import engine.security
 from engine.clock import ManualClock
+from engine.console.app import create_console_app
+from engine.console.store import ConsoleStore
 from engine.console.wiring import Platform
 from mockews.server import ServerThread
 from synceng.cli import main
@@ -140,6 +143,35 @@ def test_a_success_does_not_clear_its_address_of_the_guesses_made_at_other_accou
     assert rest_login(there).status == 201  # a right password is not counted against the address
     assert fail(there, 1, "user19@contoso.example") == [401]
     assert rest_login(there).status == 429
+
+
+@pytest.fixture
+def second_console(platform: Platform, clock: ManualClock) -> Iterator[Caller]:
+    """Another console process on the same database (as on PostgreSQL with several
+    console processes behind one address)."""
+    store = ConsoleStore(platform.console_store.engine.url.render_as_string(hide_password=False), clock)
+    try:
+        yield Caller(create_console_app(store).test_client())
+    finally:
+        store.engine.dispose()
+
+
+def test_every_console_process_counts_the_same_failures(
+    anonymous: Caller, admin: Caller, second_console: Caller
+) -> None:
+    assert fail(anonymous, 3) + fail(second_console, 2) == [401] * 5
+    assert rest_login(anonymous).status == rest_login(second_console).status == 429
+
+
+def test_concurrent_attempts_do_not_slip_past_the_limit(
+    anonymous: Caller, admin: Caller, second_console: Caller
+) -> None:
+    """Each attempt counts before its password is checked: 24 wrong passwords at once,
+    from threads of two console processes, get five password checks between them."""
+    callers = [Caller(c.client.application.test_client()) for c in (anonymous, second_console) for _ in range(3)]
+    with ThreadPoolExecutor(len(callers)) as pool:
+        answers = list(pool.map(lambda n: fail(callers[n % len(callers)], 1)[0], range(24)))
+    assert sorted(answers) == [401] * 5 + [429] * 19
 
 
 def test_the_api_document_states_the_throttled_answer(anonymous: Caller) -> None:
