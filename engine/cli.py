@@ -98,6 +98,8 @@ def serve_console(
             click.echo(f"  {admins} administrator{'s' if admins > 1 else ''} can log in at {base}/login")
         else:
             click.echo("Create an administrator with: synceng console create-admin EMAIL --db " + db)
+        if secure_cookies:
+            click.echo("  cookies are Secure: log in through the HTTPS address in front of this one")
         click.echo("Press Ctrl+C to stop.")
         sys.stdout.flush()
 

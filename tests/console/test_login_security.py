@@ -13,6 +13,7 @@ real HTTP (waitress, `requests`) and `synceng serve console`:
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -317,6 +318,9 @@ def test_serve_console_secure_cookies_sends_them_over_https_only(how: str, tmp_p
     process, listening = start(*command, ready=r"console serving on (http://\S+)", env=env)
     try:
         base = listening.group(1)
+        assert process.stdout is not None
+        said = list(itertools.takewhile(lambda line: "Press Ctrl+C" not in line, process.stdout))
+        assert any("cookies are Secure: log in through the HTTPS address" in line for line in said), said
         # a client keeps a Secure cookie for HTTPS: sent back here by hand, over HTTP
         form = requests.get(f"{base}/login")
         login_cookie = set_cookies(form)["synceng_login"]
