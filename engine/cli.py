@@ -41,6 +41,13 @@ db_option = click.option("--db", "db", default=CONSOLE_DB, show_default=True, he
     envvar="SYNCENG_ARCHIVE_TOKEN",
     help="Shared admin token of the archive (or $SYNCENG_ARCHIVE_TOKEN).",
 )
+@click.option(
+    "--secure-cookies",
+    is_flag=True,
+    envvar="SYNCENG_SECURE_COOKIES",
+    help="The console is reached over HTTPS (a TLS proxy in front): its cookies are sent over HTTPS only "
+    "(or $SYNCENG_SECURE_COOKIES=1).",
+)
 @seed_option("Seed secrets deterministically (tests, demos); default: from the OS.")
 def serve_console(
     host: str,
@@ -49,6 +56,7 @@ def serve_console(
     archive_db: str,
     archive_url: str | None,
     archive_token: str | None,
+    secure_cookies: bool,
     seed: int | None,
     threads: int,
 ) -> None:
@@ -64,7 +72,15 @@ def serve_console(
     if archive_url and not archive_token:
         raise click.UsageError("--archive-url needs --archive-token (or $SYNCENG_ARCHIVE_TOKEN)")
     rng = random.Random(seed) if seed is not None else secure_rng()
-    platform = build_platform(db, None if archive_url else archive_db, WallClock(), rng, archive_url, archive_token)
+    platform = build_platform(
+        db,
+        None if archive_url else archive_db,
+        WallClock(),
+        rng,
+        archive_url,
+        archive_token,
+        secure_cookies=secure_cookies,
+    )
     platform.connect()
 
     def ready(actual: int) -> None:
@@ -82,6 +98,8 @@ def serve_console(
             click.echo(f"  {admins} administrator{'s' if admins > 1 else ''} can log in at {base}/login")
         else:
             click.echo("Create an administrator with: synceng console create-admin EMAIL --db " + db)
+        if secure_cookies:
+            click.echo("  cookies are Secure: log in through the HTTPS address in front of this one")
         click.echo("Press Ctrl+C to stop.")
         sys.stdout.flush()
 

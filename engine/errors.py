@@ -44,8 +44,27 @@ class Gone(DomainError):
     """It existed and was removed (a task after R9): it takes nothing more."""
 
 
+class Throttled(DomainError):
+    """Too many failed attempts of late (logins): refused, right or wrong, until
+    ``retry_after`` seconds have passed."""
+
+    def __init__(self, field: str, message: str, retry_after: int = 60) -> None:
+        super().__init__(field, message)
+        self.retry_after = retry_after
+
+
 class Unavailable(DomainError):
     """A service the rule depends on cannot be reached now (the archive platform)."""
 
 
-__all__ = ["Conflict", "DomainError", "Forbidden", "Gone", "Invalid", "NotFound", "Unauthorized", "Unavailable"]
+__all__ = [
+    "Conflict",
+    "DomainError",
+    "Forbidden",
+    "Gone",
+    "Invalid",
+    "NotFound",
+    "Throttled",
+    "Unauthorized",
+    "Unavailable",
+]

@@ -14,6 +14,11 @@ import random
 import secrets
 
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1, "dklen": 32}
+#: what a login for an account nobody holds is checked against: the same scheme and cost
+#: as a real password's hash, so that "no such account" takes as long to answer as "wrong
+#: password" and the time of an answer does not tell which accounts exist (issue 12
+#: defect 7).  No password matches it: its digest is no scrypt output anyone can find.
+NOBODYS_PASSWORD_HASH = f"scrypt${'00' * 16}${'00' * 32}"
 
 
 def secure_rng() -> random.Random:

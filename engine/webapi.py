@@ -16,7 +16,17 @@ from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError, with_c
 from typing_extensions import TypedDict  # pydantic reads TypedDicts from here before Python 3.12
 from werkzeug.exceptions import HTTPException
 
-from engine.errors import Conflict, DomainError, Forbidden, Gone, Invalid, NotFound, Unauthorized, Unavailable
+from engine.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    Gone,
+    Invalid,
+    NotFound,
+    Throttled,
+    Unauthorized,
+    Unavailable,
+)
 from engine.model import MAX_INT
 from engine.wire.body import StrictBody as StrictBody  # re-exported: the routes' bodies derive from it
 
@@ -28,6 +38,7 @@ STATUS: dict[type[DomainError], int] = {
     NotFound: 404,
     Conflict: 409,
     Gone: 410,
+    Throttled: 429,
     Unavailable: 503,
 }
 _KIND_OF_STATUS = {status: kind for kind, status in STATUS.items()}
@@ -49,8 +60,12 @@ def error_response(status: int, field: str, message: str) -> tuple[Response, int
 
 
 def domain_error_response(exc: DomainError) -> tuple[Response, int]:
-    """A refusal as the JSON error body that names the field."""
-    return error_response(status_of(exc), exc.field, exc.message)
+    """A refusal as the JSON error body that names the field; a throttled request is
+    told when to come back (``Retry-After``, RFC 9110 §10.2.3)."""
+    response, status = error_response(status_of(exc), exc.field, exc.message)
+    if isinstance(exc, Throttled):
+        response.headers["Retry-After"] = str(exc.retry_after)
+    return response, status
 
 
 def http_error_response(exc: HTTPException) -> Response:

@@ -29,9 +29,14 @@ def create_console_app(
     archive: ArchiveClient | None = None,
     archive_url: Callable[[], str | None] | str | None = None,
     secret_key: str = "synceng",
+    secure_cookies: bool = False,
 ) -> Flask:
+    """``secure_cookies``: the console is served over HTTPS (behind a TLS proxy), so
+    its cookies are sent over HTTPS only."""
     app = Flask(__name__, template_folder="templates", static_folder="static")
     app.config["SECRET_KEY"] = secret_key
+    # Flask's own cookie settings; the console's cookies follow them too (auth.set_cookie)
+    app.config.update(SESSION_COOKIE_SECURE=secure_cookies, SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax")
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY  # a larger body is refused with 413 before it is read
     console = ConsoleContext(store, Workflows(store, archive), archive_url)
     bp, api = console_api(console)

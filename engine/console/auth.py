@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import request
+from flask import Response, current_app, request
 
 from engine.errors import Forbidden, Unauthorized
 from engine.webapi import bearer_token
@@ -22,6 +22,9 @@ from .store import ConsoleStore
 from .views import AdminView
 
 SESSION_COOKIE = "synceng_session"
+#: the login form's own cookie, set when the form is served: its CSRF token is bound to
+#: it, as the other forms' are to the session (there is no session yet)
+LOGIN_COOKIE = "synceng_login"
 READ_ONLY = "read-only administrators cannot change anything"
 
 
@@ -70,6 +73,21 @@ class ConsoleAuth:
         return admin
 
 
+def set_cookie(response: Response, name: str, value: str, path: str = "/") -> None:
+    """Every cookie the console sets: out of scripts' reach (HttpOnly), not sent with
+    another site's form posts (SameSite=Lax), and only over HTTPS when the deployment
+    says it serves HTTPS (``SESSION_COOKIE_SECURE``: serve console --secure-cookies)."""
+    response.set_cookie(name, value, path=path, httponly=True, samesite="Lax", secure=_secure())
+
+
+def clear_cookie(response: Response, name: str, path: str = "/") -> None:
+    response.delete_cookie(name, path=path, httponly=True, samesite="Lax", secure=_secure())
+
+
+def _secure() -> bool:
+    return bool(current_app.config.get("SESSION_COOKIE_SECURE", False))
+
+
 #: the REST API's security schemes, and which satisfy each level of its routes
 SECURITY = {
     "bearer": {"type": "http", "scheme": "bearer"},
@@ -77,4 +95,13 @@ SECURITY = {
 }
 AUTH_SCHEMES = {"read": ["bearer", "session"], "write": ["bearer", "session"], "site": ["bearer"]}
 
-__all__ = ["AUTH_SCHEMES", "READ_ONLY", "SECURITY", "SESSION_COOKIE", "ConsoleAuth"]
+__all__ = [
+    "AUTH_SCHEMES",
+    "LOGIN_COOKIE",
+    "READ_ONLY",
+    "SECURITY",
+    "SESSION_COOKIE",
+    "ConsoleAuth",
+    "clear_cookie",
+    "set_cookie",
+]

@@ -147,6 +147,23 @@ class ArchiveOutboxRow(Base):
     last_error: Mapped[str] = mapped_column(String(500), default="")
 
 
+class LoginThrottleRow(Base):
+    """Failed logins of late, per account (the email as typed, known or not) and per
+    client address (issue 12 defect 7).  In the database, not in memory, so that every
+    console process (several on PostgreSQL) counts the same attempts.  The key is
+    hashed: a password typed into the email field is not kept."""
+
+    __tablename__ = "login_throttle"
+    __table_args__ = (Index("ix_login_throttle_last_failure", "last_failure"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)  # sha256 of "account:…" or "address:…"
+    failures: Mapped[int] = mapped_column(Integer, default=0)  # in the window that began at window_start
+    window_start: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_failure: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    lockouts: Mapped[int] = mapped_column(Integer, default=0)  # since the last success: each doubles the wait
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
 class DirectoryRow(Base):
     """The directory copy a site uploads (directory sync, ADR) for Lookup from AD."""
 

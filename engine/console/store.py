@@ -18,11 +18,12 @@ from sqlalchemy.orm import Session
 from engine.clock import Clock, WallClock
 from engine.errors import Conflict, Invalid, NotFound, Unauthorized
 from engine.model import DefinitionIn, Progress, ScheduleIn, SiteChange, SiteIn, TaskIn, TaskType, valid_address
-from engine.security import hash_password, hash_token, new_token, verify_password
+from engine.security import NOBODYS_PASSWORD_HASH, hash_password, hash_token, new_token, verify_password
 from engine.wire.console_archive import TaskRegistration
 
 from .common import aware, iso
 from .database import ConsoleDatabase, site_row
+from .logins import LoginThrottle
 from .schema import (
     AdminRow,
     CredentialRow,
@@ -61,6 +62,7 @@ class ConsoleStore:
         self.engine = self.db.engine
         self.rng = rng or random.Random(0)
         self.task_rules = TaskRules(self.db)
+        self.logins = LoginThrottle(self.db)
         self._keys: dict[str, int] = {}  # key hash → site id, for keys found
 
     def session(self) -> AbstractContextManager[Session]:
@@ -95,23 +97,32 @@ class ConsoleStore:
             s.flush()
             return {"id": row.id, "email": row.email, "role": row.role}
 
-    def login(self, email: str, password: str) -> tuple[str, AdminView]:
-        """A new session for the administrator; (session token, admin)."""
+    def login(self, email: str, password: str, address: str = "") -> tuple[str, AdminView]:
+        """A new session for the administrator; (session token, admin).  Refused while
+        the account or the client's ``address`` has failed too often of late
+        (Throttled); an unknown account costs the same password check as a known one
+        (engine/console/logins.py)."""
+        attempt = self.logins.admit(email, address)
         with self.session() as s:
             row = s.scalar(select(AdminRow).where(AdminRow.email == email))
-            if row is None or not verify_password(password, row.password_hash):
-                raise Unauthorized("password", "unknown administrator or wrong password")
-            token = new_token(self.rng, "ses_")
+            admin: AdminView | None = None if row is None else {"id": row.id, "email": row.email, "role": row.role}
+            stored = NOBODYS_PASSWORD_HASH if row is None else row.password_hash
+        # outside the transaction: scrypt takes tens of milliseconds, the database is not held
+        if not verify_password(password, stored) or admin is None:
+            raise Unauthorized("password", "unknown administrator or wrong password")
+        self.logins.succeeded(attempt)
+        token = new_token(self.rng, "ses_")
+        with self.session() as s:
             s.add(
                 CredentialRow(
-                    admin_id=row.id,
+                    admin_id=admin["id"],
                     kind="session",
                     secret_hash=hash_token(token),
                     created=self.now(),
                     expires=self.now() + SESSION_LIFETIME,
                 )
             )
-            return token, {"id": row.id, "email": row.email, "role": row.role}
+        return token, admin
 
     def logout(self, token: str) -> None:
         """Ends a session; an API token is not a session (scripts keep theirs)."""

@@ -74,11 +74,12 @@ def build_platform(
     archive_token: str | None = None,
     adapter: requests.adapters.BaseAdapter | None = None,
     secret_key: str | None = None,
+    secure_cookies: bool = False,
 ) -> Platform:
     """``archive_db`` set: the archive runs in this process and ``archive_url`` is where
     it is reachable (this server's /archive).  ``archive_db`` None: an external archive
     at ``archive_url`` (or none at all).  Call ``Platform.connect()`` once the archive
-    answers."""
+    answers.  ``secure_cookies``: the console is reached over HTTPS only."""
     token = archive_token or new_token(rng, "arc_")
     store = ConsoleStore(console_db, clock, rng)
     archive_store = ArchiveStore(archive_db, clock) if archive_db is not None else None
@@ -86,7 +87,9 @@ def build_platform(
     local = archive_app is not None
     client = ArchiveClient(archive_url or "http://unset", token, adapter=adapter) if (archive_url or local) else None
     holder: list[Platform] = []
-    console = create_console_app(store, client, lambda: holder[0].archive_url, secret_key or new_token(rng))
+    console = create_console_app(
+        store, client, lambda: holder[0].archive_url, secret_key or new_token(rng), secure_cookies=secure_cookies
+    )
     platform = Platform(console, store, archive_app, archive_store, token, archive_url, client)
     holder.append(platform)
     return platform

@@ -3,7 +3,8 @@ pages, bound to the console when registered), the login and CSRF guard, and rend
 
 Administrators sign in with the session cookie (engine/console/auth.py, the same
 definition as the REST API's); read-only administrators may look but not post.  Every
-form carries a CSRF token derived from the session."""
+form carries a CSRF token derived from the session — log out too —, and the login
+form one derived from its own cookie (there is no session yet)."""
 
 from __future__ import annotations
 
@@ -63,8 +64,7 @@ def _signed_in(view: Callable[..., Any], console: ConsoleContext) -> Callable[..
         if admin is None:
             return redirect(url_for("pages.login", next=request.path))
         if request.method == "POST":
-            if not hmac.compare_digest(request.form.get("csrf", ""), csrf_token()):
-                abort(400, "the form expired; reload the page")
+            refuse_without_csrf()
             try:
                 console.auth.may_change(admin)
             except Forbidden as exc:
@@ -75,9 +75,24 @@ def _signed_in(view: Callable[..., Any], console: ConsoleContext) -> Callable[..
     return page
 
 
-def csrf_token() -> str:
+def csrf_token(binding: str | None = None) -> str:
+    """The token a form carries, bound to the session cookie — or to ``binding``: the
+    login form's own cookie, before there is a session."""
+    bound = ConsoleAuth.secret(bearer=False) if binding is None else binding
     key = str(current_app.config["SECRET_KEY"]).encode()
-    return hmac.new(key, ConsoleAuth.secret(bearer=False).encode(), hashlib.sha256).hexdigest()[:32]
+    return hmac.new(key, bound.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def csrf_posted(binding: str | None = None) -> bool:
+    """Whether the posted form carries the token of its session (or of ``binding``).
+    Nothing to bind to is never a match: that token would be everybody's."""
+    bound = ConsoleAuth.secret(bearer=False) if binding is None else binding
+    return bool(bound) and hmac.compare_digest(request.form.get("csrf", ""), csrf_token(bound))
+
+
+def refuse_without_csrf() -> None:
+    if not csrf_posted():
+        abort(400, "the form expired; reload the page")
 
 
 def refuse_nul() -> None:
@@ -182,9 +197,11 @@ __all__ = [
     "Pages",
     "catalog_page",
     "choices",
+    "csrf_posted",
     "csrf_token",
     "delete_page",
     "refuse_nul",
+    "refuse_without_csrf",
     "render",
     "viewer_zone",
 ]

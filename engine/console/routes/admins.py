@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, jsonify, make_response
+from flask import Response, jsonify, make_response, request
 from pydantic import Field
 
 from engine.webapi import Resource, StrictBody
 
-from ..auth import SESSION_COOKIE
+from ..auth import SESSION_COOKIE, clear_cookie, set_cookie
 from ..context import ConsoleContext
 from ..views import AdminView, LoggedIn, LoggedOut, TokenCreated
 
@@ -31,14 +31,18 @@ class TokenIn(StrictBody):
     auth="public",
     body=LoginIn,
     status=201,
-    responses={401: "Wrong email or password"},
+    responses={
+        401: "Wrong email or password",
+        429: "Too many failed logins of late with this email or from this address: refused, right or wrong,"
+        " for the seconds the Retry-After header gives",
+    },
     answer=LoggedIn,
 )
 def login(console: ConsoleContext, _: Any, body: LoginIn) -> Response:
     """Log in: a session token (also set as a cookie)"""
-    token, admin = console.store.login(body.email, body.password)
+    token, admin = console.store.login(body.email, body.password, request.remote_addr or "")
     response = make_response(jsonify(LoggedIn(token=token, admin=admin)), 201)
-    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="Lax")
+    set_cookie(response, SESSION_COOKIE, token)
     return response
 
 
@@ -47,7 +51,7 @@ def logout(console: ConsoleContext, _: Any) -> Response:
     """Log out"""
     console.store.logout(console.auth.secret())
     response = make_response(jsonify(LoggedOut(ok=True)))
-    response.delete_cookie(SESSION_COOKIE)
+    clear_cookie(response, SESSION_COOKIE)
     return response
 
 
