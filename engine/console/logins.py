@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 from engine.errors import Throttled
 from engine.security import hash_token
 
-from .common import aware
+from .common import aware, duration_text
 from .database import ConsoleDatabase
 from .schema import LoginThrottleRow
 
@@ -117,7 +117,7 @@ def _refuse_while_locked(row: LoginThrottleRow, now: datetime, whose: str) -> No
         seconds = math.ceil((until - now).total_seconds())
         raise Throttled(
             "login",
-            f"too many failed attempts to log on {whose}: try again in {wait_text(seconds)}",
+            f"too many failed attempts to log on {whose}: try again in {duration_text(seconds)}",
             retry_after=seconds,
         )
 
@@ -136,13 +136,4 @@ def _count_failure(row: LoginThrottleRow, now: datetime, limit: int) -> bool:
     return True
 
 
-def wait_text(seconds: int) -> str:
-    """How long to wait, as a person reads it: "45 s", "2 min", "1 min 30 s"."""
-    minutes, rest = divmod(seconds, 60)
-    parts = [f"{minutes} min"] if minutes else []
-    if rest or not minutes:
-        parts.append(f"{rest} s")
-    return " ".join(parts)
-
-
-__all__ = ["ACCOUNT_LIMIT", "ADDRESS_LIMIT", "BACKOFF", "WINDOW", "Attempt", "LoginThrottle", "wait_text"]
+__all__ = ["ACCOUNT_LIMIT", "ADDRESS_LIMIT", "BACKOFF", "WINDOW", "Attempt", "LoginThrottle"]

@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
 
+from ..common import duration_text
+
 
 def _hhmm(value: str | None) -> str:
     return (value or "")[:5]
@@ -182,32 +184,6 @@ def time_tag(moment: str | datetime | None, zone: str, seconds: bool = False) ->
 def site_time(moment: str | None, zone: str) -> str:
     """A UTC instant shown in the site's zone, where schedules are defined (T5)."""
     return time_text(moment, zone)
-
-
-_UNITS = (("d", 86_400), ("h", 3_600), ("min", 60), ("s", 1))
-
-
-def duration_text(span: float | timedelta | None) -> str:
-    """A duration in its two largest units: "12 s", "3 min 20 s", "1 h 5 min", "2 d 3 h"
-    (the smaller unit left out when nought: "2 min", never "2 min 0 s")."""
-    if span is None:
-        return "—"
-    seconds = span.total_seconds() if isinstance(span, timedelta) else float(span)
-    if seconds < 0:
-        return "—"
-    if 0 < seconds < 1:
-        return "under 1 s"
-    left = round(seconds)
-    parts: list[str] = []
-    for unit, size in _UNITS:
-        if left >= size or (unit == "s" and not parts):
-            count, left = divmod(left, size)
-            parts.append(f"{count} {unit}")
-            if len(parts) == 2 or left == 0:
-                break
-        elif parts:
-            break  # "1 h 0 min 12 s" reads as "1 h"
-    return " ".join(parts)
 
 
 def ago_text(moment: str | None, now: datetime) -> str:
