@@ -18,11 +18,12 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Request, sync_playwright
+from rich.console import Console
 
 from engine.durations import duration_text
 from scenarios.sim import report_data
 from scenarios.sim.builtin import resolve
-from scenarios.sim.report import html_report, write_reports
+from scenarios.sim.report import html_report, print_summary, write_reports
 from scenarios.sim.runner import RunResult, run_scenario
 from scenarios.sim.spec import FaultSpec
 from tests.console.test_browser import CHROMIUM_ARGS, chromium_path
@@ -191,6 +192,16 @@ def test_no_python_internals_show(page: str, text: Text) -> None:
     for leak in ("<built-in", "object at 0x", "Traceback", "{'", "[]"):
         assert leak not in page, leak
     assert not re.search(r"\bNone\b", seen)
+
+
+def test_the_terminal_summary_reads_as_words(result: RunResult) -> None:
+    """`synceng demo` prints the summary before it writes the page: the same words."""
+    console = Console(record=True, width=120)
+    print_summary(result, console)
+    said = console.export_text()
+    assert "quickstart — seed 7, 6 h simulated in" in said
+    assert re.search(r"mailbox runs \(\d+ \w+(, \d+ \w+)*\)", said), said  # "(10 Success, 10 Skipped)"
+    assert not TIMEDELTA.search(said) and "{'" not in said
 
 
 def test_a_row_for_each_task_and_each_mailbox_it_met(result: RunResult, text: Text) -> None:
