@@ -84,7 +84,7 @@ def _context(result: RunResult) -> dict[str, Any]:
         "windows": windows,
         "series": series,
         "throughput": flow,
-        "not_replicated": report_data.not_replicated(result.observed),
+        "unsuccessful": report_data.unsuccessful(result.observed),
         "tasks": report_data.task_rows(result),
         "mailboxes": report_data.mailbox_rows(result.observed),
         "figures": report_data.figures(result),

@@ -252,8 +252,8 @@ def fault_windows(result: RunResult) -> list[Window]:
 
 
 @dataclass(frozen=True)
-class NotReplicated:
-    """Mailbox runs that did not replicate, alike ones together (the reason said why)."""
+class Unsuccessful:
+    """Mailbox runs that did not succeed (Skipped, Duplicate, Error), alike ones together."""
 
     result: str
     task: str
@@ -264,7 +264,7 @@ class NotReplicated:
     last: datetime
 
 
-def not_replicated(observed: Observed) -> list[NotReplicated]:
+def unsuccessful(observed: Observed) -> list[Unsuccessful]:
     groups: dict[tuple[str, str, str, str], list[datetime]] = {}
     for row in observed.rows:
         if row.result in DONE:
@@ -272,7 +272,7 @@ def not_replicated(observed: Observed) -> list[NotReplicated]:
         name = observed.tasks[row.task].name if row.task in observed.tasks else f"task {row.task}"
         groups.setdefault((row.result, name, row.mailbox, row.reason), []).append(row.done)
     return [
-        NotReplicated(result, task, mailbox, reason or "(no reason given)", len(times), min(times), max(times))
+        Unsuccessful(result, task, mailbox, reason or "(no reason given)", len(times), min(times), max(times))
         for (result, task, mailbox, reason), times in sorted(groups.items())
     ]
 
