@@ -74,6 +74,7 @@ class Activity:
         busy_mailbox: Callable[[str], bool],
         on_message: Callable[[str, str, int, list[str]], None],
         on_account: Callable[[str | None], None] | None = None,
+        on_change: Callable[[str, str], None] | None = None,
     ) -> None:
         self.env = env
         self.world = world
@@ -84,6 +85,8 @@ class Activity:
         self.on_message = on_message  # (mailbox, message id, sent epoch, readers) for the archive's journaling
         #: the directory changed (an account's address, or None for a membership change)
         self.on_account = on_account or (lambda mail: None)
+        #: a mailbox changed (its address, the kind of change): what the report's backlog counts
+        self.on_change = on_change or (lambda mailbox, kind: None)
         self.counters = Counters()
         self._serial = 0
 
@@ -140,6 +143,7 @@ class Activity:
                 done = False  # e.g. a folder name taken: nothing happened
             if done:
                 self.counters.count(kind)
+                self.on_change(address, kind)
 
     def directory_life(self, rng: random.Random) -> Generator[Any, None, None]:
         directory = self.world.directory
@@ -253,6 +257,8 @@ class Activity:
                 size=rng.randint(2_000, 40_000),
             )
         self.on_message(address, message_id, now, [owner for owner, _ in copies])
+        if peer != address:
+            self.on_change(peer, "arrival")  # the peer's Inbox changed too
         return True
 
     def _read(self, address: str, rng: random.Random) -> bool:

@@ -1,15 +1,15 @@
 """Reports of a scenario run: a terminal summary (rich), ``report.json``, ``trace.jsonl``
-(deterministic: the same scenario and seed give the same file) and ``report.html`` with
-plots (throughput over simulated time, execution durations, the activity backlog,
-per-rule verdicts)."""
+(deterministic: the same scenario and seed give the same file) and ``report.html``
+(templates/report.html): the verdicts, the changes not yet replicated and the
+throughput over simulated time with the administrator's actions and fault windows
+marked, the mailbox runs that did not replicate and why, each task and mailbox, the
+execution durations and the run's figures."""
 
 from __future__ import annotations
 
-import base64
 import hashlib
-import io
 import json
-from datetime import datetime
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +17,9 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from rich.console import Console
 from rich.table import Table
 
+from engine.durations import duration_text
+
+from . import plots, report_data
 from .runner import RunResult
 
 STYLE = {"pass": "green", "fail": "bold red", "not exercised": "dim"}
@@ -39,13 +42,14 @@ def print_summary(result: RunResult, console: Console | None = None) -> None:
     data = result.to_json()
     stats = result.stats
     console.print(
-        f"[bold]{result.scenario.name}[/bold] — seed {result.seed}, {result.horizon} simulated in "
-        f"{result.wall_seconds:.1f} s wall ({data['acceleration']:,.0f}x real time)"
+        f"[bold]{result.scenario.name}[/bold] — seed {result.seed}, {duration_text(result.horizon)} simulated in "
+        f"{duration_text(result.wall_seconds)} wall ({data['acceleration']:,.0f}x real time)"
     )
     console.print(
         f"{stats['mailboxes']} mailboxes, {stats['messages_at_start']:,} messages at the start, "
-        f"{stats['activity_events']:,} activity events, {stats['executions']} executions, "
-        f"{stats['mailbox_runs']:,} mailbox runs {stats['mailbox_results']}, {stats['ews_requests']:,} EWS requests"
+        f"{stats['activity_events']:,} changes people made, {stats['executions']} executions, "
+        f"{stats['mailbox_runs']:,} mailbox runs ({report_data.results_text(Counter(stats['mailbox_results']))}), "
+        f"{stats['ews_requests']:,} EWS requests"
     )
     table = Table(title="Verdicts")
     table.add_column("rule")
@@ -61,95 +65,46 @@ def print_summary(result: RunResult, console: Console | None = None) -> None:
     console.print("[bold green]all checks pass[/]" if result.passed else "[bold red]checks failed[/]")
 
 
-def _png(figure: Any) -> str:
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=90, bbox_inches="tight")
-    return base64.b64encode(buffer.getvalue()).decode()
-
-
-def plots(result: RunResult) -> dict[str, str]:
-    """Base64 PNGs: throughput, execution durations, backlog, verdicts."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    start = result.start
-    hours = max(1, int(result.horizon.total_seconds() // 3600) + 1)
-    per_hour = [0] * hours
-    for entry in result.trace:
-        if entry["event"] == "mailbox_done" and entry.get("result") == "Success":
-            h = int((datetime.fromisoformat(entry["t"]) - start).total_seconds() // 3600)
-            if 0 <= h < hours:
-                per_hour[h] += 1
-    out: dict[str, str] = {}
-    fig, ax = plt.subplots(figsize=(8, 2.8))
-    ax.plot(range(hours), per_hour, drawstyle="steps-post")
-    ax.set_xlabel("simulated hour")
-    ax.set_ylabel("mailboxes processed")
-    ax.set_title("Throughput over simulated time")
-    out["throughput"] = _png(fig)
-    plt.close(fig)
-
-    durations = [
-        (datetime.fromisoformat(e["end"]) - datetime.fromisoformat(e["start"])).total_seconds()
-        for e in result.stats.get("executions_detail", [])
-        if e["end"]
-    ]
-    fig, ax = plt.subplots(figsize=(8, 2.8))
-    ax.hist(durations or [0], bins=30)
-    ax.set_xlabel("execution duration (simulated seconds)")
-    ax.set_ylabel("executions")
-    ax.set_title("Execution durations")
-    out["durations"] = _png(fig)
-    plt.close(fig)
-
-    done = 0
-    backlog = []
-    events_per_hour = result.stats.get("activity_events", 0) / hours
-    for h in range(hours):
-        done += per_hour[h]
-        backlog.append(max(0.0, events_per_hour * (h + 1) - done))
-    fig, ax = plt.subplots(figsize=(8, 2.8))
-    ax.plot(range(hours), backlog)
-    ax.set_xlabel("simulated hour")
-    ax.set_ylabel("activity not yet replicated (est.)")
-    ax.set_title("Backlog")
-    out["backlog"] = _png(fig)
-    plt.close(fig)
-
-    rules = list(result.verdicts)
-    colors = {"pass": "tab:green", "fail": "tab:red", "not exercised": "lightgray"}
-    fig, ax = plt.subplots(figsize=(8, 0.5 + 0.3 * len(rules)))
-    ax.barh(
-        rules,
-        [max(1, result.verdicts[r]["checked"]) for r in rules],
-        color=[colors[result.verdicts[r]["status"]] for r in rules],
-    )
-    ax.set_xscale("log")
-    ax.set_xlabel("checks (log)")
-    ax.set_title("Verdicts per rule")
-    out["verdicts"] = _png(fig)
-    plt.close(fig)
-    return out
+def _context(result: RunResult) -> dict[str, Any]:
+    """Everything the template shows (scenarios.sim.report_data computes it)."""
+    end = result.start + result.horizon
+    marks, windows = report_data.admin_marks(result), report_data.fault_windows(result)
+    series = report_data.backlog(result)
+    flow = report_data.throughput(result)
+    took = report_data.durations(result)
+    failed = [rule for rule, verdict in result.verdicts.items() if verdict["status"] == "fail"]
+    return {
+        "result": result,
+        "scenario": result.scenario,
+        "end": end,
+        "acceleration": result.horizon.total_seconds() / max(result.wall_seconds, 1e-9),
+        "failed": failed,
+        "rule_titles": report_data.RULE_TITLES,
+        "marks": marks,
+        "windows": windows,
+        "series": series,
+        "throughput": flow,
+        "unsuccessful": report_data.unsuccessful(result.observed),
+        "tasks": report_data.task_rows(result),
+        "mailboxes": report_data.mailbox_rows(result.observed),
+        "figures": report_data.figures(result),
+        "plots": {
+            "backlog": plots.backlog_plot(series, result.start, end, marks, windows) if series else "",
+            "throughput": plots.throughput_plot(flow, end, marks, windows) if flow.per_task else "",
+            "durations": plots.durations_plot(took) if took else "",
+        },
+    }
 
 
 #: autoescaped: scenario names, descriptions and failure messages are text, never markup
 _TEMPLATES = Environment(loader=PackageLoader("scenarios.sim", "templates"), autoescape=True, undefined=StrictUndefined)
+_TEMPLATES.filters.update(duration=duration_text, moment=report_data.moment)
+_TEMPLATES.globals.update(counted=report_data.counted)
 
 
 def html_report(result: RunResult) -> str:
-    return _TEMPLATES.get_template("report.html").render(
-        scenario=result.scenario,
-        seed=result.seed,
-        horizon=result.horizon,
-        wall_seconds=result.wall_seconds,
-        acceleration=result.to_json()["acceleration"],
-        passed=result.passed,
-        verdicts=result.verdicts,
-        figures=plots(result),
-        stats=json.dumps({k: v for k, v in result.stats.items() if k != "executions_detail"}, indent=2),
-    )
+    """One self-contained page (inline SVG plots and styles): it opens offline."""
+    return _TEMPLATES.get_template("report.html").render(_context(result))
 
 
 def write_reports(result: RunResult, directory: Path) -> dict[str, Path]:

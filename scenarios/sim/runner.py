@@ -30,6 +30,7 @@ from scenarios.testbed import Outage, Testbed, build_testbed
 
 from .activity import Activity
 from .check import console_refusal
+from .observed import Observed, TaskInfo
 from .oracle import STUB_PREFIX, Oracle, key_of, schedule_slots, skip_reason
 from .spec import AdminAction, GroupRef, Scenario, ScenarioError, TaskSpec, parse_offset
 from .tenant import Tenant, archive_key, build_tenant
@@ -65,6 +66,8 @@ class RunResult:
     stats: dict[str, Any]
     trace: list[dict[str, Any]]
     timeline: list[dict[str, Any]] = field(default_factory=list)
+    #: what the report plots and tabulates (changes, items sent, mailbox rows), measured
+    observed: Observed = field(default_factory=Observed)
 
     @property
     def passed(self) -> bool:
@@ -107,6 +110,7 @@ class Simulation:
         self.timeline: list[dict[str, Any]] = []
         self.zones: dict[int, str] = {}
         self._slot_answers: dict[tuple[int, datetime], bool] = {}
+        self.observed = Observed()
 
     # -- building ------------------------------------------------------------------------------
 
@@ -133,6 +137,7 @@ class Simulation:
         self.oracle = Oracle(self.tenant.world, self.scenario.checks, tracked)
         assert self.bed.wire is not None
         self.bed.wire.listeners.append(self.oracle.on_wire)  # what the sites send, as it crosses the wire
+        self.bed.wire.listeners.append(self.observed.on_wire)  # the same, for the report
         if "X2" in self.scenario.checks:  # only X2 reads the request log (a week of a large tenant: ~300k)
             self.bed.exchange.listeners.append(self.oracle.on_request)
         self.ingest(
@@ -242,6 +247,7 @@ class Simulation:
             target,
         )
         self.task_ids[task.name] = task_id
+        self.observed.task(task_id, TaskInfo(task.name, task.type, task.site))
         self.zones[task_id] = next(s.time_zone for s in self.scenario.sites if s.code == task.site)
         options = self.bed.task_view(task_id)["options"]  # as the console keeps them
         self.oracle.task_created(
@@ -435,6 +441,7 @@ class Simulation:
             self.seed,
             self.busy,
             self.journal,
+            on_change=lambda mailbox, kind: self.observed.change(self.clock.now(), mailbox, kind),
         )
         activity.start()
         for site in self.sites.values():
@@ -459,7 +466,16 @@ class Simulation:
         stats = self.statistics(activity, wall)
         self.bed.close()
         return RunResult(
-            self.scenario, self.seed, self.start, self.horizon, wall, verdicts, stats, self.oracle.trace, self.timeline
+            self.scenario,
+            self.seed,
+            self.start,
+            self.horizon,
+            wall,
+            verdicts,
+            stats,
+            self.oracle.trace,
+            self.timeline,
+            self.observed,
         )
 
     def view_pairs(self, mailbox: str) -> tuple[set[tuple[str, str]], dict[tuple[str, str], bool]]:

@@ -55,7 +55,7 @@ def test_builtin_scenario_passes_its_checks_and_repeats_its_golden_trace(name: s
     paths = write_reports(result, tmp_path)
     report = json.loads(paths["json"].read_text())
     assert report["passed"] and report["trace_sha256"] == trace_digest(result)
-    assert "<img" in paths["html"].read_text() and paths["trace"].read_text().count("\n") == len(lines)
+    assert "<svg" in paths["html"].read_text() and paths["trace"].read_text().count("\n") == len(lines)
 
 
 def test_the_html_report_shows_names_and_messages_as_text() -> None:
@@ -70,7 +70,7 @@ def test_the_html_report_shows_names_and_messages_as_text() -> None:
     assert "<script" not in page and "<img src=x" not in page and "<b>" not in page
     assert "<h1>&lt;script&gt;alert(&#39;name&#39;)&lt;/script&gt;</h1>" in page
     assert "<p>Tom &amp; Jerry&#39;s &lt;b&gt;day&lt;/b&gt;</p>" in page
-    assert "<td>folder &lt;img src=x onerror=alert(2)&gt; missing</td>" in page
+    assert "<li>folder &lt;img src=x onerror=alert(2)&gt; missing</li>" in page
 
 
 def test_site_sizing_runs_its_first_hours() -> None:
