@@ -8,6 +8,7 @@ from typing import overload
 
 from pydantic import TypeAdapter
 
+from engine import durations
 from engine.model import DefinitionSpec, GroupTarget
 
 DEFINITION_SPEC: TypeAdapter[DefinitionSpec] = TypeAdapter(DefinitionSpec)
@@ -38,27 +39,11 @@ def iso(value: datetime | None) -> str | None:
     return None if value is None else value.isoformat()
 
 
-_UNITS = (("d", 86_400), ("h", 3_600), ("min", 60), ("s", 1))
-
-
 def duration_text(span: float | timedelta | None) -> str:
-    """A duration in its two largest units: "12 s", "3 min 20 s", "1 h 5 min", "2 d 3 h"
-    (the smaller unit left out when nought: "2 min", never "2 min 0 s")."""
+    """A duration as every page and the scenario reports write it (:mod:`engine.durations`:
+    "12 s", "3 min 20 s", "1 h 5 min", "2 days 3 h"); one not known, or negative (clocks
+    of two machines), is "—"."""
     if span is None:
         return "—"
     seconds = span.total_seconds() if isinstance(span, timedelta) else float(span)
-    if seconds < 0:
-        return "—"
-    if 0 < seconds < 1:
-        return "under 1 s"
-    left = round(seconds)
-    parts: list[str] = []
-    for unit, size in _UNITS:
-        if left >= size or (unit == "s" and not parts):
-            count, left = divmod(left, size)
-            parts.append(f"{count} {unit}")
-            if len(parts) == 2 or left == 0:
-                break
-        elif parts:
-            break  # "1 h 0 min 12 s" reads as "1 h"
-    return " ".join(parts)
+    return "—" if seconds < 0 else durations.duration_text(seconds)

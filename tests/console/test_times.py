@@ -60,7 +60,7 @@ def test_a_time_element_keeps_the_instant_for_machines_and_shows_the_words() -> 
     ("span", "text"),
     [
         (0, "0 s"),
-        (0.4, "under 1 s"),
+        (0.4, "0.4 s"),
         (12, "12 s"),
         (12.6, "13 s"),
         (60, "1 min"),
@@ -70,7 +70,7 @@ def test_a_time_element_keeps_the_instant_for_machines_and_shows_the_words() -> 
         (3_900, "1 h 5 min"),
         (3_912, "1 h 5 min"),  # two units: seconds no longer matter
         (3_612, "1 h"),  # "1 h 0 min 12 s" reads as "1 h"
-        (86_400 * 2 + 3 * 3_600 + 59, "2 d 3 h"),
+        (86_400 * 2 + 3 * 3_600 + 59, "2 days 3 h"),
         (timedelta(minutes=3, seconds=20), "3 min 20 s"),
         (None, "—"),
         (-5, "—"),
