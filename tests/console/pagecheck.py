@@ -1,8 +1,8 @@
 """What a person sees on a console page, checked in the real browser (issue 12, Deliver
-7): no Python internals, no bare ``None``, no raw ISO timestamps, no "1 tasks", the console's own
-look (its stylesheet and header) even on an error page, error boxes that say something,
-no serious or critical accessibility violation (axe-core), and a full-page screenshot
-kept for people to look at.
+7): no Python internals, no bare ``None``, no raw ISO timestamps, no "1 tasks", no raw
+JSON, the console's own look (its stylesheet and header) even on an error page, error
+boxes that say something in plain words, no serious or critical accessibility violation
+(axe-core), and a full-page screenshot kept for people to look at.
 
 ``Seen.of(page)`` takes what the page shows once; each check reads it and returns its
 problems in words, so a test can assert one check at a time (tests/console/
@@ -21,13 +21,18 @@ from playwright.sync_api import Page
 
 #: Python's way of writing an object, never an administrator's
 PYTHON_INTERNALS = ("<built-in", "object at 0x", "Traceback", "<function ", "<bound method")
-#: ``None`` as a word of its own ("None found" would pass as English only if capitalised
-#: mid-sentence, which the console never does)
+#: ``None`` as a word of its own: what Jinja prints for a missing value (the console
+#: writes "—" or says what is missing instead)
 NONE_WORD = re.compile(r"(?<![\w-])None(?![\w-])")
 #: an ISO 8601 date-time as the API writes it (``2026-11-30T06:56:24.381982+00:00``)
 RAW_ISO = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d")
 #: a plural after "1" ("1 tasks", "1 mailboxes"; words in -ss such as "1 success" are singular)
 ONE_PLURAL = re.compile(r"(?<![\w.,:/-])1 (?!\w*ss\b)[A-Za-z]+s\b")
+#: JSON as the API writes it (``{"exclude_inbox": false, …}``): settings are shown in words
+RAW_JSON = re.compile(r'[\[{]\s*"[^"\n]+"\s*:')
+#: what only a developer reads in an error: a field's internal name (``schedule_id``,
+#: ``group.single_mailbox.address``) or pydantic's phrasing ("Value error, …")
+INTERNAL_WORDS = re.compile(r"\b[a-z]+(?:_[a-z]+)+\b|Value error|should be a valid|String should")
 #: axe-core impacts that fail a page
 FAILING_IMPACTS = ("serious", "critical")
 #: where the screenshots go: CI keeps this folder
@@ -79,6 +84,20 @@ def plurals_after_one(seen: Seen) -> list[str]:
     return [f"{m.group()!r} on {seen.url}: …{_around(seen.text, m)}…" for m in ONE_PLURAL.finditer(seen.text)]
 
 
+def raw_json(seen: Seen) -> list[str]:
+    # Deliver 1: "settings are shown as readable text, never raw JSON"
+    return [f"raw JSON on {seen.url}: …{_around(seen.text, m)}…" for m in RAW_JSON.finditer(seen.text)]
+
+
+def internal_words_in_errors(seen: Seen) -> list[str]:
+    # Deliver 4: errors "in plain words", next to the field they concern
+    return [
+        f"an error in a developer's words on {seen.url}: {m.group()!r} in {box!r}"
+        for box in seen.errors
+        for m in INTERNAL_WORDS.finditer(box)
+    ]
+
+
 def unstyled(seen: Seen) -> list[str]:
     problems = []
     if not seen.styled:
@@ -98,6 +117,8 @@ CHECKS = {
     "none_words": none_words,
     "raw_timestamps": raw_timestamps,
     "plurals_after_one": plurals_after_one,
+    "raw_json": raw_json,
+    "internal_words_in_errors": internal_words_in_errors,
     "unstyled": unstyled,
     "empty_error_boxes": empty_error_boxes,
 }
@@ -143,7 +164,10 @@ def screenshot(page: Page, name: str) -> Path:
     """A full-page PNG of the page as it is now, named after it, in SCREENSHOTS."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    # written whole, then renamed: two test workers may take the same page at once
+    partial = path.with_name(f".{name}.{os.getpid()}.png")
+    partial.write_bytes(page.screenshot(full_page=True))
+    partial.replace(path)
     return path
 
 

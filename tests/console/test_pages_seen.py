@@ -224,11 +224,15 @@ def look(browser: Browser, populated: Populated) -> Iterator[Looker]:  # noqa: F
 
 RAW_TIMES = "issue 12 Deliver 3: times shown raw ISO (Created, Last Modified, last run, log, activity, Last active)"
 ARCHIVE_KEYS = "issue 12 Deliver 2/3: Exchange Folders lists archive keys (with a raw sent time), raw first-seen times"
+JSON_SETTINGS = "issue 12 Deliver 1: the Definitions page shows each definition's settings as raw JSON"
+FIELD_NAMES = "issue 12 Deliver 4: errors name internal fields (schedule_id, group.single_mailbox.address)"
 UNNAMED_SELECTS = "issue 12 Deliver 1/4: the form's selects have no label (axe select-name, critical)"
 KNOWN: dict[tuple[str, str], str] = {
     **{("raw_timestamps", page): RAW_TIMES for page in ("home", "dashboard", "task-mfr", "task-calendar", "sites")},
     **{("raw_timestamps", page): ARCHIVE_KEYS for page in ("folders-live", "folders-full", "folders-full-as-of")},
     **{("accessibility", page): UNNAMED_SELECTS for page in ("new-task", "new-task-refused", "definitions")},
+    ("raw_json", "definitions"): JSON_SETTINGS,
+    **{("internal_words_in_errors", page): FIELD_NAMES for page in ("new-task-refused", "schedule-in-use")},
 }
 
 
@@ -294,6 +298,16 @@ def test_page_counts_agree_with_their_number(look: Looker, name: str) -> None:
     assert pagecheck.plurals_after_one(look(name).seen) == []
 
 
+@pytest.mark.parametrize("name", pages_for("raw_json"), scope="module")
+def test_page_shows_settings_in_words_not_json(look: Looker, name: str) -> None:
+    assert pagecheck.raw_json(look(name).seen) == []
+
+
+@pytest.mark.parametrize("name", pages_for("internal_words_in_errors"), scope="module")
+def test_page_errors_are_in_plain_words(look: Looker, name: str) -> None:
+    assert pagecheck.internal_words_in_errors(look(name).seen) == []
+
+
 @pytest.mark.parametrize("name", pages_for("unstyled"), scope="module")
 def test_page_has_the_consoles_look(look: Looker, name: str) -> None:
     assert pagecheck.unstyled(look(name).seen) == []
@@ -308,3 +322,31 @@ def test_page_error_boxes_say_what_is_wrong(look: Looker, name: str) -> None:
 def test_page_has_no_serious_accessibility_violation(look: Looker, name: str) -> None:
     violations = look(name).violations
     assert violations == [], pagecheck.describe(violations)
+
+
+BAD_AND_GOOD = {
+    "python_internals": ("Items <built-in method items of dict object at 0x7f>", "Items 42"),
+    "none_words": ("Reason None", "Reason — (nonetheless: NoneType-free)"),
+    "raw_timestamps": ("Created 2026-11-30T06:56:24.381982+00:00", "Created Mon 2026-11-30 06:56 UTC"),
+    "plurals_after_one": ("Used by 1 tasks; 1 mailboxes", "Used by 1 task, 11 tasks; 1 success; 3 min 1 s"),
+    "empty_error_boxes": (":", "password: unknown administrator or wrong password"),
+    "raw_json": ('{"exclude_inbox": false, "type": "mfr"}', "Exclude Inbox: no; windows: [none] {braces}"),
+    "internal_words_in_errors": (
+        "group.single_mailbox.address: Value error, '' is not a valid email address",
+        "Mailbox: enter the mailbox's address (alice@contoso.example)",
+    ),
+}
+
+
+@pytest.mark.parametrize("check", list(BAD_AND_GOOD))
+def test_each_check_finds_what_it_looks_for_and_nothing_else(check: str) -> None:
+    """The checks can fail: each finds its defect in the words issue 12 saw, and passes
+    words a person should see."""
+    bad, good = BAD_AND_GOOD[check]
+
+    def seen(text: str) -> Seen:
+        return Seen("http://console.example/", text, True, "Administration Console", (text,))
+
+    assert pagecheck.CHECKS[check](seen(bad)) != []
+    assert pagecheck.CHECKS[check](seen(good)) == []
+    assert pagecheck.unstyled(Seen("http://console.example/", "Not Found", False, "", ())) != []
