@@ -244,13 +244,19 @@ class Execution:
             counts[row.result] = counts.get(row.result, 0) + 1
         items = sum(r.items for r in self.rows)
         parts = ", ".join(f"{n} {k.lower()}" for k, n in sorted(counts.items()))
-        return f"{len(self.rows)} mailboxes ({parts or 'none'}); {items} items"
+        mailboxes = counted(len(self.rows), "mailbox", "mailboxes")
+        return f"{mailboxes} ({parts or 'none'}); {counted(items, 'item', 'items')}"
 
     def finish(self, message: str, detail: str) -> str:
         self.log(f"TaskExit called, scheduedTaskId: {self.task_id}, message: {message}")
         status: ProgressStatus = "Completed" if self.slot.one_off() else "Idle"
         self.report(status, "", detail=f"{message}: {detail}", rows=True)
         return message
+
+
+def counted(count: int, one: str, many: str) -> str:
+    """ "1 mailbox", "2 mailboxes": the Latest Detail reads as English (issue 12 defect 6)."""
+    return f"{count} {one if count == 1 else many}"
 
 
 def _describe(exc: Exception) -> str:

@@ -19,6 +19,7 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 from engine.console.wiring import Platform
 from mockews.server import ServerThread
 
+from . import pagecheck
 from .conftest import ADMIN, PASSWORD, Caller, Site, create_definition, create_schedule
 
 CHROMIUM_ARGS = [
@@ -74,13 +75,11 @@ def log_in(page: Page) -> None:
 
 def readable(page: Page) -> None:
     """What a person sees holds no Python internals and no empty error box (issue 12:
-    the pages once showed ``<built-in method items …>`` and a red box holding ":")."""
-    text = page.locator("body").inner_text()
-    for leak in ("<built-in", "object at 0x", "Traceback"):
-        assert leak not in text, f"{leak!r} on {page.url}"
-    if page.locator("#error").count():
-        shown = page.locator("#error").inner_text()
-        assert len(shown.strip(" :\n")) > 10, f"an error box without words on {page.url}: {shown!r}"
+    the pages once showed ``<built-in method items …>`` and a red box holding ":");
+    tests/console/pagecheck.py has these checks and more (test_pages_seen.py)."""
+    seen = pagecheck.Seen.of(page)
+    found = pagecheck.python_internals(seen) + pagecheck.empty_error_boxes(seen)
+    assert not found, "\n".join(found)
 
 
 def submit_form(page: Page, form: str, **fields: str) -> None:
