@@ -72,8 +72,11 @@ _RDN = re.compile(
 
 def valid_address(value: str) -> str:
     value = value.strip()
+    if not value:
+        raise ValueError("enter an email address")
     if not ADDRESS.match(value) or len(value) > 254:
-        raise ValueError(f"{value!r} is not a valid email address")
+        shown = value if len(value) <= 80 else value[:80] + "…"
+        raise ValueError(f"“{shown}” is not a valid email address")  # words, not a Python repr
     return value.lower()
 
 

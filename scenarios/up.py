@@ -29,12 +29,13 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import FrameType
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import requests
 from exchangelib.protocol import close_connections
 
 from clocks import WallClock
@@ -57,6 +58,7 @@ from mockews.service import MockExchange
 from mockews.store import World
 
 from .serving import Tenant, build_tenant
+from .sim.tenant import archive_key
 
 HOST = "127.0.0.1"
 #: site codes and their zones, in the order sites are registered
@@ -200,6 +202,52 @@ def start_console(stack: ExitStack, where: Path, port: int) -> tuple[Platform, s
     url = serve(stack, platform.wsgi(), port, "console").url
     platform.serve_at(url)
     return platform, url
+
+
+def journaled(world: World) -> list[dict[str, Any]]:
+    """Every message of the tenant as journaling would have indexed it in the archive
+    (subject, sender, received, size, who may read it), keyed as MFR keys what it
+    replicates, so Exchange Folders shows messages, not bare Message-IDs."""
+    messages: dict[str, dict[str, Any]] = {}
+    for mailbox in world.mailboxes.values():
+        for folder in mailbox.folders():
+            for item in folder.items.values():
+                if item.kind != "Message" or not item.message_id:
+                    continue
+                key = archive_key(item.message_id, item.sent)
+                entry = messages.setdefault(key, _journal_entry(key, item))
+                entry["readers"].append(mailbox.email.lower())
+    return list(messages.values())
+
+
+def _journal_entry(key: str, item: Any) -> dict[str, Any]:
+    who = item.sender or item.from_
+    sender = "" if who is None else (f"{who.name} <{who.email}>" if who.name else who.email)
+    received = datetime.fromtimestamp(item.received, UTC).isoformat() if item.received else None
+    return {
+        "item": key,
+        "subject": item.subject or "",
+        "sender": sender,
+        "received": received,
+        "size": item.size,
+        "readers": [],
+    }
+
+
+def journal(platform: Platform, world: World) -> int:
+    """Index the tenant's messages in the archive over its API (the admin token), in
+    batches the API takes."""
+    messages = journaled(world)
+    with requests.Session() as http:
+        for start in range(0, len(messages), 20_000):
+            reply = http.post(
+                f"{platform.archive_url}/api/archived",
+                json={"messages": messages[start : start + 20_000]},
+                headers={"Authorization": f"Bearer {platform.archive_token}"},
+                timeout=120,
+            )
+            reply.raise_for_status()
+    return len(messages)
 
 
 def create_admin(store: ConsoleStore, email: str) -> Admin:
@@ -369,6 +417,7 @@ def bring_up(stack: ExitStack, options: UpOptions) -> LiveStack:
     sites = register_sites(store, options.sites, tenant, mocks)
     samples = add_samples(store, tenant.world, sites, admin.email)
     platform.connect()  # the archive (in this process) learns the sites' keys and tasks
+    journal(platform, tenant.world)
     stack.callback(close_connections)  # exchangelib's pools, once the sites have stopped
     start_sites(stack, sites, console_url, mocks, where, options.poll_seconds)
     assert platform.archive_url is not None

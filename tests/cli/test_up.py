@@ -180,3 +180,28 @@ def test_up_refuses_a_short_password_from_the_environment_in_words() -> None:
     assert done.returncode == 1
     assert "$SYNCENG_ADMIN_PASSWORD: a password needs at least 8 characters" in done.stderr
     assert "Traceback" not in done.stdout + done.stderr
+
+
+def test_up_journals_the_tenants_messages_so_exchange_folders_shows_them() -> None:
+    """What `synceng up` indexes in the archive before the sites start: every message of
+    the tenant once, with subject, sender, received time and size, readable by the
+    mailboxes holding it, under the key MFR submits it with (Message-ID | sent time in
+    EWS' form) — else Exchange Folders would list bare Message-IDs "not in the archive
+    index"."""
+    from engine.site.mail import archive_key
+    from scenarios.serving import build_tenant
+    from scenarios.up import journaled
+
+    world = build_tenant("tiny", 42, None, False).world
+    entries = {entry["item"]: entry for entry in journaled(world)}
+    holders: dict[str, set[str]] = {}
+    for mailbox in world.mailboxes.values():
+        for folder in mailbox.folders():
+            for item in folder.items.values():
+                if item.kind == "Message" and item.message_id:
+                    sent = datetime.fromtimestamp(item.sent, UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if item.sent else None
+                    holders.setdefault(archive_key(item.message_id, sent), set()).add(mailbox.email.lower())
+    assert holders and set(entries) == set(holders)
+    for key, entry in entries.items():
+        assert entry["subject"] and entry["sender"] and entry["received"] and entry["size"] > 0, entry
+        assert set(entry["readers"]) == holders[key]

@@ -87,7 +87,7 @@ def test_browser_the_address_kind_is_kept_after_a_refused_submit(page: Page, adm
     page.fill("#address", "not-an-address")
     page.select_option("select[name=address_kind]", "o365_group")
     page.click("#save")
-    expect(error_beside(page, "address")).to_contain_text("'not-an-address' is not a valid email address")
+    expect(error_beside(page, "address")).to_contain_text("“not-an-address” is not a valid email address")
     expect(page.locator("select[name=address_kind]")).to_have_value("o365_group")
 
 
