@@ -154,7 +154,10 @@ def _multi(values: dict[str, str]) -> MultiDict[str, str]:
 
 def logged_in(platform: Platform) -> FlaskClient:
     client = platform.console.test_client()
-    answer = client.post("/login", data={"email": ADMIN, "password": PASSWORD})
+    form = client.get("/login").get_data(as_text=True)  # the login form's own token (defect 7: CSRF)
+    token = re.search(r'name="csrf" value="([^"]+)"', form)
+    assert token, form
+    answer = client.post("/login", data={"csrf": token.group(1), "email": ADMIN, "password": PASSWORD})
     assert answer.status_code == 302, answer.data
     return client
 
