@@ -102,7 +102,7 @@ def split_dn(dn: str) -> list[tuple[str, str]]:
     for part in parts:
         match = _RDN.match(part)
         if match is None:
-            raise ValueError(f"{part.strip()!r} is not a valid RDN (expected TYPE=value)")
+            raise ValueError(f"“{part.strip()}” is not a valid RDN (expected TYPE=value)")
         out.append((match.group("type").upper(), match.group("value").strip()))
     return out
 
@@ -133,17 +133,17 @@ def _version_text(value: str) -> str:
 def parse_version(value: str) -> tuple[int, int, int]:
     match = VERSION.match(value.strip())
     if match is None:
-        raise ValueError(f"{value!r} is not a version like 2.7.1")
+        raise ValueError(f"“{value}” is not a version like 2.7.1")
     return (int(match.group(1)), int(match.group(2)), int(match.group(3)))
 
 
 def valid_time_zone(value: str) -> str:
     if value not in available_timezones() and value != "UTC":
-        raise ValueError(f"{value!r} is not an IANA time zone (e.g. Europe/London)")
+        raise ValueError(f"“{value}” is not an IANA time zone (e.g. Europe/London)")
     try:
         ZoneInfo(value)
     except ZoneInfoNotFoundError as exc:
-        raise ValueError(f"{value!r} is not an IANA time zone") from exc
+        raise ValueError(f"“{value}” is not an IANA time zone") from exc
     return value
 
 

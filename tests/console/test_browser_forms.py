@@ -7,6 +7,7 @@ first."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -54,7 +55,12 @@ def test_browser_new_task_shows_every_error_beside_its_field_and_keeps_every_cho
     expect(error_beside(page, "new_schedule_start")).to_have_text("this is required")
     expect(error_beside(page, "new_definition_name")).to_have_text("this is required")
     expect(error_beside(page, "new_definition_older_than_days")).to_have_text("this is required")
-    expect(error_beside(page, "dn")).to_contain_text("'Sales team' is not a valid RDN")
+    expect(error_beside(page, "dn")).to_contain_text("“Sales team” is not a valid RDN")
+    # each refused input is marked invalid and described by its error (for screen readers)
+    for name in ("new_schedule_start", "new_definition_name", "new_definition_older_than_days", "dn"):
+        refused = page.locator(f"[name={name}]")
+        expect(refused).to_have_attribute("aria-invalid", "true")
+        expect(refused).to_have_attribute("aria-describedby", re.compile(rf"\berror-{name}\b"))
     # the two Name fields: the error says which
     expect(box).to_contain_text("New definition: Name")
     expect(box).not_to_contain_text("New schedule: Name")
