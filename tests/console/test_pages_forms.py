@@ -179,3 +179,18 @@ def test_without_script_only_the_chosen_types_options_show(platform: Platform, a
     listing = client.get("/definitions").text
     assert "Stub the attachments of messages older than 90 days" in listing
     assert "{&#34;" not in listing and '{"type"' not in listing  # never the JSON
+
+
+def test_recent_activity_names_its_task_and_links_it_while_the_task_exists(
+    platform: Platform, admin: Caller, site: Any, task: dict[str, Any]
+) -> None:
+    """The dashboard's activity says "Task 1" and links to it (not a bare number); once
+    the task is removed its lines stay, marked removed, with no link to a 404."""
+    line = f"MMS [LON] executing task {task['id']}"
+    site.console.ok("POST", "/api/site/log", {"task_id": task["id"], "lines": [line]})
+    client = logged_in(platform)
+    page = client.get("/exchange-services").get_data(as_text=True)
+    assert f'<a href="/tasks/{task["id"]}">Task {task["id"]}</a>' in page
+    admin.ok("DELETE", f"/api/tasks/{task['id']}?confirm=true")
+    page = client.get("/exchange-services").get_data(as_text=True)
+    assert f"Task {task['id']} (removed)" in page and f'href="/tasks/{task["id"]}"' not in page
