@@ -395,14 +395,23 @@ def populate(
     type=click.FloatRange(5, 120),
     help="How often the sites poll the console (a new task is seen this soon).",
 )
-def up(profile: str, sites: int, seed: int, port: int, directory: Path | None, poll_seconds: float) -> None:
+@click.option(
+    "--mail-every",
+    default=60.0,
+    show_default=True,
+    type=click.FloatRange(0, 86_400),
+    help="Seconds between rounds of new mail in every mailbox, so each run has something to replicate; 0: none.",
+)
+def up(
+    profile: str, sites: int, seed: int, port: int, directory: Path | None, poll_seconds: float, mail_every: float
+) -> None:
     """The whole stack live in one command: the mocks, the console with its archive, N
     sites running the real engine in real time, an administrator and a sample task.
     Prints the console's URL and the credentials; Ctrl+C stops everything."""
     from scenarios.up import StackError, UpOptions, run
 
     try:
-        run(UpOptions(profile, sites, seed, port, directory, poll_seconds), click.echo)
+        run(UpOptions(profile, sites, seed, port, directory, poll_seconds, mail_every), click.echo)
     except StackError as exc:
         raise click.ClickException(str(exc)) from exc
 

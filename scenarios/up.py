@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import os
+import random
 import secrets
 import signal
 import tempfile
@@ -56,6 +57,7 @@ from mockews.app import create_app as ews_app
 from mockews.server import ServerThread
 from mockews.service import MockExchange
 from mockews.store import World
+from mockews.store.loader import new_message
 
 from .serving import Tenant, build_tenant
 from .sim.tenant import archive_key
@@ -100,6 +102,7 @@ class UpOptions:
     port: int  # the console's; 0 picks a free one
     directory: Path | None  # where the databases go; None: a temporary directory
     poll_seconds: float
+    mail_every: float = 60.0  # seconds between deliveries of new mail to every mailbox; 0: none
 
 
 @dataclass(frozen=True)
@@ -160,6 +163,7 @@ class LiveStack:
     admin: Admin
     samples: list[Sample]
     poll_seconds: float
+    platform: Platform  # to journal new mail in the archive
 
 
 # -- the pieces ---------------------------------------------------------------------------------------
@@ -234,10 +238,9 @@ def _journal_entry(key: str, item: Any) -> dict[str, Any]:
     }
 
 
-def journal(platform: Platform, world: World) -> int:
-    """Index the tenant's messages in the archive over its API (the admin token), in
-    batches the API takes."""
-    messages = journaled(world)
+def journal(platform: Platform, messages: list[dict[str, Any]]) -> int:
+    """Index messages in the archive over its API (the admin token), in batches the API
+    takes."""
     with requests.Session() as http:
         for start in range(0, len(messages), 20_000):
             reply = http.post(
@@ -248,6 +251,40 @@ def journal(platform: Platform, world: World) -> int:
             )
             reply.raise_for_status()
     return len(messages)
+
+
+def deliver_mail(world: World, rng: random.Random, round_: int) -> list[dict[str, Any]]:
+    """One round of live mail: every mailbox's Inbox gets a new message from another
+    mailbox of the tenant (chosen by the seeded ``rng``), so each run of a task has
+    something new to replicate; answered as journaling indexes it."""
+    now = world.clock.now()
+    entries = []
+    with world.lock:  # the mock Exchange serves this world from its own threads
+        boxes = sorted(world.mailboxes.values(), key=lambda m: m.email)
+        for n, box in enumerate(boxes):
+            others = [b for b in boxes if b is not box] or [box]
+            sender = rng.choice(others)
+            subject = f"{rng.choice(SUBJECTS)} ({now:%H:%M})"
+            item = new_message(
+                box,
+                box.well_known("inbox"),
+                subject=subject,
+                body=f"Live mail round {round_} for {box.display_name}.",
+                sender=(sender.display_name, sender.email),
+                to=[(box.display_name, box.email)],
+                received=now,
+                sent=now,
+                size=rng.randint(2_000, 60_000),
+                message_id=f"<live-{round_}-{n}@{world.domain}>",
+            )
+            entry = _journal_entry(archive_key(item.message_id or "", item.sent), item)
+            entry["readers"].append(box.email.lower())
+            entries.append(entry)
+    return entries
+
+
+#: what live mail is about
+SUBJECTS = ("Status update", "Meeting notes", "Invoice", "Quick question", "Travel plans", "Weekly report")
 
 
 def create_admin(store: ConsoleStore, email: str) -> Admin:
@@ -417,7 +454,7 @@ def bring_up(stack: ExitStack, options: UpOptions) -> LiveStack:
     sites = register_sites(store, options.sites, tenant, mocks)
     samples = add_samples(store, tenant.world, sites, admin.email)
     platform.connect()  # the archive (in this process) learns the sites' keys and tasks
-    journal(platform, tenant.world)
+    journal(platform, journaled(tenant.world))
     stack.callback(close_connections)  # exchangelib's pools, once the sites have stopped
     start_sites(stack, sites, console_url, mocks, where, options.poll_seconds)
     assert platform.archive_url is not None
@@ -431,6 +468,7 @@ def bring_up(stack: ExitStack, options: UpOptions) -> LiveStack:
         admin,
         samples,
         options.poll_seconds,
+        platform,
     )
 
 
@@ -478,6 +516,20 @@ def stop_signals() -> Iterator[threading.Event]:
             signal.signal(sig, old)
 
 
+def live_mail(up: LiveStack, options: UpOptions, stopping: threading.Event, echo: Echo) -> None:
+    """Until the stack stops: every ``mail_every`` seconds, new mail in every mailbox
+    (none when 0), journaled in the archive."""
+    rng = random.Random(options.seed)
+    rounds = 0
+    while not stopping.wait(options.mail_every or 3600):
+        if not options.mail_every:
+            continue
+        rounds += 1
+        delivered = deliver_mail(up.tenant.world, rng, rounds)
+        journal(up.platform, delivered)
+        echo(f"{time.strftime('%H:%M:%S')} new mail: one message in each of the {len(delivered)} mailboxes")
+
+
 def run(options: UpOptions, echo: Echo) -> None:
     """Bring the stack up, say where it is, and serve until SIGINT or SIGTERM."""
     started = time.monotonic()
@@ -488,8 +540,7 @@ def run(options: UpOptions, echo: Echo) -> None:
         up = bring_up(stack, options)
         if not stopping.is_set():  # interrupted while starting: no banner for a stack that goes at once
             banner(up, time.monotonic() - started, echo)
-        while not stopping.wait(0.5):
-            pass
+        live_mail(up, options, stopping, echo)
         echo("stopping: sites finish their current mailbox, then the servers close")
     echo("stopped")
 

@@ -126,7 +126,7 @@ def wait_for_a_run(admin: Admin, task_id: int, timeout: float = 120) -> dict[str
 
 
 def test_up_serves_the_whole_stack_a_new_task_runs_at_once_and_ctrl_c_stops_it(run_up: StartUp) -> None:
-    up = run_up("--profile", "tiny", "--sites", "1")
+    up = run_up("--profile", "tiny", "--sites", "1", "--mail-every", "2")
     assert "site LON (Europe/London)" in up.banner and "Mailbox Folder Replication" in up.banner
     temporary = Path(up.field("databases"))
     assert (temporary / "console.db").exists() and (temporary / "site-LON.db").exists()
@@ -146,6 +146,7 @@ def test_up_serves_the_whole_stack_a_new_task_runs_at_once_and_ctrl_c_stops_it(r
     rest, errors = up.interrupt(signal.SIGINT)
     assert up.process.returncode == 0, rest + errors
     assert "stopped" in rest
+    assert "new mail: one message in each of the" in rest  # --mail-every 2: live mail arrived
     assert "Traceback" not in rest + errors
     assert not temporary.exists()  # the default directory goes with the stack
 
@@ -205,3 +206,28 @@ def test_up_journals_the_tenants_messages_so_exchange_folders_shows_them() -> No
     for key, entry in entries.items():
         assert entry["subject"] and entry["sender"] and entry["received"] and entry["size"] > 0, entry
         assert set(entry["readers"]) == holders[key]
+
+
+def test_up_delivers_new_mail_to_every_mailbox_and_journals_it() -> None:
+    """A round of live mail (`--mail-every`): one new Inbox message in every mailbox,
+    from another mailbox of the tenant, indexed as journaling would under the key MFR
+    submits; the same seed gives the same round."""
+    import random
+
+    from scenarios.serving import build_tenant
+    from scenarios.up import deliver_mail
+
+    rounds = []
+    for _ in range(2):
+        world = build_tenant("tiny", 42, None, False).world
+        before = {m.email: len(m.well_known("inbox").items) for m in world.mailboxes.values()}
+        entries = deliver_mail(world, random.Random(7), 1)
+        after = {m.email: len(m.well_known("inbox").items) for m in world.mailboxes.values()}
+        assert all(after[email] == before[email] + 1 for email in before)
+        assert len(entries) == len(before) and len({e["item"] for e in entries}) == len(entries)
+        for entry in entries:
+            (reader,) = entry["readers"]
+            assert entry["subject"] and entry["received"] and entry["size"] > 0
+            assert reader not in entry["sender"]  # from another mailbox
+        rounds.append([(e["subject"].split(" (")[0], e["sender"]) for e in entries])  # not the time
+    assert rounds[0] == rounds[1]
