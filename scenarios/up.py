@@ -264,7 +264,7 @@ def deliver_mail(world: World, rng: random.Random, round_: int) -> list[dict[str
         for n, box in enumerate(boxes):
             others = [b for b in boxes if b is not box] or [box]
             sender = rng.choice(others)
-            subject = f"{rng.choice(SUBJECTS)} ({now:%H:%M})"
+            subject = f"{rng.choice(SUBJECTS)} #{round_}"
             item = new_message(
                 box,
                 box.well_known("inbox"),
