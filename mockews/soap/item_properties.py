@@ -26,6 +26,8 @@ ALL_KINDS = frozenset({"Message", "CalendarItem", "Contact", "Task", "PostItem",
 
 #: FindItem returns string properties cut to this many characters (GetItem: whole)
 FIND_TRUNCATE = 255
+#: Exchange stores at most this many characters of a Subject (the rest is cut on write)
+SUBJECT_LIMIT = 255
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,14 +102,21 @@ def parse_mailbox(elem: Element, world: World) -> Recipient:
 # -- property factories ---------------------------------------------------------------
 
 
-def text_prop(uri: str, field: str, kinds: frozenset[str] = ALL_KINDS, default: bool = False) -> ItemProperty:
+def text_prop(
+    uri: str, field: str, kinds: frozenset[str] = ALL_KINDS, default: bool = False, max_length: int | None = None
+) -> ItemProperty:
+    """A text field; ``max_length``: Exchange keeps only that many characters of what is
+    written (the Subject: 255), silently, as it does."""
     tag = uri.split(":", 1)[1]
 
     def render(item: Item, ctx: RenderContext) -> str:
         value = getattr(item, field)
         return "" if value is None else el(tag, esc(_truncated(value, ctx)))
 
-    return ItemProperty(uri, tag, kinds, render, field, lambda e, w: e.text or "", lambda i: getattr(i, field), default)
+    def parse(elem: Element, _: World) -> str:
+        return (elem.text or "")[:max_length]
+
+    return ItemProperty(uri, tag, kinds, render, field, parse, lambda i: getattr(i, field), default)
 
 
 def extra_text_prop(uri: str, kinds: frozenset[str] = ALL_KINDS) -> ItemProperty:
@@ -375,7 +384,7 @@ PROPERTIES: tuple[ItemProperty, ...] = (
     ItemProperty("item:ItemId", "ItemId", ALL_KINDS, _render_item_id, get=lambda i: i.id, default=True),
     ItemProperty("item:ParentFolderId", "ParentFolderId", ALL_KINDS, _render_parent, get=lambda i: i.folder.id),
     text_prop("item:ItemClass", "item_class", default=True),
-    text_prop("item:Subject", "subject", default=True),
+    text_prop("item:Subject", "subject", default=True, max_length=SUBJECT_LIMIT),
     choice_prop("item:Sensitivity", "sensitivity", ("Normal", "Personal", "Private", "Confidential"), default=True),
     ItemProperty(
         "item:Body",

@@ -344,3 +344,25 @@ def test_the_fast_path_answers_exactly_as_the_flask_route(post: Post, payload: b
     routed = post(payload, path="/ews/EXCHANGE.asmx")
     assert (fast.status, fast.content_type) == (routed.status, routed.content_type)
     assert fast.body == routed.body
+
+
+def test_a_subject_is_cut_to_255_characters_on_write_as_exchange_does(post: Post) -> None:
+    """Issue 13 (text limits): Exchange keeps 255 characters of a Subject, on CreateItem
+    and on UpdateItem alike, without an error (exchangelib refuses longer ones on its
+    side, so the raw wire is the judge)."""
+    long = "".join(chr(ord("a") + n % 26) for n in range(300))
+    item_id = _create(post, f"<t:Message><t:Subject>{long}</t:Subject></t:Message>")
+    assert _get(post, item_id).findtext(".//t:Subject", namespaces=NS) == long[:255]
+
+    other = long[::-1]
+    reply = post(
+        envelope(
+            '<m:UpdateItem MessageDisposition="SaveOnly" ConflictResolution="AlwaysOverwrite"><m:ItemChanges>'
+            f'<t:ItemChange><t:ItemId Id="{item_id}"/><t:Updates><t:SetItemField><t:FieldURI FieldURI="item:Subject"/>'
+            f"<t:Message><t:Subject>{other}</t:Subject></t:Message></t:SetItemField></t:Updates></t:ItemChange>"
+            "</m:ItemChanges></m:UpdateItem>",
+            impersonate(ALICE),
+        )
+    )
+    assert reply.codes() == ["NoError"], reply.body
+    assert _get(post, item_id).findtext(".//t:Subject", namespaces=NS) == other[:255]
