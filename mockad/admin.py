@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from flask import Blueprint, Response, jsonify
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt
 
-from mockews.adminplane import AdminError, base_blueprint, json_body, parse_model
+from mockews.adminplane import AdminAccess, AdminError, base_blueprint, json_body, parse_model
 from mockews.faults import FaultKind, FaultRule
 
 from .store import Directory, DirectoryError, DirectoryGroup, DirectoryObject, DirectoryUser
@@ -178,9 +178,9 @@ class MockDirectoryAdmin:
             self.directory.remove_member(self._group(group).id, self._object(member, "member").id)
 
 
-def admin_blueprint(service: MockDirectory) -> Blueprint:
+def admin_blueprint(service: MockDirectory, access: AdminAccess | None = None) -> Blueprint:
     admin = MockDirectoryAdmin(service)
-    bp = base_blueprint("mockad_admin", "/mockad-api", admin, service.faults)
+    bp = base_blueprint("mockad_admin", "/mockad-api", admin, service.faults, access)
 
     @bp.errorhandler(DirectoryError)
     def refused(exc: DirectoryError) -> tuple[Response, int]:

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable
 from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from mockews.adminplane import keep_headers
+from mockews.adminplane import AdminAccess, keep_headers
 
 from .admin import admin_blueprint
 from .service import GraphReply, GraphRequest, MockDirectory
@@ -51,7 +51,9 @@ def combine(ews_app: WSGIApp, directory_app: WSGIApp) -> WSGIApp:
     return app
 
 
-def create_app(service: MockDirectory | None = None) -> Flask:
+def create_app(service: MockDirectory | None = None, access: AdminAccess | None = None) -> Flask:
+    """The mock directory (Graph), and its admin plane under /mockad-api (``access``: its
+    token; open without one, for in-process use)."""
     service = service or MockDirectory()
     app = Flask("mockad")
     app.extensions["mockad"] = service
@@ -117,5 +119,5 @@ def create_app(service: MockDirectory | None = None) -> Flask:
         keep_headers(exc, response)
         return response
 
-    app.register_blueprint(admin_blueprint(service))
+    app.register_blueprint(admin_blueprint(service, access))
     return app

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from flask import Blueprint, Response, jsonify
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, field_validator, model_validator
 
-from .adminplane import AdminError, base_blueprint, json_body, parse_model
+from .adminplane import AdminAccess, AdminError, base_blueprint, json_body, parse_model
 from .errors import EWSError
 from .faults import FAULT_KINDS, FaultKind, FaultRule
 from .store.loader import folder_by_path, new_calendar_item, new_message
@@ -351,9 +351,10 @@ class MockExchangeAdmin:
 # -- HTTP -------------------------------------------------------------------------------
 
 
-def admin_blueprint(service: MockExchange) -> Blueprint:
+def admin_blueprint(service: MockExchange, access: AdminAccess | None = None) -> Blueprint:
     admin = service.admin
-    bp = base_blueprint("mockews_admin", "/mockews-api", admin, service.faults)
+    access = access or AdminAccess()
+    bp = base_blueprint("mockews_admin", "/mockews-api", admin, service.faults, access)
 
     @bp.errorhandler(EWSError)
     def store_error(exc: EWSError) -> tuple[Response, int]:
@@ -383,17 +384,19 @@ def admin_blueprint(service: MockExchange) -> Blueprint:
 
     @bp.post("/save")
     def save() -> Response:
-        path = json_body().get("path")
-        if not isinstance(path, str) or not path:
-            raise AdminError("path", "a file path is required")
-        return jsonify(records=admin.save(path))
+        path = access.file(json_body().get("path"))
+        try:
+            return jsonify(records=admin.save(path))
+        except OSError as exc:  # a directory, no permission, a full disk: said, never a 500
+            raise AdminError("path", f"cannot write {path}: {exc.strerror or exc}") from exc
 
     @bp.post("/load")
     def load() -> Response:
-        path = json_body().get("path")
-        if not isinstance(path, str) or not path:
-            raise AdminError("path", "a file path is required")
-        return jsonify(admin.load(path))
+        path = access.file(json_body().get("path"))
+        try:
+            return jsonify(admin.load(path))
+        except OSError as exc:
+            raise AdminError("path", f"cannot read {path}: {exc.strerror or exc}") from exc
 
     return bp
 

@@ -4,6 +4,9 @@ reset, seed and faults.  mockews and mockad add their own routes to the blueprin
 
 from __future__ import annotations
 
+import hmac
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Protocol
 
 from flask import Blueprint, Response, jsonify, request
@@ -51,6 +54,46 @@ def json_body() -> dict[str, Any]:
     return data
 
 
+@dataclass(frozen=True)
+class AdminAccess:
+    """Who may use an admin plane over HTTP, and where it may read and write files.
+
+    ``token``: every request but ``/ready`` must bring ``Authorization: Bearer <token>``
+    (None: open, for an app a test drives in-process; the serve commands always set
+    one).  ``files``: the one directory ``/save`` and ``/load`` may touch (None: they
+    are off over HTTP) — the plane must not write or probe files anywhere the server
+    user can."""
+
+    token: str | None = None
+    files: Path | None = None
+
+    def file(self, path: Any) -> Path:
+        """``path`` (relative to :attr:`files`, or absolute inside it) made safe to use."""
+        if not isinstance(path, str) or not path:
+            raise AdminError("path", "a file path is required")
+        if self.files is None:
+            raise AdminError("path", "saving and loading over HTTP is off: start the mock with --files-dir DIR")
+        base = self.files.resolve()
+        target = (base / path).resolve()
+        if not target.is_relative_to(base) or target == base:
+            raise AdminError("path", f"must name a file inside {base}")
+        return target
+
+
+def _authorized(access: AdminAccess) -> Response | None:
+    """None when the request may go on; else the 401 answer."""
+    if access.token is None or request.path.endswith("/ready"):
+        return None
+    given = request.headers.get("Authorization", "")
+    scheme, _, token = given.partition(" ")
+    if scheme.lower() == "bearer" and hmac.compare_digest(token.strip().encode(), access.token.encode()):
+        return None
+    answer = jsonify(error={"field": "Authorization", "message": "the admin plane needs Authorization: Bearer <token>"})
+    answer.status_code = 401
+    answer.headers["WWW-Authenticate"] = 'Bearer realm="admin plane"'
+    return answer
+
+
 class Admin(Protocol):
     def ready(self) -> bool: ...
 
@@ -63,8 +106,11 @@ class Admin(Protocol):
     def clear_faults(self) -> None: ...
 
 
-def base_blueprint(name: str, prefix: str, admin: Admin, faults: FaultPlan) -> Blueprint:
+def base_blueprint(
+    name: str, prefix: str, admin: Admin, faults: FaultPlan, access: AdminAccess | None = None
+) -> Blueprint:
     bp = Blueprint(name, __name__, url_prefix=prefix)
+    bp.before_request(lambda: _authorized(access or AdminAccess()))
 
     @bp.errorhandler(AdminError)
     def bad_input(exc: AdminError) -> tuple[Response, int]:

@@ -12,7 +12,7 @@ from typing import Any
 from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
-from .adminplane import keep_headers
+from .adminplane import AdminAccess, keep_headers
 from .service import MockExchange
 
 EWS_PATH = "/ews/exchange.asmx"
@@ -29,7 +29,9 @@ def _dropped(length: int) -> Iterator[bytes]:
     raise InjectedDrop("mockews: injected dropped connection")
 
 
-def create_app(service: MockExchange | None = None) -> Flask:
+def create_app(service: MockExchange | None = None, access: AdminAccess | None = None) -> Flask:
+    """The mock Exchange: EWS, and its admin plane under /mockews-api (``access``: its
+    token and files directory; open without one, for in-process use)."""
     service = service or MockExchange()
     app = Flask("mockews")
     app.extensions["mockews"] = service
@@ -67,7 +69,7 @@ def create_app(service: MockExchange | None = None) -> Flask:
 
     from .admin import admin_blueprint
 
-    app.register_blueprint(admin_blueprint(service))
+    app.register_blueprint(admin_blueprint(service, access))
     app.wsgi_app = _ews_fast_path(app.wsgi_app, service)  # type: ignore[method-assign]
     return app
 

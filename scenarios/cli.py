@@ -17,6 +17,7 @@ from engine.cliopts import listen, options, options_as, report_option, seed_opti
 
 if TYPE_CHECKING:
     from mockad.service import MockDirectory
+    from mockews.adminplane import AdminAccess
     from mockews.store import ServerVersion
     from scenarios.serving import Tenant
 
@@ -66,11 +67,30 @@ tenant_options = options_as(
 mock_server_options = options(
     *listen(8080),
     click.option("--auth", "auth", type=click.Choice(["none", "basic"]), default="basic", show_default=True),
+    click.option(
+        "--admin-token",
+        envvar="SYNCENG_MOCK_ADMIN_TOKEN",
+        help="The admin planes' bearer token (or $SYNCENG_MOCK_ADMIN_TOKEN); default: a new one, printed.",
+    ),
+    click.option(
+        "--files-dir",
+        type=click.Path(file_okay=False, exists=True, path_type=Path),
+        help="The one directory the admin plane's /save and /load may use (default: they are off over HTTP).",
+    ),
 )
-"""--host / --port / --threads / --auth of the mocks' serve commands."""
+"""--host / --port / --threads / --auth / --admin-token / --files-dir of the mocks' serve commands."""
 
 
-def _print_tenant(tenant: Tenant, ews_url: str | None, auth: str) -> None:
+def admin_access(token: str | None, files_dir: Path | None) -> AdminAccess:
+    """The admin planes of a served mock are never open: a token given, else a new one."""
+    import secrets
+
+    from mockews.adminplane import AdminAccess
+
+    return AdminAccess(token or secrets.token_urlsafe(18), files_dir)
+
+
+def _print_tenant(tenant: Tenant, ews_url: str | None, auth: str, access: AdminAccess | None = None) -> None:
     world = tenant.world
     counts = world.counts()
     click.echo(f"serving {tenant.description}: {counts['mailboxes']} mailboxes, {counts['items']} items")
@@ -80,6 +100,8 @@ def _print_tenant(tenant: Tenant, ews_url: str | None, auth: str) -> None:
         click.echo(f"  EWS endpoint : {ews_url}/EWS/Exchange.asmx")
         click.echo(f"  EWS admin    : {ews_url}/mockews-api/state")
         click.echo(f"  auth         : {auth}")
+    if access is not None:
+        click.echo(f"  admin token  : {access.token}   (Authorization: Bearer … on /mockews-api and /mockad-api)")
     if tenant.service_account:
         click.echo(f"  service account (impersonation): {tenant.service_account} / {tenant.service_password}")
     if tenant.user_password:
@@ -117,6 +139,8 @@ def serve(
     directory_port: int | None,
     auth: str,
     threads: int,
+    admin_token: str | None,
+    files_dir: Path | None,
 ) -> None:
     """Serve the mock Exchange and the mock directory on one world (or: serve ews)."""
     if ctx.invoked_subcommand is not None:
@@ -124,9 +148,10 @@ def serve(
     from scenarios.serving import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, serve_both
 
     tenant = choice.build()
+    access = admin_access(admin_token, files_dir)
 
     def ready(ews_url: str, graph_url: str, directory: MockDirectory) -> None:
-        _print_tenant(tenant, ews_url, auth)
+        _print_tenant(tenant, ews_url, auth, access)
         click.echo(f"  Graph API    : {graph_url}/v1.0/users")
         click.echo(f"  token URL    : {graph_url}/{directory.tenant_id}/oauth2/v2.0/token")
         click.echo(f"  Graph client : {DEFAULT_CLIENT_ID} / {DEFAULT_CLIENT_SECRET} (client credentials)")
@@ -135,7 +160,7 @@ def serve(
         click.echo("Press Ctrl+C to stop.")
         sys.stdout.flush()
 
-    serve_both(tenant.world, host, port, directory_port, auth, threads, ready)
+    serve_both(tenant.world, host, port, directory_port, auth, threads, ready, access)
 
 
 def _user_option(value: str) -> tuple[str, str]:
@@ -189,6 +214,8 @@ def serve_ews(
     impersonators: tuple[str, ...],
     server_version: str,
     threads: int,
+    admin_token: str | None,
+    files_dir: Path | None,
 ) -> None:
     """Serve the mock Exchange (EWS over SOAP) alone, on a production WSGI server."""
     from mockews.app import create_app
@@ -210,11 +237,12 @@ def serve_ews(
                 f"{email} is not an account; add it with --user {email}:PASSWORD", param_hint="--impersonator"
             )
         account.can_impersonate = True
-    app = create_app(MockExchange(world, auth=auth))
+    access = admin_access(admin_token, files_dir)
+    app = create_app(MockExchange(world, auth=auth), access)
 
     def ready(actual_port: int) -> None:
         url = f"http://{host}:{actual_port}"
-        _print_tenant(tenant, url, auth)
+        _print_tenant(tenant, url, auth, access)
         _print_snippet(tenant, url)
         click.echo("Press Ctrl+C to stop.")
         sys.stdout.flush()

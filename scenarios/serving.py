@@ -10,6 +10,7 @@ from pathlib import Path
 from mockad.app import combine
 from mockad.app import create_app as directory_app
 from mockad.service import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, MockDirectory
+from mockews.adminplane import AdminAccess
 from mockews.app import create_app as ews_app
 from mockews.server import ServerThread, serve_forever
 from mockews.service import MockExchange
@@ -78,24 +79,28 @@ def serve_both(
     auth: str,
     threads: int,
     on_ready: Callable[[str, str, MockDirectory], None],
+    access: AdminAccess | None = None,
 ) -> None:
-    """mockews and mockad on one world: one port, or the directory on its own port."""
+    """mockews and mockad on one world: one port, or the directory on its own port; both
+    admin planes behind ``access``."""
     exchange = MockExchange(world, auth=auth)
     directory = MockDirectory(world)
     if directory_port is None:
-        app = combine(ews_app(exchange), directory_app(directory))
+        app = combine(ews_app(exchange, access), directory_app(directory, access))
 
         def ready(actual: int) -> None:
             on_ready(f"http://{host}:{actual}", f"http://{host}:{actual}", directory)
 
         serve_forever(app, host, port, threads=threads, on_ready=ready)
         return
-    with ServerThread(directory_app(directory), host=host, port=directory_port, threads=threads) as graph_server:
+    with ServerThread(
+        directory_app(directory, access), host=host, port=directory_port, threads=threads
+    ) as graph_server:
 
         def ready_two(actual: int) -> None:
             on_ready(f"http://{host}:{actual}", graph_server.url, directory)
 
-        serve_forever(ews_app(exchange), host, port, threads=threads, on_ready=ready_two)
+        serve_forever(ews_app(exchange, access), host, port, threads=threads, on_ready=ready_two)
 
 
 __all__ = ["DEFAULT_CLIENT_ID", "DEFAULT_CLIENT_SECRET", "Tenant", "build_tenant", "generated_world", "serve_both"]

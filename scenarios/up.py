@@ -53,6 +53,7 @@ from engine.site.state import SiteState
 from mockad.app import combine
 from mockad.app import create_app as directory_app
 from mockad.service import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, MockDirectory
+from mockews.adminplane import AdminAccess
 from mockews.app import create_app as ews_app
 from mockews.server import ServerThread
 from mockews.service import MockExchange
@@ -116,6 +117,7 @@ class Admin:
 class Mocks:
     url: str
     directory: MockDirectory
+    admin_token: str  # the admin planes' bearer token (never open when served)
 
     @property
     def ews_endpoint(self) -> str:
@@ -182,8 +184,9 @@ def serve(stack: ExitStack, app: Any, port: int, what: str) -> ServerThread:
 
 def start_mocks(stack: ExitStack, world: World) -> Mocks:
     directory = MockDirectory(world)
-    app = combine(ews_app(MockExchange(world, auth="basic")), directory_app(directory))
-    return Mocks(serve(stack, app, 0, "mocks").url, directory)
+    access = AdminAccess(secrets.token_urlsafe(18))  # no files directory: /save and /load are off
+    app = combine(ews_app(MockExchange(world, auth="basic"), access), directory_app(directory, access))
+    return Mocks(serve(stack, app, 0, "mocks").url, directory, str(access.token))
 
 
 def workdir(stack: ExitStack, given: Path | None) -> Path:
@@ -486,6 +489,7 @@ def banner(up: LiveStack, seconds: float, echo: Echo) -> None:
     echo(f"  archive        : {up.archive_url}")
     echo(f"  mock Exchange  : {up.mocks.ews_endpoint}   (admin plane {up.mocks.url}/mockews-api/state)")
     echo(f"  mock directory : {up.mocks.graph_url}   (admin plane {up.mocks.url}/mockad-api/state)")
+    echo(f"  admin token    : {up.mocks.admin_token}   (Authorization: Bearer … on the mocks' admin planes)")
     echo(f"  service account: {up.tenant.service_account} / {up.tenant.service_password}")
     for sample in up.samples:
         site = sample.site

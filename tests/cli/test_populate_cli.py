@@ -48,14 +48,18 @@ def test_populate_through_ews_then_nothing_to_add() -> None:
         stop_server(process)
 
 
+ADMIN_TOKEN = "admin-token-for-tests"
+
+
 def test_serve_puts_graph_beside_ews() -> None:
-    process, url = start_server("--profile", "tiny", "--seed", "2", command=("serve",))
+    process, url = start_server("--profile", "tiny", "--seed", "2", "--admin-token", ADMIN_TOKEN, command=("serve",))
     try:
         base = url.rsplit("/EWS/", 1)[0]
-        state = requests.get(f"{base}/mockad-api/state", timeout=10).json()
+        bearer = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+        state = requests.get(f"{base}/mockad-api/state", headers=bearer, timeout=10).json()
         users = Graph(base, state["tenant_id"]).get("users").json()
         assert len(users["value"]) == 6  # tiny: 4 mailboxes + 2 users without one
-        assert requests.get(f"{base}/mockews-api/state", timeout=10).json()["counts"]["mailboxes"] == 4
+        assert requests.get(f"{base}/mockews-api/state", headers=bearer, timeout=10).json()["counts"]["mailboxes"] == 4
     finally:
         stop_server(process)
 

@@ -140,9 +140,12 @@ def test_admin_over_real_http(service: MockExchange) -> None:
     assert service.world.find_mailbox("eve@contoso.example") is not None
 
 
-def test_save_and_load_round_trip(tmp_path: Path, service: MockExchange, admin_client: FlaskClient) -> None:
+def test_save_and_load_round_trip(tmp_path: Path, service: MockExchange) -> None:
+    from mockews.adminplane import AdminAccess
     from mockews.store.loader import folder_by_path, new_message
 
+    # over HTTP, /save and /load reach only the files directory they are given
+    admin_client = create_app(service, AdminAccess(files=tmp_path)).test_client()
     world = service.world
     alice = world.mailbox(ALICE)
     folder = folder_by_path(alice, "inbox/Keep")
