@@ -12,6 +12,14 @@ from collections.abc import Mapping
 from typing import IO
 
 
+def as_from_a_terminal() -> None:
+    """In the child, before it runs: Ctrl-C (SIGINT) reaches the command as it does from
+    a terminal.  A shell starts background jobs with SIGINT ignored (a CI script run
+    with ``&``), an ignored signal stays ignored across exec, and Python then installs
+    no KeyboardInterrupt handler — the command would never hear the test's Ctrl-C."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def launch(
     *args: str, ready: str, env: Mapping[str, str] | None = None, stderr: IO[str] | None = None
 ) -> tuple[subprocess.Popen[str], list[str]]:
@@ -25,6 +33,7 @@ def launch(
         stderr=stderr or subprocess.STDOUT,
         text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
+        preexec_fn=as_from_a_terminal,
     )
     assert process.stdout is not None
     lines = []

@@ -13,6 +13,7 @@ from click.testing import CliRunner
 from synceng.cli import main
 
 from ..graph.client import Graph
+from .processes import as_from_a_terminal
 from .test_serve_ews import start_server, stop_server
 
 
@@ -73,6 +74,7 @@ def test_serve_the_directory_on_its_own_port() -> None:
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        preexec_fn=as_from_a_terminal,
     )
     try:
         assert process.stdout is not None

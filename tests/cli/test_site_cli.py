@@ -21,6 +21,8 @@ from mockews.store.loader import new_message
 from scenarios.testbed import EWS_VERSION, Testbed, build_testbed
 from synceng.cli import main
 
+from .processes import as_from_a_terminal
+
 ALICE = "alice@contoso.example"
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -87,6 +89,7 @@ def test_site_run_binds_and_heartbeats_until_interrupted(bed: Testbed, tmp_path:
         stderr=subprocess.STDOUT,
         text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        preexec_fn=as_from_a_terminal,
     )
     try:
         deadline = time.monotonic() + 30
@@ -103,7 +106,7 @@ def test_site_run_binds_and_heartbeats_until_interrupted(bed: Testbed, tmp_path:
         try:
             output, _ = process.communicate(timeout=20)
         except subprocess.TimeoutExpired as late:
-            # once seen in CI under load: say what the site printed, and leave no process behind
+            # what the site printed, and no process left behind
             process.kill()
             output, _ = process.communicate()
             raise AssertionError(f"site run did not stop within 20 s of Ctrl+C:\n{output}") from late
