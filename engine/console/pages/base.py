@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Callable, Mapping, Sequence
-from functools import lru_cache
 from typing import Any, TypeVar
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
@@ -107,21 +106,17 @@ def refuse_nul() -> None:
 ZONE_COOKIE = "tz"
 
 
-@lru_cache(maxsize=256)
-def _known_zone(name: str) -> str | None:
-    # the IANA list is read from disk: once per name, not at every page
-    try:
-        return valid_time_zone(name)
-    except ValueError:
-        return None
-
-
 def viewer_zone() -> str:
     """The zone the viewer's browser is in (its ``tz`` cookie), where the pages show
     instants that are not a site's; UTC until the browser said, or when it named no
     IANA zone."""
     name = request.cookies.get(ZONE_COOKIE, "")
-    return (_known_zone(name) if 0 < len(name) <= 64 else None) or "UTC"
+    if not 0 < len(name) <= 64:
+        return "UTC"
+    try:
+        return valid_time_zone(name)
+    except ValueError:
+        return "UTC"
 
 
 def render(
