@@ -14,7 +14,7 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from engine.model import TaskType
-from engine.wire.site_console import MailboxReport, ProgressReport, ProgressStatus
+from engine.wire.site_console import MailboxReport, ProgressReport, ProgressStatus, executing_line, exit_line
 
 from .events import Cost, Event
 from .ews import Ews, EwsUnavailable
@@ -111,7 +111,7 @@ class Execution:
 
     def run_process(self) -> Generator[Event, None, str]:
         """The execution; returns the T10 exit message."""
-        self.log(f"executing task {self.task_id}")
+        self.log(executing_line(self.task_id))
         self.report("Running", "Resolving the group")
         yield Cost(http_calls=2)
         ews = self.site.ews
@@ -248,7 +248,7 @@ class Execution:
         return f"{mailboxes} ({parts or 'none'}); {counted(items, 'item', 'items')}"
 
     def finish(self, message: str, detail: str) -> str:
-        self.log(f"TaskExit called, scheduedTaskId: {self.task_id}, message: {message}")
+        self.log(exit_line(self.task_id, message))
         status: ProgressStatus = "Completed" if self.slot.one_off() else "Idle"
         self.report(status, "", detail=f"{message}: {detail}", rows=True)
         return message

@@ -45,6 +45,7 @@ from engine.wire.site_console import (
     ProgressReport,
     SiteConfig,
     SiteTask,
+    exit_line,
 )
 
 from .backoff import RetryPolicy
@@ -306,7 +307,7 @@ class Site:
             code = TaskType(slot.spec["type"]).log_code if slot else "MMS"
             detail = f"Interrupted: the site stopped during the execution started at {started}"
             self.log_line(task_id, f"{code} [{self.code}] {detail}")
-            self.log_line(task_id, f"{code} [{self.code}] TaskExit called, scheduedTaskId: {task_id}, message: Failed")
+            self.log_line(task_id, f"{code} [{self.code}] {exit_line(task_id, 'Failed')}")
             self.report({"task_id": task_id, "status": "Idle", "command": "", "latest_detail": f"Failed: {detail}"})
             self.state.set_flag(task_id, "", RUNNING, None)
 

@@ -4,6 +4,7 @@ what the console answers — heartbeat, configuration (T2, T3), progress, the ta
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Annotated, Any, Literal, NotRequired
 
@@ -173,6 +174,21 @@ class ProgressReport(TypedDict):
 # -- task log and directory copy ------------------------------------------------------------
 
 
+def executing_line(task_id: int) -> str:
+    """T10: the line an execution starts with (after "<CODE> [<SITE>] ")."""
+    return f"executing task {task_id}"
+
+
+def exit_line(task_id: int, message: str) -> str:
+    """T10: the line an execution ends with (domain.md's spelling, "scheduedTaskId")."""
+    return f"TaskExit called, scheduedTaskId: {task_id}, message: {message}"
+
+
+#: the two T10 lines as the console reads them back from the log (whatever the prefix)
+EXECUTING = re.compile(r" executing task \d+$")
+TASK_EXIT = re.compile(r" TaskExit called, ")
+
+
 class LogIn(StrictBody):
     task_id: Int = Field(ge=1, le=MAX_INT)
     lines: list[str] = Field(max_length=10_000)
@@ -237,6 +253,8 @@ class Stored(TypedDict):
 
 
 __all__ = [
+    "EXECUTING",
+    "TASK_EXIT",
     "AckIn",
     "Acked",
     "Appended",
@@ -259,5 +277,7 @@ __all__ = [
     "SiteSettings",
     "SiteTask",
     "Stored",
+    "executing_line",
+    "exit_line",
     "parse_config",
 ]

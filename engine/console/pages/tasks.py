@@ -5,7 +5,6 @@ definition (T1, T2) and Remove Task (R9: the warning, then OK or Cancel)."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, TypedDict
@@ -15,6 +14,7 @@ from flask import abort, flash, redirect, request, url_for
 from engine.errors import DomainError, Invalid, NotFound
 from engine.model import DefinitionIn, ScheduleIn, TaskIn, TaskType
 from engine.webapi import status_of
+from engine.wire.site_console import EXECUTING, TASK_EXIT
 
 from ..common import R9_WARNING
 from ..context import ConsoleContext
@@ -109,12 +109,6 @@ class ShownLogLine(TypedDict):
     took: float | None  # seconds, on the line that ends an execution
 
 
-# T10: an execution starts with "<CODE> … executing task <id>" and ends with "<CODE> …
-# TaskExit called, …"; the console received each line as the site wrote it
-_STARTS = re.compile(r" executing task \d+$")
-_ENDS = re.compile(r" TaskExit called, ")
-
-
 def with_durations(log: Sequence[LogLine]) -> list[ShownLogLine]:
     """The task log with how long each execution took, on its TaskExit line (an exit
     whose start is no longer among the lines shown says nothing)."""
@@ -122,9 +116,9 @@ def with_durations(log: Sequence[LogLine]) -> list[ShownLogLine]:
     started: datetime | None = None
     for entry in log:
         took = None
-        if _STARTS.search(entry["line"]):
+        if EXECUTING.search(entry["line"]):  # T10, as the site wrote it
             started = datetime.fromisoformat(entry["at"])
-        elif _ENDS.search(entry["line"]) and started is not None:
+        elif TASK_EXIT.search(entry["line"]) and started is not None:
             took = (datetime.fromisoformat(entry["at"]) - started).total_seconds()
             started = None
         shown.append({"at": entry["at"], "line": entry["line"], "took": took})
