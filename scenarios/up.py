@@ -50,6 +50,7 @@ from engine.site.directory import DirectorySettings
 from engine.site.runtime import RealTimeRuntime
 from engine.site.site import Site, SiteOptions
 from engine.site.state import SiteState
+from engine.wire.console_archive import archived_batches
 from mockad.app import combine
 from mockad.app import create_app as directory_app
 from mockad.service import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, MockDirectory
@@ -245,10 +246,10 @@ def journal(platform: Platform, messages: list[dict[str, Any]]) -> int:
     """Index messages in the archive over its API (the admin token), in batches the API
     takes."""
     with requests.Session() as http:
-        for start in range(0, len(messages), 20_000):
+        for body in archived_batches(messages):
             reply = http.post(
                 f"{platform.archive_url}/api/archived",
-                json={"messages": messages[start : start + 20_000]},
+                json=body,
                 headers={"Authorization": f"Bearer {platform.archive_token}"},
                 timeout=120,
             )

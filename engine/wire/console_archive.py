@@ -4,8 +4,9 @@ its tasks, reset a removed task's Full Views (R9), and keep the archived index
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field
 from typing_extensions import TypedDict
@@ -80,6 +81,16 @@ class ArchivedBatch(StrictBody):
     messages: list[ArchivedIn] = Field(max_length=100_000)
 
 
+#: messages per POST /api/archived a client sends (well under the limit; bodies stay small)
+ARCHIVED_PER_POST = 20_000
+
+
+def archived_batches(messages: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    """The bodies of POST /api/archived that index ``messages``, in batches."""
+    for start in range(0, len(messages), ARCHIVED_PER_POST):
+        yield {"messages": messages[start : start + ARCHIVED_PER_POST]}
+
+
 class Indexed(TypedDict):
     indexed: int
 
@@ -152,6 +163,7 @@ class MessagesPage(TypedDict):
 
 
 __all__ = [
+    "ARCHIVED_PER_POST",
     "ArchivedBatch",
     "ArchivedIn",
     "ArchivedMessage",
@@ -169,4 +181,5 @@ __all__ = [
     "TaskKind",
     "TaskRegistration",
     "ViewMessage",
+    "archived_batches",
 ]

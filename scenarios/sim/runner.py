@@ -25,6 +25,7 @@ from engine.site.events import Cost
 from engine.site.runtime import LatencyModel, SimPyRuntime
 from engine.site.site import Site
 from engine.site.state import SiteState
+from engine.wire.console_archive import archived_batches
 from mockad.store import DirectoryGroup, DirectoryUser
 from scenarios.testbed import Outage, Testbed, build_testbed
 
@@ -185,8 +186,8 @@ class Simulation:
             self.sites[site_spec.code] = engine_site
 
     def ingest(self, messages: list[dict[str, Any]]) -> None:
-        for start in range(0, len(messages), 20_000):
-            self.bed.archive_call("POST", "/api/archived", {"messages": messages[start : start + 20_000]})
+        for body in archived_batches(messages):
+            self.bed.archive_call("POST", "/api/archived", body)
 
     def fault_windows(self) -> list[tuple[str, str, datetime, datetime, float]]:
         out: list[tuple[str, str, datetime, datetime, float]] = []
