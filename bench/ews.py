@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import gc
 import http.client
+import logging
 import multiprocessing as mp
 import time
 import tracemalloc
@@ -208,6 +209,9 @@ def _load_worker(host: str, port: int, body: bytes, seconds: float, connections:
 def _pages_per_s(
     app: Callable[..., Iterable[bytes]], body: bytes, seconds: float, connections: int, threads: int
 ) -> tuple[float, int]:
+    # Under deliberate load waitress warns "Task queue depth is N" for every queued
+    # request: thousands of lines that say only that the benchmark is loading it.
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
     with ServerThread(app, threads=threads) as server:
         queue: Any = mp.get_context("spawn").Queue()
         worker = mp.get_context("spawn").Process(
