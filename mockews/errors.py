@@ -214,6 +214,14 @@ class ErrorTimeZone(EWSError):
     default_message = "The time zone isn't valid."
 
 
+class ErrorInvalidUserSid(EWSError):
+    default_message = "The user SID is invalid or does not map to a user in the Active Directory."
+
+
+class ErrorDelegateValidationFailed(EWSError):
+    default_message = "The delegate user's settings are not valid."
+
+
 def all_error_classes() -> list[type[EWSError]]:
     """Every code this module can put on the wire (for the exchangelib cross-check)."""
     found: list[type[EWSError]] = []
