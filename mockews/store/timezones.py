@@ -13,6 +13,7 @@ absolute eras at the exact instants; equal neighbours merge.  Plain data, no XML
 
 from __future__ import annotations
 
+import io
 import struct
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -75,13 +76,14 @@ def windows_zones() -> dict[str, str]:
     }
 
 
-def _tzif(iana: str) -> bytes:
+def tzif(iana: str) -> bytes:
+    """The zone's TZif file from the tzdata package."""
     return resources.files("tzdata").joinpath("zoneinfo", *iana.split("/")).read_bytes()
 
 
 def _tzif_path_exists(iana: str) -> bool:
     try:
-        _tzif(iana)
+        tzif(iana)
     except (FileNotFoundError, IsADirectoryError, ModuleNotFoundError):
         return False
     return True
@@ -180,9 +182,11 @@ def definition(win_id: str) -> ZoneDefinition | None:
     iana = windows_zones().get(win_id)
     if iana is None:
         return None
-    tz = ZoneInfo(iana)
+    data = tzif(iana)
+    # the same database for the listed and the ongoing part (not the system's, which may differ)
+    tz = ZoneInfo.from_file(io.BytesIO(data), key=iana)
     by_year: dict[int, list[tuple[int, int]]] = {}
-    for instant, offset in _transitions(_tzif(iana)):
+    for instant, offset in _transitions(data):
         by_year.setdefault(datetime.fromtimestamp(instant, UTC).year, []).append((instant, offset))
     last_listed = max(by_year, default=FIRST_YEAR - 1)
     eras: list[Era] = []
