@@ -7,13 +7,14 @@ read back, and invalid rules get Exchange's ErrorInboxRulesValidationError text.
 from __future__ import annotations
 
 import pytest
-from exchangelib import Account
+from exchangelib import Account, Message
 from exchangelib.errors import ErrorInboxRulesValidationError
+from exchangelib.folders import Messages
 from exchangelib.properties import Actions, Address, Conditions, CopyToFolder, Exceptions, FolderId, MoveToFolder, Rule
 
 from mockews.store import World
 
-from ..conftest import ALICE, every_mode
+from ..conftest import ALICE, BOB, Connect, every_mode
 
 pytestmark = every_mode
 
@@ -97,3 +98,32 @@ def test_invalid_rules_answer_exchange_validation_errors(alice: Account, world: 
             actions=Actions(move_to_folder=MoveToFolder(folder_id=FolderId(id=alice.inbox.id[:-3] + "zzz"))),
         ).save()
     assert alice.rules == []
+
+
+def test_rules_act_on_delivered_mail(alice: Account, connect: Connect) -> None:
+    """Inbox rules are applied on delivery: a subject condition moves, marks read and
+    categorises; an exception and a disabled rule leave mail alone; StopProcessingRules
+    stops; a permanent delete keeps nothing."""
+    invoices = Messages(parent=alice.inbox, name="Invoices").save()
+    Rule(
+        account=alice,
+        display_name="Invoices",
+        priority=1,
+        conditions=Conditions(contains_subject_strings=["invoice"]),
+        exceptions=Exceptions(contains_body_strings=["personal"]),
+        actions=Actions(
+            move_to_folder=MoveToFolder(folder_id=FolderId(id=invoices.id)),
+            mark_as_read=True,
+            assign_categories=["Finance"],
+            stop_processing_rules=True,
+        ),
+    ).save()
+    Rule(account=alice, display_name="Spam", priority=2, conditions=Conditions(contains_subject_strings=["win big"]),
+         actions=Actions(permanent_delete=True)).save()  # fmt: skip
+    Rule(account=alice, display_name="Off", priority=3, is_enabled=False, actions=Actions(delete=True)).save()
+    bob = connect(BOB)
+    for subject, body in [("INVOICE 42", "due"), ("Invoice 43", "personal note"), ("Win big now", "x"), ("Hi", "y")]:
+        Message(account=bob, subject=subject, body=body, to_recipients=[ALICE]).send(save_copy=False)
+    filed = list(invoices.all())
+    assert [(m.subject, m.is_read, m.categories) for m in filed] == [("INVOICE 42", True, ["Finance"])]
+    assert sorted(m.subject for m in alice.inbox.all()) == ["Hi", "Invoice 43"]

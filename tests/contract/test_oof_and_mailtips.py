@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from exchangelib import DELEGATE, Account, Mailbox, OofSettings
+from exchangelib import DELEGATE, Account, Mailbox, Message, OofSettings
 from exchangelib.errors import ErrorAccessDenied, ErrorNonExistentMailbox
 from exchangelib.properties import SendingAs
 from exchangelib.services import GetMailTips
@@ -93,3 +93,23 @@ def test_mail_tips_from_the_world(alice: Account, connect: Connect, world: World
     assert tips[f"nobody@{DOMAIN}"].invalid_recipient is True
     assert tips["someone@fabrikam.example"].invalid_recipient is False  # outside: not ours to judge
     assert bob.max_message_size == 10 * 1024 * 1024
+
+
+@every_mode
+def test_automatic_replies_on_delivery(alice: Account, connect: Connect) -> None:
+    """An enabled OOF answers a sender of the tenant once, for mail addressed to the
+    mailbox itself, not for mail that came through a distribution group."""
+    carol = connect(CAROL)
+    carol.oof_settings = OofSettings(state=OofSettings.ENABLED, internal_reply="Carol is away", external_reply="x")
+    Message(account=alice, subject="Staff news", to_recipients=[f"all-staff@{DOMAIN}"]).send(save_copy=False)
+    assert alice.inbox.filter(subject__startswith="Automatic reply").count() == 0
+    for n in range(2):
+        Message(account=alice, subject=f"Question {n}", to_recipients=[CAROL]).send(save_copy=False)
+    (reply,) = alice.inbox.filter(subject__startswith="Automatic reply")
+    assert (reply.subject, reply.body, reply.sender.email_address) == (
+        "Automatic reply: Question 0",
+        "Carol is away",
+        CAROL,
+    )
+    assert reply.item_class == "IPM.Note.Rules.OofTemplate.Microsoft"
+    assert carol.inbox.filter(subject__startswith="Question").count() == 2
