@@ -76,7 +76,7 @@ _CONDITIONS: dict[str, _Check] = {
     "ContainsBodyStrings": lambda n, i, me: _any_in(_texts(n), [(i.body or "").lower()]),
     "ContainsSubjectOrBodyStrings": lambda n, i, me: _any_in(
         _texts(n), [(i.subject or "").lower(), (i.body or "").lower()]
-    ),  # noqa: E501
+    ),
     "ContainsSenderStrings": lambda n, i, me: _any_in(_texts(n), _sender_texts(i)),
     "ContainsRecipientStrings": lambda n, i, me: _any_in(_texts(n), _emails(i.to + i.cc)),
     "FromAddresses": lambda n, i, me: bool(set(_addresses(n)) & set(_sender_texts(i))),
