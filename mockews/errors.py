@@ -178,6 +178,50 @@ class ErrorNoPublicFolderReplicaAvailable(EWSError):
     default_message = "Public folders are not available."
 
 
+class ErrorInvalidScheduledOofDuration(EWSError):
+    default_message = "The scheduled Oof duration is invalid."
+
+
+class ErrorInvalidUserOofSettings(EWSError):
+    default_message = "The user Oof settings are invalid."
+
+
+class ErrorDelegateAlreadyExists(EWSError):
+    default_message = "The delegate already exists."
+
+
+class ErrorDelegateNoUser(EWSError):
+    default_message = "The delegate does not map to a user in the Active Directory."
+
+
+class ErrorNotDelegate(EWSError):
+    default_message = "The specified user is not a delegate of the mailbox."
+
+
+class ErrorDelegateCannotAddOwner(EWSError):
+    default_message = "The owner of the mailbox cannot be added as a delegate."
+
+
+class ErrorInboxRulesValidationError(EWSError):
+    default_message = "A validation error occurred while executing the rule operation."
+
+
+class ErrorItemSave(EWSError):
+    default_message = "The item could not be saved."
+
+
+class ErrorTimeZone(EWSError):
+    default_message = "The time zone isn't valid."
+
+
+class ErrorInvalidUserSid(EWSError):
+    default_message = "The user SID is invalid or does not map to a user in the Active Directory."
+
+
+class ErrorDelegateValidationFailed(EWSError):
+    default_message = "The delegate user's settings are not valid."
+
+
 def all_error_classes() -> list[type[EWSError]]:
     """Every code this module can put on the wire (for the exchangelib cross-check)."""
     found: list[type[EWSError]] = []

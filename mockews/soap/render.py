@@ -103,3 +103,34 @@ def fault(error: EWSError, version: ServerVersion | None = None) -> bytes:
         f'<e:Message xmlns:e="{E}">{esc(error.message)}</e:Message>{msg_xml}'
         f"</detail></s:Fault></s:Body></s:Envelope>"
     ).encode()
+
+
+def flat_response(name: str, content: str = "", error: EWSError | None = None) -> str:
+    """A response whose ResponseClass and ResponseCode sit on the ``m:{name}Response``
+    element itself, with no ResponseMessages (GetInboxRules, UpdateInboxRules, and
+    GetDelegate and its kin when the whole request fails)."""
+    if error is None:
+        head = '"Success"><m:ResponseCode>NoError</m:ResponseCode>'
+    else:
+        head = (
+            f'"Error"><m:MessageText>{esc(error.message)}</m:MessageText><m:ResponseCode>{error.code}'
+            f"</m:ResponseCode><m:DescriptiveLinkKey>0</m:DescriptiveLinkKey>{message_xml(error)}"
+        )
+    return f'<m:{name}Response xmlns:m="{M}" xmlns:t="{T}" ResponseClass={head}{content}</m:{name}Response>'
+
+
+def single_message_response(name: str, content: str = "", error: EWSError | None = None) -> str:
+    """The availability-service shape (Get/SetUserOofSettings): one ``m:ResponseMessage``
+    child, and the payload beside it rather than inside."""
+    if error is None:
+        message = (
+            '<m:ResponseMessage ResponseClass="Success"><m:ResponseCode>NoError</m:ResponseCode></m:ResponseMessage>'
+        )
+    else:
+        message = (
+            f'<m:ResponseMessage ResponseClass="Error"><m:MessageText>{esc(error.message)}</m:MessageText>'
+            f"<m:ResponseCode>{error.code}</m:ResponseCode><m:DescriptiveLinkKey>0</m:DescriptiveLinkKey>"
+            f"</m:ResponseMessage>"
+        )
+        content = ""
+    return f'<m:{name}Response xmlns:m="{M}" xmlns:t="{T}">{message}{content}</m:{name}Response>'

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from mockad.store import DirectoryGroup
 
+from .arrival import arrive
 from .mailbox import Mailbox
 from .model import Item, Recipient
 
@@ -55,5 +56,5 @@ def deliver(item: Item, sender: Mailbox) -> list[Item]:
         copy.is_read = False
         copy.is_draft = False
         copy.created = copy.modified = 0  # stamped on arrival
-        delivered.append(mailbox.add_item(copy))
+        delivered.extend(arrive(mailbox, copy, item, sender))  # Inbox rules, automatic reply
     return delivered

@@ -29,6 +29,7 @@ from .journal import Tombstone
 from .model import IMPORTANCES, SENSITIVITIES, CalendarItem, FileAttachment, Folder, Item
 
 if TYPE_CHECKING:
+    from .settings import MailboxSettings
     from .world import World
 
 DeleteMode = Literal["HardDelete", "SoftDelete", "MoveToDeletedItems"]
@@ -70,7 +71,7 @@ def folder_kind_for_class(folder_class: str | None) -> str:
 
 
 class Mailbox:
-    __slots__ = ("display_name", "distinguished", "email", "hierarchy", "objects", "root", "tag", "world")
+    __slots__ = ("display_name", "distinguished", "email", "hierarchy", "objects", "root", "settings", "tag", "world")
 
     root: Folder
 
@@ -85,6 +86,8 @@ class Mailbox:
         self.objects: dict[str, Folder | Item] = {}
         self.distinguished: dict[str, Folder] = {}
         self.hierarchy = HierarchyJournal()
+        #: OOF, delegates, rules, user configurations: created on first use (settings.py)
+        self.settings: MailboxSettings | None = None
         if not well_known:
             return
         root: Folder | None = None

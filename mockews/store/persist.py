@@ -37,6 +37,7 @@ from .model import (
     Recipient,
     Recurrence,
 )
+from .settings import from_record, to_record
 from .world import Account, ServerVersion, World
 
 FORMAT = "mockews-world"
@@ -245,6 +246,8 @@ def _records(world: World) -> Iterator[dict[str, Any]]:
         yield {"type": "contact", **dataclasses.asdict(contact)}
     for mailbox in world.mailboxes.values():
         yield {"type": "mailbox", **_encoded(mailbox, _MAILBOX_FIELDS)}
+        if mailbox.settings is not None:
+            yield {"type": "mailbox_settings", "mailbox": mailbox.email, **to_record(mailbox.settings)}
         for folder in mailbox.folders():
             yield {
                 "type": "folder",
@@ -308,6 +311,9 @@ class _Loader:
         mailbox = Mailbox(self.world, **_decoded(self.world, r, _MAILBOX_FIELDS), well_known=False)
         self.world.register_mailbox(mailbox)
         self.mailboxes[mailbox.email] = mailbox
+
+    def load_mailbox_settings(self, r: dict[str, Any]) -> None:
+        self.mailboxes[r.pop("mailbox")].settings = from_record(r)
 
     def load_folder(self, r: dict[str, Any]) -> None:
         mailbox = self.mailboxes[r["mailbox"]]
