@@ -20,7 +20,7 @@ from ..errors import (
     EWSError,
 )
 from ..soap.item_properties import RenderContext
-from ..soap.render import failure, operation_response, success
+from ..soap.render import direct_response, failure, operation_response, success
 from ..soap.xml import Element, children, local_name, t
 from ..store.ids import FOLDER_PREFIX, ITEM_PREFIX, tag_of
 from ..store.mailbox import Mailbox
@@ -107,6 +107,13 @@ class Operation(ABC):
             return self.respond([produce()])
         except EWSError as exc:
             return self.respond([self.error(exc, on_error)])
+
+    def direct(self, produce: Callable[[], str]) -> str:
+        """An operation answered without ResponseMessages (see render.direct_response)."""
+        try:
+            return direct_response(self.name, produce())
+        except EWSError as exc:
+            return direct_response(self.name, "", exc)
 
     def batch(self, inputs: Iterable[X], handle: Callable[[X], str]) -> str:
         """One ResponseMessage per input, in order; an input's error does not stop the

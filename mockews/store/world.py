@@ -158,6 +158,19 @@ class World:
                 self.directory.add_user(display_name=display_name, mail=email, has_mailbox=True)
             return mailbox
 
+    def provision_resource(self, email: str, display_name: str, resource_type: str = "Room") -> Mailbox:
+        """A room (or equipment) mailbox: a mailbox whose directory user is marked as a
+        resource, so GetRooms lists it and its calendar answers free/busy."""
+        if resource_type not in ("Room", "Equipment"):
+            raise ValueError(f"unknown resource type {resource_type!r}")
+        with self.lock:
+            mailbox = self.provision_mailbox(email, display_name)
+            user = self.directory.user_by_mail(email)
+            assert user is not None  # provision_mailbox made it
+            if user.resource_type != resource_type:
+                self.directory.update_user(user.id, resource_type=resource_type)
+            return mailbox
+
     def _mailbox_for_user(self, user: DirectoryUser) -> None:
         """The directory created (or gave a mailbox to) a user: provision the mailbox."""
         if user.mail:
