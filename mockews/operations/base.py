@@ -108,12 +108,12 @@ class Operation(ABC):
         except EWSError as exc:
             return self.respond([self.error(exc, on_error)])
 
-    def direct(self, produce: Callable[[], str]) -> str:
+    def direct(self, produce: Callable[[], str], element: str = "Response") -> str:
         """An operation answered without ResponseMessages (see render.direct_response)."""
         try:
-            return direct_response(self.name, produce())
+            return direct_response(self.name, produce(), element=element)
         except EWSError as exc:
-            return direct_response(self.name, "", exc)
+            return direct_response(self.name, "", exc, element)
 
     def batch(self, inputs: Iterable[X], handle: Callable[[X], str]) -> str:
         """One ResponseMessage per input, in order; an input's error does not stop the
