@@ -111,6 +111,8 @@ class MailboxIn(_Model):
     can_impersonate: StrictBool = False
     #: a room or equipment mailbox (GetRooms lists rooms; put them in a "roomlist" group)
     resource_type: Literal["Room", "Equipment"] | None = None
+    #: give the mailbox an archive mailbox (ArchiveItem, account.archive_root …)
+    archive: StrictBool = False
     folders: list[FolderIn] = Field(default_factory=list)
     items: list[ItemIn] = Field(default_factory=list)
 
@@ -265,6 +267,8 @@ class MockExchangeAdmin:
                 )
                 if mailbox_spec.resource_type:
                     world.provision_resource(mailbox.email, mailbox.display_name, mailbox_spec.resource_type)
+                if mailbox_spec.archive:
+                    world.enable_archive(mailbox.email)
                 counts["mailboxes"] += 1
                 for folder in mailbox_spec.folders:
                     folder_by_path(mailbox, folder.path, folder_class=folder.folder_class)

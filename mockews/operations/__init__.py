@@ -2,6 +2,7 @@
 ``Operation.registry``, which the dispatcher consults by SOAP element name."""
 
 from . import (
+    archive_item,
     convert_id,
     copy_item,
     create_attachment,
@@ -38,6 +39,7 @@ __all__ = [
     "OPERATIONS",
     "Operation",
     "RequestContext",
+    "archive_item",
     "convert_id",
     "copy_item",
     "create_attachment",

@@ -51,7 +51,8 @@ class RequestContext:
 
     def check_access(self, mailbox: Mailbox) -> Mailbox:
         if self.impersonated is not None:
-            if mailbox is self.impersonated:
+            # the impersonated user's archive is theirs too (same address, own mailbox)
+            if mailbox is self.impersonated or mailbox.archive_of is self.impersonated:
                 return mailbox
             account = self.world.accounts.get(self.impersonated.email.lower())
         else:
