@@ -6,9 +6,8 @@ legacy Windows rule — a base Bias (UTC = local + Bias, in minutes) and optiona
 StandardTime/DaylightTime transitions (the n-th weekday of a month at a local time,
 n = 5 meaning the last), each with its own extra Bias.
 
-Recurring items: only their master is stored until recurrence expansion exists; the
-one place that turns an item into busy periods is :func:`busy_periods`, where an
-expansion (mockews.store.recurrence, helper C) plugs in.
+Recurring items: the one place that turns a stored item into calendar entries is
+:func:`instances`, where recurrence expansion plugs in.
 """
 
 from __future__ import annotations
@@ -94,13 +93,14 @@ class BusyPeriod:
     item: CalendarItem
 
 
-def busy_periods(item: CalendarItem, start: int, end: int) -> list[tuple[int, int]]:
-    """The (start, end) periods ``item`` occupies within [start, end).  Recurrence
-    expansion plugs in here: a recurring master should yield one period per occurrence
-    (modified occurrences at their new times, deleted ones not at all); until then a
-    recurring item counts only its first occurrence, the master's own times."""
+def instances(item: CalendarItem, start: int, end: int) -> list[CalendarItem]:
+    """The calendar entries ``item`` puts within [start, end).  Recurrence expansion
+    plugs in here: for a recurring master return its occurrences in the window
+    (``mockews.store.occurrences.between(item, start, end)`` once helper C's work is in:
+    modified ones at their new times and status, deleted ones absent).  Until then a
+    recurring item counts only as its master's own times."""
     if item.start < end and item.end > start:
-        return [(item.start, item.end)]
+        return [item]
     return []
 
 
@@ -109,9 +109,11 @@ def calendar_periods(mailbox: Mailbox, start: int, end: int) -> list[BusyPeriod]
     marked Free (or NoData) take no time, as on Exchange."""
     out: list[BusyPeriod] = []
     for item in mailbox.well_known("calendar").items.values():
-        if not isinstance(item, CalendarItem) or item.free_busy not in _RANK or item.free_busy == "Free":
+        if not isinstance(item, CalendarItem):
             continue
-        out.extend(BusyPeriod(s, e, item.free_busy, item) for s, e in busy_periods(item, start, end))
+        for entry in instances(item, start, end):
+            if entry.free_busy in _RANK and entry.free_busy != "Free":
+                out.append(BusyPeriod(entry.start, entry.end, entry.free_busy, entry))
     return sorted(out, key=lambda p: (p.start, p.end))
 
 

@@ -4,6 +4,8 @@ ResolveNames with full contact data)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from exchangelib import Account
 from exchangelib.errors import ErrorInvalidIdMalformed, ErrorNameResolutionNoResults
@@ -11,10 +13,13 @@ from exchangelib.folders import Directory
 from exchangelib.items import Persona
 from exchangelib.properties import Mailbox
 
+from engine.clock import ManualClock
+from mockews.service import MockExchange
 from mockews.store import World
 from mockews.store.model import Item
+from mockews.store.persist import load_world, save_world
 
-from ..conftest import ALICE, BOB, DOMAIN, every_mode
+from ..conftest import ALICE, BOB, DOMAIN, START, every_mode
 
 DELEGATE_MODE = pytest.mark.parametrize("mode", ["basic-delegate"], indirect=True)
 SCULLY = "dana.scully@fbi.example"
@@ -174,3 +179,16 @@ def test_get_persona_of_a_malformed_id(alice: Account) -> None:
     """GetPersona: an id that is no persona id is ErrorInvalidIdMalformed, as on Exchange."""
     [answer] = list(alice.fetch_personas([Persona(id="AAA=", changekey="xxx")]))
     assert isinstance(answer, ErrorInvalidIdMalformed)
+
+
+@every_mode
+def test_contact_data_survives_save_and_load(
+    alice: Account, people: World, tmp_path: Path, service: MockExchange
+) -> None:
+    """ResolveNames with full contact data: the directory's new fields are kept in the world file."""
+    path = tmp_path / "world.jsonl.gz"
+    save_world(people, path)
+    service.replace_world(load_world(path, ManualClock(START)))
+    [(_, contact)] = alice.protocol.resolve_names([ALICE], return_full_contact_data=True)
+    assert (contact.company_name, contact.office) == ("Contoso", "Building 4")
+    assert {p.phone_number for p in contact.phone_numbers} == {"+1 555 0100", "+1 555 0199"}
