@@ -49,7 +49,7 @@ class UserChange(_Model):
 class GroupIn(_Model):
     display_name: str = Field(min_length=1)
     mail: str | None = None
-    kind: Literal["security", "distribution", "unified"] = "distribution"
+    kind: Literal["security", "distribution", "unified", "roomlist"] = "distribution"
     distinguished_name: str | None = None
     members: list[str] = Field(default_factory=list)
 

@@ -43,7 +43,23 @@ class DirectoryUser:
     job_title: str | None = None
     distinguished_name: str | None = None
     sam_account_name: str | None = None
+    # what ResolveNames' full contact data and FindPeople show (Graph's names)
+    company_name: str | None = None
+    office_location: str | None = None
+    business_phones: list[str] = field(default_factory=list)
+    mobile_phone: str | None = None
+    street_address: str | None = None
+    city: str | None = None
+    state: str | None = None
+    postal_code: str | None = None
+    country: str | None = None
+    #: "Room" or "Equipment" for a resource mailbox (GetRooms lists rooms), else None
+    resource_type: str | None = None
     changed_seq: int = 0
+
+    @property
+    def is_room(self) -> bool:
+        return self.resource_type == "Room"
 
 
 @dataclass
@@ -57,6 +73,8 @@ class DirectoryGroup:
     distinguished_name: str | None = None
     sync_enabled: bool = True
     members: list[str] = field(default_factory=list)  # ids of users, groups and contacts
+    #: a room list: a distribution group of room mailboxes (GetRoomLists, GetRooms)
+    is_room_list: bool = False
     changed_seq: int = 0
 
     @property
@@ -82,7 +100,7 @@ def _names(cls: type[DirectoryUser | DirectoryGroup], *exclude: str) -> frozense
 #: what may be set on a user: every field but its id and change stamp
 USER_FIELDS = _names(DirectoryUser)
 #: ... on a group: members change one by one, and a group's type is fixed when it is made
-GROUP_FIELDS = _names(DirectoryGroup, "members", "group_types")
+GROUP_FIELDS = _names(DirectoryGroup, "members", "group_types", "is_room_list")
 
 
 def _check_fields(kind: ObjectKind, given: Iterable[str], allowed: frozenset[str]) -> None:
@@ -195,8 +213,9 @@ class Directory:
         distinguished_name: str | None = None,
         members: list[str] | None = None,
     ) -> DirectoryGroup:
-        """``kind`` is ``security``, ``distribution`` or ``unified`` (Microsoft 365)."""
-        if kind not in ("security", "distribution", "unified"):
+        """``kind`` is ``security``, ``distribution``, ``unified`` (Microsoft 365) or
+        ``roomlist`` (a distribution group Exchange marks as a room list)."""
+        if kind not in ("security", "distribution", "unified", "roomlist"):
             raise DirectoryError(f"unknown group kind {kind!r}")
         self._check_free([mail])
         group = DirectoryGroup(
@@ -207,6 +226,7 @@ class Directory:
             security_enabled=kind == "security",
             group_types=["Unified"] if kind == "unified" else [],
             distinguished_name=distinguished_name,
+            is_room_list=kind == "roomlist",
         )
         self.groups[group.id] = group
         self._index(group)

@@ -109,6 +109,10 @@ class MailboxIn(_Model):
     display_name: str | None = None
     password: str | None = None
     can_impersonate: StrictBool = False
+    #: a room or equipment mailbox (GetRooms lists rooms; put them in a "roomlist" group)
+    resource_type: Literal["Room", "Equipment"] | None = None
+    #: give the mailbox an archive mailbox (ArchiveItem, account.archive_root …)
+    archive: StrictBool = False
     folders: list[FolderIn] = Field(default_factory=list)
     items: list[ItemIn] = Field(default_factory=list)
 
@@ -123,7 +127,7 @@ class AccountIn(_Model):
 class GroupIn(_Model):
     display_name: str
     mail: str | None = None
-    kind: Literal["security", "distribution", "unified"] = "distribution"
+    kind: Literal["security", "distribution", "unified", "roomlist"] = "distribution"
     distinguished_name: str | None = None
     members: list[str] = Field(default_factory=list)  # addresses of users, groups or contacts
 
@@ -261,6 +265,10 @@ class MockExchangeAdmin:
                     mailbox_spec.password,
                     mailbox_spec.can_impersonate,
                 )
+                if mailbox_spec.resource_type:
+                    world.provision_resource(mailbox.email, mailbox.display_name, mailbox_spec.resource_type)
+                if mailbox_spec.archive:
+                    world.enable_archive(mailbox.email)
                 counts["mailboxes"] += 1
                 for folder in mailbox_spec.folders:
                     folder_by_path(mailbox, folder.path, folder_class=folder.folder_class)

@@ -231,3 +231,19 @@ def all_error_classes() -> list[type[EWSError]]:
         found.append(cls)
         pending.extend(cls.__subclasses__())
     return found
+
+
+class ErrorMailRecipientNotFound(EWSError):
+    default_message = "The recipient was not found in the directory."
+
+
+class ErrorInvalidTimeInterval(EWSError):
+    default_message = "The time interval is not valid."
+
+
+class ErrorTimeIntervalTooBig(EWSError):
+    default_message = "The time interval is too big."
+
+
+class ErrorInvalidMergedFreeBusyInterval(EWSError):
+    default_message = "The merged free/busy interval must be between 5 and 1440 minutes."

@@ -20,7 +20,7 @@ from ..errors import (
     EWSError,
 )
 from ..soap.item_properties import RenderContext
-from ..soap.render import failure, operation_response, success
+from ..soap.render import direct_response, failure, operation_response, success
 from ..soap.xml import Element, children, local_name, t
 from ..store.ids import FOLDER_PREFIX, ITEM_PREFIX, tag_of
 from ..store.mailbox import Mailbox
@@ -51,7 +51,8 @@ class RequestContext:
 
     def check_access(self, mailbox: Mailbox) -> Mailbox:
         if self.impersonated is not None:
-            if mailbox is self.impersonated:
+            # the impersonated user's archive is theirs too (same address, own mailbox)
+            if mailbox is self.impersonated or mailbox.archive_of is self.impersonated:
                 return mailbox
             account = self.world.accounts.get(self.impersonated.email.lower())
         else:
@@ -107,6 +108,13 @@ class Operation(ABC):
             return self.respond([produce()])
         except EWSError as exc:
             return self.respond([self.error(exc, on_error)])
+
+    def direct(self, produce: Callable[[], str], element: str = "Response") -> str:
+        """An operation answered without ResponseMessages (see render.direct_response)."""
+        try:
+            return direct_response(self.name, produce(), element=element)
+        except EWSError as exc:
+            return direct_response(self.name, "", exc, element)
 
     def batch(self, inputs: Iterable[X], handle: Callable[[X], str]) -> str:
         """One ResponseMessage per input, in order; an input's error does not stop the

@@ -1,4 +1,4 @@
-"""ConvertId: between EwsId/EwsLegacyId and the binary EntryId forms.
+"""ConvertId: between the six id formats of Exchange (mockews.store.altids).
 
 exchangelib's version probe sends a dummy ConvertId (Id="DUMMY", Mailbox="DUMMY"); it
 needs a well-formed answer whose header carries ServerVersionInfo — a per-id error is
@@ -7,35 +7,13 @@ fine, as on Exchange.
 
 from __future__ import annotations
 
-import base64
-import binascii
-
 from ..errors import ErrorInvalidIdMalformed, ErrorSchemaValidation
 from ..soap.render import esc
 from ..soap.xml import Element, children, m
-from ..store.ids import tag_of
+from ..store import altids
 from .base import Operation
 
-FORMATS = ("EwsLegacyId", "EwsId", "EntryId", "HexEntryId", "StoreId", "OwaId")
-
-
-def _to_raw(value: str, fmt: str) -> str:
-    try:
-        if fmt in ("EntryId", "StoreId"):
-            return base64.b64decode(value, validate=True).decode("ascii")
-        if fmt == "HexEntryId":
-            return bytes.fromhex(value).decode("ascii")
-    except (binascii.Error, ValueError, UnicodeDecodeError) as exc:
-        raise ErrorInvalidIdMalformed() from exc
-    return value
-
-
-def _from_raw(raw: str, fmt: str) -> str:
-    if fmt in ("EntryId", "StoreId"):
-        return base64.b64encode(raw.encode()).decode()
-    if fmt == "HexEntryId":
-        return raw.encode().hex().upper()
-    return raw
+FORMATS = altids.FORMATS
 
 
 class ConvertId(Operation):
@@ -52,11 +30,14 @@ class ConvertId(Operation):
         fmt = elem.get("Format", "")
         if fmt not in FORMATS:
             raise ErrorSchemaValidation(f"Format {fmt!r} is not valid.")
-        raw = _to_raw(elem.get("Id", ""), fmt)
-        if tag_of(raw) is None:
+        raw = altids.decode(elem.get("Id", ""), fmt)
+        # A conversion reads no mailbox content, so (as on Exchange) any caller may ask
+        # for any existing mailbox's ids — a service account needs no impersonation here.
+        mailbox = self.world.mailbox_of_id(raw)
+        if mailbox is None:
             raise ErrorInvalidIdMalformed()
-        mailbox = self._mailbox_of(raw, ErrorInvalidIdMalformed)
+        converted = altids.encode(raw, destination, mailbox.email)
         return (
             f'<m:AlternateId xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="t:AlternateIdType" '
-            f'Format="{destination}" Id="{esc(_from_raw(raw, destination))}" Mailbox="{esc(mailbox.email)}"/>'
+            f'Format="{destination}" Id="{esc(converted)}" Mailbox="{esc(mailbox.email)}"/>'
         )

@@ -1,18 +1,32 @@
-"""ResolveNames: ambiguous-name resolution against the directory.  Several matches
-answer ResponseClass Warning / ErrorNameResolutionMultipleResults with the set, as
-Exchange does; none answers ErrorNameResolutionNoResults."""
+"""ResolveNames: ambiguous-name resolution against the directory and the caller's
+contacts folders.  One ResponseMessage per UnresolvedEntry; several matches answer
+ResponseClass Warning / ErrorNameResolutionMultipleResults with the set, as Exchange
+does; none answers ErrorNameResolutionNoResults.
+
+SearchScope: ActiveDirectory (the GAL only), Contacts (contacts folders only),
+ActiveDirectoryContacts (both, the default) or ContactsActiveDirectory (both, contacts
+first).  The contacts searched are those in ParentFolderIds, else the acting mailbox's
+Contacts folder (a caller without a mailbox has none).  ReturnFullContactData adds a
+``t:Contact`` with what the directory or the contact item holds.
+"""
 
 from __future__ import annotations
 
-from mockad.store import DirectoryUser
-
-from ..errors import ErrorNameResolutionMultipleResults, ErrorNameResolutionNoResults, ErrorSchemaValidation
-from ..soap.render import boolean, el, esc, failure
-from ..soap.xml import m, parse_bool
+from ..errors import (
+    ErrorNameResolutionMultipleResults,
+    ErrorNameResolutionNoResults,
+    ErrorSchemaValidation,
+    EWSError,
+)
+from ..soap.people import resolution_contact, resolution_mailbox
+from ..soap.render import boolean, failure
+from ..soap.xml import children, m, parse_bool
+from ..store.model import Folder
+from ..store.people import Person, contacts_in, person_from_directory
 from .base import Operation
-from .expand_dl import render_directory_mailbox
 
 MAX_RESOLUTIONS = 100
+SCOPES = ("ActiveDirectory", "Contacts", "ActiveDirectoryContacts", "ContactsActiveDirectory")
 
 
 class ResolveNames(Operation):
@@ -20,34 +34,50 @@ class ResolveNames(Operation):
     mailbox_bound = False
 
     def execute(self) -> str:
-        entry = (self.request.findtext(m("UnresolvedEntry")) or "").strip()
-        if not entry:
-            raise ErrorSchemaValidation("ResolveNames needs an UnresolvedEntry.")
+        entries = [(e.text or "").strip() for e in self.request.findall(m("UnresolvedEntry"))]
+        if not entries or not all(entries):
+            raise ErrorSchemaValidation("ResolveNames needs a non-empty UnresolvedEntry.")
+        scope = self.request.get("SearchScope", "ActiveDirectoryContacts")
+        if scope not in SCOPES:
+            raise ErrorSchemaValidation(f"SearchScope {scope!r} is not valid.")
         full = parse_bool(self.request.get("ReturnFullContactData", "false"))
-        found = self.world.directory.search(entry)
+        folders = self._contact_folders() if scope != "ActiveDirectory" else []
+        return self.respond([self._resolve(entry, scope, folders, full) for entry in entries])
+
+    def _contact_folders(self) -> list[Folder]:
+        given = self.request.find(m("ParentFolderIds"))
+        if given is not None:
+            return [self.folder(elem) for elem in children(given)]
+        try:
+            return [self.ctx.acting_mailbox().well_known("contacts")]
+        except EWSError:  # no principal mailbox (a service account, no authentication)
+            return []
+
+    def _candidates(self, entry: str, scope: str, folders: list[Folder]) -> list[Person]:
+        directory: list[Person] = []
+        if scope != "Contacts":
+            directory = [person_from_directory(obj) for obj in self.world.directory.search(entry)]
+        contacts = [p for f in folders for p in contacts_in(f.items.values()) if p.matches(entry)]
+        contacts.sort(key=lambda p: p.display_name.lower())
+        return contacts + directory if scope.startswith("Contacts") else directory + contacts
+
+    def _resolve(self, entry: str, scope: str, folders: list[Folder], full: bool) -> str:
+        found = self._candidates(entry, scope, folders)
         if not found:
-            return self.respond([self.error(ErrorNameResolutionNoResults())])
+            return self.error(ErrorNameResolutionNoResults())
         shown = found[:MAX_RESOLUTIONS]
-        resolutions = []
-        for obj in shown:
-            contact = ""
-            if full and isinstance(obj, DirectoryUser):
-                parts = [el("DisplayName", esc(obj.display_name))]
-                if obj.given_name:
-                    parts.append(el("GivenName", esc(obj.given_name)))
-                if obj.surname:
-                    parts.append(el("Surname", esc(obj.surname)))
-                if obj.department:
-                    parts.append(el("Department", esc(obj.department)))
-                if obj.job_title:
-                    parts.append(el("JobTitle", esc(obj.job_title)))
-                contact = f"<t:Contact>{''.join(parts)}</t:Contact>"
-            resolutions.append(f"<t:Resolution>{render_directory_mailbox(obj)}{contact}</t:Resolution>")
+        resolutions = "".join(
+            f"<t:Resolution>{resolution_mailbox(p)}{resolution_contact(p) if full else ''}</t:Resolution>"
+            for p in shown
+        )
         resolution_set = (
             f'<m:ResolutionSet TotalItemsInView="{len(shown)}" '
-            f'IncludesLastItemInRange="{boolean(len(shown) == len(found))}">{"".join(resolutions)}</m:ResolutionSet>'
+            f'IncludesLastItemInRange="{boolean(len(shown) == len(found))}">{resolutions}</m:ResolutionSet>'
         )
         if len(found) > 1:
             warning = ErrorNameResolutionMultipleResults()
-            return self.respond([failure(self.name, warning, resolution_set, response_class="Warning")])
-        return self.respond([self.ok(resolution_set)])
+            return failure(self.name, warning, resolution_set, response_class="Warning")
+        return self.ok(resolution_set)
+
+
+__all__ = ["SCOPES", "ResolveNames"]

@@ -63,6 +63,21 @@ def operation_response(name: str, messages: Iterable[str]) -> str:
     )
 
 
+def direct_response(name: str, content: str, error: EWSError | None = None, element: str = "Response") -> str:
+    """The shape of operations that answer without ResponseMessages (GetRooms,
+    GetRoomLists, FindPeople …): the response element itself carries ResponseClass and
+    ResponseCode.  GetPersona's element is its ``ResponseMessage`` (``element``)."""
+    tag = f"m:{name}{element}"
+    if error is None:
+        head = "<m:ResponseCode>NoError</m:ResponseCode>"
+        return f'<{tag} xmlns:m="{M}" xmlns:t="{T}" ResponseClass="Success">{head}{content}</{tag}>'
+    return (
+        f'<{tag} xmlns:m="{M}" xmlns:t="{T}" ResponseClass="Error"><m:MessageText>{esc(error.message)}'
+        f"</m:MessageText><m:ResponseCode>{error.code}</m:ResponseCode><m:DescriptiveLinkKey>0</m:DescriptiveLinkKey>"
+        f"{message_xml(error)}</{tag}>"
+    )
+
+
 def success(name: str, content: str = "") -> str:
     return (
         f'<m:{name}ResponseMessage ResponseClass="Success"><m:ResponseCode>NoError</m:ResponseCode>'

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from ..errors import ErrorInvalidRestriction, ErrorSchemaValidation
 from ..store.model import Folder, Item
@@ -20,6 +20,7 @@ from .item_properties import parse_datetime
 from .xml import Element, children, local_name, parse_bool, t
 
 Predicate = Callable[[Any], bool]
+X = TypeVar("X")
 Getter = Callable[[Any], object]
 
 _COMPARE: dict[str, Callable[[Any, Any], bool]] = {
@@ -184,23 +185,37 @@ def parse_folder_restriction(elem: Element | None) -> Callable[[Folder], bool] |
     return _Compiler(_folder_getter).compile(exprs[0])
 
 
-def parse_sort_order(elem: Element | None) -> list[tuple[Getter, bool]]:
-    """``m:SortOrder`` → [(getter, descending)], most significant first."""
+def parse_restriction(elem: Element | None, getter_for: Callable[[str], tuple[Getter, str]]) -> Predicate | None:
+    """A restriction over objects other than items and folders (FindPeople's personas):
+    ``getter_for`` maps a FieldURI to (getter, value type) or raises ErrorInvalidRestriction."""
+    if elem is None:
+        return None
+    exprs = children(elem)
+    if len(exprs) != 1:
+        raise ErrorInvalidRestriction("A Restriction holds exactly one search expression.")
+    return _Compiler(getter_for).compile(exprs[0])
+
+
+def parse_sort_order(
+    elem: Element | None, getter_for: Callable[[str], tuple[Getter, str]] | None = None
+) -> list[tuple[Getter, bool]]:
+    """``m:SortOrder`` → [(getter, descending)], most significant first (item fields
+    unless ``getter_for`` says otherwise)."""
     keys: list[tuple[Getter, bool]] = []
     for order in children(elem):
         direction = order.get("Order", "Ascending")
         if direction not in ("Ascending", "Descending"):
             raise ErrorSchemaValidation(f"Order {direction!r} is not valid.")
-        get, _ = _Compiler(_item_getter).field(order)
+        get, _ = _Compiler(getter_for or _item_getter).field(order)
         keys.append((get, direction == "Descending"))
     return keys
 
 
-def sort_items(items: list[Item], keys: list[tuple[Getter, bool]]) -> list[Item]:
+def sort_items(items: list[X], keys: list[tuple[Getter, bool]]) -> list[X]:
     """Stable multi-key sort; missing values sort first ascending (Exchange does too)."""
     for get, descending in reversed(keys):
 
-        def key(item: Item, get: Getter = get) -> tuple[int, Any]:
+        def key(item: X, get: Getter = get) -> tuple[int, Any]:
             value = get(item)
             if value is None:
                 return (0, 0)

@@ -55,6 +55,24 @@ WELL_KNOWN_FOLDERS: tuple[tuple[str, str, str | None, str, str | None], ...] = (
     ("recoverableitemspurges", "Purges", None, "Folder", "recoverableitemsroot"),
 )
 
+#: Exchange names an archive mailbox's folders with these distinguished ids, "archive"
+#: + the primary's (archiveroot, archivemsgfolderroot, archiveinbox, archivedeleteditems,
+#: archiverecoverableitems…); inside the archive they play the primary's roles
+ARCHIVE_PREFIX = "archive"
+ARCHIVE_FOLDERS = tuple(
+    f
+    for f in WELL_KNOWN_FOLDERS
+    if f[0] in ("root", "msgfolderroot", "inbox", "deleteditems") or f[0].startswith("recoverableitems")
+)
+
+
+def plain_distinguished(distinguished_id: str) -> str:
+    """The role of a folder inside its own mailbox (``archiveinbox`` → ``inbox``)."""
+    if distinguished_id.startswith(ARCHIVE_PREFIX):
+        return distinguished_id[len(ARCHIVE_PREFIX) :]
+    return distinguished_id
+
+
 _FOLDER_KIND_BY_CLASS = {
     "IPF.Appointment": "CalendarFolder",
     "IPF.Contact": "ContactsFolder",
@@ -71,11 +89,35 @@ def folder_kind_for_class(folder_class: str | None) -> str:
 
 
 class Mailbox:
-    __slots__ = ("display_name", "distinguished", "email", "hierarchy", "objects", "root", "settings", "tag", "world")
+    """A user's mailbox, or (``archive_of`` set) the archive mailbox of one: a mailbox of
+    its own (own tag, so its ids name it) reached through the primary's address and the
+    ``archive*`` distinguished folder ids, as on Exchange."""
+
+    __slots__ = (
+        "archive",
+        "archive_of",
+        "display_name",
+        "distinguished",
+        "email",
+        "hierarchy",
+        "objects",
+        "root",
+        "settings",
+        "tag",
+        "world",
+    )
 
     root: Folder
 
-    def __init__(self, world: World, email: str, display_name: str, tag: str, well_known: bool = True) -> None:
+    def __init__(
+        self,
+        world: World,
+        email: str,
+        display_name: str,
+        tag: str,
+        well_known: bool = True,
+        archive_of: Mailbox | None = None,
+    ) -> None:
         """``well_known=False`` builds an empty shell for restoring a saved world."""
         from .journal import HierarchyJournal
 
@@ -88,12 +130,15 @@ class Mailbox:
         self.hierarchy = HierarchyJournal()
         #: OOF, delegates, rules, user configurations: created on first use (settings.py)
         self.settings: MailboxSettings | None = None
+        self.archive: Mailbox | None = None
+        self.archive_of = archive_of
         if not well_known:
             return
         root: Folder | None = None
-        for dist, name, cls, kind, parent in WELL_KNOWN_FOLDERS:
+        prefix = ARCHIVE_PREFIX if archive_of is not None else ""
+        for dist, name, cls, kind, parent in ARCHIVE_FOLDERS if archive_of is not None else WELL_KNOWN_FOLDERS:
             folder = self._new_folder(
-                name, cls, self.distinguished[parent] if parent else None, kind=kind, distinguished=dist
+                name, cls, self.distinguished[parent] if parent else None, kind=kind, distinguished=prefix + dist
             )
             self.distinguished[dist] = folder
             if parent is None:
@@ -113,6 +158,13 @@ class Mailbox:
         return obj
 
     def well_known(self, distinguished_id: str) -> Folder:
+        if self.archive_of is None and distinguished_id.startswith(ARCHIVE_PREFIX):
+            # the archive's folders, named through the primary mailbox (no archive: none)
+            archive = self.archive
+            plain = plain_distinguished(distinguished_id)
+            if archive is None or plain not in archive.distinguished:
+                raise ErrorFolderNotFound(f"The distinguished folder {distinguished_id!r} is not available.")
+            return archive.distinguished[plain]
         folder = self.distinguished.get(distinguished_id)
         if folder is None:
             raise ErrorFolderNotFound(f"The distinguished folder {distinguished_id!r} is not available.")
@@ -367,6 +419,16 @@ class Mailbox:
         moved = self.clone(item, target)
         self._unlink_item(item)
         return self.add_item(moved)
+
+    def archive_item(self, item: Item, target: Folder) -> Item:
+        """ArchiveItem: move ``item`` into ``target`` in this mailbox's archive (a new id
+        there; a Delete in the source folder's sync, a Create in the target's)."""
+        archive = target.mailbox
+        if archive.archive_of is not self:
+            raise ErrorMoveCopyFailed("Items can only be archived into this mailbox's archive.")
+        moved = archive.clone(item, target)
+        self._unlink_item(item)
+        return archive.add_item(moved)
 
     def copy_item(self, item: Item, target: Folder) -> Item:
         if target.mailbox is not self:

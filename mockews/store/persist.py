@@ -25,7 +25,7 @@ from typing import IO, Any, NamedTuple
 from mockad.store import DirectoryGroup, DirectoryUser, MailContact
 
 from ..clock import Clock
-from .mailbox import Mailbox
+from .mailbox import Mailbox, plain_distinguished
 from .model import (
     Attendee,
     CalendarItem,
@@ -248,19 +248,30 @@ def _records(world: World) -> Iterator[dict[str, Any]]:
         yield {"type": "mailbox", **_encoded(mailbox, _MAILBOX_FIELDS)}
         if mailbox.settings is not None:
             yield {"type": "mailbox_settings", "mailbox": mailbox.email, **to_record(mailbox.settings)}
-        for folder in mailbox.folders():
-            yield {
-                "type": "folder",
-                "mailbox": mailbox.email,
-                "id": folder.id,
-                "parent": folder.parent.id if folder.parent else None,
-                **_encoded(folder, _FOLDER_FIELDS),
-                "seq": [getattr(folder, attr) for attr in _FOLDER_SEQ],
-                "generation": folder.generation,
-            }
-        for folder in mailbox.folders():
-            for item in folder.items.values():
-                yield _encode_item(item)
+        yield from _contents(mailbox)
+        if mailbox.archive is not None:
+            yield {"type": "archive", "email": mailbox.email, "tag": mailbox.archive.tag}
+            yield from _contents(mailbox.archive, {"archive": True})
+
+
+def _contents(mailbox: Mailbox, mark: dict[str, Any] | None = None) -> Iterator[dict[str, Any]]:
+    """The folder and item records of one mailbox; ``mark`` tells an archive's apart
+    (they share the owner's address)."""
+    mark = mark or {}
+    for folder in mailbox.folders():
+        yield {
+            "type": "folder",
+            "mailbox": mailbox.email,
+            **mark,
+            "id": folder.id,
+            "parent": folder.parent.id if folder.parent else None,
+            **_encoded(folder, _FOLDER_FIELDS),
+            "seq": [getattr(folder, attr) for attr in _FOLDER_SEQ],
+            "generation": folder.generation,
+        }
+    for folder in mailbox.folders():
+        for item in folder.items.values():
+            yield {**_encode_item(item), **mark}
 
 
 def _rng_state(rng: random.Random) -> list[Any]:
@@ -286,6 +297,7 @@ class _Loader:
     def __init__(self, world: World) -> None:
         self.world = world
         self.mailboxes: dict[str, Mailbox] = {}
+        self.archives: dict[str, Mailbox] = {}
 
     def apply(self, record: dict[str, Any]) -> None:
         kind = record.pop("type")
@@ -315,8 +327,19 @@ class _Loader:
     def load_mailbox_settings(self, r: dict[str, Any]) -> None:
         self.mailboxes[r.pop("mailbox")].settings = from_record(r)
 
+    def load_archive(self, r: dict[str, Any]) -> None:
+        primary = self.mailboxes[r["email"]]
+        archive = Mailbox(
+            self.world, primary.email, primary.display_name, r["tag"], well_known=False, archive_of=primary
+        )
+        self.world.register_archive(primary, archive)
+        self.archives[primary.email] = archive
+
+    def _owner(self, r: dict[str, Any]) -> Mailbox:
+        return (self.archives if r.pop("archive", False) else self.mailboxes)[r["mailbox"]]
+
     def load_folder(self, r: dict[str, Any]) -> None:
-        mailbox = self.mailboxes[r["mailbox"]]
+        mailbox = self._owner(r)
         parent = mailbox.folder(r["parent"]) if r["parent"] else None
         folder = Folder(r["id"], mailbox, parent=parent, **_decoded(self.world, r, _FOLDER_FIELDS))
         _restore_seq(folder, _FOLDER_SEQ, r["seq"])
@@ -327,10 +350,10 @@ class _Loader:
         else:
             parent.children[folder.id] = folder
         if folder.distinguished:
-            mailbox.distinguished[folder.distinguished] = folder
+            mailbox.distinguished[plain_distinguished(folder.distinguished)] = folder
 
     def load_item(self, r: dict[str, Any]) -> None:
-        mailbox = self.mailboxes[r["mailbox"]]
+        mailbox = self._owner(r)
         folder = mailbox.folder(r["folder"])
         cal = r.get("calendar")
         item: Item
@@ -346,7 +369,7 @@ class _Loader:
 
     def finish(self) -> None:
         """Rebuild the logs from what was loaded (creation and newest change per item)."""
-        for mailbox in self.mailboxes.values():
+        for mailbox in [*self.mailboxes.values(), *self.archives.values()]:
             folders = mailbox.folders()
             for folder in sorted(folders, key=lambda f: f.last_seq):
                 mailbox.hierarchy.log.record(folder.last_seq, folder.id)

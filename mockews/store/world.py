@@ -142,11 +142,7 @@ class World:
             if existing is not None:
                 return existing
             display_name = display_name or email.split("@")[0].replace(".", " ").title()
-            while True:
-                tag = self.ids.mailbox_tag()
-                if tag not in self._by_tag:
-                    break
-            mailbox = Mailbox(self, email, display_name, tag)
+            mailbox = Mailbox(self, email, display_name, self._new_tag())
             self.register_mailbox(mailbox)
             account = self.accounts.get(key)
             if account is None:
@@ -157,6 +153,40 @@ class World:
             if self.directory.user_by_mail(email) is None:
                 self.directory.add_user(display_name=display_name, mail=email, has_mailbox=True)
             return mailbox
+
+    def provision_resource(self, email: str, display_name: str, resource_type: str = "Room") -> Mailbox:
+        """A room (or equipment) mailbox: a mailbox whose directory user is marked as a
+        resource, so GetRooms lists it and its calendar answers free/busy."""
+        if resource_type not in ("Room", "Equipment"):
+            raise ValueError(f"unknown resource type {resource_type!r}")
+        with self.lock:
+            mailbox = self.provision_mailbox(email, display_name)
+            user = self.directory.user_by_mail(email)
+            assert user is not None  # provision_mailbox made it
+            if user.resource_type != resource_type:
+                self.directory.update_user(user.id, resource_type=resource_type)
+            return mailbox
+
+    def enable_archive(self, email: str) -> Mailbox:
+        """Give a mailbox its archive mailbox (Enable-Mailbox -Archive): a mailbox of its
+        own, reached through the owner's address and the archive* folder ids.  Idempotent."""
+        with self.lock:
+            primary = self.mailbox(email)
+            if primary.archive is None:
+                archive = Mailbox(self, primary.email, primary.display_name, self._new_tag(), archive_of=primary)
+                self.register_archive(primary, archive)
+            assert primary.archive is not None
+            return primary.archive
+
+    def register_archive(self, primary: Mailbox, archive: Mailbox) -> None:
+        primary.archive = archive
+        self._by_tag[archive.tag] = archive
+
+    def _new_tag(self) -> str:
+        while True:
+            tag = self.ids.mailbox_tag()
+            if tag not in self._by_tag:
+                return tag
 
     def _mailbox_for_user(self, user: DirectoryUser) -> None:
         """The directory created (or gave a mailbox to) a user: provision the mailbox."""
