@@ -178,6 +178,30 @@ class ErrorNoPublicFolderReplicaAvailable(EWSError):
     default_message = "Public folders are not available."
 
 
+class ErrorCalendarOccurrenceIndexIsOutOfRecurrenceRange(EWSError):
+    default_message = "The occurrence index is out of the recurrence range."
+
+
+class ErrorCalendarOccurrenceIsDeletedFromRecurrence(EWSError):
+    default_message = "The occurrence was deleted from the recurrence."
+
+
+class ErrorCalendarInvalidRecurrence(EWSError):
+    default_message = "The recurrence pattern is invalid."
+
+
+class ErrorCalendarCannotMoveOrCopyOccurrence(EWSError):
+    default_message = "An occurrence of a recurring series cannot be moved or copied."
+
+
+class ErrorCalendarCannotUseIdForOccurrenceId(EWSError):
+    default_message = "An OccurrenceItemId must name a recurring master."
+
+
+class ErrorCalendarCannotUseIdForRecurringMasterId(EWSError):
+    default_message = "A RecurringMasterItemId must name an occurrence or a recurring master."
+
+
 def all_error_classes() -> list[type[EWSError]]:
     """Every code this module can put on the wire (for the exchangelib cross-check)."""
     found: list[type[EWSError]] = []

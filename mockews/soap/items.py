@@ -136,9 +136,9 @@ def parse_item(elem: Element, world: World, allow_read_only: bool = False) -> Pa
     return ParsedItem(kind, values, extended)
 
 
-#: time zones exchangelib sends with every Start/End update; the mock keeps all times in
-#: UTC, so they are accepted and ignored (as parse_item ignores them on create)
-IGNORED_UPDATES = frozenset({"calendar:StartTimeZone", "calendar:EndTimeZone", "calendar:MeetingTimeZone"})
+#: exchangelib sends MeetingTimeZone only to Exchange 2007; the mock keeps every instant
+#: in UTC and the Start/End zones (for expansion), so it is accepted and ignored
+IGNORED_UPDATES = frozenset({"calendar:MeetingTimeZone"})
 
 
 def item_change_target(field_elem: Element) -> tuple[ItemProperty | None, ExtendedKey | None]:
