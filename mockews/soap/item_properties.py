@@ -17,6 +17,7 @@ from functools import lru_cache
 from ..errors import ErrorCalendarInvalidRecurrence, ErrorInvalidValueForProperty, ErrorSchemaValidation
 from ..store import occurrences
 from ..store.model import (
+    MEETING_KINDS,
     Attendee,
     CalendarItem,
     ExtendedKey,
@@ -31,9 +32,12 @@ from ..store.world import World
 from .render import boolean, dt, el, esc
 from .xml import Element, children, local_name, parse_bool, parse_int, t
 
-MESSAGE = frozenset({"Message"})
-CALENDAR = frozenset({"CalendarItem"})
-ALL_KINDS = frozenset({"Message", "CalendarItem", "Contact", "Task", "PostItem", "Item"})
+#: meeting messages are messages too (From, To, IsRead …); a request also carries the
+#: meeting's calendar properties, as Exchange's MeetingRequestMessageType does
+MEETING = frozenset(MEETING_KINDS)
+MESSAGE = frozenset({"Message"}) | MEETING
+CALENDAR = frozenset({"CalendarItem", "MeetingRequest"})
+ALL_KINDS = frozenset({"Message", "CalendarItem", "Contact", "Task", "PostItem", "Item"}) | MEETING
 
 #: FindItem returns string properties cut to this many characters (GetItem: whole)
 FIND_TRUNCATE = 255
@@ -432,6 +436,24 @@ def _render_recurrence_id(item: Item, ctx: RenderContext) -> str:
     return el("RecurrenceId", dt(item.original_start)) if isinstance(item, Occurrence) else ""
 
 
+def _render_my_response(item: Item, ctx: RenderContext) -> str:
+    """MyResponseType: the owner's answer to a meeting; an appointment's owner organises it."""
+    value = item.get_extra("MyResponseType")
+    if value is None:
+        value = "Organizer" if item.kind == "CalendarItem" else "NoResponseReceived"
+    return el("MyResponseType", str(value))
+
+
+def _render_associated(item: Item, ctx: RenderContext) -> str:
+    """The attendee's calendar copy a meeting message belongs to."""
+    target = item.get_extra("AssociatedCalendarItemId")
+    if not isinstance(target, str):
+        return ""
+    found = item.mailbox.objects.get(target)
+    change_key = "" if found is None else f' ChangeKey="{ctx.world.change_key(found.last_seq)}"'
+    return f'<t:AssociatedCalendarItemId Id="{target}"{change_key}/>'
+
+
 def _zone_prop(uri: str, key: str) -> ItemProperty:
     """StartTimeZone / EndTimeZone: the zone's Windows id (what exchangelib reads back);
     occurrences are expanded in the start zone."""
@@ -550,9 +572,19 @@ PROPERTIES: tuple[ItemProperty, ...] = (
     bool_prop("message:IsRead", "is_read", MESSAGE, default=True),
     bool_prop("message:IsResponseRequested", "extra.IsResponseRequested", MESSAGE),
     extra_text_prop("message:References", MESSAGE),
-    # CalendarItemType
-    text_prop("calendar:UID", "uid", CALENDAR),
+    # MeetingMessageType
+    ItemProperty("meeting:AssociatedCalendarItemId", "AssociatedCalendarItemId", MEETING, _render_associated),
+    extra_text_prop("meeting:ResponseType", MEETING),
+    # CalendarItemType (and MeetingRequestMessageType)
+    text_prop("calendar:UID", "uid", CALENDAR | MEETING),
     ItemProperty("calendar:RecurrenceId", "RecurrenceId", CALENDAR, _render_recurrence_id),
+    extra_text_prop("meetingRequest:MeetingRequestType", frozenset({"MeetingRequest"})),
+    ItemProperty(
+        "meetingRequest:IntendedFreeBusyStatus",
+        "IntendedFreeBusyStatus",
+        frozenset({"MeetingRequest"}),
+        lambda i, c: el("IntendedFreeBusyStatus", "Busy"),
+    ),
     _calendar_datetime("calendar:Start", "start"),
     _calendar_datetime("calendar:End", "end"),
     ItemProperty("calendar:OriginalStart", "OriginalStart", CALENDAR, _render_original_start),
@@ -565,9 +597,11 @@ PROPERTIES: tuple[ItemProperty, ...] = (
     ),
     text_prop("calendar:Location", "location", CALENDAR),
     ItemProperty("calendar:IsMeeting", "IsMeeting", CALENDAR, _render_is_meeting),
-    ItemProperty("calendar:IsCancelled", "IsCancelled", CALENDAR, lambda i, c: el("IsCancelled", "false")),
+    bool_prop("calendar:IsCancelled", "extra.IsCancelled", CALENDAR, writable=False),
     ItemProperty("calendar:IsRecurring", "IsRecurring", CALENDAR, _render_is_recurring),
+    bool_prop("calendar:MeetingRequestWasSent", "extra.MeetingRequestWasSent", CALENDAR, writable=False),
     ItemProperty("calendar:CalendarItemType", "CalendarItemType", CALENDAR, _render_calendar_type),
+    ItemProperty("calendar:MyResponseType", "MyResponseType", CALENDAR, _render_my_response),
     mailbox_prop("calendar:Organizer", "organizer", CALENDAR),
     attendees_prop("calendar:RequiredAttendees", "required"),
     attendees_prop("calendar:OptionalAttendees", "optional"),

@@ -28,7 +28,16 @@ from ..errors import (
 from . import occurrences
 from .ids import ATTACHMENT_SEP, split_attachment_id
 from .journal import Tombstone
-from .model import IMPORTANCES, SENSITIVITIES, CalendarItem, FileAttachment, Folder, Item, Occurrence
+from .model import (
+    IMPORTANCES,
+    MEETING_KINDS,
+    SENSITIVITIES,
+    CalendarItem,
+    FileAttachment,
+    Folder,
+    Item,
+    Occurrence,
+)
 
 if TYPE_CHECKING:
     from .world import World
@@ -282,6 +291,10 @@ class Mailbox:
         item_id = self.world.new_item_id(self)
         if kind == "CalendarItem":
             return CalendarItem(item_id, folder, item_class or "IPM.Appointment")
+        if kind in MEETING_KINDS:
+            meeting = CalendarItem(item_id, folder, item_class or "IPM.Schedule.Meeting.Request")
+            meeting.kind = kind
+            return meeting
         return Item(item_id, folder, kind, item_class or _default_item_class(kind))
 
     def add_item(self, item: Item, now: int | None = None) -> Item:

@@ -129,6 +129,8 @@ class ExtendedValue:
 
 
 ItemKind = Literal["Message", "CalendarItem", "Contact", "Task", "PostItem", "Item"]
+#: meeting messages: CalendarItem objects (they carry the meeting) under these elements
+MEETING_KINDS: tuple[str, ...] = ("MeetingRequest", "MeetingResponse", "MeetingCancellation")
 
 
 class Item:
