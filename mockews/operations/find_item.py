@@ -66,8 +66,8 @@ class FindItem(Operation):
         limit = MAX_PAGE if limit_text is None else parse_int(limit_text, "MaxEntriesReturned")
         hits: list[CalendarItem] = []
         for i in items:
-            if not isinstance(i, CalendarItem):
-                continue
+            if not isinstance(i, CalendarItem) or i.kind != "CalendarItem":
+                continue  # meeting messages carry a meeting but are not on the calendar
             if i.recurrence is not None:
                 hits.extend(occurrences.between(i, start, end))
             elif i.start < end and i.end >= start:  # one ending at the view's start is in it, as on Exchange

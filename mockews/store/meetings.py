@@ -3,12 +3,15 @@
 - an organizer's calendar item saved with SendMeetingInvitations sends each attendee
   who has a mailbox here a MeetingRequest (Inbox) and puts a tentative copy of the
   meeting in the attendee's calendar (same UID, MyResponseType NoResponseReceived);
+  updated with SendMeetingInvitationsOrCancellations, it sends a FullUpdate request
+  and brings the attendees' copies up to date (a new attendee gets a new request);
 - AcceptItem / TentativelyAcceptItem / DeclineItem (on the request or on the
   attendee's calendar item) set the attendee's copy, move the request to Deleted Items
   (a declined meeting's copy too), send the organizer a MeetingResponse and record the
   attendee's ResponseType and LastResponseTime on the organizer's item;
-- CancelCalendarItem sends each attendee a MeetingCancellation and marks their copy
-  IsCancelled; the organizer's item goes to Deleted Items.
+- CancelCalendarItem (or DeleteItem with SendMeetingCancellations) sends each attendee
+  a MeetingCancellation and marks their copy IsCancelled; the organizer's item goes to
+  Deleted Items.
 
 Meeting messages are CalendarItem objects whose ``kind`` is the EWS element
 (MeetingRequest, MeetingResponse, MeetingCancellation): they carry the meeting's times,
@@ -30,9 +33,10 @@ from ..errors import (
     ErrorInvalidOperation,
     EWSError,
 )
+from . import occurrences
 from .delivery import recipient_mailboxes, stamp_sent
 from .mailbox import Mailbox
-from .model import Attendee, CalendarItem, Item, Recipient
+from .model import Attendee, CalendarItem, Item, Occurrence, Recipient
 
 #: extra keys on calendar items and meeting messages
 MY_RESPONSE = "MyResponseType"
@@ -42,6 +46,24 @@ CANCELLED = "IsCancelled"
 REQUEST_SENT = "MeetingRequestWasSent"
 REQUEST_TYPE = "MeetingRequestType"
 INVITATION_MODES = ("SendOnlyToAll", "SendToAllAndSaveCopy")
+#: UpdateItem's SendMeetingInvitationsOrCancellations values that send (the "Changed"
+#: ones go to every attendee here: the mock does not track who a change concerns)
+UPDATE_MODES = ("SendOnlyToAll", "SendOnlyToChanged", "SendToAllAndSaveCopy", "SendToChangedAndSaveCopy")
+#: what an attendee's copy takes over from the organizer's meeting on an update
+SHARED_FIELDS = (
+    "subject",
+    "body",
+    "body_type",
+    "start",
+    "end",
+    "is_all_day",
+    "location",
+    "sensitivity",
+    "recurrence",
+    "required",
+    "optional",
+    "resources",
+)
 
 
 @dataclass(frozen=True)
@@ -111,24 +133,39 @@ def _attendee_mailboxes(meeting: CalendarItem, organizer: Mailbox) -> list[Mailb
     return [m for m in recipient_mailboxes(organizer, attendee_recipients(meeting)) if m is not organizer]
 
 
+def _attendee_copy(meeting: CalendarItem, mailbox: Mailbox) -> tuple[CalendarItem, str]:
+    """The attendee's calendar copy of ``meeting``, made or brought up to date, and
+    the MeetingRequestType that tells them which."""
+    copy = _by_uid(mailbox, meeting.uid)
+    if copy is not None:
+        changes: dict[str, object] = {name: getattr(meeting, name) for name in SHARED_FIELDS}
+        for key in (occurrences.START_ZONE, occurrences.END_ZONE):
+            changes[f"extra.{key}"] = meeting.get_extra(key)
+        mailbox.update_item(copy, changes)
+        return copy, "FullUpdate"
+    fresh = mailbox.clone(meeting, mailbox.well_known("calendar"))
+    assert isinstance(fresh, CalendarItem)
+    fresh.free_busy = "Tentative"
+    fresh.set_extra(REQUEST_SENT, None)
+    fresh.set_extra(MY_RESPONSE, "NoResponseReceived")
+    mailbox.add_item(fresh)
+    return fresh, "NewMeetingRequest"
+
+
 def send_invitations(meeting: CalendarItem, organizer: Mailbox, save_copy: bool) -> None:
-    """The organizer's (stored) meeting goes out: requests and tentative copies."""
+    """The organizer's (stored) meeting goes out: requests and tentative copies, or on
+    a later call the update of both."""
     meeting.set_extra(REQUEST_SENT, True)
     meeting.set_extra(MY_RESPONSE, "Organizer")
     stamp_sent(meeting, organizer)
     for mailbox in _attendee_mailboxes(meeting, organizer):
-        copy = mailbox.clone(meeting, mailbox.well_known("calendar"))
-        assert isinstance(copy, CalendarItem)
-        copy.free_busy = "Tentative"
-        copy.set_extra(REQUEST_SENT, None)
-        copy.set_extra(MY_RESPONSE, "NoResponseReceived")
-        mailbox.add_item(copy)
+        copy, request_type = _attendee_copy(meeting, mailbox)
         request = _message(mailbox, meeting, "MeetingRequest", "IPM.Schedule.Meeting.Request", meeting.subject)
         request.to = tuple(a.recipient for a in meeting.required)
         request.cc = tuple(a.recipient for a in meeting.optional)
         request.set_extra(ASSOCIATED, copy.id)
         request.set_extra(RESPONSE, "NoResponseReceived")
-        request.set_extra(REQUEST_TYPE, "NewMeetingRequest")
+        request.set_extra(REQUEST_TYPE, request_type)
         mailbox.add_item(request)
     if save_copy:
         sent = organizer.clone(meeting, organizer.well_known("sentitems"))
@@ -212,6 +249,24 @@ def cancel(meeting: Item) -> None:
     organizer = meeting.mailbox
     if not _is_organizer(meeting, organizer):
         raise ErrorCalendarIsNotOrganizer()
+    send_cancellations(meeting)
+    organizer.delete_item(meeting, "MoveToDeletedItems")
+
+
+def is_sent_meeting(item: Item) -> bool:
+    """An organizer's meeting whose requests went out (updates and deletions notify)."""
+    return (
+        isinstance(item, CalendarItem)
+        and not isinstance(item, Occurrence)  # a changed occurrence stays the organizer's (not sent)
+        and item.kind == "CalendarItem"
+        and bool(item.get_extra(REQUEST_SENT))
+        and _is_organizer(item, item.mailbox)
+    )
+
+
+def send_cancellations(meeting: CalendarItem) -> None:
+    """Every attendee here learns the meeting is off (their copy stays, cancelled)."""
+    organizer = meeting.mailbox
     subject = "Canceled: " + (meeting.subject or "")
     for mailbox in _attendee_mailboxes(meeting, organizer):
         copy = _by_uid(mailbox, meeting.uid)
@@ -223,4 +278,3 @@ def cancel(meeting: Item) -> None:
         notice.set_extra(CANCELLED, True)
         stamp_sent(notice, organizer)
         mailbox.add_item(notice)
-    organizer.delete_item(meeting, "MoveToDeletedItems")

@@ -142,3 +142,24 @@ def test_meeting_messages_survive_save_and_load(alice: Account, bob: Account, wo
         stored.uid == meeting.uid
         and stored.get_extra("AssociatedCalendarItemId") == request.associated_calendar_item_id.id
     )
+
+
+def test_an_update_reaches_the_attendees(alice: Account, bob: Account) -> None:
+    """Meeting requests: UpdateItem with SendMeetingInvitationsOrCancellations sends a
+    FullUpdate request and moves the attendee's copy."""
+    meeting = invite(alice)
+    meeting.start, meeting.end = START + timedelta(hours=2), START + timedelta(hours=3)
+    meeting.location = "Room 9"
+    meeting.save(update_fields=["start", "end", "location"], send_meeting_invitations=SEND_TO_ALL_AND_SAVE_COPY)
+    (copy,) = list(bob.calendar.all())
+    assert (copy.start, copy.location) == (START + timedelta(hours=2), "Room 9")
+    kinds = sorted(i.meeting_request_type for i in bob.inbox.all() if isinstance(i, MeetingRequest))
+    assert kinds == ["FullUpdate", "NewMeetingRequest"]
+
+
+def test_deleting_with_cancellations(alice: Account, bob: Account) -> None:
+    """CancelCalendarItem's other form: DeleteItem with SendMeetingCancellations."""
+    meeting = invite(alice)
+    meeting.delete(send_meeting_cancellations=SEND_TO_ALL_AND_SAVE_COPY)
+    assert any(isinstance(i, MeetingCancellation) for i in bob.inbox.all())
+    assert next(iter(bob.calendar.all())).is_cancelled is True
