@@ -27,7 +27,7 @@ from ..errors import (
     ErrorItemNotFound,
 )
 from .model import CalendarItem, Occurrence, from_epoch
-from .recurrence import is_endless, occurrence_dates
+from .recurrence import InvalidRecurrence, is_endless, occurrence_dates
 
 EXCEPTIONS = "occurrence_exceptions"
 DELETED = "deleted_occurrences"
@@ -103,7 +103,11 @@ def series(master: CalendarItem) -> Iterator[tuple[int, int]]:
     assert master.recurrence is not None
     zone = zone_of(master)
     time_of_day = from_epoch(master.start).astimezone(zone).time()
-    for index, day in enumerate(occurrence_dates(master.recurrence), 1):
+    try:
+        days = occurrence_dates(master.recurrence)
+    except InvalidRecurrence:
+        return  # a pattern stored unchecked (an older world file): no occurrences, no 500
+    for index, day in enumerate(days, 1):
         yield index, int(datetime.combine(day, time_of_day, zone).timestamp())
 
 

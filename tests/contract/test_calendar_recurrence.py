@@ -35,6 +35,7 @@ from hypothesis import strategies as st
 
 from mockews.store import World, occurrences
 from mockews.store.model import CalendarItem as StoredCalendarItem
+from mockews.store.model import Recurrence as StoredRecurrence
 from mockews.store.persist import load_world, save_world
 
 from ..conftest import ALICE
@@ -313,3 +314,15 @@ def test_any_pattern_expands_as_dateutil_expands_it(
     got = [i.start for i in alice.calendar.view(start=start, end=window_end)]
     master.delete()
     assert sorted(got) == [t.astimezone(UTC) for t in expected]
+
+
+def test_a_stored_pattern_that_cannot_expand_gives_no_occurrences(alice: Account, world: World) -> None:
+    """Calendar: a pattern stored without the check (an older world file) expands to
+    nothing instead of failing the whole view."""
+    master = four_days(alice)
+    stored = world.mailbox(ALICE).item(master.id)
+    assert isinstance(stored, StoredCalendarItem) and stored.recurrence is not None
+    stored.recurrence = StoredRecurrence("WeeklyRecurrence", (("Interval", "1"),), "NoEndRecurrence", ())
+    assert view(alice) == []
+    master.refresh()
+    assert master.first_occurrence is None and master.type == "RecurringMaster"
