@@ -222,6 +222,62 @@ class ErrorDelegateValidationFailed(EWSError):
     default_message = "The delegate user's settings are not valid."
 
 
+class ErrorCalendarOccurrenceIndexIsOutOfRecurrenceRange(EWSError):
+    default_message = "The occurrence index is out of the recurrence range."
+
+
+class ErrorCalendarOccurrenceIsDeletedFromRecurrence(EWSError):
+    default_message = "The occurrence was deleted from the recurrence."
+
+
+class ErrorCalendarInvalidRecurrence(EWSError):
+    default_message = "The recurrence pattern is invalid."
+
+
+class ErrorCalendarCannotMoveOrCopyOccurrence(EWSError):
+    default_message = "An occurrence of a recurring series cannot be moved or copied."
+
+
+class ErrorCalendarCannotUseIdForOccurrenceId(EWSError):
+    default_message = "An OccurrenceItemId must name a recurring master."
+
+
+class ErrorCalendarCannotUseIdForRecurringMasterId(EWSError):
+    default_message = "A RecurringMasterItemId must name an occurrence or a recurring master."
+
+
+class ErrorCalendarIsCancelledForAccept(EWSError):
+    default_message = "The meeting was cancelled and cannot be accepted."
+
+
+class ErrorCalendarIsCancelledForDecline(EWSError):
+    default_message = "The meeting was cancelled and cannot be declined."
+
+
+class ErrorCalendarIsCancelledForTentative(EWSError):
+    default_message = "The meeting was cancelled and cannot be tentatively accepted."
+
+
+class ErrorCalendarIsNotOrganizer(EWSError):
+    default_message = "Only the organizer can cancel a meeting."
+
+
+class ErrorCalendarIsOrganizerForAccept(EWSError):
+    default_message = "The organizer cannot accept their own meeting."
+
+
+class ErrorCalendarIsOrganizerForDecline(EWSError):
+    default_message = "The organizer cannot decline their own meeting."
+
+
+class ErrorCalendarIsOrganizerForTentative(EWSError):
+    default_message = "The organizer cannot tentatively accept their own meeting."
+
+
+class ErrorMissingInformationReferenceItemId(EWSError):
+    default_message = "A meeting response needs a ReferenceItemId."
+
+
 def all_error_classes() -> list[type[EWSError]]:
     """Every code this module can put on the wire (for the exchangelib cross-check)."""
     found: list[type[EWSError]] = []

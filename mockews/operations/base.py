@@ -11,6 +11,8 @@ from typing import ClassVar, TypeVar
 
 from ..errors import (
     ErrorAccessDenied,
+    ErrorCalendarCannotUseIdForOccurrenceId,
+    ErrorCalendarCannotUseIdForRecurringMasterId,
     ErrorFolderNotFound,
     ErrorInvalidIdEmpty,
     ErrorInvalidIdMalformed,
@@ -22,9 +24,10 @@ from ..errors import (
 from ..soap.item_properties import RenderContext
 from ..soap.render import direct_response, failure, operation_response, success
 from ..soap.xml import Element, children, local_name, t
+from ..store import occurrences
 from ..store.ids import FOLDER_PREFIX, ITEM_PREFIX, tag_of
 from ..store.mailbox import Mailbox
-from ..store.model import Folder, Item
+from ..store.model import CalendarItem, Folder, Item, Occurrence
 from ..store.world import Account, World
 
 X = TypeVar("X")
@@ -173,7 +176,30 @@ class Operation(ABC):
         item_id = elem.get("Id") or elem.get("RecurringMasterId") or elem.get("OccurrenceId") or ""
         if item_id.startswith(FOLDER_PREFIX):
             raise ErrorItemNotFound()
-        return self._mailbox_of(item_id, ErrorItemNotFound).item(item_id)
+        found = self._mailbox_of(item_id, ErrorItemNotFound).item(item_id)
+        if kind == "OccurrenceItemId":
+            return self._occurrence(found, elem.get("InstanceIndex", ""))
+        if kind == "RecurringMasterItemId":
+            return self._recurring_master(found)
+        return found
+
+    @staticmethod
+    def _occurrence(master: Item, index_text: str) -> Item:
+        """``t:OccurrenceItemId``: the InstanceIndex-th occurrence of a master."""
+        if not isinstance(master, CalendarItem) or isinstance(master, Occurrence) or master.recurrence is None:
+            raise ErrorCalendarCannotUseIdForOccurrenceId()
+        if not index_text.strip().isdigit():
+            raise ErrorSchemaValidation("OccurrenceItemId needs a numeric InstanceIndex.")
+        return occurrences.occurrence(master, int(index_text))
+
+    @staticmethod
+    def _recurring_master(item: Item) -> Item:
+        """``t:RecurringMasterItemId``: the master of an occurrence (or of an exception)."""
+        if isinstance(item, Occurrence):
+            return item.master
+        if isinstance(item, CalendarItem) and item.recurrence is not None:
+            return item
+        raise ErrorCalendarCannotUseIdForRecurringMasterId()
 
     def target_folder(self, container: Element | None) -> Folder:
         """``m:ToFolderId`` / ``m:SavedItemFolderId`` / ``m:ParentFolderId`` → folder."""

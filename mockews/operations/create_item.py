@@ -10,11 +10,12 @@ as Exchange honours them.
 
 from __future__ import annotations
 
-from ..errors import ErrorInvalidOperation, ErrorSchemaValidation
+from ..errors import ErrorInvalidOperation, ErrorMissingInformationReferenceItemId, ErrorSchemaValidation
 from ..soap.attachments import parse_file_attachment
 from ..soap.item_properties import parse_datetime
 from ..soap.items import ID_ONLY, ParsedItem, parse_item, render_item
 from ..soap.xml import Element, children, local_name, m, t
+from ..store import meetings
 from ..store.delivery import deliver, stamp_sent
 from ..store.mailbox import Mailbox, set_field
 from ..store.model import CalendarItem, ExtendedValue, FileAttachment, Folder, Item
@@ -22,6 +23,7 @@ from .base import Operation
 from .response_objects import RESPONSE_OBJECTS, build_response
 
 DISPOSITIONS = ("SaveOnly", "SendOnly", "SendAndSaveCopy")
+MEETING_REPLIES = (*meetings.REPLIES, "CancelCalendarItem")
 MSGFLAG_READ = 0x1
 MSGFLAG_UNSENT = 0x8
 PID_TAG_MESSAGE_FLAGS = 0x0E07
@@ -99,6 +101,8 @@ class CreateItem(Operation):
     def _create(self, elem: Element, disposition: str, target: Folder | None) -> str:
         if local_name(elem) in RESPONSE_OBJECTS:
             return self._respond_to(elem, disposition, target)
+        if local_name(elem) in MEETING_REPLIES:
+            return self._meeting_reply(elem)
         parsed = parse_item(elem, self.world)
         if disposition != "SaveOnly" and parsed.kind != "Message":
             raise ErrorInvalidOperation("Only messages can be sent.")
@@ -110,7 +114,11 @@ class CreateItem(Operation):
             target = mailbox.well_known(default)
         item, attachment_elems = build_item(mailbox, target, parsed)
         attachments = [parse_file_attachment(a) for a in attachment_elems]
-        return self._finish(item, mailbox, disposition, attachments)
+        answer = self._finish(item, mailbox, disposition, attachments)
+        invitations = self.request.get("SendMeetingInvitations", "SendToNone")
+        if isinstance(item, CalendarItem) and invitations in meetings.INVITATION_MODES:
+            meetings.send_invitations(item, mailbox, save_copy=invitations == "SendToAllAndSaveCopy")
+        return answer
 
     def _finish(self, item: Item, mailbox: Mailbox, disposition: str, attachments: list[FileAttachment]) -> str:
         """Store and/or send a built item; the answer names it only when it was saved
@@ -127,6 +135,19 @@ class CreateItem(Operation):
         for attachment in attachments:
             mailbox.add_attachment(item, attachment)
         return f"<m:Items>{render_item(item, ID_ONLY, self.render_ctx)}</m:Items>"
+
+    def _meeting_reply(self, elem: Element) -> str:
+        """AcceptItem / TentativelyAcceptItem / DeclineItem / CancelCalendarItem: the
+        meeting workflow (store/meetings.py); sent, so the answer names no item."""
+        reference = elem.find(t("ReferenceItemId"))
+        if reference is None:
+            raise ErrorMissingInformationReferenceItemId()
+        original = self.item(reference)
+        if local_name(elem) == "CancelCalendarItem":
+            meetings.cancel(original)
+        else:
+            meetings.respond(original, local_name(elem))
+        return "<m:Items/>"
 
     def _respond_to(self, elem: Element, disposition: str, target: Folder | None) -> str:
         reference = elem.find(t("ReferenceItemId"))

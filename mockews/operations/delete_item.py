@@ -1,9 +1,14 @@
 """DeleteItem: HardDelete removes; SoftDelete moves to Recoverable Items\\Deletions;
-MoveToDeletedItems moves to Deleted Items (from there, soft-deletes)."""
+MoveToDeletedItems moves to Deleted Items (from there, soft-deletes).  An organizer's
+meeting deleted with SendMeetingCancellations tells its attendees (store/meetings.py)."""
 
 from __future__ import annotations
 
+from typing import cast
+
 from ..soap.xml import Element, children, m
+from ..store import meetings
+from ..store.model import CalendarItem
 from .base import Operation
 from .delete_folder import delete_type
 
@@ -13,9 +18,12 @@ class DeleteItem(Operation):
 
     def execute(self) -> str:
         mode = delete_type(self.request)
+        notify = self.request.get("SendMeetingCancellations", "SendToNone") in meetings.INVITATION_MODES
 
         def one(elem: Element) -> str:
             item = self.item(elem)
+            if notify and meetings.is_sent_meeting(item):
+                meetings.send_cancellations(cast(CalendarItem, item))
             item.mailbox.delete_item(item, mode)
             return ""
 

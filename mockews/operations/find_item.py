@@ -1,6 +1,7 @@
 """FindItem: a folder's items filtered by a Restriction, sorted by SortOrder, paged by
-IndexedPageItemView — or a CalendarView window (items overlapping it; recurring
-masters are returned as masters, occurrences are not expanded)."""
+IndexedPageItemView — or a CalendarView window: the single items and the occurrences
+of recurring masters overlapping it (masters themselves are not returned, as on
+Exchange), sorted by start."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from ..soap.paging import MAX_PAGE, parse_indexed_view
 from ..soap.render import boolean
 from ..soap.restriction import parse_item_restriction, parse_sort_order, sort_items
 from ..soap.xml import Element, m, parse_int
+from ..store import occurrences
 from ..store.model import CalendarItem, Item
 from .base import Operation
 
@@ -62,10 +64,13 @@ class FindItem(Operation):
             raise ErrorSchemaValidation("CalendarView EndDate is earlier than StartDate.")
         limit_text = view.get("MaxEntriesReturned")
         limit = MAX_PAGE if limit_text is None else parse_int(limit_text, "MaxEntriesReturned")
-        hits = [
-            i
-            for i in items
-            if isinstance(i, CalendarItem) and i.start < end and (i.end > start or i.recurrence is not None)
-        ]
+        hits: list[CalendarItem] = []
+        for i in items:
+            if not isinstance(i, CalendarItem) or i.kind != "CalendarItem":
+                continue  # meeting messages carry a meeting but are not on the calendar
+            if i.recurrence is not None:
+                hits.extend(occurrences.between(i, start, end))
+            elif i.start < end and i.end >= start:  # one ending at the view's start is in it, as on Exchange
+                hits.append(i)
         hits.sort(key=lambda i: (i.start, i.id))
         return list[Item](hits[:limit]), len(hits) <= limit

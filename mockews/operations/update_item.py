@@ -2,16 +2,20 @@
 
 ChangeKeys are enforced only with ConflictResolution=NeverOverwrite
 (ErrorIrresolvableConflict), as on Exchange.  The item keeps its id; its ChangeKey
-changes.  A draft updated with a Send disposition is sent.
+changes.  A draft updated with a Send disposition is sent; a sent meeting updated with
+SendMeetingInvitationsOrCancellations sends its attendees the update.
 """
 
 from __future__ import annotations
 
+from typing import cast
+
 from ..errors import ErrorInvalidPropertyDelete, ErrorInvalidPropertySet, ErrorSchemaValidation
 from ..soap.items import ID_ONLY, fields_of, item_change_target, parse_item, render_item
 from ..soap.xml import Element, children, local_name, m, t
+from ..store import meetings
 from ..store.delivery import deliver, stamp_sent
-from ..store.model import ExtendedKey, ExtendedValue, Item
+from ..store.model import CalendarItem, ExtendedKey, ExtendedValue, Item
 from .base import Operation
 from .create_item import DISPOSITIONS, apply_extended
 
@@ -74,6 +78,9 @@ class UpdateItem(Operation):
         mailbox.update_item(item, sets, deletes)
         if extended:
             self._apply_extended(item, extended)
+        invitations = self.request.get("SendMeetingInvitationsOrCancellations", "SendToNone")
+        if invitations in meetings.UPDATE_MODES and meetings.is_sent_meeting(item):
+            meetings.send_invitations(cast(CalendarItem, item), mailbox, save_copy="SaveCopy" in invitations)
         if disposition != "SaveOnly" and item.kind == "Message":
             stamp_sent(item, mailbox)
             deliver(item, mailbox)

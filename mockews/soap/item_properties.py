@@ -14,15 +14,30 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import lru_cache
 
-from ..errors import ErrorInvalidValueForProperty, ErrorSchemaValidation
-from ..store.model import Attendee, CalendarItem, ExtendedKey, ExtendedValue, Item, Recipient, Recurrence
+from ..errors import ErrorCalendarInvalidRecurrence, ErrorInvalidValueForProperty, ErrorSchemaValidation
+from ..store import occurrences
+from ..store.model import (
+    MEETING_KINDS,
+    Attendee,
+    CalendarItem,
+    ExtendedKey,
+    ExtendedValue,
+    Item,
+    Occurrence,
+    Recipient,
+    Recurrence,
+)
+from ..store.recurrence import InvalidRecurrence, parse_date, validate
 from ..store.world import World
 from .render import boolean, dt, el, esc
 from .xml import Element, children, local_name, parse_bool, parse_int, t
 
-MESSAGE = frozenset({"Message"})
-CALENDAR = frozenset({"CalendarItem"})
-ALL_KINDS = frozenset({"Message", "CalendarItem", "Contact", "Task", "PostItem", "Item"})
+#: meeting messages are messages too (From, To, IsRead …); a request also carries the
+#: meeting's calendar properties, as Exchange's MeetingRequestMessageType does
+MEETING = frozenset(MEETING_KINDS)
+MESSAGE = frozenset({"Message"}) | MEETING
+CALENDAR = frozenset({"CalendarItem", "MeetingRequest"})
+ALL_KINDS = frozenset({"Message", "CalendarItem", "Contact", "Task", "PostItem", "Item"}) | MEETING
 
 #: FindItem returns string properties cut to this many characters (GetItem: whole)
 FIND_TRUNCATE = 255
@@ -321,12 +336,28 @@ def _display(field: str, tag: str) -> ItemProperty:
     )
 
 
+def _range_date(text: str, item: CalendarItem) -> str:
+    """A range date as Exchange returns it: the day with the offset of the series' start
+    zone on that day (``2024-05-01+02:00``; ``Z`` in UTC), whatever the client sent."""
+    try:
+        day = parse_date(text)
+    except InvalidRecurrence:
+        return esc(text)
+    zone = occurrences.zone_of(item)
+    offset = datetime.combine(day, datetime.min.time(), zone).utcoffset()
+    minutes = 0 if offset is None else int(offset.total_seconds()) // 60
+    if minutes == 0:
+        return f"{day.isoformat()}Z"
+    sign = "+" if minutes > 0 else "-"
+    return f"{day.isoformat()}{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
 def _render_recurrence(item: Item, ctx: RenderContext) -> str:
     rec = item.recurrence if isinstance(item, CalendarItem) else None
-    if rec is None:
+    if rec is None or not isinstance(item, CalendarItem):
         return ""
     pattern = "".join(el(k, esc(v)) for k, v in rec.pattern_fields)
-    rng = "".join(el(k, esc(v)) for k, v in rec.range_fields)
+    rng = "".join(el(k, _range_date(v, item) if k in ("StartDate", "EndDate") else esc(v)) for k, v in rec.range_fields)
     return (
         f"<t:Recurrence><t:{rec.pattern}>{pattern}</t:{rec.pattern}><t:{rec.range}>{rng}</t:{rec.range}></t:Recurrence>"
     )
@@ -337,12 +368,105 @@ def _parse_recurrence(elem: Element, world: World) -> object:
     if len(parts) != 2:
         raise ErrorSchemaValidation("Recurrence needs a pattern and a range.")
     pattern, rng = parts
-    return Recurrence(
+    rec = Recurrence(
         local_name(pattern),
         tuple((local_name(c), (c.text or "").strip()) for c in children(pattern)),
         local_name(rng),
         tuple((local_name(c), (c.text or "").strip()) for c in children(rng)),
     )
+    try:
+        validate(rec)
+    except InvalidRecurrence as exc:
+        raise ErrorCalendarInvalidRecurrence(str(exc)) from exc
+    return rec
+
+
+def _occurrence_ref(tag: str, occ: Occurrence, ctx: RenderContext) -> str:
+    """FirstOccurrence / LastOccurrence / a ModifiedOccurrences entry."""
+    return (
+        f'<t:{tag}><t:ItemId Id="{occ.id}" ChangeKey="{ctx.world.change_key(occ.last_seq)}"/>'
+        f"{el('Start', dt(occ.start))}{el('End', dt(occ.end))}{el('OriginalStart', dt(occ.original_start))}</t:{tag}>"
+    )
+
+
+def _master(item: Item) -> CalendarItem | None:
+    """``item`` when it is a recurring master (not one of its occurrences)."""
+    if isinstance(item, CalendarItem) and not isinstance(item, Occurrence) and item.recurrence is not None:
+        return item
+    return None
+
+
+def _render_first_occurrence(item: Item, ctx: RenderContext) -> str:
+    master = _master(item)
+    first = None if master is None else occurrences.first_and_last(master)[0]
+    return "" if first is None else _occurrence_ref("FirstOccurrence", first, ctx)
+
+
+def _render_last_occurrence(item: Item, ctx: RenderContext) -> str:
+    master = _master(item)
+    last = None if master is None else occurrences.first_and_last(master)[1]
+    return "" if last is None else _occurrence_ref("LastOccurrence", last, ctx)
+
+
+def _render_modified_occurrences(item: Item, ctx: RenderContext) -> str:
+    master = _master(item)
+    found = [] if master is None else occurrences.modified_occurrences(master)
+    if not found:
+        return ""
+    inner = "".join(_occurrence_ref("Occurrence", o, ctx) for o in found)
+    return f"<t:ModifiedOccurrences>{inner}</t:ModifiedOccurrences>"
+
+
+def _render_deleted_occurrences(item: Item, ctx: RenderContext) -> str:
+    master = _master(item)
+    starts = [] if master is None else occurrences.deleted_starts(master)
+    if not starts:
+        return ""
+    inner = "".join(f"<t:DeletedOccurrence>{el('Start', dt(s))}</t:DeletedOccurrence>" for s in starts)
+    return f"<t:DeletedOccurrences>{inner}</t:DeletedOccurrences>"
+
+
+def _render_original_start(item: Item, ctx: RenderContext) -> str:
+    if isinstance(item, Occurrence):
+        return el("OriginalStart", dt(item.original_start))
+    return el("OriginalStart", dt(item.start)) if isinstance(item, CalendarItem) else ""
+
+
+def _render_recurrence_id(item: Item, ctx: RenderContext) -> str:
+    return el("RecurrenceId", dt(item.original_start)) if isinstance(item, Occurrence) else ""
+
+
+def _render_my_response(item: Item, ctx: RenderContext) -> str:
+    """MyResponseType: the owner's answer to a meeting; an appointment's owner organises it."""
+    value = item.get_extra("MyResponseType")
+    if value is None:
+        value = "Organizer" if item.kind == "CalendarItem" else "NoResponseReceived"
+    return el("MyResponseType", str(value))
+
+
+def _render_associated(item: Item, ctx: RenderContext) -> str:
+    """The attendee's calendar copy a meeting message belongs to."""
+    target = item.get_extra("AssociatedCalendarItemId")
+    if not isinstance(target, str):
+        return ""
+    found = item.mailbox.objects.get(target)
+    change_key = "" if found is None else f' ChangeKey="{ctx.world.change_key(found.last_seq)}"'
+    return f'<t:AssociatedCalendarItemId Id="{target}"{change_key}/>'
+
+
+def _zone_prop(uri: str, key: str) -> ItemProperty:
+    """StartTimeZone / EndTimeZone: the zone's Windows id (what exchangelib reads back);
+    occurrences are expanded in the start zone."""
+    tag = uri.split(":", 1)[1]
+
+    def render(item: Item, ctx: RenderContext) -> str:
+        value = item.get_extra(key)
+        return "" if value is None else f'<t:{tag} Id="{esc(str(value))}"/>'
+
+    def parse(elem: Element, world: World) -> object:
+        return (elem.get("Id") or elem.get("Name") or "").strip() or None
+
+    return ItemProperty(uri, tag, CALENDAR, render, f"extra.{key}", parse, lambda i: i.get_extra(key))
 
 
 def _calendar_datetime(uri: str, field: str) -> ItemProperty:
@@ -357,7 +481,9 @@ def _render_calendar_type(item: Item, ctx: RenderContext) -> str:
 
 
 def _render_is_recurring(item: Item, ctx: RenderContext) -> str:
-    return el("IsRecurring", boolean(isinstance(item, CalendarItem) and item.recurrence is not None))
+    # Exchange answers true for the occurrences and exceptions of a series, and false
+    # for its master (exchangelib's own tests assert this against Exchange).
+    return el("IsRecurring", boolean(isinstance(item, Occurrence)))
 
 
 def _render_is_meeting(item: Item, ctx: RenderContext) -> str:
@@ -446,10 +572,22 @@ PROPERTIES: tuple[ItemProperty, ...] = (
     bool_prop("message:IsRead", "is_read", MESSAGE, default=True),
     bool_prop("message:IsResponseRequested", "extra.IsResponseRequested", MESSAGE),
     extra_text_prop("message:References", MESSAGE),
-    # CalendarItemType
-    text_prop("calendar:UID", "uid", CALENDAR),
+    # MeetingMessageType
+    ItemProperty("meeting:AssociatedCalendarItemId", "AssociatedCalendarItemId", MEETING, _render_associated),
+    extra_text_prop("meeting:ResponseType", MEETING),
+    # CalendarItemType (and MeetingRequestMessageType)
+    text_prop("calendar:UID", "uid", CALENDAR | MEETING),
+    ItemProperty("calendar:RecurrenceId", "RecurrenceId", CALENDAR, _render_recurrence_id),
+    extra_text_prop("meetingRequest:MeetingRequestType", frozenset({"MeetingRequest"})),
+    ItemProperty(
+        "meetingRequest:IntendedFreeBusyStatus",
+        "IntendedFreeBusyStatus",
+        frozenset({"MeetingRequest"}),
+        lambda i, c: el("IntendedFreeBusyStatus", "Busy"),
+    ),
     _calendar_datetime("calendar:Start", "start"),
     _calendar_datetime("calendar:End", "end"),
+    ItemProperty("calendar:OriginalStart", "OriginalStart", CALENDAR, _render_original_start),
     bool_prop("calendar:IsAllDayEvent", "is_all_day", CALENDAR),
     choice_prop(
         "calendar:LegacyFreeBusyStatus",
@@ -459,14 +597,22 @@ PROPERTIES: tuple[ItemProperty, ...] = (
     ),
     text_prop("calendar:Location", "location", CALENDAR),
     ItemProperty("calendar:IsMeeting", "IsMeeting", CALENDAR, _render_is_meeting),
-    ItemProperty("calendar:IsCancelled", "IsCancelled", CALENDAR, lambda i, c: el("IsCancelled", "false")),
+    bool_prop("calendar:IsCancelled", "extra.IsCancelled", CALENDAR, writable=False),
     ItemProperty("calendar:IsRecurring", "IsRecurring", CALENDAR, _render_is_recurring),
+    bool_prop("calendar:MeetingRequestWasSent", "extra.MeetingRequestWasSent", CALENDAR, writable=False),
     ItemProperty("calendar:CalendarItemType", "CalendarItemType", CALENDAR, _render_calendar_type),
+    ItemProperty("calendar:MyResponseType", "MyResponseType", CALENDAR, _render_my_response),
     mailbox_prop("calendar:Organizer", "organizer", CALENDAR),
     attendees_prop("calendar:RequiredAttendees", "required"),
     attendees_prop("calendar:OptionalAttendees", "optional"),
     attendees_prop("calendar:Resources", "resources"),
     ItemProperty("calendar:Recurrence", "Recurrence", CALENDAR, _render_recurrence, "recurrence", _parse_recurrence),
+    ItemProperty("calendar:FirstOccurrence", "FirstOccurrence", CALENDAR, _render_first_occurrence),
+    ItemProperty("calendar:LastOccurrence", "LastOccurrence", CALENDAR, _render_last_occurrence),
+    ItemProperty("calendar:ModifiedOccurrences", "ModifiedOccurrences", CALENDAR, _render_modified_occurrences),
+    ItemProperty("calendar:DeletedOccurrences", "DeletedOccurrences", CALENDAR, _render_deleted_occurrences),
+    _zone_prop("calendar:StartTimeZone", occurrences.START_ZONE),
+    _zone_prop("calendar:EndTimeZone", occurrences.END_ZONE),
 )
 
 BY_URI: dict[str, ItemProperty] = {p.uri: p for p in PROPERTIES}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..errors import ErrorInvalidPropertyRequest, ErrorSchemaValidation
-from ..store.model import ExtendedKey, ExtendedValue, Item
+from ..store.model import MEETING_KINDS, ExtendedKey, ExtendedValue, Item
 from ..store.world import World
 from .item_properties import (
     ALL_URIS,
@@ -22,7 +22,7 @@ from .item_properties import (
 )
 from .xml import Element, child, children, local_name, m, t
 
-ITEM_KINDS = ("Message", "CalendarItem", "Contact", "Task", "PostItem", "Item", "MeetingRequest")
+ITEM_KINDS = ("Message", "CalendarItem", "Contact", "Task", "PostItem", "Item", *MEETING_KINDS)
 
 
 @dataclass(frozen=True)
@@ -112,7 +112,7 @@ def parse_item(elem: Element, world: World, allow_read_only: bool = False) -> Pa
     kind = local_name(elem)
     if kind not in ITEM_KINDS:
         raise ErrorSchemaValidation(f"{kind} is not an item element.")
-    if kind == "MeetingRequest":
+    if kind in MEETING_KINDS:
         kind = "Message"
     values: dict[str, object] = {}
     extended: list[ExtendedValue] = []
@@ -136,9 +136,9 @@ def parse_item(elem: Element, world: World, allow_read_only: bool = False) -> Pa
     return ParsedItem(kind, values, extended)
 
 
-#: time zones exchangelib sends with every Start/End update; the mock keeps all times in
-#: UTC, so they are accepted and ignored (as parse_item ignores them on create)
-IGNORED_UPDATES = frozenset({"calendar:StartTimeZone", "calendar:EndTimeZone", "calendar:MeetingTimeZone"})
+#: exchangelib sends MeetingTimeZone only to Exchange 2007; the mock keeps every instant
+#: in UTC and the Start/End zones (for expansion), so it is accepted and ignored
+IGNORED_UPDATES = frozenset({"calendar:MeetingTimeZone"})
 
 
 def item_change_target(field_elem: Element) -> tuple[ItemProperty | None, ExtendedKey | None]:

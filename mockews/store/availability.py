@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 
+from . import occurrences
 from .mailbox import Mailbox
 from .model import CalendarItem
 
@@ -94,11 +95,11 @@ class BusyPeriod:
 
 
 def instances(item: CalendarItem, start: int, end: int) -> list[CalendarItem]:
-    """The calendar entries ``item`` puts within [start, end).  Recurrence expansion
-    plugs in here: for a recurring master return its occurrences in the window
-    (``mockews.store.occurrences.between(item, start, end)`` once helper C's work is in:
-    modified ones at their new times and status, deleted ones absent).  Until then a
-    recurring item counts only as its master's own times."""
+    """The calendar entries ``item`` puts within [start, end): a recurring master its
+    occurrences (modified ones at their new times and status, deleted ones absent;
+    an occurrence merely touching the window's start takes no time in it)."""
+    if item.recurrence is not None:
+        return [occ for occ in occurrences.between(item, start, end) if occ.end > start]
     if item.start < end and item.end > start:
         return [item]
     return []

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Literal
 
 from ..errors import (
+    ErrorCalendarCannotMoveOrCopyOccurrence,
     ErrorCalendarEndDateIsEarlierThanStartDate,
     ErrorDeleteDistinguishedFolder,
     ErrorFolderExists,
@@ -24,9 +25,19 @@ from ..errors import (
     ErrorMoveCopyFailed,
     ErrorMoveDistinguishedFolder,
 )
+from . import occurrences
 from .ids import ATTACHMENT_SEP, split_attachment_id
 from .journal import Tombstone
-from .model import IMPORTANCES, SENSITIVITIES, CalendarItem, FileAttachment, Folder, Item
+from .model import (
+    IMPORTANCES,
+    MEETING_KINDS,
+    SENSITIVITIES,
+    CalendarItem,
+    FileAttachment,
+    Folder,
+    Item,
+    Occurrence,
+)
 
 if TYPE_CHECKING:
     from .settings import MailboxSettings
@@ -72,6 +83,9 @@ def plain_distinguished(distinguished_id: str) -> str:
         return distinguished_id[len(ARCHIVE_PREFIX) :]
     return distinguished_id
 
+
+#: how Exchange's calendar UIDs (a PidLidGlobalObjectId in hex) begin
+GOID_PREFIX = "040000008200E00074C5B7101A82E008"
 
 _FOLDER_KIND_BY_CLASS = {
     "IPF.Appointment": "CalendarFolder",
@@ -173,6 +187,10 @@ class Mailbox:
     def item(self, item_id: str) -> Item:
         obj = self.objects.get(item_id)
         if not isinstance(obj, Item):
+            parts = occurrences.split_occurrence_id(item_id)
+            if parts is not None:  # an occurrence of a recurring master, built on demand
+                master = self.objects.get(parts[0])
+                return occurrences.resolve(master if isinstance(master, CalendarItem) else None, item_id)
             raise ErrorItemNotFound()
         return obj
 
@@ -328,9 +346,17 @@ class Mailbox:
         item_id = self.world.new_item_id(self)
         if kind == "CalendarItem":
             return CalendarItem(item_id, folder, item_class or "IPM.Appointment")
+        if kind in MEETING_KINDS:
+            meeting = CalendarItem(item_id, folder, item_class or "IPM.Schedule.Meeting.Request")
+            meeting.kind = kind
+            return meeting
         return Item(item_id, folder, kind, item_class or _default_item_class(kind))
 
     def add_item(self, item: Item, now: int | None = None) -> Item:
+        if isinstance(item, CalendarItem):
+            occurrences.snap_all_day(item)
+            if not item.uid:  # Exchange gives every calendar item a UID (one per meeting)
+                item.uid = GOID_PREFIX + self.world.ids.token(16).encode().hex().upper()
         validate_item(item)
         folder = item.folder
         if now is None:
@@ -377,11 +403,22 @@ class Mailbox:
     ) -> None:
         self.check_change_key(item, change_key, enforce_change_key)
         deletes = list(deletes)
+        series = (item.start, item.recurrence) if isinstance(item, CalendarItem) else None
         for name, value in sets.items():
             set_field(item, name, value)
         for name in deletes:
             set_field(item, name, None)
+        if isinstance(item, CalendarItem):
+            occurrences.snap_all_day(item)
         validate_item(item)
+        if isinstance(item, Occurrence):
+            # the series lives in its master: the change is kept there as an exception
+            occurrences.record_exception(item)
+            self.touch_item(item.master)
+            item.last_seq = item.master.last_seq
+            return
+        if isinstance(item, CalendarItem) and series != (item.start, item.recurrence):
+            occurrences.forget_exceptions(item)
         read_only = set(sets) | set(deletes) <= {"is_read"}
         self.touch_item(item, read_flag_only=read_only)
 
@@ -398,6 +435,11 @@ class Mailbox:
         _compact(folder)
 
     def delete_item(self, item: Item, mode: DeleteMode) -> None:
+        if isinstance(item, Occurrence):
+            # deleting one occurrence removes it from the series, whatever the mode
+            occurrences.record_deletion(item)
+            self.touch_item(item.master)
+            return
         deleted_items = self.distinguished["deleteditems"]
         dumpster = self.distinguished["recoverableitemsdeletions"]
         if mode == "MoveToDeletedItems" and item.folder is not deleted_items:
@@ -414,6 +456,8 @@ class Mailbox:
         source folder journals a Delete and the target a Create."""
         if target.mailbox is not self:
             raise ErrorMoveCopyFailed("Items cannot be moved between mailboxes.")
+        if isinstance(item, Occurrence):
+            raise ErrorCalendarCannotMoveOrCopyOccurrence()
         if target is item.folder:
             return item
         moved = self.clone(item, target)
@@ -433,6 +477,8 @@ class Mailbox:
     def copy_item(self, item: Item, target: Folder) -> Item:
         if target.mailbox is not self:
             raise ErrorMoveCopyFailed("Items cannot be copied between mailboxes.")
+        if isinstance(item, Occurrence):
+            raise ErrorCalendarCannotMoveOrCopyOccurrence()
         return self.add_item(self.clone(item, target))
 
     def clone(self, item: Item, target: Folder) -> Item:

@@ -99,9 +99,9 @@ class FileAttachment:
 
 @dataclass(frozen=True, slots=True)
 class Recurrence:
-    """A recurrence pattern kept structurally but uninterpreted (expansion is not
-    modelled): the pattern element (e.g. ``WeeklyRecurrence``) with its ordered child
-    values, and the range element (e.g. ``EndDateRecurrence``) likewise."""
+    """A recurrence pattern as the client sent it: the pattern element (e.g.
+    ``WeeklyRecurrence``) with its ordered child values, and the range element (e.g.
+    ``EndDateRecurrence``) likewise.  recurrence.py expands it."""
 
     pattern: str
     pattern_fields: tuple[tuple[str, str], ...]
@@ -129,6 +129,8 @@ class ExtendedValue:
 
 
 ItemKind = Literal["Message", "CalendarItem", "Contact", "Task", "PostItem", "Item"]
+#: meeting messages: CalendarItem objects (they carry the meeting) under these elements
+MEETING_KINDS: tuple[str, ...] = ("MeetingRequest", "MeetingResponse", "MeetingCancellation")
 
 
 class Item:
@@ -264,6 +266,21 @@ class CalendarItem(Item):
         self.uid: str | None = None
         self.free_busy = "Busy"
         self.calendar_type = "Single"
+
+
+class Occurrence(CalendarItem):
+    """One occurrence of a recurring master, built on demand and never stored: its
+    master keeps the pattern and the exceptions (occurrences.py).  ``index`` is
+    Exchange's 1-based InstanceIndex; ``original_start`` where the pattern put it."""
+
+    __slots__ = ("index", "master", "original_start")
+
+    def __init__(self, item_id: str, master: CalendarItem, index: int, original_start: int) -> None:
+        super().__init__(item_id, master.folder, master.item_class)
+        self.master = master
+        self.index = index
+        self.original_start = original_start
+        self.calendar_type = "Occurrence"
 
 
 class Folder:

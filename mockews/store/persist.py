@@ -359,6 +359,7 @@ class _Loader:
         item: Item
         if cal:
             item = CalendarItem(r["id"], folder, r["item_class"])
+            item.kind = r["kind"]  # meeting messages are calendar items too
             _restore(item, self.world, cal, _CALENDAR_FIELDS)
         else:
             item = Item(r["id"], folder, r["kind"], r["item_class"])

@@ -18,9 +18,8 @@ from exchangelib.properties import (
     TimeWindow,
     TimeZone,
 )
+from exchangelib.recurrence import DailyPattern, Recurrence
 from exchangelib.services import GetUserAvailability
-
-from mockews.operations import OPERATIONS
 
 from ..conftest import ALICE, BOB, MODES, PASSWORD, Connect, every_mode
 
@@ -33,6 +32,13 @@ BERLIN_RULE = TimeZone(
     bias=-60,
     standard_time=StandardTime(bias=0, time=datetime.time(3, 0), occurrence=5, iso_month=10, weekday=7),
     daylight_time=DaylightTime(bias=-60, time=datetime.time(2, 0), occurrence=5, iso_month=3, weekday=7),
+)
+
+#: UTC as a Windows zone rule (no daylight saving)
+UTC_RULE = TimeZone(
+    bias=0,
+    standard_time=StandardTime(bias=0, time=datetime.time(0, 0), occurrence=1, iso_month=1, weekday=7),
+    daylight_time=DaylightTime(bias=0, time=datetime.time(0, 0), occurrence=1, iso_month=1, weekday=7),
 )
 
 
@@ -130,10 +136,39 @@ def test_someone_else_sees_availability_only(alice: Account, connect: Connect, m
     assert view.view_type == "FreeBusyMerged" and all(e.details is None for e in view.calendar_events)
 
 
-@pytest.mark.skipif("GetServerTimeZones" not in OPERATIONS, reason="needs GetServerTimeZones (another slice)")
 def test_get_free_busy_info(alice: Account) -> None:
     """GetUserAvailability through protocol.get_free_busy_info, as an application calls it."""
     fill_calendar(alice)
     start, end = EWSDateTime(2024, 5, 2, tzinfo=BERLIN), EWSDateTime(2024, 5, 3, tzinfo=BERLIN)
     [view] = list(alice.protocol.get_free_busy_info([(alice, "Required", False)], start, end, 60))
     assert view.merged == "000000000200301200000000"
+
+
+def test_a_recurring_meeting_is_busy_at_each_occurrence(alice: Account) -> None:
+    """GetUserAvailability over a recurring master: each occurrence in the window takes
+    its time (the series is expanded, not just the master's first slot); a deleted
+    occurrence frees its slot."""
+    master = CalendarItem(
+        account=alice,
+        folder=alice.calendar,
+        subject="Daily sync",
+        start=utc(1, 9),
+        end=utc(1, 10),
+        legacy_free_busy_status="Busy",
+        recurrence=Recurrence(pattern=DailyPattern(interval=1), start=datetime.date(2024, 5, 1), number=5),
+    )
+    master.save()
+    window = TimeWindow(start=EWSDateTime(2024, 5, 2, tzinfo=UTC), end=EWSDateTime(2024, 5, 4, tzinfo=UTC))
+    [view] = list(
+        GetUserAvailability(alice.protocol).call(
+            tzinfo=UTC,
+            mailbox_data=[MailboxData(email=ALICE, attendee_type="Required", exclude_conflicts=False)],
+            timezone=UTC_RULE,
+            free_busy_view_options=FreeBusyViewOptions(
+                time_window=window, merged_free_busy_interval=60, requested_view="FreeBusyMerged"
+            ),
+        )
+    )
+    busy = "0" * 9 + "2" + "0" * 14
+    assert view.merged == busy + busy
+    assert [e.start for e in view.calendar_events] == [utc(2, 9), utc(3, 9)]
