@@ -9,20 +9,28 @@ order, so elements come out in schema order for strict clients.
 from __future__ import annotations
 
 import base64
+import hashlib
+import html
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import lru_cache
 
-from ..errors import ErrorInvalidValueForProperty, ErrorSchemaValidation
+from ..errors import ErrorInvalidPercentCompleteValue, ErrorInvalidValueForProperty, ErrorSchemaValidation
 from ..store.model import Attendee, CalendarItem, ExtendedKey, ExtendedValue, Item, Recipient, Recurrence
 from ..store.world import World
 from .render import boolean, dt, el, esc
 from .xml import Element, children, local_name, parse_bool, parse_int, t
 
 MESSAGE = frozenset({"Message"})
+POST = frozenset({"PostItem"})
+MESSAGE_POST = MESSAGE | POST
 CALENDAR = frozenset({"CalendarItem"})
-ALL_KINDS = frozenset({"Message", "CalendarItem", "Contact", "Task", "PostItem", "Item"})
+CONTACT = frozenset({"Contact"})
+DIST_LIST = frozenset({"DistributionList"})
+TASK = frozenset({"Task"})
+ALL_KINDS = frozenset({"Message", "CalendarItem", "Contact", "DistributionList", "Task", "PostItem", "Item"})
 
 #: FindItem returns string properties cut to this many characters (GetItem: whole)
 FIND_TRUNCATE = 255
@@ -168,22 +176,15 @@ def datetime_prop(
     uri: str, field: str, kinds: frozenset[str] = ALL_KINDS, writable: bool = False, default: bool = False
 ) -> ItemProperty:
     tag = uri.split(":", 1)[1]
+    get = _getter(field)
 
     def render(item: Item, ctx: RenderContext) -> str:
-        value = getattr(item, field)
-        return "" if value is None else el(tag, dt(value))
+        value = get(item)
+        return el(tag, dt(value)) if isinstance(value, int) else ""
 
     parse: Parser | None = (lambda e, w: parse_datetime(e.text)) if writable else None
     return ItemProperty(
-        uri,
-        tag,
-        kinds,
-        render,
-        field if writable else None,
-        parse,
-        lambda i: getattr(i, field),
-        default,
-        value_type="datetime",
+        uri, tag, kinds, render, field if writable else None, parse, get, default, value_type="datetime"
     )
 
 
@@ -265,6 +266,87 @@ def attendees_prop(uri: str, field: str) -> ItemProperty:
         return [a.recipient.email.lower() for a in getattr(item, field)]
 
     return ItemProperty(uri, tag, CALENDAR, render, field, parse, get, appendable=True)
+
+
+def canonical_xml(elem: Element) -> str:
+    """A client's element as Exchange returns it: ``t:`` prefix, attributes kept, the
+    whitespace between child elements dropped.  Fields the mock gives no meaning are
+    kept in this form, so they come back equal to what was written."""
+    tag = local_name(elem)
+    attrs = "".join(f' {k!s}="{esc(str(v))}"' for k, v in elem.attrib.items() if "}" not in str(k))
+    kids = children(elem)
+    inner = "".join(canonical_xml(c) for c in kids) if kids else esc(elem.text or "")
+    return f"<t:{tag}{attrs}>{inner}</t:{tag}>"
+
+
+def xml_prop(uri: str, kinds: frozenset[str], tag: str | None = None) -> ItemProperty:
+    """A structured field with no semantics in the mock (text lists, time zones, task
+    recurrence, distribution list members …): the element itself, canonical, in the
+    item's extra dict — one string, no slot."""
+    tag = tag or uri.split(":", 1)[1]
+    key = "xml." + tag
+
+    def render(item: Item, ctx: RenderContext) -> str:
+        value = item.get_extra(key)
+        return value if isinstance(value, str) else ""
+
+    return ItemProperty(uri, tag, kinds, render, "extra." + key, lambda e, w: canonical_xml(e))
+
+
+#: the parts of a PhysicalAddresses entry, in schema order
+ADDRESS_PARTS = ("Street", "City", "State", "CountryOrRegion", "PostalCode")
+
+
+def indexed_prop(uri: str, tag: str, parts: tuple[str, ...] = ()) -> ItemProperty:
+    """A contact dictionary (EmailAddresses, PhoneNumbers, ImAddresses, or with
+    ``parts`` PhysicalAddresses), kept as ``{Key: text}`` or ``{Key: {part: text}}`` in
+    the extra dict; UpdateItem merges it entry by entry (IndexedFieldURI)."""
+
+    def render(item: Item, ctx: RenderContext) -> str:
+        entries = item.get_extra(tag)
+        if not isinstance(entries, dict) or not entries:
+            return ""
+        out = []
+        for key, value in entries.items():
+            inner = "".join(el(p, esc(value[p])) for p in parts if p in value) if parts else esc(value)
+            out.append(f'<t:Entry Key="{esc(key)}">{inner}</t:Entry>')
+        return f"<t:{tag}>{''.join(out)}</t:{tag}>"
+
+    def parse(elem: Element, world: World) -> object:
+        out: dict[str, object] = {}
+        for entry in children(elem):
+            key = entry.get("Key")
+            if not key:
+                raise ErrorSchemaValidation(f"An entry of {tag} needs a Key.")
+            if parts:
+                out[key] = {local_name(c): c.text or "" for c in children(entry) if local_name(c) in parts}
+            else:
+                out[key] = entry.text or ""
+        return out
+
+    def get(item: Item) -> object:
+        entries = item.get_extra(tag)
+        return [v for v in entries.values() if isinstance(v, str)] if isinstance(entries, dict) else None
+
+    return ItemProperty(uri, tag, kinds=CONTACT, render=render, field="extra." + tag, parse=parse, get=get)
+
+
+def stored(uri: str, kinds: frozenset[str], value_type: str = "text") -> ItemProperty:
+    """A plain writable field the mock gives no meaning: kept in the extra dict, typed
+    so that booleans and datetimes come back in Exchange's form."""
+    field = "extra." + uri.split(":", 1)[1]
+    if value_type == "bool":
+        return bool_prop(uri, field, kinds)
+    if value_type == "int":
+        return int_prop(uri, field, kinds)
+    if value_type == "datetime":
+        return datetime_prop(uri, field, kinds, writable=True)
+    return extra_text_prop(uri, kinds)
+
+
+def computed(uri: str, kinds: frozenset[str], render: Renderer, get: Getter | None = None) -> ItemProperty:
+    """A read-only property Exchange computes; writing it is ErrorInvalidPropertySet."""
+    return ItemProperty(uri, uri.split(":", 1)[1], kinds, render, get=get)
 
 
 # -- individual properties ------------------------------------------------------------
@@ -380,6 +462,174 @@ def _render_conversation_id(item: Item, ctx: RenderContext) -> str:
     return f'<t:ConversationId Id="{token}"/>'
 
 
+def _extra_str(item: Item, key: str) -> str | None:
+    value = item.get_extra(key)
+    return value if isinstance(value, str) else None
+
+
+_TAGS = re.compile(r"<[^>]*>")
+
+
+def _render_text_body(item: Item, ctx: RenderContext) -> str:
+    """Exchange derives TextBody from the body: HTML loses its markup."""
+    if item.body is None:
+        return ""
+    text = html.unescape(_TAGS.sub("", item.body)) if item.body_type == "HTML" else item.body
+    return f'<t:TextBody BodyType="Text">{esc(text)}</t:TextBody>'
+
+
+def _render_reminder_due_by(item: Item, ctx: RenderContext) -> str:
+    """What the client wrote; a calendar item's reminder is otherwise due at its start."""
+    value = item.get_extra("ReminderDueBy")
+    if not isinstance(value, int) and isinstance(item, CalendarItem):
+        value = item.start
+    return el("ReminderDueBy", dt(value)) if isinstance(value, int) else ""
+
+
+def _render_culture(item: Item, ctx: RenderContext) -> str:
+    return el("Culture", esc(_extra_str(item, "Culture") or "en-US"))
+
+
+def _is_from_me(item: Item, ctx: RenderContext) -> str:
+    sender = item.from_ or item.sender
+    return el("IsFromMe", boolean(sender is not None and sender.email.lower() == item.mailbox.email.lower()))
+
+
+def _web_query(view: str) -> Renderer:
+    def render(item: Item, ctx: RenderContext) -> str:
+        tag = "WebClientReadFormQueryString" if view == "Read" else "WebClientEditFormQueryString"
+        return el(tag, esc(f"https://{ctx.world.domain}/owa/?ItemID={item.id}&exvsurl=1&viewmodel={view}Item"))
+
+    return render
+
+
+def _render_conversation_index(item: Item, ctx: RenderContext) -> str:
+    """A 22-byte header block (reserved byte, 5 bytes of FILETIME, 16-byte GUID), as
+    Exchange stamps on every message; the GUID is derived from the conversation."""
+    filetime = (item.created + 11644473600) * 10_000_000
+    guid = hashlib.md5((item.subject or "").lower().encode(), usedforsecurity=False).digest()
+    raw = b"\x01" + (filetime >> 16).to_bytes(8, "big")[3:] + guid
+    return el("ConversationIndex", base64.b64encode(raw).decode())
+
+
+def _render_conversation_topic(item: Item, ctx: RenderContext) -> str:
+    topic = _extra_str(item, "ConversationTopic") or item.subject
+    return "" if topic is None else el("ConversationTopic", esc(_truncated(topic, ctx)))
+
+
+def _received_by(tag: str) -> Renderer:
+    """Mail that arrived (not a draft) was received by the mailbox owner."""
+
+    def render(item: Item, ctx: RenderContext) -> str:
+        if item.is_draft:
+            return ""
+        owner = ctx.world.recipient(item.mailbox.display_name, item.mailbox.email)
+        return f"<t:{tag}>{render_mailbox(owner)}</t:{tag}>"
+
+    return render
+
+
+def _render_duration(item: Item, ctx: RenderContext) -> str:
+    if not isinstance(item, CalendarItem):
+        return ""
+    minutes, _ = divmod(max(item.end - item.start, 0), 60)
+    hours, minutes = divmod(minutes, 60)
+    days, hours = divmod(hours, 24)
+    return el("Duration", f"P{days}DT{hours}H{minutes}M0S")
+
+
+def _organised_by_owner(item: Item) -> bool:
+    organizer = item.organizer if isinstance(item, CalendarItem) else None
+    return organizer is None or organizer.email.lower() == item.mailbox.email.lower()
+
+
+def _render_my_response(item: Item, ctx: RenderContext) -> str:
+    return el("MyResponseType", "Organizer" if _organised_by_owner(item) else "Unknown")
+
+
+def _render_appointment_state(item: Item, ctx: RenderContext) -> str:
+    """Bit 0: a meeting; bit 1: received (not organised here)."""
+    meeting = isinstance(item, CalendarItem) and bool(item.required or item.optional or item.resources)
+    return el("AppointmentState", str((1 if meeting else 0) | (0 if _organised_by_owner(item) else 3)))
+
+
+def _contact_display_name(item: Item) -> str | None:
+    """Exchange computes DisplayName from the name parts when none is written."""
+    written = _extra_str(item, "DisplayName")
+    if written is not None:
+        return written
+    parts = [_extra_str(item, k) for k in ("GivenName", "MiddleName", "Surname")]
+    joined = " ".join(p for p in parts if p)
+    return joined or None
+
+
+def _render_display_name(item: Item, ctx: RenderContext) -> str:
+    name = _contact_display_name(item)
+    return "" if name is None else el("DisplayName", esc(_truncated(name, ctx)))
+
+
+def _render_file_as(item: Item, ctx: RenderContext) -> str:
+    """Written for a contact; a distribution list is filed as its name."""
+    value = _extra_str(item, "FileAs") if item.kind == "Contact" else _contact_display_name(item)
+    return "" if value is None else el("FileAs", esc(_truncated(value, ctx)))
+
+
+_COMPLETE_NAME = (
+    ("FirstName", "GivenName"),
+    ("MiddleName", "MiddleName"),
+    ("LastName", "Surname"),
+    ("Suffix", "Generation"),
+    ("Initials", "Initials"),
+    ("FullName", None),
+    ("Nickname", "Nickname"),
+)
+
+
+def _render_complete_name(item: Item, ctx: RenderContext) -> str:
+    parts = []
+    for tag, key in _COMPLETE_NAME:
+        value = _extra_str(item, key) if key else _contact_display_name(item)
+        if value:
+            parts.append(el(tag, esc(value)))
+    return f"<t:CompleteName>{''.join(parts)}</t:CompleteName>"
+
+
+TASK_STATUSES = ("NotStarted", "InProgress", "Completed", "WaitingOnOthers", "Deferred")
+_STATUS_DESCRIPTIONS = {
+    "NotStarted": "Not Started",
+    "InProgress": "In Progress",
+    "Completed": "Completed",
+    "WaitingOnOthers": "Waiting on someone else",
+    "Deferred": "Deferred",
+}
+
+
+def _task_status(item: Item) -> str:
+    return _extra_str(item, "Status") or "NotStarted"
+
+
+def _parse_task_status(elem: Element, world: World) -> object:
+    value = (elem.text or "").strip()
+    if value not in TASK_STATUSES:
+        raise ErrorInvalidValueForProperty(f"{value!r} is not a valid Status.", Name="Status", Value=value)
+    return value
+
+
+def _parse_percent(elem: Element, world: World) -> object:
+    text = (elem.text or "").strip()
+    try:
+        value = float(text)
+    except ValueError as exc:
+        raise ErrorSchemaValidation(f"PercentComplete: {text!r} is not a number.") from exc
+    if not 0 <= value <= 100:
+        raise ErrorInvalidPercentCompleteValue()
+    return text
+
+
+def _render_owner(item: Item, ctx: RenderContext) -> str:
+    return el("Owner", esc(item.mailbox.display_name))
+
+
 PROPERTIES: tuple[ItemProperty, ...] = (
     ItemProperty("item:ItemId", "ItemId", ALL_KINDS, _render_item_id, get=lambda i: i.id, default=True),
     ItemProperty("item:ParentFolderId", "ParentFolderId", ALL_KINDS, _render_parent, get=lambda i: i.folder.id),
@@ -412,17 +662,33 @@ PROPERTIES: tuple[ItemProperty, ...] = (
     ),
     choice_prop("item:Importance", "importance", ("Low", "Normal", "High"), default=True),
     extra_text_prop("item:InReplyTo"),
-    bool_prop("item:IsSubmitted", "extra.IsSubmitted"),
+    computed("item:IsSubmitted", ALL_KINDS, lambda i, c: el("IsSubmitted", "false"), lambda i: False),
     bool_prop("item:IsDraft", "is_draft", writable=False),
-    bool_prop("item:IsFromMe", "extra.IsFromMe"),
+    computed("item:IsFromMe", ALL_KINDS, _is_from_me),
+    computed("item:IsResend", ALL_KINDS, lambda i, c: el("IsResend", "false"), lambda i: False),
+    computed("item:IsUnmodified", ALL_KINDS, lambda i, c: el("IsUnmodified", boolean(not i.is_draft))),
     datetime_prop("item:DateTimeSent", "sent", default=True),
     datetime_prop("item:DateTimeCreated", "created", default=True),
+    ItemProperty(
+        "item:ReminderDueBy",
+        "ReminderDueBy",
+        ALL_KINDS,
+        _render_reminder_due_by,
+        "extra.ReminderDueBy",
+        lambda e, w: parse_datetime(e.text),
+        _getter("extra.ReminderDueBy"),
+        value_type="datetime",
+    ),
     bool_prop("item:ReminderIsSet", "extra.ReminderIsSet"),
     int_prop("item:ReminderMinutesBeforeStart", "extra.ReminderMinutesBeforeStart"),
     _display("cc", "DisplayCc"),
     _display("to", "DisplayTo"),
     bool_prop("item:HasAttachments", "has_attachments", default=True, writable=False),
+    ItemProperty(
+        "item:Culture", "Culture", ALL_KINDS, _render_culture, "extra.Culture", lambda e, w: (e.text or "").strip()
+    ),
     ItemProperty("item:EffectiveRights", "EffectiveRights", ALL_KINDS, _render_effective_rights),
+    computed("item:LastModifiedName", ALL_KINDS, lambda i, c: el("LastModifiedName", esc(i.mailbox.display_name))),
     datetime_prop("item:LastModifiedTime", "modified"),
     ItemProperty(
         "item:IsAssociated",
@@ -432,20 +698,27 @@ PROPERTIES: tuple[ItemProperty, ...] = (
         get=lambda i: False,
         value_type="bool",
     ),
-    ItemProperty("item:ConversationId", "ConversationId", MESSAGE, _render_conversation_id),
+    computed("item:WebClientReadFormQueryString", ALL_KINDS, _web_query("Read")),
+    computed("item:WebClientEditFormQueryString", ALL_KINDS, _web_query("Edit")),
+    ItemProperty("item:ConversationId", "ConversationId", MESSAGE_POST, _render_conversation_id),
+    computed("item:TextBody", ALL_KINDS, _render_text_body),
     # MessageType
-    mailbox_prop("message:Sender", "sender", MESSAGE),
+    mailbox_prop("message:Sender", "sender", MESSAGE_POST),
     mailboxes_prop("message:ToRecipients", "to", MESSAGE, default=True),
     mailboxes_prop("message:CcRecipients", "cc", MESSAGE, default=True),
     mailboxes_prop("message:BccRecipients", "bcc", MESSAGE),
     bool_prop("message:IsReadReceiptRequested", "extra.IsReadReceiptRequested", MESSAGE),
     bool_prop("message:IsDeliveryReceiptRequested", "extra.IsDeliveryReceiptRequested", MESSAGE),
-    extra_text_prop("message:ConversationTopic", MESSAGE),
-    mailbox_prop("message:From", "from_", MESSAGE),
-    text_prop("message:InternetMessageId", "message_id", MESSAGE),
-    bool_prop("message:IsRead", "is_read", MESSAGE, default=True),
+    computed("message:ConversationIndex", MESSAGE_POST, _render_conversation_index),
+    computed("message:ConversationTopic", MESSAGE_POST, _render_conversation_topic),
+    mailbox_prop("message:From", "from_", MESSAGE_POST),
+    text_prop("message:InternetMessageId", "message_id", MESSAGE_POST),
+    bool_prop("message:IsRead", "is_read", MESSAGE_POST, default=True),
     bool_prop("message:IsResponseRequested", "extra.IsResponseRequested", MESSAGE),
-    extra_text_prop("message:References", MESSAGE),
+    extra_text_prop("message:References", MESSAGE_POST),
+    xml_prop("message:ReplyTo", MESSAGE),
+    computed("message:ReceivedBy", MESSAGE, _received_by("ReceivedBy")),
+    computed("message:ReceivedRepresenting", MESSAGE, _received_by("ReceivedRepresenting")),
     # CalendarItemType
     text_prop("calendar:UID", "uid", CALENDAR),
     _calendar_datetime("calendar:Start", "start"),
@@ -458,15 +731,114 @@ PROPERTIES: tuple[ItemProperty, ...] = (
         CALENDAR,
     ),
     text_prop("calendar:Location", "location", CALENDAR),
+    stored("calendar:When", CALENDAR),
     ItemProperty("calendar:IsMeeting", "IsMeeting", CALENDAR, _render_is_meeting),
     ItemProperty("calendar:IsCancelled", "IsCancelled", CALENDAR, lambda i, c: el("IsCancelled", "false")),
     ItemProperty("calendar:IsRecurring", "IsRecurring", CALENDAR, _render_is_recurring),
+    computed("calendar:MeetingRequestWasSent", CALENDAR, lambda i, c: el("MeetingRequestWasSent", "false")),
+    stored("calendar:IsResponseRequested", CALENDAR, "bool"),
     ItemProperty("calendar:CalendarItemType", "CalendarItemType", CALENDAR, _render_calendar_type),
+    computed("calendar:MyResponseType", CALENDAR, _render_my_response),
     mailbox_prop("calendar:Organizer", "organizer", CALENDAR),
     attendees_prop("calendar:RequiredAttendees", "required"),
     attendees_prop("calendar:OptionalAttendees", "optional"),
     attendees_prop("calendar:Resources", "resources"),
+    computed("calendar:Duration", CALENDAR, _render_duration),
+    computed("calendar:AppointmentSequenceNumber", CALENDAR, lambda i, c: el("AppointmentSequenceNumber", "0")),
+    computed("calendar:AppointmentState", CALENDAR, _render_appointment_state),
     ItemProperty("calendar:Recurrence", "Recurrence", CALENDAR, _render_recurrence, "recurrence", _parse_recurrence),
+    xml_prop("calendar:StartTimeZone", CALENDAR),
+    xml_prop("calendar:EndTimeZone", CALENDAR),
+    stored("calendar:ConferenceType", CALENDAR, "int"),
+    stored("calendar:AllowNewTimeProposal", CALENDAR, "bool"),
+    computed("calendar:IsOnlineMeeting", CALENDAR, lambda i, c: el("IsOnlineMeeting", "false")),
+    stored("calendar:MeetingWorkspaceUrl", CALENDAR),
+    stored("calendar:NetShowUrl", CALENDAR),
+    # ContactItemType (and DistributionListType, which shares DisplayName and FileAs)
+    ItemProperty(
+        "contacts:FileAs", "FileAs", CONTACT | DIST_LIST, _render_file_as, "extra.FileAs", lambda e, w: e.text or ""
+    ),
+    stored("contacts:FileAsMapping", CONTACT),
+    ItemProperty(
+        "contacts:DisplayName",
+        "DisplayName",
+        CONTACT | DIST_LIST,
+        _render_display_name,
+        "extra.DisplayName",
+        lambda e, w: e.text or "",
+        _contact_display_name,
+    ),
+    stored("contacts:GivenName", CONTACT),
+    stored("contacts:Initials", CONTACT),
+    stored("contacts:MiddleName", CONTACT),
+    stored("contacts:Nickname", CONTACT),
+    computed("contacts:CompleteName", CONTACT, _render_complete_name),
+    stored("contacts:CompanyName", CONTACT),
+    indexed_prop("contacts:EmailAddress", "EmailAddresses"),
+    indexed_prop("contacts:PhysicalAddress", "PhysicalAddresses", ADDRESS_PARTS),
+    indexed_prop("contacts:PhoneNumber", "PhoneNumbers"),
+    stored("contacts:AssistantName", CONTACT),
+    stored("contacts:Birthday", CONTACT, "datetime"),
+    stored("contacts:BusinessHomePage", CONTACT),
+    xml_prop("contacts:Children", CONTACT),
+    xml_prop("contacts:Companies", CONTACT),
+    computed("contacts:ContactSource", CONTACT | DIST_LIST, lambda i, c: el("ContactSource", "Store")),
+    stored("contacts:Department", CONTACT),
+    stored("contacts:Generation", CONTACT),
+    indexed_prop("contacts:ImAddress", "ImAddresses"),
+    stored("contacts:JobTitle", CONTACT),
+    stored("contacts:Manager", CONTACT),
+    stored("contacts:Mileage", CONTACT),
+    stored("contacts:OfficeLocation", CONTACT),
+    stored("contacts:PostalAddressIndex", CONTACT),
+    stored("contacts:Profession", CONTACT),
+    stored("contacts:SpouseName", CONTACT),
+    stored("contacts:Surname", CONTACT),
+    stored("contacts:WeddingAnniversary", CONTACT, "datetime"),
+    computed("contacts:HasPicture", CONTACT, lambda i, c: el("HasPicture", "false")),
+    xml_prop("distributionlist:Members", DIST_LIST),
+    # TaskType
+    stored("task:ActualWork", TASK, "int"),
+    stored("task:BillingInformation", TASK),
+    xml_prop("task:Companies", TASK),
+    datetime_prop("task:CompleteDate", "extra.CompleteDate", TASK),
+    xml_prop("task:Contacts", TASK),
+    computed("task:DelegationState", TASK, lambda i, c: el("DelegationState", "NoMatch")),
+    stored("task:DueDate", TASK, "datetime"),
+    computed("task:IsComplete", TASK, lambda i, c: el("IsComplete", boolean(_task_status(i) == "Completed"))),
+    computed(
+        "task:IsRecurring", TASK, lambda i, c: el("IsRecurring", boolean(i.get_extra("xml.Recurrence") is not None))
+    ),
+    computed("task:IsTeamTask", TASK, lambda i, c: el("IsTeamTask", "false")),
+    stored("task:Mileage", TASK),
+    computed("task:Owner", TASK, _render_owner),
+    ItemProperty(
+        "task:PercentComplete",
+        "PercentComplete",
+        TASK,
+        lambda i, c: el("PercentComplete", esc(_extra_str(i, "PercentComplete") or "0")),
+        "extra.PercentComplete",
+        _parse_percent,
+        lambda i: float(_extra_str(i, "PercentComplete") or 0),
+        value_type="float",
+    ),
+    xml_prop("task:Recurrence", TASK),
+    stored("task:StartDate", TASK, "datetime"),
+    ItemProperty(
+        "task:Status",
+        "Status",
+        TASK,
+        lambda i, c: el("Status", _task_status(i)),
+        "extra.Status",
+        _parse_task_status,
+        _task_status,
+    ),
+    computed(
+        "task:StatusDescription", TASK, lambda i, c: el("StatusDescription", _STATUS_DESCRIPTIONS[_task_status(i)])
+    ),
+    stored("task:TotalWork", TASK, "int"),
+    # PostItemType
+    computed("postitem:PostedTime", POST, lambda i, c: el("PostedTime", dt(i.sent or i.created))),
 )
 
 BY_URI: dict[str, ItemProperty] = {p.uri: p for p in PROPERTIES}

@@ -64,6 +64,11 @@ def _convert(text: str, value_type: str) -> object:
             raise ErrorInvalidRestriction(f"{text!r} is not an integer.") from exc
     if value_type == "datetime":
         return parse_datetime(text)
+    if value_type == "float":  # PercentComplete
+        try:
+            return float(text)
+        except ValueError as exc:
+            raise ErrorInvalidRestriction(f"{text!r} is not a number.") from exc
     return text.lower()
 
 
