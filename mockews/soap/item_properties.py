@@ -268,18 +268,30 @@ def attendees_prop(uri: str, field: str) -> ItemProperty:
     return ItemProperty(uri, tag, CALENDAR, render, field, parse, get, appendable=True)
 
 
-def canonical_xml(elem: Element) -> str:
+def with_offset(tag: str, value: str) -> str:
+    """Exchange returns a recurrence's StartDate/EndDate with the zone's offset
+    (``2026-03-02Z``; exchangelib reads a bare date as a datetime)."""
+    return value + "Z" if tag in ("StartDate", "EndDate") and len(value) == 10 else value
+
+
+def canonical_xml(elem: Element, leaf: Callable[[str, str], str] | None = None) -> str:
     """A client's element as Exchange returns it: ``t:`` prefix, attributes kept, the
-    whitespace between child elements dropped.  Fields the mock gives no meaning are
-    kept in this form, so they come back equal to what was written."""
+    whitespace between child elements dropped, ``leaf`` applied to each leaf's text.
+    Fields the mock gives no meaning are kept in this form, so they come back equal to
+    what was written."""
     tag = local_name(elem)
     attrs = "".join(f' {k!s}="{esc(str(v))}"' for k, v in elem.attrib.items() if "}" not in str(k))
     kids = children(elem)
-    inner = "".join(canonical_xml(c) for c in kids) if kids else esc(elem.text or "")
+    if kids:
+        inner = "".join(canonical_xml(c, leaf) for c in kids)
+    else:
+        inner = esc(leaf(tag, elem.text or "") if leaf else elem.text or "")
     return f"<t:{tag}{attrs}>{inner}</t:{tag}>"
 
 
-def xml_prop(uri: str, kinds: frozenset[str], tag: str | None = None) -> ItemProperty:
+def xml_prop(
+    uri: str, kinds: frozenset[str], tag: str | None = None, leaf: Callable[[str, str], str] | None = None
+) -> ItemProperty:
     """A structured field with no semantics in the mock (text lists, time zones, task
     recurrence, distribution list members …): the element itself, canonical, in the
     item's extra dict — one string, no slot."""
@@ -290,7 +302,7 @@ def xml_prop(uri: str, kinds: frozenset[str], tag: str | None = None) -> ItemPro
         value = item.get_extra(key)
         return value if isinstance(value, str) else ""
 
-    return ItemProperty(uri, tag, kinds, render, "extra." + key, lambda e, w: canonical_xml(e))
+    return ItemProperty(uri, tag, kinds, render, "extra." + key, lambda e, w: canonical_xml(e, leaf))
 
 
 #: the parts of a PhysicalAddresses entry, in schema order
@@ -408,7 +420,7 @@ def _render_recurrence(item: Item, ctx: RenderContext) -> str:
     if rec is None:
         return ""
     pattern = "".join(el(k, esc(v)) for k, v in rec.pattern_fields)
-    rng = "".join(el(k, esc(v)) for k, v in rec.range_fields)
+    rng = "".join(el(k, esc(with_offset(k, v))) for k, v in rec.range_fields)
     return (
         f"<t:Recurrence><t:{rec.pattern}>{pattern}</t:{rec.pattern}><t:{rec.range}>{rng}</t:{rec.range}></t:Recurrence>"
     )
@@ -822,7 +834,7 @@ PROPERTIES: tuple[ItemProperty, ...] = (
         lambda i: float(_extra_str(i, "PercentComplete") or 0),
         value_type="float",
     ),
-    xml_prop("task:Recurrence", TASK),
+    xml_prop("task:Recurrence", TASK, leaf=with_offset),
     stored("task:StartDate", TASK, "datetime"),
     ItemProperty(
         "task:Status",
