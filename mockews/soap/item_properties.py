@@ -290,7 +290,11 @@ def canonical_xml(elem: Element, leaf: Callable[[str, str], str] | None = None) 
 
 
 def xml_prop(
-    uri: str, kinds: frozenset[str], tag: str | None = None, leaf: Callable[[str, str], str] | None = None
+    uri: str,
+    kinds: frozenset[str],
+    tag: str | None = None,
+    leaf: Callable[[str, str], str] | None = None,
+    get: Getter | None = None,
 ) -> ItemProperty:
     """A structured field with no semantics in the mock (text lists, time zones, task
     recurrence, distribution list members …): the element itself, canonical, in the
@@ -302,7 +306,34 @@ def xml_prop(
         value = item.get_extra(key)
         return value if isinstance(value, str) else ""
 
-    return ItemProperty(uri, tag, kinds, render, "extra." + key, lambda e, w: canonical_xml(e, leaf))
+    return ItemProperty(uri, tag, kinds, render, "extra." + key, lambda e, w: canonical_xml(e, leaf), get)
+
+
+_STRING = re.compile(r"<t:String>(.*?)</t:String>")
+
+
+def string_list_prop(uri: str, kinds: frozenset[str]) -> ItemProperty:
+    """An ArrayOfStrings field (Children, Companies, Contacts): kept as XML, searchable
+    like Categories (any value matches)."""
+    key = "xml." + uri.split(":", 1)[1]
+
+    def get(item: Item) -> object:
+        value = item.get_extra(key)
+        return [html.unescape(v) for v in _STRING.findall(value)] if isinstance(value, str) else None
+
+    return xml_prop(uri, kinds, get=get)
+
+
+def indexed_getter(prop: ItemProperty, index: str, part: str | None) -> Getter:
+    """The value of one entry (or one part of it) of a contact dictionary, for an
+    IndexedFieldURI in a Restriction or SortOrder."""
+
+    def get(item: Item) -> object:
+        entries = item.get_extra(prop.tag)
+        entry = entries.get(index) if isinstance(entries, dict) else None
+        return entry.get(part) if isinstance(entry, dict) and part else entry if isinstance(entry, str) else None
+
+    return get
 
 
 #: the parts of a PhysicalAddresses entry, in schema order
@@ -792,8 +823,8 @@ PROPERTIES: tuple[ItemProperty, ...] = (
     stored("contacts:AssistantName", CONTACT),
     stored("contacts:Birthday", CONTACT, "datetime"),
     stored("contacts:BusinessHomePage", CONTACT),
-    xml_prop("contacts:Children", CONTACT),
-    xml_prop("contacts:Companies", CONTACT),
+    string_list_prop("contacts:Children", CONTACT),
+    string_list_prop("contacts:Companies", CONTACT),
     computed("contacts:ContactSource", CONTACT | DIST_LIST, lambda i, c: el("ContactSource", "Store")),
     stored("contacts:Department", CONTACT),
     stored("contacts:Generation", CONTACT),
@@ -812,9 +843,9 @@ PROPERTIES: tuple[ItemProperty, ...] = (
     # TaskType
     stored("task:ActualWork", TASK, "int"),
     stored("task:BillingInformation", TASK),
-    xml_prop("task:Companies", TASK),
+    string_list_prop("task:Companies", TASK),
     datetime_prop("task:CompleteDate", "extra.CompleteDate", TASK),
-    xml_prop("task:Contacts", TASK),
+    string_list_prop("task:Contacts", TASK),
     computed("task:DelegationState", TASK, lambda i, c: el("DelegationState", "NoMatch")),
     stored("task:DueDate", TASK, "datetime"),
     computed("task:IsComplete", TASK, lambda i, c: el("IsComplete", boolean(_task_status(i) == "Completed"))),

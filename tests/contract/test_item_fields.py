@@ -527,3 +527,24 @@ def test_any_value_round_trips(
     assert (got.display_name, got.job_title, got.children, got.culture) == (job_title, job_title, children, culture)
     assert sorted((e.label, e.email) for e in got.email_addresses) == sorted(emails.items())
     assert got.reminder_due_by == when
+
+
+def test_restrictions_and_sorting_on_indexed_fields(alice: Account) -> None:
+    """Restrictions and sorting on indexed fields (IndexedFieldURI) and on a string-list
+    contact field."""
+    for n, (email, city) in enumerate([("zed@example.org", "Odense"), ("amy@example.org", "Aalborg")]):
+        Contact(
+            account=alice,
+            folder=alice.contacts,
+            display_name=f"C{n}",
+            children=[f"kid{n}"],
+            email_addresses=[EmailAddress(label="EmailAddress1", email=email)],
+            physical_addresses=[PhysicalAddress(label="Home", city=city)],
+        ).save()
+    contacts = alice.contacts
+    found = contacts.filter(email_addresses__EmailAddress1="AMY@example.org")
+    assert [c.display_name for c in found] == ["C1"]
+    assert [c.display_name for c in contacts.filter(physical_addresses__Home__city="Odense")] == ["C0"]
+    assert [c.display_name for c in contacts.filter(children="kid1")] == ["C1"]
+    ordered = contacts.all().order_by("physical_addresses__Home__city").only("display_name")
+    assert [c.display_name for c in ordered] == ["C1", "C0"]
