@@ -9,7 +9,6 @@ order, so elements come out in schema order for strict clients.
 from __future__ import annotations
 
 import base64
-import hashlib
 import html
 import re
 from collections.abc import Callable
@@ -17,9 +16,28 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import lru_cache
 
-from ..errors import ErrorInvalidPercentCompleteValue, ErrorInvalidValueForProperty, ErrorSchemaValidation
+from ..errors import ErrorInvalidValueForProperty, ErrorSchemaValidation
 from ..store.model import Attendee, CalendarItem, ExtendedKey, ExtendedValue, Item, Recipient, Recurrence
 from ..store.world import World
+from .computed_values import (
+    STATUS_DESCRIPTIONS,
+    contact_display_name,
+    extra_str,
+    is_from_me,
+    parse_percent,
+    parse_task_status,
+    render_appointment_state,
+    render_complete_name,
+    render_conversation_index,
+    render_culture,
+    render_duration,
+    render_my_response,
+    render_owner,
+    render_reminder_due_by,
+    render_text_body,
+    task_status,
+    web_query,
+)
 from .render import boolean, dt, el, esc
 from .xml import Element, children, local_name, parse_bool, parse_int, t
 
@@ -505,58 +523,8 @@ def _render_conversation_id(item: Item, ctx: RenderContext) -> str:
     return f'<t:ConversationId Id="{token}"/>'
 
 
-def _extra_str(item: Item, key: str) -> str | None:
-    value = item.get_extra(key)
-    return value if isinstance(value, str) else None
-
-
-_TAGS = re.compile(r"<[^>]*>")
-
-
-def _render_text_body(item: Item, ctx: RenderContext) -> str:
-    """Exchange derives TextBody from the body: HTML loses its markup."""
-    if item.body is None:
-        return ""
-    text = html.unescape(_TAGS.sub("", item.body)) if item.body_type == "HTML" else item.body
-    return f'<t:TextBody BodyType="Text">{esc(text)}</t:TextBody>'
-
-
-def _render_reminder_due_by(item: Item, ctx: RenderContext) -> str:
-    """What the client wrote; a calendar item's reminder is otherwise due at its start."""
-    value = item.get_extra("ReminderDueBy")
-    if not isinstance(value, int) and isinstance(item, CalendarItem):
-        value = item.start
-    return el("ReminderDueBy", dt(value)) if isinstance(value, int) else ""
-
-
-def _render_culture(item: Item, ctx: RenderContext) -> str:
-    return el("Culture", esc(_extra_str(item, "Culture") or "en-US"))
-
-
-def _is_from_me(item: Item, ctx: RenderContext) -> str:
-    sender = item.from_ or item.sender
-    return el("IsFromMe", boolean(sender is not None and sender.email.lower() == item.mailbox.email.lower()))
-
-
-def _web_query(view: str) -> Renderer:
-    def render(item: Item, ctx: RenderContext) -> str:
-        tag = "WebClientReadFormQueryString" if view == "Read" else "WebClientEditFormQueryString"
-        return el(tag, esc(f"https://{ctx.world.domain}/owa/?ItemID={item.id}&exvsurl=1&viewmodel={view}Item"))
-
-    return render
-
-
-def _render_conversation_index(item: Item, ctx: RenderContext) -> str:
-    """A 22-byte header block (reserved byte, 5 bytes of FILETIME, 16-byte GUID), as
-    Exchange stamps on every message; the GUID is derived from the conversation."""
-    filetime = (item.created + 11644473600) * 10_000_000
-    guid = hashlib.md5((item.subject or "").lower().encode(), usedforsecurity=False).digest()
-    raw = b"\x01" + (filetime >> 16).to_bytes(8, "big")[3:] + guid
-    return el("ConversationIndex", base64.b64encode(raw).decode())
-
-
 def _render_conversation_topic(item: Item, ctx: RenderContext) -> str:
-    topic = _extra_str(item, "ConversationTopic") or item.subject
+    topic = extra_str(item, "ConversationTopic") or item.subject
     return "" if topic is None else el("ConversationTopic", esc(_truncated(topic, ctx)))
 
 
@@ -572,105 +540,15 @@ def _received_by(tag: str) -> Renderer:
     return render
 
 
-def _render_duration(item: Item, ctx: RenderContext) -> str:
-    if not isinstance(item, CalendarItem):
-        return ""
-    minutes, _ = divmod(max(item.end - item.start, 0), 60)
-    hours, minutes = divmod(minutes, 60)
-    days, hours = divmod(hours, 24)
-    return el("Duration", f"P{days}DT{hours}H{minutes}M0S")
-
-
-def _organised_by_owner(item: Item) -> bool:
-    organizer = item.organizer if isinstance(item, CalendarItem) else None
-    return organizer is None or organizer.email.lower() == item.mailbox.email.lower()
-
-
-def _render_my_response(item: Item, ctx: RenderContext) -> str:
-    return el("MyResponseType", "Organizer" if _organised_by_owner(item) else "Unknown")
-
-
-def _render_appointment_state(item: Item, ctx: RenderContext) -> str:
-    """Bit 0: a meeting; bit 1: received (not organised here)."""
-    meeting = isinstance(item, CalendarItem) and bool(item.required or item.optional or item.resources)
-    return el("AppointmentState", str((1 if meeting else 0) | (0 if _organised_by_owner(item) else 3)))
-
-
-def _contact_display_name(item: Item) -> str | None:
-    """Exchange computes DisplayName from the name parts when none is written."""
-    written = _extra_str(item, "DisplayName")
-    if written is not None:
-        return written
-    parts = [_extra_str(item, k) for k in ("GivenName", "MiddleName", "Surname")]
-    joined = " ".join(p for p in parts if p)
-    return joined or None
-
-
 def _render_display_name(item: Item, ctx: RenderContext) -> str:
-    name = _contact_display_name(item)
+    name = contact_display_name(item)
     return "" if name is None else el("DisplayName", esc(_truncated(name, ctx)))
 
 
 def _render_file_as(item: Item, ctx: RenderContext) -> str:
     """Written for a contact; a distribution list is filed as its name."""
-    value = _extra_str(item, "FileAs") if item.kind == "Contact" else _contact_display_name(item)
+    value = extra_str(item, "FileAs") if item.kind == "Contact" else contact_display_name(item)
     return "" if value is None else el("FileAs", esc(_truncated(value, ctx)))
-
-
-_COMPLETE_NAME = (
-    ("FirstName", "GivenName"),
-    ("MiddleName", "MiddleName"),
-    ("LastName", "Surname"),
-    ("Suffix", "Generation"),
-    ("Initials", "Initials"),
-    ("FullName", None),
-    ("Nickname", "Nickname"),
-)
-
-
-def _render_complete_name(item: Item, ctx: RenderContext) -> str:
-    parts = []
-    for tag, key in _COMPLETE_NAME:
-        value = _extra_str(item, key) if key else _contact_display_name(item)
-        if value:
-            parts.append(el(tag, esc(value)))
-    return f"<t:CompleteName>{''.join(parts)}</t:CompleteName>"
-
-
-TASK_STATUSES = ("NotStarted", "InProgress", "Completed", "WaitingOnOthers", "Deferred")
-_STATUS_DESCRIPTIONS = {
-    "NotStarted": "Not Started",
-    "InProgress": "In Progress",
-    "Completed": "Completed",
-    "WaitingOnOthers": "Waiting on someone else",
-    "Deferred": "Deferred",
-}
-
-
-def _task_status(item: Item) -> str:
-    return _extra_str(item, "Status") or "NotStarted"
-
-
-def _parse_task_status(elem: Element, world: World) -> object:
-    value = (elem.text or "").strip()
-    if value not in TASK_STATUSES:
-        raise ErrorInvalidValueForProperty(f"{value!r} is not a valid Status.", Name="Status", Value=value)
-    return value
-
-
-def _parse_percent(elem: Element, world: World) -> object:
-    text = (elem.text or "").strip()
-    try:
-        value = float(text)
-    except ValueError as exc:
-        raise ErrorSchemaValidation(f"PercentComplete: {text!r} is not a number.") from exc
-    if not 0 <= value <= 100:
-        raise ErrorInvalidPercentCompleteValue()
-    return text
-
-
-def _render_owner(item: Item, ctx: RenderContext) -> str:
-    return el("Owner", esc(item.mailbox.display_name))
 
 
 PROPERTIES: tuple[ItemProperty, ...] = (
@@ -707,7 +585,7 @@ PROPERTIES: tuple[ItemProperty, ...] = (
     extra_text_prop("item:InReplyTo"),
     computed("item:IsSubmitted", ALL_KINDS, lambda i, c: el("IsSubmitted", "false"), lambda i: False),
     bool_prop("item:IsDraft", "is_draft", writable=False),
-    computed("item:IsFromMe", ALL_KINDS, _is_from_me),
+    computed("item:IsFromMe", ALL_KINDS, is_from_me),
     computed("item:IsResend", ALL_KINDS, lambda i, c: el("IsResend", "false"), lambda i: False),
     computed("item:IsUnmodified", ALL_KINDS, lambda i, c: el("IsUnmodified", boolean(not i.is_draft))),
     datetime_prop("item:DateTimeSent", "sent", default=True),
@@ -716,7 +594,7 @@ PROPERTIES: tuple[ItemProperty, ...] = (
         "item:ReminderDueBy",
         "ReminderDueBy",
         ALL_KINDS,
-        _render_reminder_due_by,
+        render_reminder_due_by,
         "extra.ReminderDueBy",
         lambda e, w: parse_datetime(e.text),
         _getter("extra.ReminderDueBy"),
@@ -728,7 +606,7 @@ PROPERTIES: tuple[ItemProperty, ...] = (
     _display("to", "DisplayTo"),
     bool_prop("item:HasAttachments", "has_attachments", default=True, writable=False),
     ItemProperty(
-        "item:Culture", "Culture", ALL_KINDS, _render_culture, "extra.Culture", lambda e, w: (e.text or "").strip()
+        "item:Culture", "Culture", ALL_KINDS, render_culture, "extra.Culture", lambda e, w: (e.text or "").strip()
     ),
     ItemProperty("item:EffectiveRights", "EffectiveRights", ALL_KINDS, _render_effective_rights),
     computed("item:LastModifiedName", ALL_KINDS, lambda i, c: el("LastModifiedName", esc(i.mailbox.display_name))),
@@ -741,10 +619,10 @@ PROPERTIES: tuple[ItemProperty, ...] = (
         get=lambda i: False,
         value_type="bool",
     ),
-    computed("item:WebClientReadFormQueryString", ALL_KINDS, _web_query("Read")),
-    computed("item:WebClientEditFormQueryString", ALL_KINDS, _web_query("Edit")),
+    computed("item:WebClientReadFormQueryString", ALL_KINDS, web_query("Read")),
+    computed("item:WebClientEditFormQueryString", ALL_KINDS, web_query("Edit")),
     ItemProperty("item:ConversationId", "ConversationId", MESSAGE_POST, _render_conversation_id),
-    computed("item:TextBody", ALL_KINDS, _render_text_body),
+    computed("item:TextBody", ALL_KINDS, render_text_body),
     # MessageType
     mailbox_prop("message:Sender", "sender", MESSAGE_POST),
     mailboxes_prop("message:ToRecipients", "to", MESSAGE, default=True),
@@ -752,7 +630,7 @@ PROPERTIES: tuple[ItemProperty, ...] = (
     mailboxes_prop("message:BccRecipients", "bcc", MESSAGE),
     bool_prop("message:IsReadReceiptRequested", "extra.IsReadReceiptRequested", MESSAGE),
     bool_prop("message:IsDeliveryReceiptRequested", "extra.IsDeliveryReceiptRequested", MESSAGE),
-    computed("message:ConversationIndex", MESSAGE_POST, _render_conversation_index),
+    computed("message:ConversationIndex", MESSAGE_POST, render_conversation_index),
     computed("message:ConversationTopic", MESSAGE_POST, _render_conversation_topic),
     mailbox_prop("message:From", "from_", MESSAGE_POST),
     text_prop("message:InternetMessageId", "message_id", MESSAGE_POST),
@@ -781,14 +659,14 @@ PROPERTIES: tuple[ItemProperty, ...] = (
     computed("calendar:MeetingRequestWasSent", CALENDAR, lambda i, c: el("MeetingRequestWasSent", "false")),
     stored("calendar:IsResponseRequested", CALENDAR, "bool"),
     ItemProperty("calendar:CalendarItemType", "CalendarItemType", CALENDAR, _render_calendar_type),
-    computed("calendar:MyResponseType", CALENDAR, _render_my_response),
+    computed("calendar:MyResponseType", CALENDAR, render_my_response),
     mailbox_prop("calendar:Organizer", "organizer", CALENDAR),
     attendees_prop("calendar:RequiredAttendees", "required"),
     attendees_prop("calendar:OptionalAttendees", "optional"),
     attendees_prop("calendar:Resources", "resources"),
-    computed("calendar:Duration", CALENDAR, _render_duration),
+    computed("calendar:Duration", CALENDAR, render_duration),
     computed("calendar:AppointmentSequenceNumber", CALENDAR, lambda i, c: el("AppointmentSequenceNumber", "0")),
-    computed("calendar:AppointmentState", CALENDAR, _render_appointment_state),
+    computed("calendar:AppointmentState", CALENDAR, render_appointment_state),
     ItemProperty("calendar:Recurrence", "Recurrence", CALENDAR, _render_recurrence, "recurrence", _parse_recurrence),
     xml_prop("calendar:StartTimeZone", CALENDAR),
     xml_prop("calendar:EndTimeZone", CALENDAR),
@@ -809,13 +687,13 @@ PROPERTIES: tuple[ItemProperty, ...] = (
         _render_display_name,
         "extra.DisplayName",
         lambda e, w: e.text or "",
-        _contact_display_name,
+        contact_display_name,
     ),
     stored("contacts:GivenName", CONTACT),
     stored("contacts:Initials", CONTACT),
     stored("contacts:MiddleName", CONTACT),
     stored("contacts:Nickname", CONTACT),
-    computed("contacts:CompleteName", CONTACT, _render_complete_name),
+    computed("contacts:CompleteName", CONTACT, render_complete_name),
     stored("contacts:CompanyName", CONTACT),
     indexed_prop("contacts:EmailAddress", "EmailAddresses"),
     indexed_prop("contacts:PhysicalAddress", "PhysicalAddresses", ADDRESS_PARTS),
@@ -848,21 +726,21 @@ PROPERTIES: tuple[ItemProperty, ...] = (
     string_list_prop("task:Contacts", TASK),
     computed("task:DelegationState", TASK, lambda i, c: el("DelegationState", "NoMatch")),
     stored("task:DueDate", TASK, "datetime"),
-    computed("task:IsComplete", TASK, lambda i, c: el("IsComplete", boolean(_task_status(i) == "Completed"))),
+    computed("task:IsComplete", TASK, lambda i, c: el("IsComplete", boolean(task_status(i) == "Completed"))),
     computed(
         "task:IsRecurring", TASK, lambda i, c: el("IsRecurring", boolean(i.get_extra("xml.Recurrence") is not None))
     ),
     computed("task:IsTeamTask", TASK, lambda i, c: el("IsTeamTask", "false")),
     stored("task:Mileage", TASK),
-    computed("task:Owner", TASK, _render_owner),
+    computed("task:Owner", TASK, render_owner),
     ItemProperty(
         "task:PercentComplete",
         "PercentComplete",
         TASK,
-        lambda i, c: el("PercentComplete", esc(_extra_str(i, "PercentComplete") or "0")),
+        lambda i, c: el("PercentComplete", esc(extra_str(i, "PercentComplete") or "0")),
         "extra.PercentComplete",
-        _parse_percent,
-        lambda i: float(_extra_str(i, "PercentComplete") or 0),
+        parse_percent,
+        lambda i: float(extra_str(i, "PercentComplete") or 0),
         value_type="float",
     ),
     xml_prop("task:Recurrence", TASK, leaf=with_offset),
@@ -871,14 +749,12 @@ PROPERTIES: tuple[ItemProperty, ...] = (
         "task:Status",
         "Status",
         TASK,
-        lambda i, c: el("Status", _task_status(i)),
+        lambda i, c: el("Status", task_status(i)),
         "extra.Status",
-        _parse_task_status,
-        _task_status,
+        parse_task_status,
+        task_status,
     ),
-    computed(
-        "task:StatusDescription", TASK, lambda i, c: el("StatusDescription", _STATUS_DESCRIPTIONS[_task_status(i)])
-    ),
+    computed("task:StatusDescription", TASK, lambda i, c: el("StatusDescription", STATUS_DESCRIPTIONS[task_status(i)])),
     stored("task:TotalWork", TASK, "int"),
     # PostItemType
     computed("postitem:PostedTime", POST, lambda i, c: el("PostedTime", dt(i.sent or i.created))),
