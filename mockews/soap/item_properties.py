@@ -78,7 +78,8 @@ class ItemProperty:
     get: Getter | None = None  # comparable value for restrictions and sorting
     default: bool = False  # part of the Default shape
     appendable: bool = False
-    value_type: str = "text"  # how restriction constants are read: text, bool, int, datetime
+    value_type: str = "text"  # how restriction constants are read: text, bool, int, float, datetime
+    in_all: bool = True  # part of the AllProperties shape (TextBody is returned only when asked for)
 
 
 # -- value helpers --------------------------------------------------------------------
@@ -622,7 +623,7 @@ PROPERTIES: tuple[ItemProperty, ...] = (
     computed("item:WebClientReadFormQueryString", ALL_KINDS, web_query("Read")),
     computed("item:WebClientEditFormQueryString", ALL_KINDS, web_query("Edit")),
     ItemProperty("item:ConversationId", "ConversationId", MESSAGE_POST, _render_conversation_id),
-    computed("item:TextBody", ALL_KINDS, render_text_body),
+    ItemProperty("item:TextBody", "TextBody", ALL_KINDS, render_text_body, in_all=False),
     # MessageType
     mailbox_prop("message:Sender", "sender", MESSAGE_POST),
     mailboxes_prop("message:ToRecipients", "to", MESSAGE, default=True),
@@ -782,7 +783,7 @@ def ordered(uris: frozenset[str]) -> tuple[ItemProperty, ...]:
 
 
 DEFAULT_URIS = frozenset(p.uri for p in PROPERTIES if p.default)
-ALL_URIS = frozenset(p.uri for p in PROPERTIES)
+ALL_URIS = frozenset(p.uri for p in PROPERTIES if p.in_all)
 
 
 # -- extended properties --------------------------------------------------------------

@@ -101,3 +101,23 @@ def test_every_kept_field_survives_save_and_load(post: Post, world: World) -> No
     for item_id in (contact_id, task_id):
         before = world.mailbox(ALICE).item(item_id).extra
         assert before and loaded.mailbox(ALICE).item(item_id).extra == before
+
+
+def test_text_body_is_computed_and_only_returned_when_asked_for(post: Post) -> None:
+    """TextBody is the body as text, computed by Exchange; AllProperties leaves it out."""
+    codes, item_id = _create(
+        post,
+        '<t:Message><t:Subject>b</t:Subject><t:Body BodyType="HTML">&lt;p&gt;A &amp;amp; B&lt;/p&gt;</t:Body>'
+        "</t:Message>",
+        "drafts",
+    )
+    assert codes == ["NoError"]
+    assert b'<t:TextBody BodyType="Text">A &amp; B</t:TextBody>' in _get(post, item_id, ["item:TextBody"])
+    reply = post(
+        envelope(
+            "<m:GetItem><m:ItemShape><t:BaseShape>AllProperties</t:BaseShape></m:ItemShape>"
+            f'<m:ItemIds><t:ItemId Id="{item_id}"/></m:ItemIds></m:GetItem>',
+            impersonate(ALICE),
+        )
+    )
+    assert b"<t:Body " in reply.body and b"TextBody" not in reply.body
