@@ -122,6 +122,10 @@ class ErrorInvalidPropertyRequest(EWSError):
     default_message = "The property request is invalid."
 
 
+class ErrorInvalidPercentCompleteValue(EWSError):
+    default_message = "PercentComplete must be between 0 and 100."
+
+
 class ErrorInvalidPropertySet(EWSError):
     default_message = "This property was requested, but it isn't supported."
 

@@ -79,6 +79,7 @@ def build_item(mailbox: Mailbox, folder: Folder, parsed: ParsedItem) -> tuple[It
         set_field(item, name, value)
     if parsed.kind == "Message":
         item.is_draft = True  # until sent, or unless PidTagMessageFlags says otherwise
+    if parsed.kind in ("Message", "PostItem"):
         item.sender = item.sender or item.from_  # Exchange stamps Sender from From
     if isinstance(item, CalendarItem) and item.organizer is None:
         item.organizer = mailbox.world.recipient(mailbox.display_name, mailbox.email)  # the owner organises

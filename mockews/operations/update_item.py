@@ -11,7 +11,16 @@ from __future__ import annotations
 from typing import cast
 
 from ..errors import ErrorInvalidPropertyDelete, ErrorInvalidPropertySet, ErrorSchemaValidation
-from ..soap.items import ID_ONLY, fields_of, item_change_target, parse_item, render_item
+from ..soap.item_properties import ItemProperty
+from ..soap.items import (
+    ID_ONLY,
+    IndexedPath,
+    fields_of,
+    indexed_change_target,
+    item_change_target,
+    parse_item,
+    render_item,
+)
 from ..soap.xml import Element, children, local_name, m, t
 from ..store import meetings
 from ..store.delivery import deliver, stamp_sent
@@ -49,6 +58,10 @@ class UpdateItem(Operation):
         extended: list[tuple[ExtendedKey, ExtendedValue | None]] = []
         for update in children(change.find(t("Updates"))):
             kind = local_name(update)
+            indexed = indexed_change_target(update)
+            if indexed is not None:
+                self._indexed_change(item, update, *indexed, sets)
+                continue
             prop, ext_key = item_change_target(update)
             if prop is None and ext_key is None:
                 continue  # accepted and ignored (time zones)
@@ -94,6 +107,30 @@ class UpdateItem(Operation):
             "<m:ConflictResults><t:Count>0</t:Count></m:ConflictResults>"
         )
 
+    def _indexed_change(
+        self, item: Item, update: Element, prop: ItemProperty, path: IndexedPath, sets: dict[str, object]
+    ) -> None:
+        """One entry (or one part of a PhysicalAddresses entry) set or deleted; the other
+        entries stay, as Exchange merges a contact's dictionaries by Key."""
+        assert prop.field is not None
+        if item.kind not in prop.kinds:
+            raise ErrorInvalidPropertySet(f"The property {prop.uri} cannot be set on {item.kind}.")
+        current = sets.get(prop.field, item.get_extra(prop.tag))
+        entries = dict(current) if isinstance(current, dict) else {}
+        if local_name(update) == "DeleteItemField":
+            _delete_entry(entries, path)
+        else:
+            holder = next((c for c in children(update) if not local_name(c).endswith("FieldURI")), None)
+            if holder is None:
+                raise ErrorSchemaValidation("SetItemField needs an item element.")
+            given = parse_item(holder, self.world).values.get(prop.field)
+            entry = given.get(path.index) if isinstance(given, dict) else None
+            if entry is None:
+                raise ErrorSchemaValidation(f"SetItemField for {prop.uri} needs the entry {path.index}.")
+            old = entries.get(path.index)
+            entries[path.index] = {**old, **entry} if isinstance(old, dict) and isinstance(entry, dict) else entry
+        sets[prop.field] = entries or None
+
     @staticmethod
     def _appended(item: Item, values: dict[str, object]) -> dict[str, object]:
         out: dict[str, object] = {}
@@ -121,3 +158,13 @@ class UpdateItem(Operation):
         item.set_extra("extended", table or None)
         apply_extended(item, additions)
         item.mailbox.touch_item(item)
+
+
+def _delete_entry(entries: dict[str, object], path: IndexedPath) -> None:
+    entry = entries.get(path.index)
+    if path.part is not None and isinstance(entry, dict):
+        rest = {k: v for k, v in entry.items() if k != path.part}
+        if rest:
+            entries[path.index] = rest
+            return
+    entries.pop(path.index, None)

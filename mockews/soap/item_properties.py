@@ -9,6 +9,8 @@ order, so elements come out in schema order for strict clients.
 from __future__ import annotations
 
 import base64
+import html
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -29,6 +31,25 @@ from ..store.model import (
 )
 from ..store.recurrence import InvalidRecurrence, parse_date, validate
 from ..store.world import World
+from .computed_values import (
+    STATUS_DESCRIPTIONS,
+    contact_display_name,
+    extra_str,
+    is_from_me,
+    parse_percent,
+    parse_task_status,
+    render_appointment_state,
+    render_complete_name,
+    render_conversation_index,
+    render_culture,
+    render_duration,
+    render_my_response,
+    render_owner,
+    render_reminder_due_by,
+    render_text_body,
+    task_status,
+    web_query,
+)
 from .render import boolean, dt, el, esc
 from .xml import Element, children, local_name, parse_bool, parse_int, t
 
@@ -36,8 +57,13 @@ from .xml import Element, children, local_name, parse_bool, parse_int, t
 #: meeting's calendar properties, as Exchange's MeetingRequestMessageType does
 MEETING = frozenset(MEETING_KINDS)
 MESSAGE = frozenset({"Message"}) | MEETING
+POST = frozenset({"PostItem"})
+MESSAGE_POST = MESSAGE | POST
 CALENDAR = frozenset({"CalendarItem", "MeetingRequest"})
-ALL_KINDS = frozenset({"Message", "CalendarItem", "Contact", "Task", "PostItem", "Item"}) | MEETING
+CONTACT = frozenset({"Contact"})
+DIST_LIST = frozenset({"DistributionList"})
+TASK = frozenset({"Task"})
+ALL_KINDS = frozenset({"Message", "CalendarItem", "Contact", "DistributionList", "Task", "PostItem", "Item"}) | MEETING
 
 #: FindItem returns string properties cut to this many characters (GetItem: whole)
 FIND_TRUNCATE = 255
@@ -67,7 +93,8 @@ class ItemProperty:
     get: Getter | None = None  # comparable value for restrictions and sorting
     default: bool = False  # part of the Default shape
     appendable: bool = False
-    value_type: str = "text"  # how restriction constants are read: text, bool, int, datetime
+    value_type: str = "text"  # how restriction constants are read: text, bool, int, float, datetime
+    in_all: bool = True  # part of the AllProperties shape (TextBody is returned only when asked for)
 
 
 # -- value helpers --------------------------------------------------------------------
@@ -154,13 +181,22 @@ def _getter(field: str) -> Getter:
 
 
 def bool_prop(
-    uri: str, field: str, kinds: frozenset[str] = ALL_KINDS, default: bool = False, writable: bool = True
+    uri: str,
+    field: str,
+    kinds: frozenset[str] = ALL_KINDS,
+    default: bool = False,
+    writable: bool = True,
+    unset: bool | None = None,
 ) -> ItemProperty:
+    """``unset``: what Exchange shows when the flag was never set (None: the element is
+    left out), e.g. IsCancelled false on every calendar item."""
     tag = uri.split(":", 1)[1]
     get = _getter(field)
 
     def render(item: Item, ctx: RenderContext) -> str:
         value = get(item)
+        if value is None:
+            value = unset
         return "" if value is None else el(tag, boolean(bool(value)))
 
     parse: Parser | None = (lambda e, w: parse_bool(e.text)) if writable else None
@@ -183,22 +219,15 @@ def datetime_prop(
     uri: str, field: str, kinds: frozenset[str] = ALL_KINDS, writable: bool = False, default: bool = False
 ) -> ItemProperty:
     tag = uri.split(":", 1)[1]
+    get = _getter(field)
 
     def render(item: Item, ctx: RenderContext) -> str:
-        value = getattr(item, field)
-        return "" if value is None else el(tag, dt(value))
+        value = get(item)
+        return el(tag, dt(value)) if isinstance(value, int) else ""
 
     parse: Parser | None = (lambda e, w: parse_datetime(e.text)) if writable else None
     return ItemProperty(
-        uri,
-        tag,
-        kinds,
-        render,
-        field if writable else None,
-        parse,
-        lambda i: getattr(i, field),
-        default,
-        value_type="datetime",
+        uri, tag, kinds, render, field if writable else None, parse, get, default, value_type="datetime"
     )
 
 
@@ -280,6 +309,130 @@ def attendees_prop(uri: str, field: str) -> ItemProperty:
         return [a.recipient.email.lower() for a in getattr(item, field)]
 
     return ItemProperty(uri, tag, CALENDAR, render, field, parse, get, appendable=True)
+
+
+def with_offset(tag: str, value: str) -> str:
+    """Exchange returns a recurrence's StartDate/EndDate with the zone's offset
+    (``2026-03-02Z``; exchangelib reads a bare date as a datetime)."""
+    return value + "Z" if tag in ("StartDate", "EndDate") and len(value) == 10 else value
+
+
+def canonical_xml(elem: Element, leaf: Callable[[str, str], str] | None = None) -> str:
+    """A client's element as Exchange returns it: ``t:`` prefix, attributes kept, the
+    whitespace between child elements dropped, ``leaf`` applied to each leaf's text.
+    Fields the mock gives no meaning are kept in this form, so they come back equal to
+    what was written."""
+    tag = local_name(elem)
+    attrs = "".join(f' {k!s}="{esc(str(v))}"' for k, v in elem.attrib.items() if "}" not in str(k))
+    kids = children(elem)
+    if kids:
+        inner = "".join(canonical_xml(c, leaf) for c in kids)
+    else:
+        inner = esc(leaf(tag, elem.text or "") if leaf else elem.text or "")
+    return f"<t:{tag}{attrs}>{inner}</t:{tag}>"
+
+
+def xml_prop(
+    uri: str,
+    kinds: frozenset[str],
+    tag: str | None = None,
+    leaf: Callable[[str, str], str] | None = None,
+    get: Getter | None = None,
+) -> ItemProperty:
+    """A structured field with no semantics in the mock (text lists, time zones, task
+    recurrence, distribution list members …): the element itself, canonical, in the
+    item's extra dict — one string, no slot."""
+    tag = tag or uri.split(":", 1)[1]
+    key = "xml." + tag
+
+    def render(item: Item, ctx: RenderContext) -> str:
+        value = item.get_extra(key)
+        return value if isinstance(value, str) else ""
+
+    return ItemProperty(uri, tag, kinds, render, "extra." + key, lambda e, w: canonical_xml(e, leaf), get)
+
+
+_STRING = re.compile(r"<t:String>(.*?)</t:String>")
+
+
+def string_list_prop(uri: str, kinds: frozenset[str]) -> ItemProperty:
+    """An ArrayOfStrings field (Children, Companies, Contacts): kept as XML, searchable
+    like Categories (any value matches)."""
+    key = "xml." + uri.split(":", 1)[1]
+
+    def get(item: Item) -> object:
+        value = item.get_extra(key)
+        return [html.unescape(v) for v in _STRING.findall(value)] if isinstance(value, str) else None
+
+    return xml_prop(uri, kinds, get=get)
+
+
+def indexed_getter(prop: ItemProperty, index: str, part: str | None) -> Getter:
+    """The value of one entry (or one part of it) of a contact dictionary, for an
+    IndexedFieldURI in a Restriction or SortOrder."""
+
+    def get(item: Item) -> object:
+        entries = item.get_extra(prop.tag)
+        entry = entries.get(index) if isinstance(entries, dict) else None
+        return entry.get(part) if isinstance(entry, dict) and part else entry if isinstance(entry, str) else None
+
+    return get
+
+
+#: the parts of a PhysicalAddresses entry, in schema order
+ADDRESS_PARTS = ("Street", "City", "State", "CountryOrRegion", "PostalCode")
+
+
+def indexed_prop(uri: str, tag: str, parts: tuple[str, ...] = ()) -> ItemProperty:
+    """A contact dictionary (EmailAddresses, PhoneNumbers, ImAddresses, or with
+    ``parts`` PhysicalAddresses), kept as ``{Key: text}`` or ``{Key: {part: text}}`` in
+    the extra dict; UpdateItem merges it entry by entry (IndexedFieldURI)."""
+
+    def render(item: Item, ctx: RenderContext) -> str:
+        entries = item.get_extra(tag)
+        if not isinstance(entries, dict) or not entries:
+            return ""
+        out = []
+        for key, value in entries.items():
+            inner = "".join(el(p, esc(value[p])) for p in parts if p in value) if parts else esc(value)
+            out.append(f'<t:Entry Key="{esc(key)}">{inner}</t:Entry>')
+        return f"<t:{tag}>{''.join(out)}</t:{tag}>"
+
+    def parse(elem: Element, world: World) -> object:
+        out: dict[str, object] = {}
+        for entry in children(elem):
+            key = entry.get("Key")
+            if not key:
+                raise ErrorSchemaValidation(f"An entry of {tag} needs a Key.")
+            if parts:
+                out[key] = {local_name(c): c.text or "" for c in children(entry) if local_name(c) in parts}
+            else:
+                out[key] = entry.text or ""
+        return out
+
+    def get(item: Item) -> object:
+        entries = item.get_extra(tag)
+        return [v for v in entries.values() if isinstance(v, str)] if isinstance(entries, dict) else None
+
+    return ItemProperty(uri, tag, kinds=CONTACT, render=render, field="extra." + tag, parse=parse, get=get)
+
+
+def stored(uri: str, kinds: frozenset[str], value_type: str = "text") -> ItemProperty:
+    """A plain writable field the mock gives no meaning: kept in the extra dict, typed
+    so that booleans and datetimes come back in Exchange's form."""
+    field = "extra." + uri.split(":", 1)[1]
+    if value_type == "bool":
+        return bool_prop(uri, field, kinds)
+    if value_type == "int":
+        return int_prop(uri, field, kinds)
+    if value_type == "datetime":
+        return datetime_prop(uri, field, kinds, writable=True)
+    return extra_text_prop(uri, kinds)
+
+
+def computed(uri: str, kinds: frozenset[str], render: Renderer, get: Getter | None = None) -> ItemProperty:
+    """A read-only property Exchange computes; writing it is ErrorInvalidPropertySet."""
+    return ItemProperty(uri, uri.split(":", 1)[1], kinds, render, get=get)
 
 
 # -- individual properties ------------------------------------------------------------
@@ -436,14 +589,6 @@ def _render_recurrence_id(item: Item, ctx: RenderContext) -> str:
     return el("RecurrenceId", dt(item.original_start)) if isinstance(item, Occurrence) else ""
 
 
-def _render_my_response(item: Item, ctx: RenderContext) -> str:
-    """MyResponseType: the owner's answer to a meeting; an appointment's owner organises it."""
-    value = item.get_extra("MyResponseType")
-    if value is None:
-        value = "Organizer" if item.kind == "CalendarItem" else "NoResponseReceived"
-    return el("MyResponseType", str(value))
-
-
 def _render_associated(item: Item, ctx: RenderContext) -> str:
     """The attendee's calendar copy a meeting message belongs to."""
     target = item.get_extra("AssociatedCalendarItemId")
@@ -506,6 +651,34 @@ def _render_conversation_id(item: Item, ctx: RenderContext) -> str:
     return f'<t:ConversationId Id="{token}"/>'
 
 
+def _render_conversation_topic(item: Item, ctx: RenderContext) -> str:
+    topic = extra_str(item, "ConversationTopic") or item.subject
+    return "" if topic is None else el("ConversationTopic", esc(_truncated(topic, ctx)))
+
+
+def _received_by(tag: str) -> Renderer:
+    """Mail that arrived (not a draft) was received by the mailbox owner."""
+
+    def render(item: Item, ctx: RenderContext) -> str:
+        if item.is_draft:
+            return ""
+        owner = ctx.world.recipient(item.mailbox.display_name, item.mailbox.email)
+        return f"<t:{tag}>{render_mailbox(owner)}</t:{tag}>"
+
+    return render
+
+
+def _render_display_name(item: Item, ctx: RenderContext) -> str:
+    name = contact_display_name(item)
+    return "" if name is None else el("DisplayName", esc(_truncated(name, ctx)))
+
+
+def _render_file_as(item: Item, ctx: RenderContext) -> str:
+    """Written for a contact; a distribution list is filed as its name."""
+    value = extra_str(item, "FileAs") if item.kind == "Contact" else contact_display_name(item)
+    return "" if value is None else el("FileAs", esc(_truncated(value, ctx)))
+
+
 PROPERTIES: tuple[ItemProperty, ...] = (
     ItemProperty("item:ItemId", "ItemId", ALL_KINDS, _render_item_id, get=lambda i: i.id, default=True),
     ItemProperty("item:ParentFolderId", "ParentFolderId", ALL_KINDS, _render_parent, get=lambda i: i.folder.id),
@@ -538,17 +711,33 @@ PROPERTIES: tuple[ItemProperty, ...] = (
     ),
     choice_prop("item:Importance", "importance", ("Low", "Normal", "High"), default=True),
     extra_text_prop("item:InReplyTo"),
-    bool_prop("item:IsSubmitted", "extra.IsSubmitted"),
+    computed("item:IsSubmitted", ALL_KINDS, lambda i, c: el("IsSubmitted", "false"), lambda i: False),
     bool_prop("item:IsDraft", "is_draft", writable=False),
-    bool_prop("item:IsFromMe", "extra.IsFromMe"),
+    computed("item:IsFromMe", ALL_KINDS, is_from_me),
+    computed("item:IsResend", ALL_KINDS, lambda i, c: el("IsResend", "false"), lambda i: False),
+    computed("item:IsUnmodified", ALL_KINDS, lambda i, c: el("IsUnmodified", boolean(not i.is_draft))),
     datetime_prop("item:DateTimeSent", "sent", default=True),
     datetime_prop("item:DateTimeCreated", "created", default=True),
+    ItemProperty(
+        "item:ReminderDueBy",
+        "ReminderDueBy",
+        ALL_KINDS,
+        render_reminder_due_by,
+        "extra.ReminderDueBy",
+        lambda e, w: parse_datetime(e.text),
+        _getter("extra.ReminderDueBy"),
+        value_type="datetime",
+    ),
     bool_prop("item:ReminderIsSet", "extra.ReminderIsSet"),
     int_prop("item:ReminderMinutesBeforeStart", "extra.ReminderMinutesBeforeStart"),
     _display("cc", "DisplayCc"),
     _display("to", "DisplayTo"),
     bool_prop("item:HasAttachments", "has_attachments", default=True, writable=False),
+    ItemProperty(
+        "item:Culture", "Culture", ALL_KINDS, render_culture, "extra.Culture", lambda e, w: (e.text or "").strip()
+    ),
     ItemProperty("item:EffectiveRights", "EffectiveRights", ALL_KINDS, _render_effective_rights),
+    computed("item:LastModifiedName", ALL_KINDS, lambda i, c: el("LastModifiedName", esc(i.mailbox.display_name))),
     datetime_prop("item:LastModifiedTime", "modified"),
     ItemProperty(
         "item:IsAssociated",
@@ -558,20 +747,27 @@ PROPERTIES: tuple[ItemProperty, ...] = (
         get=lambda i: False,
         value_type="bool",
     ),
-    ItemProperty("item:ConversationId", "ConversationId", MESSAGE, _render_conversation_id),
+    computed("item:WebClientReadFormQueryString", ALL_KINDS, web_query("Read")),
+    computed("item:WebClientEditFormQueryString", ALL_KINDS, web_query("Edit")),
+    ItemProperty("item:ConversationId", "ConversationId", MESSAGE_POST, _render_conversation_id),
+    ItemProperty("item:TextBody", "TextBody", ALL_KINDS, render_text_body, in_all=False),
     # MessageType
-    mailbox_prop("message:Sender", "sender", MESSAGE),
+    mailbox_prop("message:Sender", "sender", MESSAGE_POST),
     mailboxes_prop("message:ToRecipients", "to", MESSAGE, default=True),
     mailboxes_prop("message:CcRecipients", "cc", MESSAGE, default=True),
     mailboxes_prop("message:BccRecipients", "bcc", MESSAGE),
     bool_prop("message:IsReadReceiptRequested", "extra.IsReadReceiptRequested", MESSAGE),
     bool_prop("message:IsDeliveryReceiptRequested", "extra.IsDeliveryReceiptRequested", MESSAGE),
-    extra_text_prop("message:ConversationTopic", MESSAGE),
-    mailbox_prop("message:From", "from_", MESSAGE),
-    text_prop("message:InternetMessageId", "message_id", MESSAGE),
-    bool_prop("message:IsRead", "is_read", MESSAGE, default=True),
+    computed("message:ConversationIndex", MESSAGE_POST, render_conversation_index),
+    computed("message:ConversationTopic", MESSAGE_POST, _render_conversation_topic),
+    mailbox_prop("message:From", "from_", MESSAGE_POST),
+    text_prop("message:InternetMessageId", "message_id", MESSAGE_POST),
+    bool_prop("message:IsRead", "is_read", MESSAGE_POST, default=True),
     bool_prop("message:IsResponseRequested", "extra.IsResponseRequested", MESSAGE),
-    extra_text_prop("message:References", MESSAGE),
+    extra_text_prop("message:References", MESSAGE_POST),
+    xml_prop("message:ReplyTo", MESSAGE),
+    computed("message:ReceivedBy", MESSAGE, _received_by("ReceivedBy")),
+    computed("message:ReceivedRepresenting", MESSAGE, _received_by("ReceivedRepresenting")),
     # MeetingMessageType
     ItemProperty("meeting:AssociatedCalendarItemId", "AssociatedCalendarItemId", MEETING, _render_associated),
     extra_text_prop("meeting:ResponseType", MEETING),
@@ -596,16 +792,21 @@ PROPERTIES: tuple[ItemProperty, ...] = (
         CALENDAR,
     ),
     text_prop("calendar:Location", "location", CALENDAR),
+    stored("calendar:When", CALENDAR),
     ItemProperty("calendar:IsMeeting", "IsMeeting", CALENDAR, _render_is_meeting),
-    bool_prop("calendar:IsCancelled", "extra.IsCancelled", CALENDAR, writable=False),
+    bool_prop("calendar:IsCancelled", "extra.IsCancelled", CALENDAR, writable=False, unset=False),
     ItemProperty("calendar:IsRecurring", "IsRecurring", CALENDAR, _render_is_recurring),
-    bool_prop("calendar:MeetingRequestWasSent", "extra.MeetingRequestWasSent", CALENDAR, writable=False),
+    bool_prop("calendar:MeetingRequestWasSent", "extra.MeetingRequestWasSent", CALENDAR, writable=False, unset=False),
+    stored("calendar:IsResponseRequested", CALENDAR, "bool"),
     ItemProperty("calendar:CalendarItemType", "CalendarItemType", CALENDAR, _render_calendar_type),
-    ItemProperty("calendar:MyResponseType", "MyResponseType", CALENDAR, _render_my_response),
+    computed("calendar:MyResponseType", CALENDAR, render_my_response),
     mailbox_prop("calendar:Organizer", "organizer", CALENDAR),
     attendees_prop("calendar:RequiredAttendees", "required"),
     attendees_prop("calendar:OptionalAttendees", "optional"),
     attendees_prop("calendar:Resources", "resources"),
+    computed("calendar:Duration", CALENDAR, render_duration),
+    computed("calendar:AppointmentSequenceNumber", CALENDAR, lambda i, c: el("AppointmentSequenceNumber", "0")),
+    computed("calendar:AppointmentState", CALENDAR, render_appointment_state),
     ItemProperty("calendar:Recurrence", "Recurrence", CALENDAR, _render_recurrence, "recurrence", _parse_recurrence),
     ItemProperty("calendar:FirstOccurrence", "FirstOccurrence", CALENDAR, _render_first_occurrence),
     ItemProperty("calendar:LastOccurrence", "LastOccurrence", CALENDAR, _render_last_occurrence),
@@ -613,6 +814,94 @@ PROPERTIES: tuple[ItemProperty, ...] = (
     ItemProperty("calendar:DeletedOccurrences", "DeletedOccurrences", CALENDAR, _render_deleted_occurrences),
     _zone_prop("calendar:StartTimeZone", occurrences.START_ZONE),
     _zone_prop("calendar:EndTimeZone", occurrences.END_ZONE),
+    stored("calendar:ConferenceType", CALENDAR, "int"),
+    stored("calendar:AllowNewTimeProposal", CALENDAR, "bool"),
+    computed("calendar:IsOnlineMeeting", CALENDAR, lambda i, c: el("IsOnlineMeeting", "false")),
+    stored("calendar:MeetingWorkspaceUrl", CALENDAR),
+    stored("calendar:NetShowUrl", CALENDAR),
+    # ContactItemType (and DistributionListType, which shares DisplayName and FileAs)
+    ItemProperty(
+        "contacts:FileAs", "FileAs", CONTACT | DIST_LIST, _render_file_as, "extra.FileAs", lambda e, w: e.text or ""
+    ),
+    stored("contacts:FileAsMapping", CONTACT),
+    ItemProperty(
+        "contacts:DisplayName",
+        "DisplayName",
+        CONTACT | DIST_LIST,
+        _render_display_name,
+        "extra.DisplayName",
+        lambda e, w: e.text or "",
+        contact_display_name,
+    ),
+    stored("contacts:GivenName", CONTACT),
+    stored("contacts:Initials", CONTACT),
+    stored("contacts:MiddleName", CONTACT),
+    stored("contacts:Nickname", CONTACT),
+    computed("contacts:CompleteName", CONTACT, render_complete_name),
+    stored("contacts:CompanyName", CONTACT),
+    indexed_prop("contacts:EmailAddress", "EmailAddresses"),
+    indexed_prop("contacts:PhysicalAddress", "PhysicalAddresses", ADDRESS_PARTS),
+    indexed_prop("contacts:PhoneNumber", "PhoneNumbers"),
+    stored("contacts:AssistantName", CONTACT),
+    stored("contacts:Birthday", CONTACT, "datetime"),
+    stored("contacts:BusinessHomePage", CONTACT),
+    string_list_prop("contacts:Children", CONTACT),
+    string_list_prop("contacts:Companies", CONTACT),
+    computed("contacts:ContactSource", CONTACT | DIST_LIST, lambda i, c: el("ContactSource", "Store")),
+    stored("contacts:Department", CONTACT),
+    stored("contacts:Generation", CONTACT),
+    indexed_prop("contacts:ImAddress", "ImAddresses"),
+    stored("contacts:JobTitle", CONTACT),
+    stored("contacts:Manager", CONTACT),
+    stored("contacts:Mileage", CONTACT),
+    stored("contacts:OfficeLocation", CONTACT),
+    stored("contacts:PostalAddressIndex", CONTACT),
+    stored("contacts:Profession", CONTACT),
+    stored("contacts:SpouseName", CONTACT),
+    stored("contacts:Surname", CONTACT),
+    stored("contacts:WeddingAnniversary", CONTACT, "datetime"),
+    computed("contacts:HasPicture", CONTACT, lambda i, c: el("HasPicture", "false")),
+    xml_prop("distributionlist:Members", DIST_LIST),
+    # TaskType
+    stored("task:ActualWork", TASK, "int"),
+    stored("task:BillingInformation", TASK),
+    string_list_prop("task:Companies", TASK),
+    datetime_prop("task:CompleteDate", "extra.CompleteDate", TASK),
+    string_list_prop("task:Contacts", TASK),
+    computed("task:DelegationState", TASK, lambda i, c: el("DelegationState", "NoMatch")),
+    stored("task:DueDate", TASK, "datetime"),
+    computed("task:IsComplete", TASK, lambda i, c: el("IsComplete", boolean(task_status(i) == "Completed"))),
+    computed(
+        "task:IsRecurring", TASK, lambda i, c: el("IsRecurring", boolean(i.get_extra("xml.Recurrence") is not None))
+    ),
+    computed("task:IsTeamTask", TASK, lambda i, c: el("IsTeamTask", "false")),
+    stored("task:Mileage", TASK),
+    computed("task:Owner", TASK, render_owner),
+    ItemProperty(
+        "task:PercentComplete",
+        "PercentComplete",
+        TASK,
+        lambda i, c: el("PercentComplete", esc(extra_str(i, "PercentComplete") or "0")),
+        "extra.PercentComplete",
+        parse_percent,
+        lambda i: float(extra_str(i, "PercentComplete") or 0),
+        value_type="float",
+    ),
+    xml_prop("task:Recurrence", TASK, leaf=with_offset),
+    stored("task:StartDate", TASK, "datetime"),
+    ItemProperty(
+        "task:Status",
+        "Status",
+        TASK,
+        lambda i, c: el("Status", task_status(i)),
+        "extra.Status",
+        parse_task_status,
+        task_status,
+    ),
+    computed("task:StatusDescription", TASK, lambda i, c: el("StatusDescription", STATUS_DESCRIPTIONS[task_status(i)])),
+    stored("task:TotalWork", TASK, "int"),
+    # PostItemType
+    computed("postitem:PostedTime", POST, lambda i, c: el("PostedTime", dt(i.sent or i.created))),
 )
 
 BY_URI: dict[str, ItemProperty] = {p.uri: p for p in PROPERTIES}
@@ -637,7 +926,7 @@ def ordered(uris: frozenset[str]) -> tuple[ItemProperty, ...]:
 
 
 DEFAULT_URIS = frozenset(p.uri for p in PROPERTIES if p.default)
-ALL_URIS = frozenset(p.uri for p in PROPERTIES)
+ALL_URIS = frozenset(p.uri for p in PROPERTIES if p.in_all)
 
 
 # -- extended properties --------------------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..errors import ErrorInvalidPropertyRequest, ErrorSchemaValidation
+from ..errors import ErrorInvalidPropertyRequest, ErrorInvalidPropertySet, ErrorSchemaValidation
 from ..store.model import MEETING_KINDS, ExtendedKey, ExtendedValue, Item
 from ..store.world import World
 from .item_properties import (
@@ -22,7 +22,7 @@ from .item_properties import (
 )
 from .xml import Element, child, children, local_name, m, t
 
-ITEM_KINDS = ("Message", "CalendarItem", "Contact", "Task", "PostItem", "Item", *MEETING_KINDS)
+ITEM_KINDS = ("Message", "CalendarItem", "Contact", "DistributionList", "Task", "PostItem", "Item", *MEETING_KINDS)
 
 
 @dataclass(frozen=True)
@@ -69,8 +69,10 @@ def parse_item_shape(elem: Element | None) -> ItemShape:
                 additional.add(uri)
         elif name == "ExtendedFieldURI":
             extended.append(parse_extended_uri(prop))
-        elif name in ("IndexedFieldURI", "ExceptionFieldURI"):
-            continue  # contact/occurrence details are not modelled
+        elif name == "IndexedFieldURI":
+            additional.add(indexed_base_uri(prop.get("FieldURI", "")))
+        elif name == "ExceptionFieldURI":
+            continue  # occurrence details are not modelled
         else:
             raise ErrorSchemaValidation(f"Unexpected element {name} in AdditionalProperties.")
     return ItemShape.of(base, frozenset(additional), tuple(extended))
@@ -125,13 +127,13 @@ def parse_item(elem: Element, world: World, allow_read_only: bool = False) -> Pa
             values["attachments"] = prop_elem  # handled by the caller (needs the new item)
             continue
         prop = property_for_tag(tag, kind)
-        if prop is None or prop.parse is None or prop.field is None:
-            # Read-only or unmodelled properties a client may echo (e.g. exchangelib
-            # sends MimeContent, ReminderDueBy, Culture, time zones): ignored, as
-            # Exchange ignores what it computes itself.
-            if allow_read_only and tag == "ItemClass":
-                values["item_class"] = prop_elem.text or ""
-            continue
+        if prop is None:
+            continue  # not modelled here (MimeContent: see CreateItem)
+        if prop.parse is None or prop.field is None:
+            if allow_read_only:
+                continue
+            # Exchange computes these and refuses a client's value
+            raise ErrorInvalidPropertySet(f"The property {prop.uri} is read-only and cannot be set.")
         values.update(store_values(prop, prop.parse(prop_elem, world)))
     return ParsedItem(kind, values, extended)
 
@@ -139,6 +141,34 @@ def parse_item(elem: Element, world: World, allow_read_only: bool = False) -> Pa
 #: exchangelib sends MeetingTimeZone only to Exchange 2007; the mock keeps every instant
 #: in UTC and the Start/End zones (for expansion), so it is accepted and ignored
 IGNORED_UPDATES = frozenset({"calendar:MeetingTimeZone"})
+
+
+def indexed_base_uri(uri: str) -> str:
+    """``contacts:PhysicalAddress:Street`` → ``contacts:PhysicalAddress``."""
+    return ":".join(uri.split(":")[:2])
+
+
+@dataclass(frozen=True)
+class IndexedPath:
+    """An IndexedFieldURI: one entry (``index``) of a contact dictionary, or one part of
+    it (``part``, for PhysicalAddresses)."""
+
+    index: str
+    part: str | None
+
+
+def indexed_change_target(field_elem: Element) -> tuple[ItemProperty, IndexedPath] | None:
+    """The dictionary property and entry an IndexedFieldURI names, if it names one."""
+    uri_elem = field_elem.find(t("IndexedFieldURI"))
+    if uri_elem is None:
+        return None
+    uri = uri_elem.get("FieldURI", "")
+    prop = BY_URI.get(indexed_base_uri(uri))
+    index = uri_elem.get("FieldIndex", "")
+    if prop is None or not index:
+        raise ErrorInvalidPropertyRequest(f"The indexed property {uri} is not supported.")
+    part = uri.split(":")[2] if uri.count(":") >= 2 else None
+    return prop, IndexedPath(index, part)
 
 
 def item_change_target(field_elem: Element) -> tuple[ItemProperty | None, ExtendedKey | None]:
@@ -156,8 +186,6 @@ def item_change_target(field_elem: Element) -> tuple[ItemProperty | None, Extend
     ext = field_elem.find(t("ExtendedFieldURI"))
     if ext is not None:
         return None, parse_extended_uri(ext)
-    if field_elem.find(t("IndexedFieldURI")) is not None:
-        raise ErrorInvalidPropertyRequest("Indexed properties are not supported by this server.")
     raise ErrorSchemaValidation(f"{local_name(field_elem)} needs a FieldURI.")
 
 

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 from ..errors import ErrorInvalidRestriction, ErrorSchemaValidation
 from ..store.model import Folder, Item
 from .item_properties import BY_URI as ITEM_PROPERTIES
-from .item_properties import parse_datetime
+from .item_properties import indexed_getter, parse_datetime
 from .xml import Element, children, local_name, parse_bool, t
 
 Predicate = Callable[[Any], bool]
@@ -48,6 +48,16 @@ def _item_getter(uri: str) -> tuple[Getter, str]:
     return prop.get, prop.value_type
 
 
+def _indexed_getter(elem: Element) -> Getter:
+    """``contacts:EmailAddress`` + FieldIndex, or ``contacts:PhysicalAddress:City`` + FieldIndex."""
+    uri = elem.get("FieldURI", "")
+    prop = ITEM_PROPERTIES.get(":".join(uri.split(":")[:2]))
+    index = elem.get("FieldIndex", "")
+    if prop is None or prop.field is None or not prop.field.startswith("extra.") or not index:
+        raise ErrorInvalidRestriction(f"The indexed property {uri} cannot be used in a restriction.")
+    return indexed_getter(prop, index, uri.split(":")[2] if uri.count(":") >= 2 else None)
+
+
 def _folder_getter(uri: str) -> tuple[Getter, str]:
     found = _FOLDER_GETTERS.get(uri)
     if found is None:
@@ -65,6 +75,11 @@ def _convert(text: str, value_type: str) -> object:
             raise ErrorInvalidRestriction(f"{text!r} is not an integer.") from exc
     if value_type == "datetime":
         return parse_datetime(text)
+    if value_type == "float":  # PercentComplete
+        try:
+            return float(text)
+        except ValueError as exc:
+            raise ErrorInvalidRestriction(f"{text!r} is not a number.") from exc
     return text.lower()
 
 
@@ -78,6 +93,9 @@ class _Compiler:
 
     def field(self, expr: Element) -> tuple[Getter, str]:
         uri_elem = expr.find(t("FieldURI"))
+        indexed = expr.find(t("IndexedFieldURI"))
+        if indexed is not None and self.getter_for is _item_getter:
+            return _indexed_getter(indexed), "text"
         if uri_elem is None:
             if expr.find(t("ExtendedFieldURI")) is not None or expr.find(t("IndexedFieldURI")) is not None:
                 raise ErrorInvalidRestriction("Restrictions on extended or indexed properties are not supported.")

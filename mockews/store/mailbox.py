@@ -361,6 +361,8 @@ class Mailbox:
         folder = item.folder
         if now is None:
             now = self.world.now_epoch()
+        if item.kind == "Task":
+            settle_task(item, {"extra.Status"}, now)
         if not item.created:
             item.created = now
         if not item.received:
@@ -411,6 +413,8 @@ class Mailbox:
         if isinstance(item, CalendarItem):
             occurrences.snap_all_day(item)
         validate_item(item)
+        if item.kind == "Task":
+            settle_task(item, set(sets) | set(deletes), self.world.now_epoch())
         if isinstance(item, Occurrence):
             # the series lives in its master: the change is kept there as an exception
             occurrences.record_exception(item)
@@ -518,6 +522,7 @@ def _default_item_class(kind: str) -> str:
         "Contact": "IPM.Contact",
         "Task": "IPM.Task",
         "PostItem": "IPM.Post",
+        "DistributionList": "IPM.DistList",
     }.get(kind, "IPM.Note")
 
 
@@ -586,6 +591,30 @@ def _all_slots(cls: type) -> set[str]:
     for klass in cls.__mro__:
         out.update(getattr(klass, "__slots__", ()))
     return out
+
+
+def settle_task(item: Item, changed: set[str], now: int) -> None:
+    """Exchange keeps a task's Status, PercentComplete and CompleteDate consistent: a
+    Status written decides (Completed → 100 %, NotStarted → 0 %), else the percentage
+    does (100 % → Completed, more than 0 → InProgress); CompleteDate is stamped when the
+    task completes and cleared when it is reopened."""
+    status = str(item.get_extra("Status") or "NotStarted")
+    percent_text = str(item.get_extra("PercentComplete") or "0")
+    percent = float(percent_text)
+    if "extra.Status" in changed and status in ("Completed", "NotStarted"):
+        percent = 100.0 if status == "Completed" else 0.0
+    elif percent >= 100:
+        status = "Completed"
+    elif percent > 0 and status in ("NotStarted", "Completed"):
+        status = "InProgress"
+    elif status == "Completed":
+        status = "NotStarted"
+    if float(percent_text) != percent:
+        percent_text = f"{percent:g}"
+    item.set_extra("Status", None if status == "NotStarted" else status)
+    item.set_extra("PercentComplete", None if percent == 0 else percent_text)
+    completed = item.get_extra("CompleteDate")
+    item.set_extra("CompleteDate", (completed or now) if status == "Completed" else None)
 
 
 def validate_item(item: Item) -> None:
