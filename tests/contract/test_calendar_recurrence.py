@@ -326,3 +326,23 @@ def test_a_stored_pattern_that_cannot_expand_gives_no_occurrences(alice: Account
     assert view(alice) == []
     master.refresh()
     assert master.first_occurrence is None and master.type == "RecurringMaster"
+
+
+def test_an_occurrence_saved_whole_becomes_an_exception(alice: Account) -> None:
+    """Calendar: an application that edits an occurrence and calls save() sends every
+    field (When, the zones, the recurrence-only fields among them); the change is kept
+    as an exception, as on Exchange."""
+    master = four_days(alice)
+    second = alice.calendar.get(id=view(alice)[1].id)
+    second.subject = "Standup (moved room)"
+    second.location = "Room 7"
+    second.save()
+    master.refresh()
+    [modified] = master.modified_occurrences
+    assert modified.id == second.id
+    unfolded = view(alice)
+    assert (unfolded[1].type, unfolded[1].subject, unfolded[1].location) == (
+        "Exception",
+        "Standup (moved room)",
+        "Room 7",
+    )
