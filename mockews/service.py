@@ -179,9 +179,12 @@ class MockExchange:
                 if decision.error:
                     raise decision.error
                 with self.world.lock:
-                    content = operation(ctx, env.operation).execute()
+                    op = operation(ctx, env.operation)
+                    content = op.execute()
                 self._notify(name, target, "NoError")
-                return Reply(200, envelope(self.world.server_version, content), {"Content-Type": XML_CONTENT_TYPE})
+                version = self.world.server_version
+                body = b"".join(envelope(version, doc) for doc in (content, *op.follow_ups))
+                return Reply(200, body, {"Content-Type": XML_CONTENT_TYPE, **op.reply_headers})
         except EWSError as exc:
             self._notify(name, target, type(exc).__name__, getattr(exc, "back_off_ms", None))
             raise

@@ -56,4 +56,5 @@ def deliver(item: Item, sender: Mailbox) -> list[Item]:
         copy.is_draft = False
         copy.created = copy.modified = 0  # stamped on arrival
         delivered.append(mailbox.add_item(copy))
+        mailbox.notify_new_mail(copy)
     return delivered

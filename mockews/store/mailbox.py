@@ -27,6 +27,7 @@ from ..errors import (
 from .ids import ATTACHMENT_SEP, split_attachment_id
 from .journal import Tombstone
 from .model import IMPORTANCES, SENSITIVITIES, CalendarItem, FileAttachment, Folder, Item
+from .notify import EventType
 
 if TYPE_CHECKING:
     from .world import World
@@ -166,6 +167,8 @@ class Mailbox:
         if parent is not None:
             parent.children[folder.id] = folder
         self.hierarchy.log.record(seq, folder.id)
+        if parent is not None:
+            self._notify("CreatedEvent", folder.id, parent.id, seq, is_folder=True)
         return folder
 
     def create_folder(self, parent: Folder, name: str, folder_class: str | None = None) -> Folder:
@@ -193,6 +196,8 @@ class Mailbox:
         if folder_class is not None:
             folder.folder_class = folder_class
         self._touch_folder(folder)
+        if folder.parent is not None:
+            self._notify("ModifiedEvent", folder.id, folder.parent.id, folder.last_seq, is_folder=True)
 
     def move_folder(self, folder: Folder, target: Folder) -> None:
         if folder.distinguished:
@@ -214,6 +219,7 @@ class Mailbox:
         folder.parent_history.append((seq, old))
         folder.last_seq = seq
         self.hierarchy.log.record(seq, folder.id, supersedes=True)
+        self._notify("MovedEvent", folder.id, target.id, seq, is_folder=True, old=(folder.id, old.id))
         # The subtree moved too: give each descendant an entry, so a hierarchy sync
         # rooted where the subtree left (or arrived) reports it (Delete / Create).
         for descendant in folder.walk():
@@ -242,6 +248,7 @@ class Mailbox:
     def _remove_folder_tree(self, folder: Folder) -> None:
         assert folder.parent is not None
         del folder.parent.children[folder.id]
+        self._notify("DeletedEvent", folder.id, folder.parent.id, self.world.seq + 1, is_folder=True)
         hierarchy = self.hierarchy
         for f in [folder, *folder.walk()]:
             seq = self.world.next_seq()
@@ -275,7 +282,8 @@ class Mailbox:
             return CalendarItem(item_id, folder, item_class or "IPM.Appointment")
         return Item(item_id, folder, kind, item_class or _default_item_class(kind))
 
-    def add_item(self, item: Item, now: int | None = None) -> Item:
+    def add_item(self, item: Item, now: int | None = None, event: bool = True) -> Item:
+        """Store a new item; ``event=False`` when the caller notifies (a move or copy)."""
         validate_item(item)
         folder = item.folder
         if now is None:
@@ -293,6 +301,8 @@ class Mailbox:
         self.objects[item.id] = item
         folder.journal.created.record(seq, item.id)
         folder.journal.last_time = self.world.now_epoch()
+        if event:
+            self._notify_item("CreatedEvent", item)
         return item
 
     def check_change_key(self, item: Item, change_key: str | None, enforce: bool) -> None:
@@ -311,6 +321,7 @@ class Mailbox:
         item.folder.journal.changed.record(seq, item.id, supersedes=had_change)
         item.folder.journal.last_time = self.world.now_epoch()
         _compact(item.folder)
+        self._notify_item("ModifiedEvent", item, free_busy=not read_flag_only)
 
     def update_item(
         self,
@@ -330,7 +341,7 @@ class Mailbox:
         read_only = set(sets) | set(deletes) <= {"is_read"}
         self.touch_item(item, read_flag_only=read_only)
 
-    def _unlink_item(self, item: Item) -> None:
+    def _unlink_item(self, item: Item, event: bool = True) -> None:
         folder = item.folder
         journal = folder.journal
         seq = self.world.next_seq()
@@ -341,6 +352,10 @@ class Mailbox:
         journal.created.mark_stale()
         journal.last_time = self.world.now_epoch()
         _compact(folder)
+        if event:
+            self._notify("DeletedEvent", item.id, folder.id, seq)
+            if isinstance(item, CalendarItem):
+                self._notify("FreeBusyChangedEvent", item.id, folder.id, seq)
 
     def delete_item(self, item: Item, mode: DeleteMode) -> None:
         deleted_items = self.distinguished["deleteditems"]
@@ -362,13 +377,18 @@ class Mailbox:
         if target is item.folder:
             return item
         moved = self.clone(item, target)
-        self._unlink_item(item)
-        return self.add_item(moved)
+        source = item.folder
+        self._unlink_item(item, event=False)
+        self.add_item(moved, event=False)
+        self._notify("MovedEvent", moved.id, target.id, moved.last_seq, old=(item.id, source.id))
+        return moved
 
     def copy_item(self, item: Item, target: Folder) -> Item:
         if target.mailbox is not self:
             raise ErrorMoveCopyFailed("Items cannot be copied between mailboxes.")
-        return self.add_item(self.clone(item, target))
+        copy = self.add_item(self.clone(item, target), event=False)
+        self._notify("CopiedEvent", copy.id, target.id, copy.last_seq, old=(item.id, item.folder.id))
+        return copy
 
     def clone(self, item: Item, target: Folder) -> Item:
         """A new, not yet stored copy of ``item`` in ``target`` (a folder of this mailbox)."""
@@ -380,6 +400,30 @@ class Mailbox:
         if item.extra is not None:
             clone.extra = dict(item.extra)
         return clone
+
+    # -- notifications ---------------------------------------------------------------
+
+    def _notify(
+        self,
+        kind: EventType,
+        object_id: str,
+        parent_id: str,
+        seq: int,
+        is_folder: bool = False,
+        old: tuple[str, str] | None = None,
+    ) -> None:
+        notifier = self.world.notifier
+        if notifier.recorded:  # the common case, nobody subscribed anywhere: no call
+            notifier.emit(self, kind, object_id, parent_id, self.world.change_key(seq), is_folder, old)
+
+    def _notify_item(self, kind: EventType, item: Item, free_busy: bool = True) -> None:
+        self._notify(kind, item.id, item.folder.id, item.last_seq)
+        if free_busy and isinstance(item, CalendarItem):
+            self._notify("FreeBusyChangedEvent", item.id, item.folder.id, item.last_seq)
+
+    def notify_new_mail(self, item: Item) -> None:
+        """A delivered message: Exchange raises NewMail besides Created."""
+        self._notify_item("NewMailEvent", item, free_busy=False)
 
     # -- attachments -----------------------------------------------------------------
 

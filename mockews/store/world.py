@@ -19,6 +19,7 @@ from ..errors import ErrorNonExistentMailbox
 from .ids import IdFactory, change_key, tag_of
 from .mailbox import Mailbox
 from .model import Recipient
+from .notify import Notifier
 from .syncstate import SyncStateCodec
 
 
@@ -75,6 +76,7 @@ class World:
             self._recipients: dict[tuple[str, str, str, str], Recipient] = {}
             #: free-form facts about how the world was made (profile, seed, archive coverage …)
             self.meta: dict[str, object] = {}
+            self.notifier = Notifier(self)
             self._install_epoch(f"{self.seed}:{self._resets}")
             self._resets += 1
 
