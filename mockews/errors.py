@@ -129,6 +129,17 @@ class ErrorInvalidPushSubscriptionUrl(EWSError):
     default_message = "The push subscription URL is not valid."
 
 
+# -- MIME (MimeContent, ExportItems, UploadItems) ---------------------------------------
+
+
+class ErrorMimeContentConversionFailed(EWSError):
+    default_message = "The MIME content could not be converted to an item."
+
+
+class ErrorMimeContentInvalidBase64String(EWSError):
+    default_message = "The MIME content is not a valid base64 string."
+
+
 class ErrorDeleteDistinguishedFolder(EWSError):
     default_message = "Distinguished folders cannot be deleted."
 

@@ -12,6 +12,7 @@ from . import (
     delete_item,
     empty_folder,
     expand_dl,
+    export_items,
     find_folder,
     find_item,
     get_attachment,
@@ -29,6 +30,7 @@ from . import (
     unsubscribe,
     update_folder,
     update_item,
+    upload_items,
 )
 from .base import Operation, RequestContext
 
@@ -48,6 +50,7 @@ __all__ = [
     "delete_item",
     "empty_folder",
     "expand_dl",
+    "export_items",
     "find_folder",
     "find_item",
     "get_attachment",
@@ -65,4 +68,5 @@ __all__ = [
     "unsubscribe",
     "update_folder",
     "update_item",
+    "upload_items",
 ]

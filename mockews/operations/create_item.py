@@ -10,13 +10,16 @@ as Exchange honours them.
 
 from __future__ import annotations
 
+import base64
+
 from ..errors import ErrorInvalidOperation, ErrorSchemaValidation
 from ..soap.attachments import parse_file_attachment
-from ..soap.item_properties import parse_datetime
+from ..soap.item_properties import MIME_FIELD, parse_datetime
 from ..soap.items import ID_ONLY, ParsedItem, parse_item, render_item
 from ..soap.xml import Element, children, local_name, m, t
 from ..store.delivery import deliver, stamp_sent
 from ..store.mailbox import Mailbox, set_field
+from ..store.mime import apply_mime
 from ..store.model import CalendarItem, ExtendedValue, FileAttachment, Folder, Item
 from .base import Operation
 from .response_objects import RESPONSE_OBJECTS, build_response
@@ -73,6 +76,10 @@ def build_item(mailbox: Mailbox, folder: Folder, parsed: ParsedItem) -> tuple[It
     attachments_elem = values.pop("attachments", None)
     item_class = values.pop("item_class", None)
     item = mailbox.new_item(folder, parsed.kind, item_class if isinstance(item_class, str) and item_class else None)
+    mime = values.pop(MIME_FIELD, None)
+    if isinstance(mime, str):
+        # MIME first: properties sent beside it win, as on Exchange
+        apply_mime(item, base64.b64decode(mime), mailbox.world)
     for name, value in values.items():
         set_field(item, name, value)
     if parsed.kind == "Message":

@@ -7,10 +7,14 @@ changes.  A draft updated with a Send disposition is sent.
 
 from __future__ import annotations
 
+import base64
+
 from ..errors import ErrorInvalidPropertyDelete, ErrorInvalidPropertySet, ErrorSchemaValidation
+from ..soap.item_properties import MIME_FIELD
 from ..soap.items import ID_ONLY, fields_of, item_change_target, parse_item, render_item
 from ..soap.xml import Element, children, local_name, m, t
 from ..store.delivery import deliver, stamp_sent
+from ..store.mime import apply_mime
 from ..store.model import ExtendedKey, ExtendedValue, Item
 from .base import Operation
 from .create_item import DISPOSITIONS, apply_extended
@@ -71,6 +75,9 @@ class UpdateItem(Operation):
             if kind == "AppendToItemField":
                 values = self._appended(item, values)
             sets.update(values)
+        mime = sets.get(MIME_FIELD)  # stays in sets: it is stored as given, and is a change
+        if isinstance(mime, str):
+            apply_mime(item, base64.b64decode(mime), self.world, replace=True)
         mailbox.update_item(item, sets, deletes)
         if extended:
             self._apply_extended(item, extended)

@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime
 from functools import lru_cache
 
 from ..errors import ErrorInvalidValueForProperty, ErrorSchemaValidation
+from ..store.mime import MIME_KEY, decode_base64, item_mime
 from ..store.model import Attendee, CalendarItem, ExtendedKey, ExtendedValue, Item, Recipient, Recurrence
 from ..store.world import World
 from .render import boolean, dt, el, esc
@@ -380,7 +381,22 @@ def _render_conversation_id(item: Item, ctx: RenderContext) -> str:
     return f'<t:ConversationId Id="{token}"/>'
 
 
+#: the store field MimeContent writes: the MIME as given, kept base64 in the item's extra
+MIME_FIELD = "extra." + MIME_KEY
+
+
+def _render_mime(item: Item, ctx: RenderContext) -> str:
+    return f'<t:MimeContent CharacterSet="UTF-8">{base64.b64encode(item_mime(item)).decode()}</t:MimeContent>'
+
+
+def _parse_mime(elem: Element, world: World) -> object:
+    """The base64 text as sent (checked): CreateItem/UpdateItem populate the item from it."""
+    data = decode_base64(elem.text)
+    return base64.b64encode(data).decode()
+
+
 PROPERTIES: tuple[ItemProperty, ...] = (
+    ItemProperty("item:MimeContent", "MimeContent", ALL_KINDS, _render_mime, MIME_FIELD, _parse_mime),
     ItemProperty("item:ItemId", "ItemId", ALL_KINDS, _render_item_id, get=lambda i: i.id, default=True),
     ItemProperty("item:ParentFolderId", "ParentFolderId", ALL_KINDS, _render_parent, get=lambda i: i.folder.id),
     text_prop("item:ItemClass", "item_class", default=True),
@@ -491,7 +507,7 @@ def ordered(uris: frozenset[str]) -> tuple[ItemProperty, ...]:
 
 
 DEFAULT_URIS = frozenset(p.uri for p in PROPERTIES if p.default)
-ALL_URIS = frozenset(p.uri for p in PROPERTIES)
+ALL_URIS = frozenset(p.uri for p in PROPERTIES if p.uri != "item:MimeContent")  # only when asked for, as Exchange
 
 
 # -- extended properties --------------------------------------------------------------

@@ -221,6 +221,34 @@ def _encode_item(item: Item) -> dict[str, Any]:
     return data
 
 
+#: what ExportItems' opaque Data starts with (Exchange's is its own binary stream; any
+#: client treats it as opaque and only hands it back to UploadItems)
+EXPORT_MAGIC = b"mockews-item/1\n"
+
+
+def export_item(item: Item) -> bytes:
+    """An item's properties (not its identity or place) for ExportItems."""
+    data = {k: v for k, v in _encode_item(item).items() if k not in ("type", "mailbox", "folder", "id", "seq")}
+    return EXPORT_MAGIC + json.dumps(data, separators=(",", ":")).encode()
+
+
+def import_item(data: bytes, mailbox: Mailbox, folder: Folder, into: Item | None = None) -> Item:
+    """UploadItems: a new, not yet stored item of ``folder`` from exported data, or the
+    exported properties written over ``into``.  ValueError for data not ours."""
+    if not data.startswith(EXPORT_MAGIC):
+        raise ValueError("not exported by this server")
+    try:
+        record = json.loads(data[len(EXPORT_MAGIC) :])
+        item = into or mailbox.new_item(folder, record["kind"], record["item_class"])
+        cal = record.get("calendar")
+        if cal and isinstance(item, CalendarItem):
+            _restore(item, mailbox.world, cal, _CALENDAR_FIELDS)
+        _restore(item, mailbox.world, record, _ITEM_FIELDS)
+    except (KeyError, TypeError, AttributeError, json.JSONDecodeError) as exc:
+        raise ValueError("damaged export data") from exc
+    return item
+
+
 def _records(world: World) -> Iterator[dict[str, Any]]:
     yield {
         "type": "world",
