@@ -28,6 +28,7 @@ from .faults import FaultPlan
 from .operations import OPERATIONS, RequestContext
 from .soap.render import envelope, fault
 from .soap.xml import MAX_REQUEST_BYTES, Element, local_name, parse_envelope, t
+from .store.delivery import deliver_due
 from .store.mailbox import Mailbox
 from .store.world import Account, World
 from .throttle import Throttle, ThrottlePolicy
@@ -179,6 +180,7 @@ class MockExchange:
                 if decision.error:
                     raise decision.error
                 with self.world.lock:
+                    deliver_due(self.world)  # mail whose delivery time has passed arrives first
                     op = operation(ctx, env.operation)
                     content = op.execute()
                 self._notify(name, target, "NoError")

@@ -25,6 +25,7 @@ from typing import IO, Any, NamedTuple
 from mockad.store import DirectoryGroup, DirectoryUser, MailContact
 
 from ..clock import Clock
+from .delivery import PendingDelivery
 from .mailbox import Mailbox
 from .model import (
     Attendee,
@@ -257,6 +258,7 @@ def _records(world: World) -> Iterator[dict[str, Any]]:
         "seed": world.seed,
         "seq": world.seq,
         "domain": world.domain,
+        "delivery_delay_s": world.delivery_delay_s,
         "server_version": dataclasses.asdict(world.server_version),
         "rng_state": _rng_state(world.rng),
         "epoch_salt": world.sync_states_salt(),
@@ -286,6 +288,8 @@ def _records(world: World) -> Iterator[dict[str, Any]]:
         for folder in mailbox.folders():
             for item in folder.items.values():
                 yield _encode_item(item)
+    for pending in world.pending_deliveries:  # mail on its way (delivery.py)
+        yield {**_encode_item(pending.item), "type": "pending", "due": pending.due}
 
 
 def _rng_state(rng: random.Random) -> list[Any]:
@@ -352,6 +356,15 @@ class _Loader:
             mailbox.distinguished[folder.distinguished] = folder
 
     def load_item(self, r: dict[str, Any]) -> None:
+        item = self._item(r)
+        item.folder.items[item.id] = item
+        item.folder.mailbox.objects[item.id] = item
+
+    def load_pending(self, r: dict[str, Any]) -> None:
+        due = r.pop("due")
+        self.world.pending_deliveries.append(PendingDelivery(due, self._item(r)))
+
+    def _item(self, r: dict[str, Any]) -> Item:
         mailbox = self.mailboxes[r["mailbox"]]
         folder = mailbox.folder(r["folder"])
         cal = r.get("calendar")
@@ -363,8 +376,7 @@ class _Loader:
             item = Item(r["id"], folder, r["kind"], r["item_class"])
         _restore(item, self.world, r, _ITEM_FIELDS)
         _restore_seq(item, _ITEM_SEQ, r["seq"])
-        folder.items[item.id] = item
-        mailbox.objects[item.id] = item
+        return item
 
     def finish(self) -> None:
         """Rebuild the logs from what was loaded (creation and newest change per item)."""
@@ -403,6 +415,7 @@ def load_world(path: str | Path | IO[bytes], clock: Clock | None = None) -> Worl
                     clock=clock,
                     server_version=ServerVersion(**header["server_version"]),
                     domain=header["domain"],
+                    delivery_delay_s=header.get("delivery_delay_s"),
                 )
                 version, internal, gauss = header["rng_state"]
                 world.rng.setstate((version, tuple(internal), gauss))
