@@ -13,14 +13,14 @@ from __future__ import annotations
 import base64
 
 from ..errors import ErrorInvalidOperation, ErrorSchemaValidation
-from ..soap.attachments import parse_file_attachment
+from ..soap.attachments import parse_attachment
 from ..soap.item_properties import MIME_FIELD, parse_datetime
-from ..soap.items import ID_ONLY, ParsedItem, parse_item, render_item
+from ..soap.items import ID_AND_ATTACHMENTS, ID_ONLY, ParsedItem, parse_item, render_item
 from ..soap.xml import Element, children, local_name, m, t
 from ..store.delivery import deliver, stamp_sent
 from ..store.mailbox import Mailbox, set_field
 from ..store.mime import apply_mime
-from ..store.model import CalendarItem, ExtendedValue, FileAttachment, Folder, Item
+from ..store.model import Attachment, CalendarItem, ExtendedValue, Folder, Item
 from .base import Operation
 from .response_objects import RESPONSE_OBJECTS, build_response
 
@@ -116,15 +116,18 @@ class CreateItem(Operation):
                 default = "calendar"
             target = mailbox.well_known(default)
         item, attachment_elems = build_item(mailbox, target, parsed)
-        attachments = [parse_file_attachment(a) for a in attachment_elems]
+        attachments = [parse_attachment(a, item) for a in attachment_elems]
         return self._finish(item, mailbox, disposition, attachments)
 
-    def _finish(self, item: Item, mailbox: Mailbox, disposition: str, attachments: list[FileAttachment]) -> str:
+    def _finish(self, item: Item, mailbox: Mailbox, disposition: str, attachments: list[Attachment]) -> str:
         """Store and/or send a built item; the answer names it only when it was saved
         without sending (Exchange returns no ids for sent messages)."""
         if disposition != "SaveOnly":
             stamp_sent(item, mailbox)
             item.attachments = (item.attachments or []) + attachments or None
+            now = mailbox.world.now_epoch()
+            for number, attachment in enumerate(item.attachments or (), start=1):
+                attachment.number, attachment.last_modified = number, now  # distinct AttachmentIds
             deliver(item, mailbox)
             if disposition == "SendAndSaveCopy":
                 item.is_read = True
@@ -133,7 +136,9 @@ class CreateItem(Operation):
         mailbox.add_item(item)
         for attachment in attachments:
             mailbox.add_attachment(item, attachment)
-        return f"<m:Items>{render_item(item, ID_ONLY, self.render_ctx)}</m:Items>"
+        # Exchange names the attachments it created (exchangelib sets attachment_id from it)
+        shape = ID_AND_ATTACHMENTS if item.attachments else ID_ONLY
+        return f"<m:Items>{render_item(item, shape, self.render_ctx)}</m:Items>"
 
     def _respond_to(self, elem: Element, disposition: str, target: Folder | None) -> str:
         reference = elem.find(t("ReferenceItemId"))

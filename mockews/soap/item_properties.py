@@ -296,9 +296,9 @@ def _parse_body(elem: Element, world: World) -> object:
 def _render_attachments(item: Item, ctx: RenderContext) -> str:
     if not item.attachments:
         return ""
-    from .attachments import render_file_attachment
+    from .attachments import render_attachment
 
-    parts = "".join(render_file_attachment(item, a, ctx.world, content=False) for a in item.attachments)
+    parts = "".join(render_attachment(item, a, ctx.world, content=False) for a in item.attachments)
     return f"<t:Attachments>{parts}</t:Attachments>"
 
 

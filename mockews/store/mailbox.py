@@ -26,7 +26,7 @@ from ..errors import (
 )
 from .ids import ATTACHMENT_SEP, split_attachment_id
 from .journal import Tombstone
-from .model import IMPORTANCES, SENSITIVITIES, CalendarItem, FileAttachment, Folder, Item
+from .model import IMPORTANCES, SENSITIVITIES, Attachment, CalendarItem, Folder, Item, ItemAttachment
 from .notify import EventType
 
 if TYPE_CHECKING:
@@ -122,20 +122,29 @@ class Mailbox:
             raise ErrorItemNotFound()
         return obj
 
-    def attachment(self, attachment_id: str) -> tuple[Item, FileAttachment]:
+    def attachment(self, attachment_id: str) -> tuple[Item, Attachment]:
+        """The root item and the attachment an id names; an attachment of an embedded
+        item is named by the path of ordinals (``<item id>_2_1``)."""
         parts = split_attachment_id(attachment_id)
         if parts is None:
             raise ErrorInvalidIdMalformed("The attachment id is malformed.")
-        item_id, number = parts
+        item_id, numbers = parts
         obj = self.objects.get(item_id)
-        if isinstance(obj, Item) and obj.attachments:
-            for att in obj.attachments:
-                if att.number == number:
-                    return obj, att
-        raise ErrorInvalidAttachmentId()
+        if not isinstance(obj, Item):
+            raise ErrorInvalidAttachmentId()
+        holder: Item = obj
+        found: Attachment | None = None
+        for number in numbers:
+            found = next((a for a in holder.attachments or () if a.number == number), None)
+            if found is None:
+                raise ErrorInvalidAttachmentId()
+            if isinstance(found, ItemAttachment):
+                holder = found.item
+        assert found is not None
+        return obj, found
 
     @staticmethod
-    def attachment_id(item: Item, attachment: FileAttachment) -> str:
+    def attachment_id(item: Item, attachment: Attachment) -> str:
         return f"{item.id}{ATTACHMENT_SEP}{attachment.number}"
 
     def folders(self) -> list[Folder]:
@@ -427,7 +436,7 @@ class Mailbox:
 
     # -- attachments -----------------------------------------------------------------
 
-    def add_attachment(self, item: Item, attachment: FileAttachment) -> FileAttachment:
+    def add_attachment(self, item: Item, attachment: Attachment) -> Attachment:
         if item.attachments is None:
             item.attachments = []
         attachment.number = max((a.number for a in item.attachments), default=0) + 1
@@ -436,7 +445,10 @@ class Mailbox:
         self.touch_item(item)
         return attachment
 
-    def delete_attachment(self, item: Item, attachment: FileAttachment) -> None:
+    def delete_attachment(self, item: Item, attachment: Attachment) -> None:
+        if attachment not in (item.attachments or ()):
+            # Exchange deletes only the attachments of the item itself
+            raise ErrorInvalidAttachmentId("An attachment of an attached item cannot be deleted.")
         assert item.attachments is not None
         item.attachments.remove(attachment)
         if not item.attachments:

@@ -58,6 +58,8 @@ def generate(item: Item) -> bytes:
     subtype = "html" if item.body_type == "HTML" else "plain"
     msg.set_content(item.body or "", subtype=subtype, charset="utf-8")
     for att in item.attachments or ():
+        if not isinstance(att, FileAttachment):
+            continue  # an attached item is not written into the MIME (not modelled)
         maintype, _, sub = att.content_type.partition("/")
         msg.add_attachment(
             att.content, maintype=maintype or "application", subtype=sub or "octet-stream", filename=att.name

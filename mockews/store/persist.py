@@ -28,6 +28,7 @@ from ..clock import Clock
 from .delivery import PendingDelivery
 from .mailbox import Mailbox
 from .model import (
+    Attachment,
     Attendee,
     CalendarItem,
     ExtendedKey,
@@ -35,6 +36,7 @@ from .model import (
     FileAttachment,
     Folder,
     Item,
+    ItemAttachment,
     Recipient,
     Recurrence,
 )
@@ -170,9 +172,44 @@ _ATTACHMENT_FIELDS = (
     _Field("content", "content", _BASE64),
     *_fields(_AS_IS, "content_type", "content_id", "is_inline", "last_modified", "number"),
 )
+_ITEM_ATTACHMENT_FIELDS = _fields(_AS_IS, "name", "is_inline", "content_id", "last_modified", "number")
+
+
+def _encode_attachment(attachment: Attachment) -> dict[str, Any]:
+    if isinstance(attachment, FileAttachment):
+        return _encoded(attachment, _ATTACHMENT_FIELDS)
+    embedded = attachment.item
+    inner = {"kind": embedded.kind, "item_class": embedded.item_class, **_encoded(embedded, _ITEM_FIELDS)}
+    if isinstance(embedded, CalendarItem):
+        inner["calendar"] = _encoded(embedded, _CALENDAR_FIELDS)
+    return {**_encoded(attachment, _ITEM_ATTACHMENT_FIELDS), "embedded": inner}
+
+
+def _decode_attachment(world: World, data: dict[str, Any]) -> Attachment:
+    inner = data.pop("embedded", None)
+    if inner is None:
+        return FileAttachment(**_decoded(world, data, _ATTACHMENT_FIELDS))
+    # an attached item's home folder is its root item's: set by _adopt once that is known
+    homeless: Any = None
+    cal = inner.get("calendar")
+    embedded = CalendarItem("", homeless) if cal else Item("", homeless, inner["kind"], inner["item_class"])
+    if isinstance(embedded, CalendarItem) and cal:
+        _restore(embedded, world, cal, _CALENDAR_FIELDS)
+    _restore(embedded, world, inner, _ITEM_FIELDS)
+    return ItemAttachment(item=embedded, **_decoded(world, data, _ITEM_ATTACHMENT_FIELDS))
+
+
+def _adopt(item: Item) -> None:
+    """Give the attached items of ``item`` (recursively) its folder as their home."""
+    for attachment in item.attachments or ():
+        if isinstance(attachment, ItemAttachment):
+            attachment.item.folder = item.folder
+            _adopt(attachment.item)
+
+
 _ATTACHMENTS = _Codec(
-    lambda attachments: [_encoded(a, _ATTACHMENT_FIELDS) for a in attachments or ()],
-    lambda world, data: [FileAttachment(**_decoded(world, a, _ATTACHMENT_FIELDS)) for a in data] or None,
+    lambda attachments: [_encode_attachment(a) for a in attachments or ()],
+    lambda world, data: [_decode_attachment(world, a) for a in data] or None,
 )
 
 #: what is saved of every item besides its identity (id, kind, item_class: the constructor's)
@@ -245,6 +282,7 @@ def import_item(data: bytes, mailbox: Mailbox, folder: Folder, into: Item | None
         if cal and isinstance(item, CalendarItem):
             _restore(item, mailbox.world, cal, _CALENDAR_FIELDS)
         _restore(item, mailbox.world, record, _ITEM_FIELDS)
+        _adopt(item)
     except (KeyError, TypeError, AttributeError, json.JSONDecodeError) as exc:
         raise ValueError("damaged export data") from exc
     return item
@@ -375,6 +413,7 @@ class _Loader:
         else:
             item = Item(r["id"], folder, r["kind"], r["item_class"])
         _restore(item, self.world, r, _ITEM_FIELDS)
+        _adopt(item)
         _restore_seq(item, _ITEM_SEQ, r["seq"])
         return item
 
