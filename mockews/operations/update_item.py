@@ -14,7 +14,7 @@ from ..soap.item_properties import MIME_FIELD
 from ..soap.items import ID_ONLY, fields_of, item_change_target, parse_item, render_item
 from ..soap.xml import Element, children, local_name, m, t
 from ..store.delivery import deliver, stamp_sent
-from ..store.mime import apply_mime
+from ..store.mime import MIME_KEY, apply_mime
 from ..store.model import ExtendedKey, ExtendedValue, Item
 from .base import Operation
 from .create_item import DISPOSITIONS, apply_extended
@@ -78,6 +78,10 @@ class UpdateItem(Operation):
         mime = sets.get(MIME_FIELD)  # stays in sets: it is stored as given, and is a change
         if isinstance(mime, str):
             apply_mime(item, base64.b64decode(mime), self.world, replace=True)
+        elif (set(sets) | set(deletes)) - {"is_read"}:
+            # the uploaded MIME no longer describes the item: generated from now on (the
+            # read flag is not part of MIME)
+            item.set_extra(MIME_KEY, None)
         mailbox.update_item(item, sets, deletes)
         if extended:
             self._apply_extended(item, extended)

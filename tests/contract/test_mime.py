@@ -79,6 +79,16 @@ def test_generated_mime_for_other_items(alice: Account) -> None:
     ]
 
 
+def test_changed_item_gets_new_mime(alice: Account) -> None:
+    """After a property changes, the MIME describes the item as it is now."""
+    msg = Message(account=alice, folder=alice.inbox, mime_content=_mime())
+    msg.save()
+    msg.subject = "renamed"
+    msg.save(update_fields=["subject"])
+    parsed = BytesParser(policy=policy.default).parsebytes(alice.inbox.get(id=msg.id).mime_content)
+    assert parsed["Subject"] == "renamed"
+
+
 def test_update_mime_content(alice: Account) -> None:
     """UpdateItem SetItemField item:MimeContent repopulates the item from the new MIME."""
     msg = Message(account=alice, folder=alice.drafts, subject="before", body="x")
