@@ -191,6 +191,8 @@ class MockExchangeAdmin:
                 "mailboxes": sorted(m.email for m in world.mailboxes.values()),
                 "faults": [rule.as_dict() for rule in self.service.faults.rules],
                 "throttle": vars(self.service.throttle.policy),
+                "delivery_delay_s": world.delivery_delay_s,
+                "pending_deliveries": len(world.pending_deliveries),
             }
 
     # faults and throttling
@@ -213,6 +215,14 @@ class MockExchangeAdmin:
             policy = ThrottlePolicy(**spec.model_dump())
         self.service.throttle.configure(policy)
         return policy
+
+    def set_delivery_delay(self, seconds: object) -> int:
+        """Seconds from a send to the arrival for mail sent from now on (0: at once)."""
+        if isinstance(seconds, bool) or not isinstance(seconds, int) or not 0 <= seconds <= 86_400:
+            raise AdminError("delay_s", "delay_s must be a whole number of seconds from 0 to 86400")
+        with self.world.lock:
+            self.world.delivery_delay_s = seconds
+        return seconds
 
     def invalidate_sync_states(self, mailbox: str | None = None, folder_id: str | None = None) -> int:
         """Refuse every sync state issued so far for the folders named (all folders of
@@ -371,6 +381,10 @@ def admin_blueprint(service: MockExchange, access: AdminAccess | None = None) ->
     @bp.put("/throttle")
     def throttle() -> Response:
         return jsonify(vars(admin.set_throttle(json_body())))
+
+    @bp.put("/delivery")
+    def delivery() -> Response:
+        return jsonify(delay_s=admin.set_delivery_delay(json_body().get("delay_s")))
 
     @bp.post("/sync-states/invalidate")
     def invalidate() -> Response:

@@ -106,6 +106,40 @@ class ErrorIrresolvableConflict(EWSError):
     default_message = "The send or update operation could not be performed because the change key passed in the request does not match the current change key for the item."  # noqa: E501
 
 
+# -- notifications (Subscribe, GetEvents, GetStreamingEvents, Unsubscribe) -------------
+
+
+class ErrorSubscriptionNotFound(EWSError):
+    default_message = "The specified subscription was not found."
+
+
+class ErrorInvalidSubscription(EWSError):
+    default_message = "Subscription is invalid."
+
+
+class ErrorInvalidPullSubscriptionId(EWSError):
+    default_message = "The subscription is not a pull subscription."
+
+
+class ErrorInvalidWatermark(EWSError):
+    default_message = "The watermark is not valid."
+
+
+class ErrorInvalidPushSubscriptionUrl(EWSError):
+    default_message = "The push subscription URL is not valid."
+
+
+# -- MIME (MimeContent, ExportItems, UploadItems) ---------------------------------------
+
+
+class ErrorMimeContentConversionFailed(EWSError):
+    default_message = "The MIME content could not be converted to an item."
+
+
+class ErrorMimeContentInvalidBase64String(EWSError):
+    default_message = "The MIME content is not a valid base64 string."
+
+
 class ErrorDeleteDistinguishedFolder(EWSError):
     default_message = "Distinguished folders cannot be deleted."
 

@@ -28,6 +28,7 @@ from .faults import FaultPlan
 from .operations import OPERATIONS, RequestContext
 from .soap.render import envelope, fault
 from .soap.xml import MAX_REQUEST_BYTES, Element, local_name, parse_envelope, t
+from .store.delivery import deliver_due
 from .store.mailbox import Mailbox
 from .store.world import Account, World
 from .throttle import Throttle, ThrottlePolicy
@@ -179,9 +180,13 @@ class MockExchange:
                 if decision.error:
                     raise decision.error
                 with self.world.lock:
-                    content = operation(ctx, env.operation).execute()
+                    deliver_due(self.world)  # mail whose delivery time has passed arrives first
+                    op = operation(ctx, env.operation)
+                    content = op.execute()
                 self._notify(name, target, "NoError")
-                return Reply(200, envelope(self.world.server_version, content), {"Content-Type": XML_CONTENT_TYPE})
+                version = self.world.server_version
+                body = b"".join(envelope(version, doc) for doc in (content, *op.follow_ups))
+                return Reply(200, body, {"Content-Type": XML_CONTENT_TYPE, **op.reply_headers})
         except EWSError as exc:
             self._notify(name, target, type(exc).__name__, getattr(exc, "back_off_ms", None))
             raise

@@ -18,11 +18,14 @@ import io
 import itertools
 import threading
 from collections.abc import Callable, Iterable, Mapping
+from http.client import HTTPMessage
+from types import SimpleNamespace
 from typing import Any
 from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import BaseAdapter, HTTPAdapter
+from requests.cookies import extract_cookies_to_jar
 from requests.structures import CaseInsensitiveDict
 from werkzeug.test import EnvironBuilder, run_wsgi_app
 
@@ -64,6 +67,22 @@ class InProcessResponse(requests.Response):
 
     def iter_content(self, chunk_size: int | None = 1, decode_unicode: bool = False) -> Any:
         return super().iter_content(chunk_size=max(chunk_size or 0, 65536), decode_unicode=decode_unicode)
+
+
+class _Body(io.BytesIO):
+    """A response body; ``_original_response`` is where requests (the session and the
+    response) read Set-Cookie from, as it would from a socket's HTTP message."""
+
+    _original_response: Any = None
+
+
+def _body(content: bytes, cookie: str | None) -> _Body:
+    raw = _Body(content)
+    if cookie:
+        message = HTTPMessage()
+        message["Set-Cookie"] = cookie
+        raw._original_response = SimpleNamespace(msg=message)  # exchangelib reads the affinity cookie
+    return raw
 
 
 class InProcessAdapter(BaseAdapter):
@@ -112,13 +131,16 @@ class InProcessAdapter(BaseAdapter):
             close = getattr(app_iter, "close", None)
             if close is not None:
                 close()
-        response = InProcessResponse()
+        # A streaming request (GetStreamingEvents) is read byte by byte by exchangelib's
+        # document splitter, so it gets the chunk sizes it asks for.
+        response = requests.Response() if stream else InProcessResponse()
         code, _, reason = status.partition(" ")
         response.status_code = int(code)
         response.reason = reason
         response.headers = CaseInsensitiveDict(list(headers.items()))
-        response.raw = io.BytesIO(content)
+        response.raw = _body(content, headers.get("Set-Cookie"))
         response.url = request.url or ""
+        extract_cookies_to_jar(response.cookies, request, response.raw)  # type: ignore[no-untyped-call]
         response.request = request
         response.encoding = None
         setattr(response, "connection", self)  # noqa: B010 - requests' own adapters set it the same way

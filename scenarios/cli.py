@@ -205,6 +205,14 @@ def _build_option(value: str) -> ServerVersion:
     metavar="MAJOR.MINOR.BUILD.REVISION",
     help="The Exchange build reported in ServerVersionInfo (15.1 = Exchange 2016, 15.2 = 2019).",
 )
+@click.option(
+    "--delivery-delay",
+    "delivery_delay",
+    type=click.IntRange(0, 86_400),
+    default=None,
+    metavar="SECONDS",
+    help="Seconds from a send to the arrival in the recipients' Inboxes (0: at once) [default: 2].",
+)
 def serve_ews(
     choice: TenantChoice,
     host: str,
@@ -213,6 +221,7 @@ def serve_ews(
     users: tuple[str, ...],
     impersonators: tuple[str, ...],
     server_version: str,
+    delivery_delay: int | None,
     threads: int,
     admin_token: str | None,
     files_dir: Path | None,
@@ -227,6 +236,8 @@ def serve_ews(
     tenant = choice.build()
     world = tenant.world
     world.server_version = build
+    if delivery_delay is not None:
+        world.delivery_delay_s = delivery_delay
     for email, password in logins:
         world.provision_mailbox(email, password=password)
         world.accounts[email.lower()].password = password

@@ -39,7 +39,9 @@ START = datetime(2024, 5, 1, 8, 0, tzinfo=UTC)
 
 
 def make_world(seed: int = 7) -> World:
-    world = World(seed=seed, clock=ManualClock(START, tick=timedelta(seconds=1)), domain=DOMAIN)
+    # Delivery at once: the contract tests of other features read the Inbox right after a
+    # send (tests/contract/test_delivery.py sets a delay).
+    world = World(seed=seed, clock=ManualClock(START, tick=timedelta(seconds=1)), domain=DOMAIN, delivery_delay_s=0)
     world.provision_mailbox(ALICE, "Alice Martin", password=PASSWORD)
     world.provision_mailbox(BOB, "Bob Nguyen", password=PASSWORD)
     world.provision_mailbox(CAROL, "Carol Schmidt", password=PASSWORD)

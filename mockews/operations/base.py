@@ -88,6 +88,11 @@ class Operation(ABC):
         self.world = ctx.world
         self.request = request
         self.render_ctx = RenderContext(ctx.world)
+        #: responses written after the first on the same HTTP reply, each in its own
+        #: envelope (GetStreamingEvents streams documents)
+        self.follow_ups: list[str] = []
+        #: HTTP headers of the reply (Subscribe's affinity cookie)
+        self.reply_headers: dict[str, str] = {}
 
     @abstractmethod
     def execute(self) -> str:

@@ -1,11 +1,12 @@
-"""CreateAttachment: add file attachments to an item; each answer carries the new
-RootItemChangeKey (the item's ChangeKey changes with its attachments)."""
+"""CreateAttachment: add file or item attachments to an item; each answer carries the
+AttachmentId with the new RootItemChangeKey (the item's ChangeKey changes with its
+attachments)."""
 
 from __future__ import annotations
 
 from ..errors import ErrorSchemaValidation
-from ..soap.attachments import attachment_id, parse_file_attachment
-from ..soap.xml import Element, children, m
+from ..soap.attachments import attachment_id, parse_attachment
+from ..soap.xml import Element, children, local_name, m
 from .base import Operation
 
 
@@ -19,10 +20,8 @@ class CreateAttachment(Operation):
         item = self.item(parent)
 
         def one(elem: Element) -> str:
-            attachment = item.mailbox.add_attachment(item, parse_file_attachment(elem))
-            return (
-                f"<m:Attachments><t:FileAttachment>{attachment_id(item, attachment, self.world)}"
-                f"</t:FileAttachment></m:Attachments>"
-            )
+            attachment = item.mailbox.add_attachment(item, parse_attachment(elem, item))
+            tag = local_name(elem)
+            return f"<m:Attachments><t:{tag}>{attachment_id(item, attachment, self.world)}</t:{tag}></m:Attachments>"
 
         return self.batch(children(self.request.find(m("Attachments"))), one)

@@ -10,15 +10,18 @@ as Exchange honours them.
 
 from __future__ import annotations
 
+import base64
+
 from ..errors import ErrorInvalidOperation, ErrorMissingInformationReferenceItemId, ErrorSchemaValidation
-from ..soap.attachments import parse_file_attachment
-from ..soap.item_properties import parse_datetime
-from ..soap.items import ID_ONLY, ParsedItem, parse_item, render_item
+from ..soap.attachments import parse_attachment
+from ..soap.item_properties import MIME_FIELD, parse_datetime
+from ..soap.items import ID_AND_ATTACHMENTS, ID_ONLY, ParsedItem, parse_item, render_item
 from ..soap.xml import Element, children, local_name, m, t
 from ..store import meetings
 from ..store.delivery import deliver, stamp_sent
 from ..store.mailbox import Mailbox, set_field
-from ..store.model import CalendarItem, ExtendedValue, FileAttachment, Folder, Item
+from ..store.mime import apply_mime
+from ..store.model import Attachment, CalendarItem, ExtendedValue, Folder, Item
 from .base import Operation
 from .response_objects import RESPONSE_OBJECTS, build_response
 
@@ -75,6 +78,10 @@ def build_item(mailbox: Mailbox, folder: Folder, parsed: ParsedItem) -> tuple[It
     attachments_elem = values.pop("attachments", None)
     item_class = values.pop("item_class", None)
     item = mailbox.new_item(folder, parsed.kind, item_class if isinstance(item_class, str) and item_class else None)
+    mime = values.pop(MIME_FIELD, None)
+    if isinstance(mime, str):
+        # MIME first: properties sent beside it win, as on Exchange
+        apply_mime(item, base64.b64decode(mime), mailbox.world)
     for name, value in values.items():
         set_field(item, name, value)
     if parsed.kind == "Message":
@@ -114,19 +121,22 @@ class CreateItem(Operation):
                 default = "calendar"
             target = mailbox.well_known(default)
         item, attachment_elems = build_item(mailbox, target, parsed)
-        attachments = [parse_file_attachment(a) for a in attachment_elems]
+        attachments = [parse_attachment(a, item) for a in attachment_elems]
         answer = self._finish(item, mailbox, disposition, attachments)
         invitations = self.request.get("SendMeetingInvitations", "SendToNone")
         if isinstance(item, CalendarItem) and invitations in meetings.INVITATION_MODES:
             meetings.send_invitations(item, mailbox, save_copy=invitations == "SendToAllAndSaveCopy")
         return answer
 
-    def _finish(self, item: Item, mailbox: Mailbox, disposition: str, attachments: list[FileAttachment]) -> str:
+    def _finish(self, item: Item, mailbox: Mailbox, disposition: str, attachments: list[Attachment]) -> str:
         """Store and/or send a built item; the answer names it only when it was saved
         without sending (Exchange returns no ids for sent messages)."""
         if disposition != "SaveOnly":
             stamp_sent(item, mailbox)
             item.attachments = (item.attachments or []) + attachments or None
+            now = mailbox.world.now_epoch()
+            for number, attachment in enumerate(item.attachments or (), start=1):
+                attachment.number, attachment.last_modified = number, now  # distinct AttachmentIds
             deliver(item, mailbox)
             if disposition == "SendAndSaveCopy":
                 item.is_read = True
@@ -135,7 +145,9 @@ class CreateItem(Operation):
         mailbox.add_item(item)
         for attachment in attachments:
             mailbox.add_attachment(item, attachment)
-        return f"<m:Items>{render_item(item, ID_ONLY, self.render_ctx)}</m:Items>"
+        # Exchange names the attachments it created (exchangelib sets attachment_id from it)
+        shape = ID_AND_ATTACHMENTS if item.attachments else ID_ONLY
+        return f"<m:Items>{render_item(item, shape, self.render_ctx)}</m:Items>"
 
     def _meeting_reply(self, elem: Element) -> str:
         """AcceptItem / TentativelyAcceptItem / DeclineItem / CancelCalendarItem: the

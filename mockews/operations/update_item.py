@@ -8,10 +8,11 @@ SendMeetingInvitationsOrCancellations sends its attendees the update.
 
 from __future__ import annotations
 
+import base64
 from typing import cast
 
 from ..errors import ErrorInvalidPropertyDelete, ErrorInvalidPropertySet, ErrorSchemaValidation
-from ..soap.item_properties import ItemProperty
+from ..soap.item_properties import MIME_FIELD, ItemProperty
 from ..soap.items import (
     ID_ONLY,
     IndexedPath,
@@ -24,6 +25,7 @@ from ..soap.items import (
 from ..soap.xml import Element, children, local_name, m, t
 from ..store import meetings
 from ..store.delivery import deliver, stamp_sent
+from ..store.mime import MIME_KEY, apply_mime
 from ..store.model import CalendarItem, ExtendedKey, ExtendedValue, Item
 from .base import Operation
 from .create_item import DISPOSITIONS, apply_extended
@@ -88,6 +90,13 @@ class UpdateItem(Operation):
             if kind == "AppendToItemField":
                 values = self._appended(item, values)
             sets.update(values)
+        mime = sets.get(MIME_FIELD)  # stays in sets: it is stored as given, and is a change
+        if isinstance(mime, str):
+            apply_mime(item, base64.b64decode(mime), self.world, replace=True)
+        elif (set(sets) | set(deletes)) - {"is_read"}:
+            # the uploaded MIME no longer describes the item: generated from now on (the
+            # read flag is not part of MIME)
+            item.set_extra(MIME_KEY, None)
         mailbox.update_item(item, sets, deletes)
         if extended:
             self._apply_extended(item, extended)

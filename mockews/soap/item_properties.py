@@ -18,6 +18,7 @@ from functools import lru_cache
 
 from ..errors import ErrorCalendarInvalidRecurrence, ErrorInvalidValueForProperty, ErrorSchemaValidation
 from ..store import occurrences
+from ..store.mime import MIME_KEY, decode_base64, item_mime
 from ..store.model import (
     MEETING_KINDS,
     Attendee,
@@ -463,9 +464,9 @@ def _parse_body(elem: Element, world: World) -> object:
 def _render_attachments(item: Item, ctx: RenderContext) -> str:
     if not item.attachments:
         return ""
-    from .attachments import render_file_attachment
+    from .attachments import render_attachment
 
-    parts = "".join(render_file_attachment(item, a, ctx.world, content=False) for a in item.attachments)
+    parts = "".join(render_attachment(item, a, ctx.world, content=False) for a in item.attachments)
     return f"<t:Attachments>{parts}</t:Attachments>"
 
 
@@ -679,7 +680,22 @@ def _render_file_as(item: Item, ctx: RenderContext) -> str:
     return "" if value is None else el("FileAs", esc(_truncated(value, ctx)))
 
 
+#: the store field MimeContent writes: the MIME as given, kept base64 in the item's extra
+MIME_FIELD = "extra." + MIME_KEY
+
+
+def _render_mime(item: Item, ctx: RenderContext) -> str:
+    return f'<t:MimeContent CharacterSet="UTF-8">{base64.b64encode(item_mime(item)).decode()}</t:MimeContent>'
+
+
+def _parse_mime(elem: Element, world: World) -> object:
+    """The base64 text as sent (checked): CreateItem/UpdateItem populate the item from it."""
+    data = decode_base64(elem.text)
+    return base64.b64encode(data).decode()
+
+
 PROPERTIES: tuple[ItemProperty, ...] = (
+    ItemProperty("item:MimeContent", "MimeContent", ALL_KINDS, _render_mime, MIME_FIELD, _parse_mime, in_all=False),
     ItemProperty("item:ItemId", "ItemId", ALL_KINDS, _render_item_id, get=lambda i: i.id, default=True),
     ItemProperty("item:ParentFolderId", "ParentFolderId", ALL_KINDS, _render_parent, get=lambda i: i.folder.id),
     text_prop("item:ItemClass", "item_class", default=True),

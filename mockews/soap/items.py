@@ -49,6 +49,12 @@ class ItemShape:
 
 
 ID_ONLY = ItemShape.of("IdOnly")
+#: CreateItem's answer: the id, and the AttachmentIds of the attachments created with it
+ID_AND_ATTACHMENTS = ItemShape.of("IdOnly", frozenset({"item:Attachments"}))
+#: an attached item: every property but its identity and place (it has none); its
+#: attachments are rendered with their contents by attachments.render_embedded
+_EMBEDDED_URIS = (ALL_URIS | {"item:MimeContent"}) - {ITEM_ID.uri, "item:ParentFolderId", "item:Attachments"}
+EMBEDDED_SHAPE = ItemShape(ordered(_EMBEDDED_URIS), uris=_EMBEDDED_URIS)
 
 
 def parse_item_shape(elem: Element | None) -> ItemShape:

@@ -32,14 +32,15 @@ if TYPE_CHECKING:
 AUTO_REPLY_CLASS = "IPM.Note.Rules.OofTemplate.Microsoft"
 
 
-def arrive(mailbox: Mailbox, copy: Item, original: Item, sender: Mailbox) -> list[Item]:
-    """Store ``copy`` (not yet stored, in the Inbox) as the mailbox's rules say; returns
-    what was stored (none when a rule deleted it permanently, two when one copied it)."""
+def arrive(mailbox: Mailbox, copy: Item, at: int | None = None) -> list[Item]:
+    """Store ``copy`` (not yet stored, in the Inbox) as the mailbox's rules say, at
+    ``at`` (None: now); returns what was stored (none when a rule deleted it
+    permanently, two when one copied it)."""
     settings = mailbox.settings
     if settings is None:
-        return [mailbox.add_item(copy)]
-    stored = _apply_rules(mailbox, settings, copy)
-    _auto_reply(mailbox, settings, original, sender)
+        return [mailbox.add_item(copy, now=at)]
+    stored = _apply_rules(mailbox, settings, copy, at)
+    _auto_reply(mailbox, settings, copy)
     return stored
 
 
@@ -110,7 +111,7 @@ def _target(mailbox: Mailbox, action: RuleNode) -> Folder | None:
     return found if isinstance(found, Folder) else None
 
 
-def _apply_rules(mailbox: Mailbox, settings: MailboxSettings, copy: Item) -> list[Item]:
+def _apply_rules(mailbox: Mailbox, settings: MailboxSettings, copy: Item, at: int | None) -> list[Item]:
     me = mailbox.email.lower()
     extra: list[Item] = []
     keep = True
@@ -121,7 +122,7 @@ def _apply_rules(mailbox: Mailbox, settings: MailboxSettings, copy: Item) -> lis
             keep = _act(mailbox, action, copy, extra) and keep
         if not keep or any(a[0] == "StopProcessingRules" and a[2] == "true" for a in rule.actions):
             break
-    return ([mailbox.add_item(copy)] if keep else []) + [mailbox.add_item(e) for e in extra]
+    return ([mailbox.add_item(copy, now=at)] if keep else []) + [mailbox.add_item(e, now=at) for e in extra]
 
 
 def _act(mailbox: Mailbox, action: RuleNode, copy: Item, extra: list[Item]) -> bool:
@@ -148,16 +149,22 @@ def _act(mailbox: Mailbox, action: RuleNode, copy: Item, extra: list[Item]) -> b
 # -- automatic replies ----------------------------------------------------------------
 
 
-def _auto_reply(mailbox: Mailbox, settings: MailboxSettings, original: Item, sender: Mailbox) -> None:
+def _auto_reply(mailbox: Mailbox, settings: MailboxSettings, copy: Item) -> None:
+    """Answer the sender of the arrived ``copy`` (its Bcc is already gone: a mailbox
+    reached only by Bcc is not answered)."""
     oof, world = settings.oof, mailbox.world
-    direct = mailbox.email.lower() in _emails(original.to + original.cc + original.bcc)
+    author = copy.from_ or copy.sender
+    sender = None if author is None else world.find_mailbox(author.email)
+    if sender is None:
+        return  # a sender outside the tenant is not tracked
+    direct = mailbox.email.lower() in _emails(copy.to + copy.cc)
     answered = sender.email.lower() in oof.replied
     if sender is mailbox or not direct or answered or not oof.active_at(world.now_epoch()):
         return
-    if original.item_class.startswith("IPM.Note.Rules."):
+    if copy.item_class.startswith("IPM.Note.Rules."):
         return  # never answer an automatic reply
     reply = sender.new_item(sender.distinguished["inbox"], "Message", AUTO_REPLY_CLASS)
-    reply.subject = f"Automatic reply: {original.subject or ''}"[:255]
+    reply.subject = f"Automatic reply: {copy.subject or ''}"[:255]
     reply.body = oof.internal_reply
     reply.from_ = reply.sender = world.recipient(mailbox.display_name, mailbox.email)
     reply.to = (world.recipient(sender.display_name, sender.email),)

@@ -56,8 +56,10 @@ def tag_of(object_id: str) -> str | None:
     return object_id[4 : 4 + TAG_LEN]
 
 
-def split_attachment_id(attachment_id: str) -> tuple[str, int] | None:
-    item_id, sep, ordinal = attachment_id.rpartition(ATTACHMENT_SEP)
-    if not sep or not ordinal.isdigit() or tag_of(item_id) is None:
+def split_attachment_id(attachment_id: str) -> tuple[str, list[int]] | None:
+    """(item id, ordinals): one ordinal for an attachment of the item, more for one of
+    an attached item (item ids never contain the separator)."""
+    item_id, *ordinals = attachment_id.split(ATTACHMENT_SEP)
+    if not ordinals or not all(o.isdigit() for o in ordinals) or tag_of(item_id) is None:
         return None
-    return item_id, int(ordinal)
+    return item_id, [int(o) for o in ordinals]

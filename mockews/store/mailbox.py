@@ -32,12 +32,14 @@ from .model import (
     IMPORTANCES,
     MEETING_KINDS,
     SENSITIVITIES,
+    Attachment,
     CalendarItem,
-    FileAttachment,
     Folder,
     Item,
+    ItemAttachment,
     Occurrence,
 )
+from .notify import EventType
 
 if TYPE_CHECKING:
     from .settings import MailboxSettings
@@ -194,20 +196,29 @@ class Mailbox:
             raise ErrorItemNotFound()
         return obj
 
-    def attachment(self, attachment_id: str) -> tuple[Item, FileAttachment]:
+    def attachment(self, attachment_id: str) -> tuple[Item, Attachment]:
+        """The root item and the attachment an id names; an attachment of an embedded
+        item is named by the path of ordinals (``<item id>_2_1``)."""
         parts = split_attachment_id(attachment_id)
         if parts is None:
             raise ErrorInvalidIdMalformed("The attachment id is malformed.")
-        item_id, number = parts
+        item_id, numbers = parts
         obj = self.objects.get(item_id)
-        if isinstance(obj, Item) and obj.attachments:
-            for att in obj.attachments:
-                if att.number == number:
-                    return obj, att
-        raise ErrorInvalidAttachmentId()
+        if not isinstance(obj, Item):
+            raise ErrorInvalidAttachmentId()
+        holder: Item = obj
+        found: Attachment | None = None
+        for number in numbers:
+            found = next((a for a in holder.attachments or () if a.number == number), None)
+            if found is None:
+                raise ErrorInvalidAttachmentId()
+            if isinstance(found, ItemAttachment):
+                holder = found.item
+        assert found is not None
+        return obj, found
 
     @staticmethod
-    def attachment_id(item: Item, attachment: FileAttachment) -> str:
+    def attachment_id(item: Item, attachment: Attachment) -> str:
         return f"{item.id}{ATTACHMENT_SEP}{attachment.number}"
 
     def folders(self) -> list[Folder]:
@@ -239,6 +250,8 @@ class Mailbox:
         if parent is not None:
             parent.children[folder.id] = folder
         self.hierarchy.log.record(seq, folder.id)
+        if parent is not None:
+            self._notify("CreatedEvent", folder.id, parent.id, seq, is_folder=True)
         return folder
 
     def create_folder(self, parent: Folder, name: str, folder_class: str | None = None) -> Folder:
@@ -266,6 +279,8 @@ class Mailbox:
         if folder_class is not None:
             folder.folder_class = folder_class
         self._touch_folder(folder)
+        if folder.parent is not None:
+            self._notify("ModifiedEvent", folder.id, folder.parent.id, folder.last_seq, is_folder=True)
 
     def move_folder(self, folder: Folder, target: Folder) -> None:
         if folder.distinguished:
@@ -287,6 +302,7 @@ class Mailbox:
         folder.parent_history.append((seq, old))
         folder.last_seq = seq
         self.hierarchy.log.record(seq, folder.id, supersedes=True)
+        self._notify("MovedEvent", folder.id, target.id, seq, is_folder=True, old=(folder.id, old.id))
         # The subtree moved too: give each descendant an entry, so a hierarchy sync
         # rooted where the subtree left (or arrived) reports it (Delete / Create).
         for descendant in folder.walk():
@@ -315,6 +331,7 @@ class Mailbox:
     def _remove_folder_tree(self, folder: Folder) -> None:
         assert folder.parent is not None
         del folder.parent.children[folder.id]
+        self._notify("DeletedEvent", folder.id, folder.parent.id, self.world.seq + 1, is_folder=True)
         hierarchy = self.hierarchy
         for f in [folder, *folder.walk()]:
             seq = self.world.next_seq()
@@ -352,7 +369,8 @@ class Mailbox:
             return meeting
         return Item(item_id, folder, kind, item_class or _default_item_class(kind))
 
-    def add_item(self, item: Item, now: int | None = None) -> Item:
+    def add_item(self, item: Item, now: int | None = None, event: bool = True) -> Item:
+        """Store a new item; ``event=False`` when the caller notifies (a move or copy)."""
         if isinstance(item, CalendarItem):
             occurrences.snap_all_day(item)
             if not item.uid:  # Exchange gives every calendar item a UID (one per meeting)
@@ -376,6 +394,8 @@ class Mailbox:
         self.objects[item.id] = item
         folder.journal.created.record(seq, item.id)
         folder.journal.last_time = self.world.now_epoch()
+        if event:
+            self._notify_item("CreatedEvent", item)
         return item
 
     def check_change_key(self, item: Item, change_key: str | None, enforce: bool) -> None:
@@ -394,6 +414,7 @@ class Mailbox:
         item.folder.journal.changed.record(seq, item.id, supersedes=had_change)
         item.folder.journal.last_time = self.world.now_epoch()
         _compact(item.folder)
+        self._notify_item("ModifiedEvent", item, free_busy=not read_flag_only)
 
     def update_item(
         self,
@@ -426,7 +447,7 @@ class Mailbox:
         read_only = set(sets) | set(deletes) <= {"is_read"}
         self.touch_item(item, read_flag_only=read_only)
 
-    def _unlink_item(self, item: Item) -> None:
+    def _unlink_item(self, item: Item, event: bool = True) -> None:
         folder = item.folder
         journal = folder.journal
         seq = self.world.next_seq()
@@ -437,6 +458,10 @@ class Mailbox:
         journal.created.mark_stale()
         journal.last_time = self.world.now_epoch()
         _compact(folder)
+        if event:
+            self._notify("DeletedEvent", item.id, folder.id, seq)
+            if isinstance(item, CalendarItem):
+                self._notify("FreeBusyChangedEvent", item.id, folder.id, seq)
 
     def delete_item(self, item: Item, mode: DeleteMode) -> None:
         if isinstance(item, Occurrence):
@@ -465,8 +490,11 @@ class Mailbox:
         if target is item.folder:
             return item
         moved = self.clone(item, target)
-        self._unlink_item(item)
-        return self.add_item(moved)
+        source = item.folder
+        self._unlink_item(item, event=False)
+        self.add_item(moved, event=False)
+        self._notify("MovedEvent", moved.id, target.id, moved.last_seq, old=(item.id, source.id))
+        return moved
 
     def archive_item(self, item: Item, target: Folder) -> Item:
         """ArchiveItem: move ``item`` into ``target`` in this mailbox's archive (a new id
@@ -483,7 +511,9 @@ class Mailbox:
             raise ErrorMoveCopyFailed("Items cannot be copied between mailboxes.")
         if isinstance(item, Occurrence):
             raise ErrorCalendarCannotMoveOrCopyOccurrence()
-        return self.add_item(self.clone(item, target))
+        copy = self.add_item(self.clone(item, target), event=False)
+        self._notify("CopiedEvent", copy.id, target.id, copy.last_seq, old=(item.id, item.folder.id))
+        return copy
 
     def clone(self, item: Item, target: Folder) -> Item:
         """A new, not yet stored copy of ``item`` in ``target`` (a folder of this mailbox)."""
@@ -496,9 +526,33 @@ class Mailbox:
             clone.extra = dict(item.extra)
         return clone
 
+    # -- notifications ---------------------------------------------------------------
+
+    def _notify(
+        self,
+        kind: EventType,
+        object_id: str,
+        parent_id: str,
+        seq: int,
+        is_folder: bool = False,
+        old: tuple[str, str] | None = None,
+    ) -> None:
+        notifier = self.world.notifier
+        if notifier.recorded:  # the common case, nobody subscribed anywhere: no call
+            notifier.emit(self, kind, object_id, parent_id, self.world.change_key(seq), is_folder, old)
+
+    def _notify_item(self, kind: EventType, item: Item, free_busy: bool = True) -> None:
+        self._notify(kind, item.id, item.folder.id, item.last_seq)
+        if free_busy and isinstance(item, CalendarItem):
+            self._notify("FreeBusyChangedEvent", item.id, item.folder.id, item.last_seq)
+
+    def notify_new_mail(self, item: Item) -> None:
+        """A delivered message: Exchange raises NewMail besides Created."""
+        self._notify_item("NewMailEvent", item, free_busy=False)
+
     # -- attachments -----------------------------------------------------------------
 
-    def add_attachment(self, item: Item, attachment: FileAttachment) -> FileAttachment:
+    def add_attachment(self, item: Item, attachment: Attachment) -> Attachment:
         if item.attachments is None:
             item.attachments = []
         attachment.number = max((a.number for a in item.attachments), default=0) + 1
@@ -507,7 +561,10 @@ class Mailbox:
         self.touch_item(item)
         return attachment
 
-    def delete_attachment(self, item: Item, attachment: FileAttachment) -> None:
+    def delete_attachment(self, item: Item, attachment: Attachment) -> None:
+        if attachment not in (item.attachments or ()):
+            # Exchange deletes only the attachments of the item itself
+            raise ErrorInvalidAttachmentId("An attachment of an attached item cannot be deleted.")
         assert item.attachments is not None
         item.attachments.remove(attachment)
         if not item.attachments:

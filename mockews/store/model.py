@@ -97,6 +97,42 @@ class FileAttachment:
         )
 
 
+class ItemAttachment:
+    """An item inside an item (a forwarded message, a meeting attached to a mail).
+    ``item`` is detached: in no folder's items, with no id of its own, and it may carry
+    attachments of its own (recursively).  Embedded items are never changed once
+    attached, so copies of the parent share them."""
+
+    __slots__ = ("content_id", "is_inline", "item", "last_modified", "name", "number")
+
+    def __init__(
+        self,
+        name: str,
+        item: Item,
+        is_inline: bool = False,
+        content_id: str | None = None,
+        last_modified: int = 0,
+        number: int = 0,
+    ) -> None:
+        self.name = name
+        self.item = item
+        self.is_inline = is_inline
+        self.content_id = content_id
+        self.last_modified = last_modified
+        self.number = number
+
+    @property
+    def size(self) -> int:
+        return self.item.compute_size()
+
+    def copy(self) -> ItemAttachment:
+        return ItemAttachment(self.name, self.item, self.is_inline, self.content_id, self.last_modified, self.number)
+
+
+#: what ``Item.attachments`` holds
+Attachment = FileAttachment | ItemAttachment
+
+
 @dataclass(frozen=True, slots=True)
 class Recurrence:
     """A recurrence pattern as the client sent it: the pattern element (e.g.
@@ -196,7 +232,7 @@ class Item:
         self.to: tuple[Recipient, ...] = ()
         self.cc: tuple[Recipient, ...] = ()
         self.bcc: tuple[Recipient, ...] = ()
-        self.attachments: list[FileAttachment] | None = None
+        self.attachments: list[Attachment] | None = None
         self.extra: dict[str, object] | None = None
         self.entered_seq = 0
         self.content_seq = 0

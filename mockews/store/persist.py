@@ -25,8 +25,10 @@ from typing import IO, Any, NamedTuple
 from mockad.store import DirectoryGroup, DirectoryUser, MailContact
 
 from ..clock import Clock
+from .delivery import PendingDelivery
 from .mailbox import Mailbox, plain_distinguished
 from .model import (
+    Attachment,
     Attendee,
     CalendarItem,
     ExtendedKey,
@@ -34,6 +36,7 @@ from .model import (
     FileAttachment,
     Folder,
     Item,
+    ItemAttachment,
     Recipient,
     Recurrence,
 )
@@ -170,9 +173,44 @@ _ATTACHMENT_FIELDS = (
     _Field("content", "content", _BASE64),
     *_fields(_AS_IS, "content_type", "content_id", "is_inline", "last_modified", "number"),
 )
+_ITEM_ATTACHMENT_FIELDS = _fields(_AS_IS, "name", "is_inline", "content_id", "last_modified", "number")
+
+
+def _encode_attachment(attachment: Attachment) -> dict[str, Any]:
+    if isinstance(attachment, FileAttachment):
+        return _encoded(attachment, _ATTACHMENT_FIELDS)
+    embedded = attachment.item
+    inner = {"kind": embedded.kind, "item_class": embedded.item_class, **_encoded(embedded, _ITEM_FIELDS)}
+    if isinstance(embedded, CalendarItem):
+        inner["calendar"] = _encoded(embedded, _CALENDAR_FIELDS)
+    return {**_encoded(attachment, _ITEM_ATTACHMENT_FIELDS), "embedded": inner}
+
+
+def _decode_attachment(world: World, data: dict[str, Any]) -> Attachment:
+    inner = data.pop("embedded", None)
+    if inner is None:
+        return FileAttachment(**_decoded(world, data, _ATTACHMENT_FIELDS))
+    # an attached item's home folder is its root item's: set by _adopt once that is known
+    homeless: Any = None
+    cal = inner.get("calendar")
+    embedded = CalendarItem("", homeless) if cal else Item("", homeless, inner["kind"], inner["item_class"])
+    if isinstance(embedded, CalendarItem) and cal:
+        _restore(embedded, world, cal, _CALENDAR_FIELDS)
+    _restore(embedded, world, inner, _ITEM_FIELDS)
+    return ItemAttachment(item=embedded, **_decoded(world, data, _ITEM_ATTACHMENT_FIELDS))
+
+
+def _adopt(item: Item) -> None:
+    """Give the attached items of ``item`` (recursively) its folder as their home."""
+    for attachment in item.attachments or ():
+        if isinstance(attachment, ItemAttachment):
+            attachment.item.folder = item.folder
+            _adopt(attachment.item)
+
+
 _ATTACHMENTS = _Codec(
-    lambda attachments: [_encoded(a, _ATTACHMENT_FIELDS) for a in attachments or ()],
-    lambda world, data: [FileAttachment(**_decoded(world, a, _ATTACHMENT_FIELDS)) for a in data] or None,
+    lambda attachments: [_encode_attachment(a) for a in attachments or ()],
+    lambda world, data: [_decode_attachment(world, a) for a in data] or None,
 )
 
 #: what is saved of every item besides its identity (id, kind, item_class: the constructor's)
@@ -222,6 +260,35 @@ def _encode_item(item: Item) -> dict[str, Any]:
     return data
 
 
+#: what ExportItems' opaque Data starts with (Exchange's is its own binary stream; any
+#: client treats it as opaque and only hands it back to UploadItems)
+EXPORT_MAGIC = b"mockews-item/1\n"
+
+
+def export_item(item: Item) -> bytes:
+    """An item's properties (not its identity or place) for ExportItems."""
+    data = {k: v for k, v in _encode_item(item).items() if k not in ("type", "mailbox", "folder", "id", "seq")}
+    return EXPORT_MAGIC + json.dumps(data, separators=(",", ":")).encode()
+
+
+def import_item(data: bytes, mailbox: Mailbox, folder: Folder, into: Item | None = None) -> Item:
+    """UploadItems: a new, not yet stored item of ``folder`` from exported data, or the
+    exported properties written over ``into``.  ValueError for data not ours."""
+    if not data.startswith(EXPORT_MAGIC):
+        raise ValueError("not exported by this server")
+    try:
+        record = json.loads(data[len(EXPORT_MAGIC) :])
+        item = into or mailbox.new_item(folder, record["kind"], record["item_class"])
+        cal = record.get("calendar")
+        if cal and isinstance(item, CalendarItem):
+            _restore(item, mailbox.world, cal, _CALENDAR_FIELDS)
+        _restore(item, mailbox.world, record, _ITEM_FIELDS)
+        _adopt(item)
+    except (KeyError, TypeError, AttributeError, json.JSONDecodeError) as exc:
+        raise ValueError("damaged export data") from exc
+    return item
+
+
 def _records(world: World) -> Iterator[dict[str, Any]]:
     yield {
         "type": "world",
@@ -230,6 +297,7 @@ def _records(world: World) -> Iterator[dict[str, Any]]:
         "seed": world.seed,
         "seq": world.seq,
         "domain": world.domain,
+        "delivery_delay_s": world.delivery_delay_s,
         "server_version": dataclasses.asdict(world.server_version),
         "rng_state": _rng_state(world.rng),
         "epoch_salt": world.sync_states_salt(),
@@ -252,6 +320,8 @@ def _records(world: World) -> Iterator[dict[str, Any]]:
         if mailbox.archive is not None:
             yield {"type": "archive", "email": mailbox.email, "tag": mailbox.archive.tag}
             yield from _contents(mailbox.archive, {"archive": True})
+    for pending in world.pending_deliveries:  # mail on its way (delivery.py)
+        yield {**_encode_item(pending.item), "type": "pending", "due": pending.due}
 
 
 def _contents(mailbox: Mailbox, mark: dict[str, Any] | None = None) -> Iterator[dict[str, Any]]:
@@ -353,6 +423,15 @@ class _Loader:
             mailbox.distinguished[plain_distinguished(folder.distinguished)] = folder
 
     def load_item(self, r: dict[str, Any]) -> None:
+        item = self._item(r)
+        item.folder.items[item.id] = item
+        item.folder.mailbox.objects[item.id] = item
+
+    def load_pending(self, r: dict[str, Any]) -> None:
+        due = r.pop("due")
+        self.world.pending_deliveries.append(PendingDelivery(due, self._item(r)))
+
+    def _item(self, r: dict[str, Any]) -> Item:
         mailbox = self._owner(r)
         folder = mailbox.folder(r["folder"])
         cal = r.get("calendar")
@@ -364,9 +443,9 @@ class _Loader:
         else:
             item = Item(r["id"], folder, r["kind"], r["item_class"])
         _restore(item, self.world, r, _ITEM_FIELDS)
+        _adopt(item)
         _restore_seq(item, _ITEM_SEQ, r["seq"])
-        folder.items[item.id] = item
-        mailbox.objects[item.id] = item
+        return item
 
     def finish(self) -> None:
         """Rebuild the logs from what was loaded (creation and newest change per item)."""
@@ -405,6 +484,7 @@ def load_world(path: str | Path | IO[bytes], clock: Clock | None = None) -> Worl
                     clock=clock,
                     server_version=ServerVersion(**header["server_version"]),
                     domain=header["domain"],
+                    delivery_delay_s=header.get("delivery_delay_s"),
                 )
                 version, internal, gauss = header["rng_state"]
                 world.rng.setstate((version, tuple(internal), gauss))

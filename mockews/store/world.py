@@ -11,6 +11,7 @@ import hashlib
 import random
 import threading
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from mockad.store import Directory, DirectoryUser
 
@@ -19,6 +20,10 @@ from ..errors import ErrorNonExistentMailbox
 from .ids import IdFactory, change_key, tag_of
 from .mailbox import Mailbox
 from .model import Recipient
+from .notify import Notifier
+
+if TYPE_CHECKING:
+    from .delivery import PendingDelivery
 from .syncstate import SyncStateCodec
 
 
@@ -51,8 +56,14 @@ class World:
         clock: Clock | None = None,
         server_version: ServerVersion | None = None,
         domain: str = "contoso.example",
+        delivery_delay_s: int | None = None,
     ) -> None:
+        """``delivery_delay_s``: seconds from a send to the arrival (delivery.py); 0 delivers
+        at once, None takes the default."""
+        from .delivery import DEFAULT_DELIVERY_DELAY_S
+
         self.clock: Clock = clock or SystemClock()
+        self.delivery_delay_s = DEFAULT_DELIVERY_DELAY_S if delivery_delay_s is None else delivery_delay_s
         self.server_version = server_version or ServerVersion()
         self.domain = domain
         self.lock = threading.RLock()
@@ -75,6 +86,8 @@ class World:
             self._recipients: dict[tuple[str, str, str, str], Recipient] = {}
             #: free-form facts about how the world was made (profile, seed, archive coverage …)
             self.meta: dict[str, object] = {}
+            self.notifier = Notifier(self)
+            self.pending_deliveries: list[PendingDelivery] = []
             self._install_epoch(f"{self.seed}:{self._resets}")
             self._resets += 1
 

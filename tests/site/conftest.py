@@ -33,7 +33,7 @@ def clock() -> ManualClock:
 
 @pytest.fixture
 def world(clock: ManualClock) -> World:
-    world = World(seed=11, clock=clock, domain=DOMAIN)
+    world = World(seed=11, clock=clock, domain=DOMAIN, delivery_delay_s=0)  # mail arrives as sent
     for address, name in ((ALICE, "Alice Martin"), (BOB, "Bob Nguyen"), (CAROL, "Carol Schmidt")):
         world.provision_mailbox(address, name, password="pw")
     return world
@@ -66,7 +66,7 @@ class SimBed:
 def sim() -> Iterator[SimBed]:
     env = simpy.Environment()
     clock = SimClock(env, START)
-    world = World(seed=11, clock=clock, domain=DOMAIN)
+    world = World(seed=11, clock=clock, domain=DOMAIN, delivery_delay_s=0)  # mail arrives as sent
     for address, name in ((ALICE, "Alice Martin"), (BOB, "Bob Nguyen"), (CAROL, "Carol Schmidt")):
         world.provision_mailbox(address, name, password="pw")
     testbed = build_testbed(world, clock)
