@@ -23,12 +23,13 @@ from .errors import (
     ErrorInternalServerError,
     ErrorInvalidOperation,
     ErrorNonExistentMailbox,
+    ErrorSchemaValidation,
     EWSError,
 )
 from .faults import FaultPlan
 from .operations import OPERATIONS, RequestContext
 from .soap.render import envelope, fault
-from .soap.xml import MAX_REQUEST_BYTES, Element, HostileXML, local_name, parse_envelope, t
+from .soap.xml import MAX_REQUEST_BYTES, Element, HostileXML, local_name, m, namespace, parse_envelope, t
 from .store.mailbox import Mailbox
 from .store.world import Account, World
 from .throttle import Throttle, ThrottlePolicy
@@ -189,6 +190,12 @@ class MockExchange:
     def _dispatch(self, body: bytes, principal: Account | None) -> Reply:
         env = parse_envelope(body, self.max_request_bytes)
         name = local_name(env.operation)
+        if env.operation.tag != m(name):
+            # Dispatch is by qualified name: Exchange's schema validation refuses a body
+            # element outside the messages namespace (urn:evil:ResolveNames is not ours).
+            raise ErrorSchemaValidation(
+                f"The element 'Body' has invalid child element '{name}' in namespace '{namespace(env.operation)}'."
+            )
         if len(self.calls) < 100_000:
             self.calls.append(name)
         operation = OPERATIONS.get(name)
