@@ -51,7 +51,12 @@ class World:
         clock: Clock | None = None,
         server_version: ServerVersion | None = None,
         domain: str = "contoso.example",
+        system_folders: bool = True,
     ) -> None:
+        # system_folders=False: new mailboxes get only the core distinguished folders
+        # (mail, calendar, contacts, tasks, notes, Recoverable Items) — the folder set
+        # the simulations' expectations were recorded with; see Mailbox.
+        self.system_folders = system_folders
         self.clock: Clock = clock or SystemClock()
         self.server_version = server_version or ServerVersion()
         self.domain = domain

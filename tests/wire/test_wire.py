@@ -410,3 +410,10 @@ def _create_with_key(post: Post) -> tuple[str, str]:
     found = reply.xml.find(".//t:ItemId", namespaces=NS)
     assert found is not None
     return found.get("Id") or "", found.get("ChangeKey") or ""
+
+
+def test_public_folders_root_has_no_replica(post: Post) -> None:
+    """Issue 13: ErrorNoPublicFolderReplicaAvailable for public folders (no public
+    folder mailbox), where other unknown distinguished ids are ErrorFolderNotFound."""
+    reply = post(envelope(GET_INBOX.replace('Id="inbox"', 'Id="publicfoldersroot"'), impersonate(ALICE)))
+    assert reply.codes() == ["ErrorNoPublicFolderReplicaAvailable"]
