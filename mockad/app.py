@@ -37,6 +37,9 @@ def _max_page_size() -> int | None:
 
 WSGIApp = Callable[..., Iterable[bytes]]
 
+#: the largest request body mockad accepts (token forms and admin-plane JSON)
+MAX_BODY = 1024 * 1024
+
 
 def combine(ews_app: WSGIApp, directory_app: WSGIApp) -> WSGIApp:
     """One port for both mocks: Graph, the token endpoint and mockad's admin plane go
@@ -56,6 +59,10 @@ def create_app(service: MockDirectory | None = None, access: AdminAccess | None 
     token; open without one, for in-process use)."""
     service = service or MockDirectory()
     app = Flask("mockad")
+    # Only the token endpoint reads a body before its caller is known (the credentials
+    # are in it), and a token request is a few hundred bytes: anything declaring more
+    # is refused with 413 before it is read, a chunked one cut off there.
+    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY
     app.extensions["mockad"] = service
 
     def graph(operation: str, run: Callable[[GraphRequest], GraphReply]) -> Response:

@@ -13,7 +13,7 @@ from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
 from .adminplane import AdminAccess, keep_headers
-from .service import MockExchange
+from .service import MockExchange, Reply
 
 EWS_PATH = "/ews/exchange.asmx"
 
@@ -49,7 +49,7 @@ def create_app(service: MockExchange | None = None, access: AdminAccess | None =
             raise NotFound()
         if request.method != "POST":
             raise MethodNotAllowed(valid_methods=["POST"])
-        reply = service.handle(request.get_data(cache=False), request.headers.get("Authorization"))
+        reply = _answer(service, request.environ)
         if reply.drop:
             response = Response(_dropped(4096), 200, content_type="text/xml; charset=utf-8")
             response.headers["Content-Length"] = "4096"
@@ -78,6 +78,24 @@ WSGIApp = Callable[..., Iterable[bytes]]
 _REASONS = {200: "OK", 401: "Unauthorized", 500: "Internal Server Error", 503: "Service Unavailable"}
 
 
+def _content_length(environ: dict[str, Any]) -> int | None:
+    """The declared body length; None for a body that runs to EOF (chunked, where the
+    server says the input is terminated), 0 when there is no body to read."""
+    declared = environ.get("CONTENT_LENGTH")
+    if not declared:
+        return None if environ.get("wsgi.input_terminated") else 0
+    try:
+        return max(int(declared), 0)
+    except ValueError:
+        return 0
+
+
+def _answer(service: MockExchange, environ: dict[str, Any]) -> Reply:
+    """The EWS reply with the body still unread: the service checks the credentials and
+    the declared length before it reads, and reads no further than its limit."""
+    return service.handle_stream(environ["wsgi.input"], _content_length(environ), environ.get("HTTP_AUTHORIZATION"))
+
+
 def _ews_fast_path(flask_app: WSGIApp, service: MockExchange) -> WSGIApp:
     """POSTs to the EWS endpoint skip Flask's request machinery (about half of a small
     request's cost in the mock); everything else — other spellings included — goes
@@ -86,12 +104,7 @@ def _ews_fast_path(flask_app: WSGIApp, service: MockExchange) -> WSGIApp:
     def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         if environ.get("REQUEST_METHOD") != "POST" or environ.get("PATH_INFO") != "/EWS/Exchange.asmx":
             return flask_app(environ, start_response)
-        try:
-            length = int(environ.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            length = 0
-        body = environ["wsgi.input"].read(length) if length > 0 else b""
-        reply = service.handle(body, environ.get("HTTP_AUTHORIZATION"))
+        reply = _answer(service, environ)
         if reply.drop:
             start_response("200 OK", [("Content-Type", "text/xml; charset=utf-8"), ("Content-Length", "4096")])
             return _dropped(4096)

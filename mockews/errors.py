@@ -176,6 +176,10 @@ class ErrorInvalidRestriction(EWSError):
     default_message = "The restriction is invalid."
 
 
+class ErrorUnsupportedPathForQuery(EWSError):
+    default_message = "The property can not be used with this type of restriction."
+
+
 class ErrorInvalidPagingMaxRows(EWSError):
     default_message = "The specified paging MaxRows value is invalid."
 

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import base64
 import binascii
+import io
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from .clock import Clock
 from .errors import (
@@ -22,12 +23,13 @@ from .errors import (
     ErrorInternalServerError,
     ErrorInvalidOperation,
     ErrorNonExistentMailbox,
+    ErrorSchemaValidation,
     EWSError,
 )
 from .faults import FaultPlan
 from .operations import OPERATIONS, RequestContext
 from .soap.render import envelope, fault
-from .soap.xml import MAX_REQUEST_BYTES, Element, local_name, parse_envelope, t
+from .soap.xml import MAX_REQUEST_BYTES, Element, HostileXML, local_name, m, namespace, parse_envelope, t
 from .store.delivery import deliver_due
 from .store.mailbox import Mailbox
 from .store.world import Account, World
@@ -63,6 +65,36 @@ class Reply:
 
 class Unauthorized(Exception):
     pass
+
+
+class BodyStream(Protocol):
+    """Where a request body comes from (``wsgi.input``, a BytesIO): read at most n bytes."""
+
+    def read(self, size: int = ..., /) -> bytes: ...
+
+
+_READ_CHUNK = 64 * 1024
+
+
+def read_limited(stream: BodyStream, content_length: int | None, limit: int) -> bytes:
+    """The body, read in chunks and never more than ``limit + 1`` bytes of it: a declared
+    length over the limit is refused before a byte is read, and a body without one
+    (chunked) is cut off as soon as it passes the limit — so an oversized request costs
+    the server no more memory than an allowed one."""
+    if content_length is not None and content_length > limit:
+        raise HostileXML(f"The request is larger than the limit of {limit} bytes.")
+    wanted = limit + 1 if content_length is None else content_length
+    parts: list[bytes] = []
+    got = 0
+    while got < wanted:
+        part = stream.read(min(_READ_CHUNK, wanted - got))
+        if not part:
+            break
+        parts.append(part)
+        got += len(part)
+    if got > limit:
+        raise HostileXML(f"The request is larger than the limit of {limit} bytes.")
+    return b"".join(parts)
 
 
 class MockExchange:
@@ -109,6 +141,12 @@ class MockExchange:
 
     def handle(self, body: bytes, authorization: str | None = None) -> Reply:
         """One POST to the EWS endpoint: the body and the Authorization header."""
+        return self.handle_stream(io.BytesIO(body), len(body), authorization)
+
+    def handle_stream(self, stream: BodyStream, content_length: int | None, authorization: str | None) -> Reply:
+        """One POST whose body is still unread: the credentials (a header) are checked
+        first and the body read only for a caller who may send one, and only up to the
+        size limit (``content_length`` None: an EOF-terminated body of unknown length)."""
         self.requests += 1
         try:
             principal = self._authenticate(authorization)
@@ -122,6 +160,7 @@ class MockExchange:
                 },
             )
         try:
+            body = read_limited(stream, content_length, self.max_request_bytes)
             return self._dispatch(body, principal)
         except EWSError as exc:
             return self._fault(exc)
@@ -152,6 +191,12 @@ class MockExchange:
     def _dispatch(self, body: bytes, principal: Account | None) -> Reply:
         env = parse_envelope(body, self.max_request_bytes)
         name = local_name(env.operation)
+        if env.operation.tag != m(name):
+            # Dispatch is by qualified name: Exchange's schema validation refuses a body
+            # element outside the messages namespace (urn:evil:ResolveNames is not ours).
+            raise ErrorSchemaValidation(
+                f"The element 'Body' has invalid child element '{name}' in namespace '{namespace(env.operation)}'."
+            )
         if len(self.calls) < 100_000:
             self.calls.append(name)
         operation = OPERATIONS.get(name)

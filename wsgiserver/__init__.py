@@ -20,9 +20,17 @@ from waitress.server import create_server
 
 WSGIApp = Callable[..., Iterable[bytes]]
 
+#: the largest request body any served app accepts (the engine's console and archive take
+#: 64 MB, mockews 32 MB).  waitress buffers a whole body before the app sees the request;
+#: with this bound it answers 413 to a larger declared length as soon as the headers are
+#: in, and stops a chunked body there, instead of reading gigabytes first.
+MAX_BODY = 64 * 1024 * 1024
+
 
 class ServerThread:
-    def __init__(self, app: WSGIApp, host: str = "127.0.0.1", port: int = 0, threads: int = 8) -> None:
+    def __init__(
+        self, app: WSGIApp, host: str = "127.0.0.1", port: int = 0, threads: int = 8, max_body: int = MAX_BODY
+    ) -> None:
         self._server: Any = create_server(
             app,
             host=host,
@@ -31,6 +39,7 @@ class ServerThread:
             ident="mockews",
             channel_timeout=120,
             clear_untrusted_proxy_headers=True,
+            max_request_body_size=max_body + 1,  # waitress refuses a length >= its bound
         )
         self.host = host
         self.port: int = int(self._server.effective_port)
@@ -73,10 +82,23 @@ class ServerThread:
 
 
 def serve_forever(
-    app: WSGIApp, host: str, port: int, threads: int = 8, on_ready: Callable[[int], None] | None = None
+    app: WSGIApp,
+    host: str,
+    port: int,
+    threads: int = 8,
+    on_ready: Callable[[int], None] | None = None,
+    max_body: int = MAX_BODY,
 ) -> None:
     """Run in the foreground until interrupted."""
-    server: Any = create_server(app, host=host, port=port, threads=threads, ident="mockews", channel_timeout=120)
+    server: Any = create_server(
+        app,
+        host=host,
+        port=port,
+        threads=threads,
+        ident="mockews",
+        channel_timeout=120,
+        max_request_body_size=max_body + 1,
+    )
     if on_ready is not None:
         on_ready(int(server.effective_port))
     try:
@@ -87,4 +109,4 @@ def serve_forever(
         server.close()
 
 
-__all__ = ["ServerThread", "WSGIApp", "serve_forever"]
+__all__ = ["MAX_BODY", "ServerThread", "WSGIApp", "serve_forever"]

@@ -1,11 +1,15 @@
 """DeleteItem: HardDelete removes; SoftDelete moves to Recoverable Items\\Deletions;
-MoveToDeletedItems moves to Deleted Items (from there, soft-deletes).  An organizer's
-meeting deleted with SendMeetingCancellations tells its attendees (store/meetings.py)."""
+MoveToDeletedItems moves to Deleted Items (from there, soft-deletes).  An ItemId that
+carries a ChangeKey deletes only the version it names: a stale one is
+ErrorInvalidChangeKey, as on Exchange (without a ChangeKey, any version goes).  An
+organizer's meeting deleted with SendMeetingCancellations tells its attendees
+(store/meetings.py)."""
 
 from __future__ import annotations
 
 from typing import cast
 
+from ..errors import ErrorInvalidChangeKey
 from ..soap.xml import Element, children, m
 from ..store import meetings
 from ..store.model import CalendarItem
@@ -22,6 +26,9 @@ class DeleteItem(Operation):
 
         def one(elem: Element) -> str:
             item = self.item(elem)
+            change_key = elem.get("ChangeKey")
+            if change_key is not None and change_key != self.world.change_key(item.last_seq):
+                raise ErrorInvalidChangeKey("The item has changed since this ChangeKey was read.")
             if notify and meetings.is_sent_meeting(item):
                 meetings.send_cancellations(cast(CalendarItem, item))
             item.mailbox.delete_item(item, mode)

@@ -5,7 +5,7 @@ Exchange), sorted by start."""
 
 from __future__ import annotations
 
-from ..errors import ErrorInvalidOperation, ErrorSchemaValidation
+from ..errors import ErrorInvalidOperation, ErrorSchemaValidation, ErrorUnsupportedPathForQuery
 from ..soap.item_properties import RenderContext, parse_datetime
 from ..soap.items import parse_item_shape, render_item
 from ..soap.paging import MAX_PAGE, parse_indexed_view
@@ -27,8 +27,11 @@ class FindItem(Operation):
         if self.request.find(m("QueryString")) is not None:
             raise ErrorInvalidOperation("QueryString (AQS) searches are not supported by this server.")
         shape = parse_item_shape(self.request.find(m("ItemShape")))
-        predicate = parse_item_restriction(self.request.find(m("Restriction")))
-        sort_keys = parse_sort_order(self.request.find(m("SortOrder")))
+        try:
+            predicate = parse_item_restriction(self.request.find(m("Restriction")))
+            sort_keys = parse_sort_order(self.request.find(m("SortOrder")))
+        except ErrorUnsupportedPathForQuery as exc:
+            return self._refuse_each_folder(exc)
         calendar = self.request.find(m("CalendarView"))
         view = parse_indexed_view(self.request.find(m("IndexedPageItemView")))
         ctx = RenderContext(self.world, truncate=True)
@@ -55,6 +58,15 @@ class FindItem(Operation):
             )
 
         return self.batch(self.folders(self.request.find(m("ParentFolderIds"))), one)
+
+    def _refuse_each_folder(self, exc: ErrorUnsupportedPathForQuery) -> str:
+        """Exchange answers an unsearchable property in each folder's ResponseMessage,
+        not as a SOAP fault."""
+
+        def refuse(_: Element) -> str:
+            raise exc
+
+        return self.batch(self.folders(self.request.find(m("ParentFolderIds"))), refuse)
 
     @staticmethod
     def _calendar_window(items: list[Item], view: Element) -> tuple[list[Item], bool]:

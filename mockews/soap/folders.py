@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from ..errors import ErrorInvalidPropertyRequest, ErrorSchemaValidation
-from ..store.model import Folder
+from ..store.model import Folder, FolderPermission
 from ..store.world import World
-from .render import el, esc
-from .xml import Element, child, children, local_name, t
+from .render import boolean, el, esc
+from .xml import Element, child, children, local_name, parse_bool, t
 
 FOLDER_KINDS = ("Folder", "CalendarFolder", "ContactsFolder", "SearchFolder", "TasksFolder")
 
@@ -29,6 +29,54 @@ def _parent_id(f: Folder, world: World) -> str:
     if f.parent is None:
         return ""
     return f'<t:ParentFolderId Id="{f.parent.id}" ChangeKey="{world.change_key(f.parent.last_seq)}"/>'
+
+
+def _permission_tags(f: Folder) -> tuple[str, str]:
+    """A calendar's PermissionSet lists CalendarPermissions (with free/busy levels)."""
+    if f.kind == "CalendarFolder":
+        return "CalendarPermissions", "CalendarPermission"
+    return "Permissions", "Permission"
+
+
+def _permission_set(f: Folder, w: World) -> str:
+    if f.permissions is None:
+        return ""
+    outer, inner = _permission_tags(f)
+    entries = "".join(
+        f"<t:{inner}><t:UserId>{''.join(el(k, esc(v)) for k, v in p.user)}</t:UserId>"
+        f"{''.join(el(k, esc(v)) for k, v in p.values)}</t:{inner}>"
+        for p in f.permissions
+    )
+    return f"<t:PermissionSet><t:{outer}>{entries}</t:{outer}></t:PermissionSet>"
+
+
+_PERMISSION_FLAGS = frozenset(
+    {"CanCreateItems", "CanCreateSubFolders", "IsFolderOwner", "IsFolderVisible", "IsFolderContact"}
+)
+
+
+def _permission_value(elem: Element) -> str:
+    # kept as Exchange returns it: clients send flags as 1/0 but read only true/false
+    text = elem.text or ""
+    return boolean(parse_bool(text)) if local_name(elem) in _PERMISSION_FLAGS else text
+
+
+def parse_permission_set(elem: Element | None) -> tuple[FolderPermission, ...]:
+    """``t:PermissionSet`` → its entries, whichever list (Permissions or
+    CalendarPermissions) the client sent."""
+    if elem is None:
+        raise ErrorSchemaValidation("SetFolderField of folder:PermissionSet needs a PermissionSet.")
+    entries: list[FolderPermission] = []
+    for listing in children(elem):
+        if local_name(listing) not in ("Permissions", "CalendarPermissions"):
+            continue  # UnknownEntries: answered by the server, ignored when sent
+        for entry in children(listing):
+            user = child(entry, t("UserId"))
+            if user is None:
+                raise ErrorSchemaValidation("A permission needs a UserId.")
+            values = tuple((local_name(c), _permission_value(c)) for c in children(entry) if c is not user)
+            entries.append(FolderPermission(tuple((local_name(c), c.text or "") for c in children(user)), values))
+    return tuple(entries)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +99,7 @@ PROPERTIES: tuple[FolderProperty, ...] = (
         lambda f, w: el("DistinguishedFolderId", f.distinguished) if f.distinguished else "",
     ),
     FolderProperty("folder:UnreadCount", lambda f, w: el("UnreadCount", str(f.unread_count)), default=True),
+    FolderProperty("folder:PermissionSet", _permission_set),
 )
 BY_URI = {p.uri: p for p in PROPERTIES}
 WRITABLE = {"folder:DisplayName": "name", "folder:FolderClass": "folder_class"}
@@ -67,9 +116,19 @@ def _commit_time(f: Folder, w: World) -> str:
     )
 
 
+def _message_size(f: Folder, w: World) -> str:
+    """PR_MESSAGE_SIZE_EXTENDED (0x0E08, a Long): the bytes of the folder's own items —
+    what Outlook shows as a folder's size, not counting its subfolders."""
+    total = sum(item.size or 0 for item in f.items.values())
+    return (
+        '<t:ExtendedProperty><t:ExtendedFieldURI PropertyTag="0xe08" PropertyType="Long"/>'
+        f"<t:Value>{total}</t:Value></t:ExtendedProperty>"
+    )
+
+
 #: extended folder properties the mock returns (by property tag); others are accepted
 #: in a shape and not returned, as Exchange does for properties a folder lacks
-EXTENDED: dict[int, Callable[[Folder, World], str]] = {0x670A: _commit_time}
+EXTENDED: dict[int, Callable[[Folder, World], str]] = {0x670A: _commit_time, 0x0E08: _message_size}
 
 
 @dataclass(frozen=True)

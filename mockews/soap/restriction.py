@@ -1,10 +1,12 @@
 """Restriction and SortOrder → Python predicates and sort keys.
 
 Supported search expressions: IsEqualTo, IsNotEqualTo, IsGreaterThan(OrEqualTo),
-IsLessThan(OrEqualTo), Contains, Exists, And, Or, Not — on every modelled property.
-Text compares case-insensitively (Exchange's default collation); a multi-valued
-property (Categories, recipients) matches when any of its values does; an item without
-the property matches only IsNotEqualTo and Not.
+IsLessThan(OrEqualTo), Contains, Exists, And, Or, Not — on every modelled property and
+on extended properties (ExtendedFieldURI by tag, by property set and name or id),
+which compare by their PropertyType.  Text compares case-insensitively (Exchange's
+default collation); a multi-valued property (Categories, array extended properties)
+matches when any of its values does; an item without the property matches only
+IsNotEqualTo and Not.  A property Exchange cannot search is ErrorUnsupportedPathForQuery.
 """
 
 from __future__ import annotations
@@ -13,10 +15,10 @@ import operator
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from ..errors import ErrorInvalidRestriction, ErrorSchemaValidation
-from ..store.model import Folder, Item
+from ..errors import ErrorInvalidRestriction, ErrorSchemaValidation, ErrorUnsupportedPathForQuery
+from ..store.model import ExtendedKey, Folder, Item
 from .item_properties import BY_URI as ITEM_PROPERTIES
-from .item_properties import indexed_getter, parse_datetime
+from .item_properties import extended_properties, indexed_getter, parse_datetime, parse_extended_uri
 from .xml import Element, children, local_name, parse_bool, t
 
 Predicate = Callable[[Any], bool]
@@ -41,7 +43,45 @@ _FOLDER_GETTERS: dict[str, tuple[Getter, str]] = {
 }
 
 
+#: properties Exchange 2016 refuses in a restriction or sort (the fields exchangelib marks
+#: is_searchable=False, which its own tests check against Exchange)
+UNSEARCHABLE = frozenset(
+    {
+        "calendar:EndTimeZone",
+        "calendar:IsResponseRequested",
+        "calendar:MeetingTimeZone",
+        "calendar:OptionalAttendees",
+        "calendar:Recurrence",
+        "calendar:RequiredAttendees",
+        "calendar:Resources",
+        "calendar:StartTimeZone",
+        "calendar:UID",
+        "contacts:Companies",
+        "contacts:MSExchangeCertificate",
+        "contacts:Photo",
+        "contacts:UserSMIMECertificate",
+        "item:Attachments",
+        "item:Culture",
+        "item:MimeContent",
+        "message:BccRecipients",
+        "message:CcRecipients",
+        "message:ReplyTo",
+        "message:ToRecipients",
+        "task:Recurrence",
+        "task:Status",
+    }
+)
+#: properties Exchange accepts in a restriction but never matches on
+MATCH_NOTHING = frozenset(
+    {"calendar:AllowNewTimeProposal", "item:ReminderDueBy", "message:ConversationIndex", "task:PercentComplete"}
+)
+
+
 def _item_getter(uri: str) -> tuple[Getter, str]:
+    if uri in UNSEARCHABLE:
+        raise ErrorUnsupportedPathForQuery(f"The property {uri} cannot be used in a query.")
+    if uri in MATCH_NOTHING:
+        return (lambda _: None), "text"
     prop = ITEM_PROPERTIES.get(uri)
     if prop is None or prop.get is None:
         raise ErrorInvalidRestriction(f"The property {uri} cannot be used in a restriction.")
@@ -65,14 +105,66 @@ def _folder_getter(uri: str) -> tuple[Getter, str]:
     return found
 
 
+_EXTENDED_TYPES = {
+    "Short": "int",
+    "Integer": "int",
+    "Long": "int",
+    "Double": "float",
+    "Float": "float",
+    "Currency": "float",
+    "ApplicationTime": "float",
+    "Boolean": "bool",
+    "SystemTime": "datetime",
+}
+
+
+def _extended_key(key: ExtendedKey) -> tuple[object, ...]:
+    """What names one MAPI property, whatever the spelling: a tag or id in hex or
+    decimal, a property set GUID in either case."""
+
+    def number(text: str | None) -> object:
+        try:
+            return None if text is None else int(text, 0)
+        except ValueError:
+            return text
+
+    set_id = key.set_id.lower() if key.set_id else None
+    return (key.property_type, key.distinguished_set, set_id, number(key.tag), key.name, number(key.prop_id))
+
+
+def _extended_getter(key: ExtendedKey) -> tuple[Getter, str]:
+    """An item's value of one extended property, typed by its PropertyType (a list for
+    an array property)."""
+    value_type = _EXTENDED_TYPES.get(key.property_type.removesuffix("Array"), "text")
+    wanted = _extended_key(key)
+
+    def get(item: Item) -> object:
+        props = extended_properties(item)
+        found = props.get(key) or next((v for k, v in props.items() if _extended_key(k) == wanted), None)
+        if found is None:
+            return None
+        values = [_typed(v, value_type) for v in found.values]
+        return values if found.is_array else (values[0] if values else None)
+
+    return get, value_type
+
+
+def _typed(text: str, value_type: str) -> object:
+    """A stored extended value (its wire text) as the restriction compares it."""
+    try:
+        return text if value_type == "text" else _convert(text, value_type)
+    except (ErrorInvalidRestriction, ErrorSchemaValidation):
+        return None
+
+
 def _convert(text: str, value_type: str) -> object:
     if value_type == "bool":
         return parse_bool(text)
-    if value_type == "int":
+    if value_type in ("int", "float"):
         try:
-            return int(text)
+            return int(text) if value_type == "int" else float(text)
         except ValueError as exc:
-            raise ErrorInvalidRestriction(f"{text!r} is not an integer.") from exc
+            raise ErrorInvalidRestriction(f"{text!r} is not a {value_type}.") from exc
     if value_type == "datetime":
         return parse_datetime(text)
     if value_type == "float":  # PercentComplete
@@ -88,10 +180,18 @@ def _norm(value: object) -> object:
 
 
 class _Compiler:
-    def __init__(self, getter_for: Callable[[str], tuple[Getter, str]]) -> None:
+    def __init__(
+        self,
+        getter_for: Callable[[str], tuple[Getter, str]],
+        extended_for: Callable[[ExtendedKey], tuple[Getter, str]] | None = None,
+    ) -> None:
         self.getter_for = getter_for
+        self.extended_for = extended_for
 
     def field(self, expr: Element) -> tuple[Getter, str]:
+        extended = expr.find(t("ExtendedFieldURI"))
+        if extended is not None and self.extended_for is not None:
+            return self.extended_for(parse_extended_uri(extended))
         uri_elem = expr.find(t("FieldURI"))
         indexed = expr.find(t("IndexedFieldURI"))
         if indexed is not None and self.getter_for is _item_getter:
@@ -191,7 +291,7 @@ def parse_item_restriction(elem: Element | None) -> Callable[[Item], bool] | Non
     exprs = children(elem)
     if len(exprs) != 1:
         raise ErrorInvalidRestriction("A Restriction holds exactly one search expression.")
-    return _Compiler(_item_getter).compile(exprs[0])
+    return _Compiler(_item_getter, _extended_getter).compile(exprs[0])
 
 
 def parse_folder_restriction(elem: Element | None) -> Callable[[Folder], bool] | None:
@@ -220,11 +320,13 @@ def parse_sort_order(
     """``m:SortOrder`` → [(getter, descending)], most significant first (item fields
     unless ``getter_for`` says otherwise)."""
     keys: list[tuple[Getter, bool]] = []
+    # extended properties belong to items; other objects (personas) have none
+    compiler = _Compiler(getter_for) if getter_for else _Compiler(_item_getter, _extended_getter)
     for order in children(elem):
         direction = order.get("Order", "Ascending")
         if direction not in ("Ascending", "Descending"):
             raise ErrorSchemaValidation(f"Order {direction!r} is not valid.")
-        get, _ = _Compiler(getter_for or _item_getter).field(order)
+        get, _ = compiler.field(order)
         keys.append((get, direction == "Descending"))
     return keys
 

@@ -94,6 +94,12 @@ def local_name(elem: Element) -> str:
     return tag.rpartition("}")[2]
 
 
+def namespace(elem: Element) -> str:
+    tag = elem.tag
+    assert isinstance(tag, str)
+    return tag[1 : tag.index("}")] if tag.startswith("{") else ""
+
+
 def child(elem: Element | None, tag: str) -> Element | None:
     """First child with this qualified tag."""
     return None if elem is None else elem.find(tag)

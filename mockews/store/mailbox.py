@@ -24,6 +24,7 @@ from ..errors import (
     ErrorItemNotFound,
     ErrorMoveCopyFailed,
     ErrorMoveDistinguishedFolder,
+    ErrorNoPublicFolderReplicaAvailable,
 )
 from . import occurrences
 from .ids import ATTACHMENT_SEP, split_attachment_id
@@ -35,6 +36,7 @@ from .model import (
     Attachment,
     CalendarItem,
     Folder,
+    FolderPermission,
     Item,
     ItemAttachment,
     Occurrence,
@@ -47,10 +49,11 @@ if TYPE_CHECKING:
 
 DeleteMode = Literal["HardDelete", "SoftDelete", "MoveToDeletedItems"]
 
-#: (distinguished id, display name, folder class, element, parent) — the well-known
-#: folders every mailbox has.  Other distinguished ids answer ErrorFolderNotFound.
+#: (distinguished id, display name, folder class, element, parent) — the distinguished
+#: folders of an Exchange 2016 mailbox, parents first (the Exchange Online-only ones,
+#: and the archive mailbox's, answer ErrorFolderNotFound).
 WELL_KNOWN_FOLDERS: tuple[tuple[str, str, str | None, str, str | None], ...] = (
-    ("root", "Root", None, "Folder", None),
+    ("root", "root", None, "Folder", None),
     ("msgfolderroot", "Top of Information Store", None, "Folder", "root"),
     ("inbox", "Inbox", "IPF.Note", "Folder", "msgfolderroot"),
     ("sentitems", "Sent Items", "IPF.Note", "Folder", "msgfolderroot"),
@@ -62,10 +65,39 @@ WELL_KNOWN_FOLDERS: tuple[tuple[str, str, str | None, str, str | None], ...] = (
     ("contacts", "Contacts", "IPF.Contact", "ContactsFolder", "msgfolderroot"),
     ("tasks", "Tasks", "IPF.Task", "TasksFolder", "msgfolderroot"),
     ("notes", "Notes", "IPF.StickyNote", "Folder", "msgfolderroot"),
+    ("journal", "Journal", "IPF.Journal", "Folder", "msgfolderroot"),
+    ("conversationhistory", "Conversation History", "IPF.Note", "Folder", "msgfolderroot"),
+    ("syncissues", "Sync Issues", "IPF.Note", "Folder", "msgfolderroot"),
+    ("conflicts", "Conflicts", "IPF.Note", "Folder", "syncissues"),
+    ("localfailures", "Local Failures", "IPF.Note", "Folder", "syncissues"),
+    ("serverfailures", "Server Failures", "IPF.Note", "Folder", "syncissues"),
+    ("recipientcache", "Recipient Cache", "IPF.Contact.RecipientCache", "ContactsFolder", "contacts"),
+    (
+        "quickcontacts",
+        "{06967759-274D-40B2-A3EB-D7F9E73727D7}",
+        "IPF.Contact.MOC.QuickContacts",
+        "ContactsFolder",
+        "contacts",
+    ),
+    (
+        "imcontactlist",
+        "{A9E2BC46-B3A0-4243-B315-60D991004455}",
+        "IPF.Contact.MOC.ImContactList",
+        "ContactsFolder",
+        "contacts",
+    ),
+    ("searchfolders", "Finder", None, "Folder", "root"),
+    ("todosearch", "To-Do Search", "IPF.Task", "Folder", "searchfolders"),
+    ("voicemail", "Voice Mail", "IPF.Note.Microsoft.Voicemail", "Folder", "searchfolders"),
+    ("favorites", "Favorites", "IPF.Note", "Folder", "root"),
+    ("mycontacts", "MyContacts", "IPF.Note", "Folder", "root"),
+    ("peopleconnect", "PeopleConnect", None, "Folder", "root"),
+    ("directory", "Directory", None, "Folder", "root"),
     ("recoverableitemsroot", "Recoverable Items", None, "Folder", "root"),
     ("recoverableitemsdeletions", "Deletions", None, "Folder", "recoverableitemsroot"),
     ("recoverableitemsversions", "Versions", None, "Folder", "recoverableitemsroot"),
     ("recoverableitemspurges", "Purges", None, "Folder", "recoverableitemsroot"),
+    ("adminauditlogs", "AdminAuditLogs", None, "Folder", "recoverableitemsroot"),
 )
 
 #: Exchange names an archive mailbox's folders with these distinguished ids, "archive"
@@ -88,6 +120,58 @@ def plain_distinguished(distinguished_id: str) -> str:
 
 #: how Exchange's calendar UIDs (a PidLidGlobalObjectId in hex) begin
 GOID_PREFIX = "040000008200E00074C5B7101A82E008"
+
+
+#: the core of that set, in the same order: a world built with system_folders=False
+#: gives new mailboxes only these (the simulations' recorded expectations predate the
+#: rest, which adds six mail folders per mailbox to every engine's hierarchy)
+CORE_FOLDERS = frozenset(
+    {
+        "root",
+        "msgfolderroot",
+        "inbox",
+        "sentitems",
+        "deleteditems",
+        "drafts",
+        "outbox",
+        "junkemail",
+        "calendar",
+        "contacts",
+        "tasks",
+        "notes",
+        "recoverableitemsroot",
+        "recoverableitemsdeletions",
+        "recoverableitemsversions",
+        "recoverableitemspurges",
+    }
+)
+
+#: (display name, folder class, element, parent) — the other system folders Exchange
+#: 2016 creates in every mailbox (no distinguished id: clients find them by name)
+SYSTEM_FOLDERS: tuple[tuple[str, str | None, str, str], ...] = (
+    ("Conversation Action Settings", "IPF.Configuration", "Folder", "msgfolderroot"),
+    ("Quick Step Settings", "IPF.Configuration", "Folder", "msgfolderroot"),
+    ("RSS Feeds", "IPF.Note.OutlookHomepage", "Folder", "msgfolderroot"),
+    ("GAL Contacts", "IPF.Contact.GalContacts", "ContactsFolder", "contacts"),
+    ("Common Views", None, "Folder", "root"),
+    ("Deferred Action", None, "Folder", "root"),
+    ("ExchangeSyncData", None, "Folder", "root"),
+    ("Freebusy Data", None, "Folder", "root"),
+    ("Location", None, "Folder", "root"),
+    ("MailboxAssociations", None, "Folder", "root"),
+    ("Schedule", None, "Folder", "root"),
+    ("Sharing", None, "Folder", "root"),
+    ("Shortcuts", None, "Folder", "root"),
+    ("Spooler Queue", None, "Folder", "root"),
+    ("System", None, "Folder", "root"),
+    ("Views", None, "Folder", "root"),
+    ("Working Set", None, "Folder", "root"),
+    ("Calendar Logging", None, "Folder", "recoverableitemsroot"),
+    ("Audits", None, "Folder", "recoverableitemsroot"),
+)
+
+#: distinguished ids Exchange answers with something other than ErrorFolderNotFound
+_PUBLIC_FOLDER_IDS = frozenset({"publicfoldersroot"})
 
 _FOLDER_KIND_BY_CLASS = {
     "IPF.Appointment": "CalendarFolder",
@@ -152,7 +236,12 @@ class Mailbox:
             return
         root: Folder | None = None
         prefix = ARCHIVE_PREFIX if archive_of is not None else ""
-        for dist, name, cls, kind, parent in ARCHIVE_FOLDERS if archive_of is not None else WELL_KNOWN_FOLDERS:
+        # an archive has its own small set; a world without system folders, the core set
+        primary = archive_of is None
+        core_only = primary and not world.system_folders
+        for dist, name, cls, kind, parent in WELL_KNOWN_FOLDERS if primary else ARCHIVE_FOLDERS:
+            if core_only and dist not in CORE_FOLDERS:
+                continue
             folder = self._new_folder(
                 name, cls, self.distinguished[parent] if parent else None, kind=kind, distinguished=prefix + dist
             )
@@ -161,6 +250,8 @@ class Mailbox:
                 root = folder
         assert root is not None
         self.root = root
+        for name, cls, kind, parent_id in SYSTEM_FOLDERS if primary and not core_only else ():
+            self._new_folder(name, cls, self.distinguished[parent_id], kind=kind)
 
     def __repr__(self) -> str:
         return f"Mailbox({self.email!r})"
@@ -182,6 +273,9 @@ class Mailbox:
                 raise ErrorFolderNotFound(f"The distinguished folder {distinguished_id!r} is not available.")
             return archive.distinguished[plain]
         folder = self.distinguished.get(distinguished_id)
+        if folder is None and distinguished_id in _PUBLIC_FOLDER_IDS:
+            # Exchange 2016 without public folder mailboxes (the mock has none)
+            raise ErrorNoPublicFolderReplicaAvailable()
         if folder is None:
             raise ErrorFolderNotFound(f"The distinguished folder {distinguished_id!r} is not available.")
         return folder
@@ -267,7 +361,13 @@ class Mailbox:
         folder.last_seq = seq
         self.hierarchy.log.record(seq, folder.id, supersedes=True)
 
-    def update_folder(self, folder: Folder, name: str | None = None, folder_class: str | None = None) -> None:
+    def update_folder(
+        self,
+        folder: Folder,
+        name: str | None = None,
+        folder_class: str | None = None,
+        permissions: tuple[FolderPermission, ...] | None = None,
+    ) -> None:
         if name is not None:
             if not name.strip():
                 raise ErrorInvalidValueForProperty("A folder needs a DisplayName.")
@@ -278,6 +378,8 @@ class Mailbox:
             folder.name = name
         if folder_class is not None:
             folder.folder_class = folder_class
+        if permissions is not None:
+            folder.permissions = permissions
         self._touch_folder(folder)
         if folder.parent is not None:
             self._notify("ModifiedEvent", folder.id, folder.parent.id, folder.last_seq, is_folder=True)

@@ -164,6 +164,16 @@ class ExtendedValue:
     is_array: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class FolderPermission:
+    """One entry of a folder's PermissionSet as EWS orders it: the UserId's parts
+    (SID, PrimarySmtpAddress, DisplayName, DistinguishedUser) and the permission values
+    (CanCreateItems … PermissionLevel or CalendarPermissionLevel), each (element, text)."""
+
+    user: tuple[tuple[str, str], ...]
+    values: tuple[tuple[str, str], ...]
+
+
 ItemKind = Literal["Message", "CalendarItem", "Contact", "Task", "PostItem", "Item"]
 #: meeting messages: CalendarItem objects (they carry the meeting) under these elements
 MEETING_KINDS: tuple[str, ...] = ("MeetingRequest", "MeetingResponse", "MeetingCancellation")
@@ -340,6 +350,7 @@ class Folder:
         "name",
         "parent",
         "parent_history",
+        "permissions",
     )
 
     def __init__(
@@ -368,6 +379,7 @@ class Folder:
         self.last_seq = 0
         self.generation = 0  # bumped to invalidate every sync state of this folder
         self.parent_history: list[tuple[int, Folder | None]] | None = None
+        self.permissions: tuple[FolderPermission, ...] | None = None  # None: never set
 
     def walk(self) -> list[Folder]:
         """This folder's descendants, depth first, in creation order."""

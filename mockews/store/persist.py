@@ -35,6 +35,7 @@ from .model import (
     ExtendedValue,
     FileAttachment,
     Folder,
+    FolderPermission,
     Item,
     ItemAttachment,
     Recipient,
@@ -156,6 +157,16 @@ def _decode_extra(_world: World, data: dict[str, Any] | None) -> dict[str, objec
             table[value.key] = value
         extra["extended"] = table
     return extra
+
+
+def _encode_permissions(permissions: tuple[FolderPermission, ...]) -> list[list[list[list[str]]]]:
+    return [[[list(pair) for pair in p.user], [list(pair) for pair in p.values]] for p in permissions]
+
+
+def _decode_permissions(data: list[list[list[list[str]]]]) -> tuple[FolderPermission, ...]:
+    return tuple(
+        FolderPermission(tuple((k, v) for k, v in user), tuple((k, v) for k, v in values)) for user, values in data
+    )
 
 
 _AS_IS = _Codec(lambda value: value, lambda _world, data: data)
@@ -338,6 +349,7 @@ def _contents(mailbox: Mailbox, mark: dict[str, Any] | None = None) -> Iterator[
             **_encoded(folder, _FOLDER_FIELDS),
             "seq": [getattr(folder, attr) for attr in _FOLDER_SEQ],
             "generation": folder.generation,
+            **({"permissions": _encode_permissions(folder.permissions)} if folder.permissions is not None else {}),
         }
     for folder in mailbox.folders():
         for item in folder.items.values():
@@ -414,6 +426,8 @@ class _Loader:
         folder = Folder(r["id"], mailbox, parent=parent, **_decoded(self.world, r, _FOLDER_FIELDS))
         _restore_seq(folder, _FOLDER_SEQ, r["seq"])
         folder.generation = r["generation"]
+        if "permissions" in r:  # only folders whose PermissionSet was set carry one
+            folder.permissions = _decode_permissions(r["permissions"])
         mailbox.objects[folder.id] = folder
         if parent is None:
             mailbox.root = folder

@@ -57,9 +57,14 @@ class World:
         server_version: ServerVersion | None = None,
         domain: str = "contoso.example",
         delivery_delay_s: int | None = None,
+        system_folders: bool = True,
     ) -> None:
         """``delivery_delay_s``: seconds from a send to the arrival (delivery.py); 0 delivers
         at once, None takes the default."""
+        # system_folders=False: new mailboxes get only the core distinguished folders
+        # (mail, calendar, contacts, tasks, notes, Recoverable Items) — the folder set
+        # the simulations' expectations were recorded with; see Mailbox.
+        self.system_folders = system_folders
         from .delivery import DEFAULT_DELIVERY_DELAY_S
 
         self.clock: Clock = clock or SystemClock()

@@ -23,7 +23,7 @@ def test_probing_configuration_finds_basic_auth_and_the_server_version(connect: 
     assert account.version.build.major_version == 15
     assert account.version.build.minor_version == 1
     assert account.version.api_version == "Exchange2016"
-    assert account.root.name == "Root"
+    assert account.root.name == "root"  # as Exchange names it (issue 13)
 
 
 def test_probing_without_authentication_finds_no_auth(service: MockExchange, connect: Connect) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from engine.clock import ManualClock
 from mockews.store import CalendarItem, ExtendedKey, ExtendedValue, FileAttachment, Folder, Item, World
+from mockews.store.model import FolderPermission
 from mockews.store.persist import load_world, save_world
 from scenarios.demo_tenant import build_demo_world
 
@@ -57,6 +58,12 @@ def _rich_world() -> World:
             item.categories = ("Red", "Blue")
     assert any(isinstance(i, CalendarItem) and i.recurrence for i in items)
     assert any(isinstance(i, CalendarItem) and i.required for i in items)
+    # issue 13: a folder PermissionSet set by UpdateFolder
+    inbox = next(iter(world.mailboxes.values())).well_known("inbox")
+    inbox.permissions = (
+        FolderPermission((("PrimarySmtpAddress", "bob@contoso.example"),), (("PermissionLevel", "Reviewer"),)),
+        FolderPermission((("DistinguishedUser", "Default"),), (("ReadItems", "None"), ("PermissionLevel", "None"))),
+    )
     return world
 
 

@@ -12,7 +12,7 @@ from mockews.service import MockExchange
 from mockews.store import EV_SHORTCUT_CLASS, World
 
 from ..conftest import ALICE
-from .conftest import NS, Post, envelope, impersonate
+from .conftest import NS, Post, T, envelope, impersonate
 
 GET_INBOX = (
     "<m:GetFolder><m:FolderShape><t:BaseShape>Default</t:BaseShape></m:FolderShape>"
@@ -366,3 +366,54 @@ def test_a_subject_is_cut_to_255_characters_on_write_as_exchange_does(post: Post
     )
     assert reply.codes() == ["NoError"], reply.body
     assert _get(post, item_id).findtext(".//t:Subject", namespaces=NS) == other[:255]
+
+
+@pytest.mark.parametrize("ns", ["urn:evil", T, ""], ids=["foreign", "types", "none"])
+def test_an_operation_outside_the_messages_namespace_is_not_served(post: Post, ns: str) -> None:
+    """Issue 13: `urn:evil`:ResolveNames is served.  Dispatch is by qualified name; any
+    other namespace fails schema validation, as on Exchange."""
+    body = f'<x:ResolveNames xmlns:x="{ns}"><m:UnresolvedEntry>alice</m:UnresolvedEntry></x:ResolveNames>'
+    if not ns:
+        body = '<ResolveNames xmlns=""><m:UnresolvedEntry>alice</m:UnresolvedEntry></ResolveNames>'
+    reply = post(envelope(body))
+    assert_fault(reply, "ErrorSchemaValidation")
+    assert b"ResolveNamesResponse" not in reply.body and b"alice@" not in reply.body
+
+
+def test_delete_item_with_a_stale_change_key_on_the_wire(post: Post) -> None:
+    """Issue 13: DeleteItem with a stale ChangeKey → ErrorInvalidChangeKey (per item)."""
+    item_id, change_key = _create_with_key(post)
+    update = (
+        '<m:UpdateItem ConflictResolution="AlwaysOverwrite" MessageDisposition="SaveOnly"><m:ItemChanges>'
+        f'<t:ItemChange><t:ItemId Id="{item_id}" ChangeKey="{change_key}"/><t:Updates><t:SetItemField>'
+        '<t:FieldURI FieldURI="item:Subject"/><t:Message><t:Subject>new</t:Subject></t:Message>'
+        "</t:SetItemField></t:Updates></t:ItemChange></m:ItemChanges></m:UpdateItem>"
+    )
+    assert post(envelope(update, impersonate(ALICE))).codes() == ["NoError"]
+    delete = f'<m:DeleteItem DeleteType="HardDelete"><m:ItemIds><t:ItemId Id="{item_id}" ChangeKey="{change_key}"/>'
+    reply = post(envelope(delete + "</m:ItemIds></m:DeleteItem>", impersonate(ALICE)))
+    assert reply.status == 200 and reply.codes() == ["ErrorInvalidChangeKey"]
+    reply = post(
+        envelope(delete.replace(f' ChangeKey="{change_key}"', "") + "</m:ItemIds></m:DeleteItem>", impersonate(ALICE))
+    )
+    assert reply.codes() == ["NoError"]
+
+
+def _create_with_key(post: Post) -> tuple[str, str]:
+    reply = post(
+        envelope(
+            '<m:CreateItem MessageDisposition="SaveOnly"><m:SavedItemFolderId><t:DistinguishedFolderId Id="inbox"/>'
+            "</m:SavedItemFolderId><m:Items><t:Message><t:Subject>old</t:Subject></t:Message></m:Items></m:CreateItem>",
+            impersonate(ALICE),
+        )
+    )
+    found = reply.xml.find(".//t:ItemId", namespaces=NS)
+    assert found is not None
+    return found.get("Id") or "", found.get("ChangeKey") or ""
+
+
+def test_public_folders_root_has_no_replica(post: Post) -> None:
+    """Issue 13: ErrorNoPublicFolderReplicaAvailable for public folders (no public
+    folder mailbox), where other unknown distinguished ids are ErrorFolderNotFound."""
+    reply = post(envelope(GET_INBOX.replace('Id="inbox"', 'Id="publicfoldersroot"'), impersonate(ALICE)))
+    assert reply.codes() == ["ErrorNoPublicFolderReplicaAvailable"]
