@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import cast
 
 from ..errors import ErrorInvalidChangeKey
-from ..soap.xml import Element, children, m
+from ..soap.xml import Element, children, local_name, m
 from ..store import meetings
 from ..store.model import CalendarItem
 from .base import Operation
@@ -26,7 +26,9 @@ class DeleteItem(Operation):
 
         def one(elem: Element) -> str:
             item = self.item(elem)
-            change_key = elem.get("ChangeKey")
+            # an OccurrenceItemId's ChangeKey is its master's, which every edit of any
+            # occurrence moves on: only a plain ItemId names the version it deletes
+            change_key = elem.get("ChangeKey") if local_name(elem) == "ItemId" else None
             if change_key is not None and change_key != self.world.change_key(item.last_seq):
                 raise ErrorInvalidChangeKey("The item has changed since this ChangeKey was read.")
             if notify and meetings.is_sent_meeting(item):
