@@ -11,6 +11,8 @@ as Exchange honours them.
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
+from typing import cast
 
 from ..errors import ErrorInvalidOperation, ErrorMissingInformationReferenceItemId, ErrorSchemaValidation
 from ..soap.attachments import parse_attachment
@@ -122,15 +124,26 @@ class CreateItem(Operation):
             target = mailbox.well_known(default)
         item, attachment_elems = build_item(mailbox, target, parsed)
         attachments = [parse_attachment(a, item) for a in attachment_elems]
-        answer = self._finish(item, mailbox, disposition, attachments)
         invitations = self.request.get("SendMeetingInvitations", "SendToNone")
-        if isinstance(item, CalendarItem) and invitations in meetings.INVITATION_MODES:
-            meetings.send_invitations(item, mailbox, save_copy=invitations == "SendToAllAndSaveCopy")
-        return answer
+        invite = isinstance(item, CalendarItem) and invitations in meetings.INVITATION_MODES
 
-    def _finish(self, item: Item, mailbox: Mailbox, disposition: str, attachments: list[Attachment]) -> str:
+        def send_invitations() -> None:
+            meetings.send_invitations(cast(CalendarItem, item), mailbox, invitations == "SendToAllAndSaveCopy")
+
+        return self._finish(item, mailbox, disposition, attachments, send_invitations if invite else None)
+
+    def _finish(
+        self,
+        item: Item,
+        mailbox: Mailbox,
+        disposition: str,
+        attachments: list[Attachment],
+        after_store: Callable[[], None] | None = None,
+    ) -> str:
         """Store and/or send a built item; the answer names it only when it was saved
-        without sending (Exchange returns no ids for sent messages)."""
+        without sending (Exchange returns no ids for sent messages).  ``after_store``
+        (a meeting's invitations) runs before the answer, so the ChangeKey it names is
+        the item's after it."""
         if disposition != "SaveOnly":
             stamp_sent(item, mailbox)
             item.attachments = (item.attachments or []) + attachments or None
@@ -145,6 +158,8 @@ class CreateItem(Operation):
         mailbox.add_item(item)
         for attachment in attachments:
             mailbox.add_attachment(item, attachment)
+        if after_store is not None:
+            after_store()
         # Exchange names the attachments it created (exchangelib sets attachment_id from it)
         shape = ID_AND_ATTACHMENTS if item.attachments else ID_ONLY
         return f"<m:Items>{render_item(item, shape, self.render_ctx)}</m:Items>"
