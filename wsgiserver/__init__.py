@@ -27,20 +27,26 @@ WSGIApp = Callable[..., Iterable[bytes]]
 MAX_BODY = 64 * 1024 * 1024
 
 
+def _create(app: WSGIApp, host: str, port: int, threads: int, max_body: int, **options: Any) -> Any:
+    """A waitress server; a body declared over ``max_body`` is refused (413) from the
+    headers alone, before anything is read."""
+    return create_server(
+        app,
+        host=host,
+        port=port,
+        threads=threads,
+        ident="mockews",
+        channel_timeout=120,
+        max_request_body_size=max_body + 1,  # waitress refuses a length >= its bound
+        **options,
+    )
+
+
 class ServerThread:
     def __init__(
         self, app: WSGIApp, host: str = "127.0.0.1", port: int = 0, threads: int = 8, max_body: int = MAX_BODY
     ) -> None:
-        self._server: Any = create_server(
-            app,
-            host=host,
-            port=port,
-            threads=threads,
-            ident="mockews",
-            channel_timeout=120,
-            clear_untrusted_proxy_headers=True,
-            max_request_body_size=max_body + 1,  # waitress refuses a length >= its bound
-        )
+        self._server: Any = _create(app, host, port, threads, max_body, clear_untrusted_proxy_headers=True)
         self.host = host
         self.port: int = int(self._server.effective_port)
         self._stopping = threading.Event()
@@ -90,15 +96,7 @@ def serve_forever(
     max_body: int = MAX_BODY,
 ) -> None:
     """Run in the foreground until interrupted."""
-    server: Any = create_server(
-        app,
-        host=host,
-        port=port,
-        threads=threads,
-        ident="mockews",
-        channel_timeout=120,
-        max_request_body_size=max_body + 1,
-    )
+    server: Any = _create(app, host, port, threads, max_body)
     if on_ready is not None:
         on_ready(int(server.effective_port))
     try:

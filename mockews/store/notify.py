@@ -19,7 +19,7 @@ import base64
 import binascii
 import hashlib
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, get_args
 
 from ..errors import (
     ErrorInvalidPullSubscriptionId,
@@ -41,17 +41,7 @@ EventType = Literal[
     "NewMailEvent",
     "FreeBusyChangedEvent",
 ]
-EVENT_TYPES: frozenset[str] = frozenset(
-    (
-        "CopiedEvent",
-        "CreatedEvent",
-        "DeletedEvent",
-        "ModifiedEvent",
-        "MovedEvent",
-        "NewMailEvent",
-        "FreeBusyChangedEvent",
-    )
-)
+EVENT_TYPES: frozenset[str] = frozenset(get_args(EventType))
 SubscriptionKind = Literal["pull", "push", "streaming"]
 SUBSCRIPTION_PREFIX = "SUBS"
 #: events answered per GetEvents call; MoreEvents says when more are waiting
