@@ -29,7 +29,7 @@ class DeleteItem(Operation):
             # an OccurrenceItemId's ChangeKey is its master's, which every edit of any
             # occurrence moves on: only a plain ItemId names the version it deletes
             change_key = elem.get("ChangeKey") if local_name(elem) == "ItemId" else None
-            if change_key is not None and change_key != self.world.change_key(item.last_seq):
+            if item.mailbox.is_stale(item, change_key):
                 raise ErrorInvalidChangeKey("The item has changed since this ChangeKey was read.")
             if notify and meetings.is_sent_meeting(item):
                 meetings.send_cancellations(cast(CalendarItem, item))

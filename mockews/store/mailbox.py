@@ -500,9 +500,13 @@ class Mailbox:
             self._notify_item("CreatedEvent", item)
         return item
 
+    def is_stale(self, item: Item, change_key: str | None) -> bool:
+        """Whether ``change_key`` names an older version of ``item`` (None names any)."""
+        return change_key is not None and change_key != self.world.change_key(item.last_seq)
+
     def check_change_key(self, item: Item, change_key: str | None, enforce: bool) -> None:
         """ChangeKeys are enforced only under ConflictResolution=NeverOverwrite."""
-        if enforce and change_key is not None and change_key != self.world.change_key(item.last_seq):
+        if enforce and self.is_stale(item, change_key):
             raise ErrorIrresolvableConflict()
 
     def touch_item(self, item: Item, read_flag_only: bool = False) -> None:
