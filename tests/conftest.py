@@ -18,6 +18,8 @@ from mockews.service import MockExchange
 from mockews.store import World
 from mockews.transport import InProcessAdapter, InProcessTransport
 
+from . import postgres
+
 # Property tests are deterministic (same examples every run) and leave no database in
 # the checkout; run with --hypothesis-profile=explore for a fresh random search.
 settings.register_profile("default", derandomize=True, database=None, print_blob=True)
@@ -141,3 +143,14 @@ def alice(connect: Connect, mode: str) -> Account:
 
 
 __all__ = ["ALICE", "BOB", "CAROL", "DELEGATE", "DOMAIN", "IMPERSONATION", "PASSWORD", "SVC", "SVC_PASSWORD"]
+
+
+@pytest.fixture(scope="session")
+def postgresql_server() -> Iterator[str]:
+    """A PostgreSQL server for this pytest process (tests/postgres.py): started on first
+    use, stopped at the end.  Skips only when PostgreSQL is not installed (scripts/test
+    installs it)."""
+    with postgres.cluster() as url:
+        if url is None:
+            pytest.skip("PostgreSQL is not installed (scripts/test installs Debian's postgresql)")
+        yield url

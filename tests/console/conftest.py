@@ -1,12 +1,12 @@
 """The console and the archive platform, put together as `synceng serve console` does
 (one WSGI app, the archive under /archive), on real SQLite files and a manual clock.
 The console reaches the archive over HTTP through the in-process transport, so the
-seam between them is the real API."""
+seam between them is the real API.  Every test runs on SQLite and on PostgreSQL (a
+throwaway server started by the tests, tests/postgres.py)."""
 
 from __future__ import annotations
 
 import itertools
-import os
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -16,11 +16,12 @@ from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, text
 
 from engine.clock import ManualClock
 from engine.console.wiring import Platform, build_platform
 from mockews.transport import InProcessAdapter, InProcessTransport
+
+from ..postgres import databases as new_databases
 
 #: a Monday morning in London (UTC+0 in winter)
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -88,29 +89,28 @@ def clock() -> ManualClock:
     return ManualClock(START)
 
 
+#: the databases the console and archive suite runs on: every test on each (a module may
+#: narrow it with ``pytestmark = pytest.mark.backends("sqlite")``)
+BACKENDS = ("sqlite", "postgresql")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "databases" in metafunc.fixturenames:
+        marker = metafunc.definition.get_closest_marker("backends")
+        chosen = marker.args if marker else BACKENDS
+        metafunc.parametrize("databases", chosen, indirect=True)
+
+
 @pytest.fixture
-def databases(tmp_path: Path) -> Iterator[tuple[str, str]]:
-    """SQLite files by default; with $SYNCENG_TEST_DATABASE_URL (a PostgreSQL database,
-    e.g. postgresql+psycopg://user:pw@localhost/synceng_test) a fresh schema for the
-    console and one for the archive, dropped afterwards."""
-    server = os.environ.get("SYNCENG_TEST_DATABASE_URL")
-    if not server:
+def databases(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str, str]]:
+    """The console's and the archive's databases: SQLite files, or a new database each
+    on this process's throwaway PostgreSQL server (tests/postgres.py)."""
+    if request.param == "sqlite":
         yield f"sqlite:///{tmp_path}/console.db", f"sqlite:///{tmp_path}/archive.db"
         return
-    engine = create_engine(server, isolation_level="AUTOCOMMIT")
-    suffix = f"{os.getpid()}_{next(_hosts)}"
-    schemas = [f"console_{suffix}", f"archive_{suffix}"]
-    with engine.connect() as conn:
-        for schema in schemas:
-            conn.execute(text(f"CREATE SCHEMA {schema}"))
-    join = "&" if "?" in server else "?"
-    try:
-        yield tuple(f"{server}{join}options=-csearch_path%3D{schema}" for schema in schemas)  # type: ignore[misc]
-    finally:
-        with engine.connect() as conn:
-            for schema in schemas:
-                conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        engine.dispose()
+    server = request.getfixturevalue("postgresql_server")
+    with new_databases(server, "console", "archive") as (console, archive):
+        yield console, archive
 
 
 @pytest.fixture

@@ -22,6 +22,10 @@ from mockews.server import ServerThread
 from . import pagecheck
 from .conftest import ADMIN, PASSWORD, Caller, Site, create_definition, create_schedule
 
+# The browser suite is split between the databases (the API suite runs whole on both):
+# these pages are seen over SQLite, the others' over PostgreSQL.
+pytestmark = pytest.mark.backends("sqlite")
+
 CHROMIUM_ARGS = [
     "--no-sandbox",  # CI runs as root
     "--disable-gpu",

@@ -11,6 +11,7 @@ import re
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from playwright.sync_api import Page, expect
 
 from engine.clock import ManualClock
@@ -18,6 +19,10 @@ from engine.clock import ManualClock
 from . import test_browser as shared
 from .conftest import START, Caller, Site
 from .test_browser import log_in, readable
+
+# The browser suite is split between the databases (the API suite runs whole on both):
+# these pages are seen over PostgreSQL, the others' over SQLite.
+pytestmark = pytest.mark.backends("postgresql")
 
 # the browser and the page, as the console's other browser tests have them
 browser, base_url, page = shared.browser, shared.base_url, shared.page

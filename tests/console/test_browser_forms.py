@@ -21,6 +21,10 @@ from .test_browser import base_url, browser, log_in, page, readable, submit_form
 
 __all__ = ["base_url", "browser", "page"]  # fixtures, imported so pytest finds them here
 
+# The browser suite is split between the databases (the API suite runs whole on both):
+# these pages are seen over PostgreSQL, the others' over SQLite.
+pytestmark = pytest.mark.backends("postgresql")
+
 
 def error_beside(page: Page, field: str) -> Locator:
     """The error shown next to the input named ``field``."""

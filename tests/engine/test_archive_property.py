@@ -4,15 +4,22 @@ reference model of R1 to R4 built from the runs' observations."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from hypothesis import given, settings
+import pytest
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import inspect, text
 
+from engine.archive.migrations import HISTORY as ARCHIVE_HISTORY
 from engine.archive.registry import TaskRegistration
 from engine.archive.store import ArchiveStore, Submission
 from engine.clock import ManualClock
+
+from ..postgres import databases
 
 ITEMS = [f"<m{n}@x>|1700000000" for n in range(6)]
 FOLDERS = ["inbox", "A", "B"]
@@ -60,13 +67,44 @@ class Reference:
         self.at_last_boundary = present
 
 
-@settings(max_examples=80, deadline=None)
+@pytest.fixture(params=["sqlite", "postgresql"])
+def backend(request: pytest.FixtureRequest) -> Iterator[str | None]:
+    """Where each example's archive goes: None for SQLite in memory, else a database on
+    the tests' PostgreSQL (emptied before each example: a new database per example costs
+    more than the example)."""
+    if request.param == "sqlite":
+        yield None
+        return
+    with databases(request.getfixturevalue("postgresql_server"), "archive") as (url,):
+        yield url
+
+
+@contextmanager
+def new_archive(url: str | None) -> Iterator[ArchiveStore]:
+    if url is None:
+        yield ArchiveStore(clock=ManualClock(tick=timedelta(seconds=1)))
+        return
+    store = ArchiveStore(url, clock=ManualClock(tick=timedelta(seconds=1)))
+    tables = [t for t in inspect(store.engine).get_table_names() if t != ARCHIVE_HISTORY.version_table]
+    with store.engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+    try:
+        yield store
+    finally:
+        store.engine.dispose()
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(runs=st.lists(run, min_size=1, max_size=8))
-def test_archive_views_match_the_reference_model(runs: list[tuple]) -> None:  # type: ignore[type-arg]
+def test_archive_views_match_the_reference_model(backend: str | None, runs: list[tuple]) -> None:  # type: ignore[type-arg]
     """R1: Live is exactly what the last run's acknowledged batches left; R2: Full is
     the union of Live at every boundary; R3: only boundary locations are recorded — for
-    any runs, failed runs and replays."""
-    store = ArchiveStore(clock=ManualClock(tick=timedelta(seconds=1)))
+    any runs, failed runs and replays.  On SQLite and on PostgreSQL."""
+    with new_archive(backend) as store:
+        check_against_reference(store, runs)
+
+
+def check_against_reference(store: ArchiveStore, runs: list[tuple]) -> None:  # type: ignore[type-arg]
     store.registry.register_site(1, "0" * 64, [TaskRegistration(1, "mfr", "2026-01-01T00:00:00+00:00", [MAILBOX])])
     reference = Reference()
     acked: dict[tuple[str, str], None] = {}  # what the site knows the archive holds

@@ -10,7 +10,6 @@ first_schema/make_dumps.py), loaded into real SQLite files."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import sqlite3
 from collections.abc import Iterable, Iterator
@@ -39,6 +38,8 @@ from engine.site import state_schema
 from engine.site.state import Commit, FolderState, SiteState
 from engine.site.state_schema import SiteStateVersionError
 from synceng.cli import main
+
+from ..postgres import empty_database
 
 DUMPS = Path(__file__).parent / "first_schema"
 SECRETS = json.loads((DUMPS / "console-secrets.json").read_text())
@@ -428,25 +429,13 @@ def test_a_file_that_is_not_a_site_state_is_refused(tmp_path: Path) -> None:
         SiteState(other)
 
 
-# -- PostgreSQL ($SYNCENG_TEST_DATABASE_URL, as tests/console) -------------------------------------------
+# -- PostgreSQL (the tests' own server, tests/postgres.py) -----------------------------------------------
 
 
 @pytest.fixture
-def postgresql() -> Iterator[str]:
-    server = os.environ.get("SYNCENG_TEST_DATABASE_URL")
-    if not server:
-        pytest.skip("set SYNCENG_TEST_DATABASE_URL to a PostgreSQL database to run this")
-    engine = create_engine(server, isolation_level="AUTOCOMMIT")
-    schema = f"migrations_{os.getpid()}"
-    with engine.connect() as connection:
-        connection.execute(text(f"CREATE SCHEMA {schema}"))
-    join = "&" if "?" in server else "?"
-    try:
-        yield f"{server}{join}options=-csearch_path%3D{schema}"
-    finally:
-        with engine.connect() as connection:
-            connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        engine.dispose()
+def postgresql(postgresql_server: str) -> Iterator[str]:
+    with empty_database(postgresql_server) as url:
+        yield url
 
 
 def test_on_postgresql_a_first_schema_database_is_stamped_and_the_revisions_match_the_models(postgresql: str) -> None:
