@@ -27,6 +27,44 @@ ARCHIVE_DB = "sqlite:///synceng-archive.db"
 db_option = click.option("--db", "db", default=CONSOLE_DB, show_default=True, help="Console database (SQLAlchemy URL).")
 
 
+workers_option = click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Worker processes behind the one port (gunicorn, pre-fork; more than 1 needs PostgreSQL databases).",
+)
+
+
+def _check_workers(workers: int, **databases: str | None) -> None:
+    """Several processes writing one SQLite file would meet "database is locked": more
+    than one worker needs PostgreSQL (or another server database) for every store."""
+    if workers == 1:
+        return
+    for option, url in databases.items():
+        if url is not None and url.startswith("sqlite"):
+            raise click.UsageError(
+                f"--workers {workers} needs a PostgreSQL database for --{option.replace('_', '-')} "
+                f"(e.g. postgresql+psycopg://user:pw@host/synceng): SQLite has one writer at a time"
+            )
+    try:
+        import gunicorn  # noqa: F401
+    except ImportError as exc:
+        raise click.UsageError("--workers needs gunicorn: pip install 'synceng[postgresql]'") from exc
+
+
+def _serve(make_app: Any, host: str, port: int, threads: int, workers: int, ready: Any) -> None:
+    """One process on waitress, or ``workers`` gunicorn processes, each making its app."""
+    if workers == 1:
+        from wsgiserver import serve_forever
+
+        serve_forever(make_app(), host, port, threads=threads, on_ready=ready)
+    else:
+        from wsgiserver.prefork import serve_prefork
+
+        serve_prefork(make_app, host, port, workers, threads=threads, on_ready=ready)
+
+
 @click.command("console")
 @options(*listen(8000, min_threads=2), db_option)
 @click.option(
@@ -49,6 +87,7 @@ db_option = click.option("--db", "db", default=CONSOLE_DB, show_default=True, he
     "(or $SYNCENG_SECURE_COOKIES=1).",
 )
 @seed_option("Seed secrets deterministically (tests, demos); default: from the OS.")
+@workers_option
 def serve_console(
     host: str,
     port: int,
@@ -59,35 +98,59 @@ def serve_console(
     secure_cookies: bool,
     seed: int | None,
     threads: int,
+    workers: int,
 ) -> None:
     """Serve the administration console (REST API, site API, pages) and, unless
-    --archive-url is given, the archive platform in the same process under /archive."""
+    --archive-url is given, the archive platform in the same process under /archive.
+    With --workers N, N processes serve them behind the one port."""
     import random
 
     from engine.clock import WallClock
-    from engine.console.wiring import build_platform
-    from engine.security import secure_rng
-    from wsgiserver import serve_forever
+    from engine.console.wiring import Platform, build_platform
+    from engine.security import new_token, secure_rng
 
     if archive_url and not archive_token:
         raise click.UsageError("--archive-url needs --archive-token (or $SYNCENG_ARCHIVE_TOKEN)")
+    _check_workers(workers, db=db, archive_db=None if archive_url else archive_db)
     rng = random.Random(seed) if seed is not None else secure_rng()
-    platform = build_platform(
-        db,
-        None if archive_url else archive_db,
-        WallClock(),
-        rng,
-        archive_url,
-        archive_token,
-        secure_cookies=secure_cookies,
-    )
+    # what every worker shares: the archive's admin token and the key that signs cookies
+    token = archive_token or new_token(rng, "arc_")
+    secret_key = new_token(rng)
+    served: dict[str, str] = {}
+
+    def make_platform() -> Platform:
+        platform = build_platform(
+            db,
+            None if archive_url else archive_db,
+            WallClock(),
+            rng,
+            archive_url,
+            token,
+            secret_key=secret_key,
+            secure_cookies=secure_cookies,
+        )
+        if "base" in served:
+            platform.serve_at(served["base"])
+        return platform
+
+    # built here first: the databases are migrated once, the archive learns the site
+    # keys, and what is printed is true; with workers each process builds its own after
+    # the fork (no connection crosses it)
+    platform = make_platform()
     platform.connect()
+    if workers > 1:
+        platform.console_store.engine.dispose()
+        if platform.archive_store is not None:
+            platform.archive_store.engine.dispose()
 
     def ready(actual: int) -> None:
         base = f"http://{host}:{actual}"
+        served["base"] = base
         platform.serve_at(base)
         click.echo(f"console serving on {base}  (pages: {base}/exchange-services, API: {base}/api/openapi.json)")
         click.echo(f"  console database: {db}")
+        if workers > 1:
+            click.echo(f"  {workers} worker processes, {threads} threads each")
         if platform.archive is not None:
             click.echo(f"  archive platform: {platform.archive_url} (database {archive_db}, same process)")
             click.echo(f"  archive admin token: {platform.archive_token}")
@@ -102,29 +165,34 @@ def serve_console(
             click.echo("  cookies are Secure: log in through the HTTPS address in front of this one")
         click.echo("Press Ctrl+C to stop.")
         sys.stdout.flush()
+        if workers > 1:
+            platform.console_store.engine.dispose()  # admin_count() opened a connection: not for the workers
 
-    serve_forever(platform.wsgi(), host, port, threads=threads, on_ready=ready)
+    _serve(lambda: platform.wsgi() if workers == 1 else make_platform().wsgi(), host, port, threads, workers, ready)
 
 
 @click.command("archive")
 @options(*listen(8100))
 @click.option("--db", "db", default=ARCHIVE_DB, show_default=True, help="Archive database (SQLAlchemy URL).")
 @click.option("--token", envvar="SYNCENG_ARCHIVE_TOKEN", required=True, help="Admin token shared with the console.")
-def serve_archive(host: str, port: int, threads: int, db: str, token: str) -> None:
+@workers_option
+def serve_archive(host: str, port: int, threads: int, db: str, token: str, workers: int) -> None:
     """Serve the archive platform on its own (the console then runs with --archive-url)."""
     from engine.archive.app import create_archive_app
     from engine.archive.store import ArchiveStore
     from engine.clock import WallClock
-    from wsgiserver import serve_forever
 
-    app = create_archive_app(ArchiveStore(db, WallClock()), token)
+    _check_workers(workers, db=db)
+    ArchiveStore(db, WallClock()).engine.dispose()  # migrated once, here, before any worker starts
 
     def ready(actual: int) -> None:
         click.echo(f"archive platform serving on http://{host}:{actual} (API: /api/openapi.json, database {db})")
+        if workers > 1:
+            click.echo(f"  {workers} worker processes, {threads} threads each")
         click.echo("Press Ctrl+C to stop.")
         sys.stdout.flush()
 
-    serve_forever(app, host, port, threads=threads, on_ready=ready)
+    _serve(lambda: create_archive_app(ArchiveStore(db, WallClock()), token), host, port, threads, workers, ready)
 
 
 @click.group()

@@ -26,6 +26,11 @@ class Database:
         HISTORY.upgrade(self.engine)  # the schema comes from the revisions (engine.migrate)
         self._lock = threading.RLock()
         self._dialect = self.engine.dialect.name
+        #: appended to the SELECT of a task's row by every call that changes what the task
+        #: owns: on PostgreSQL several processes serve the archive (serve --workers N), and
+        #: the row lock puts a task's submissions and its R9 reset one after the other, as
+        #: this process' lock does for its threads (SQLite has one writer anyway)
+        self.for_update = " FOR UPDATE" if self._dialect == "postgresql" else ""
 
     @contextmanager
     def tx(self) -> Iterator[Connection]:

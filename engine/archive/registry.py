@@ -137,7 +137,9 @@ class TaskRegistry:
 
     def _own_task(self, conn: Connection, site_id: int, task_id: int, removed_too: bool = False) -> Any:
         row = self.db.sql(
-            conn, "SELECT site_id, type, explicit, removed FROM archive_tasks WHERE task_id = ?", (task_id,)
+            conn,
+            "SELECT site_id, type, explicit, removed FROM archive_tasks WHERE task_id = ?" + self.db.for_update,
+            (task_id,),
         ).first()
         if row is None or int(row[0]) != site_id:
             # the console never registered it for this site: another site's, or none at all
@@ -185,10 +187,13 @@ class TaskRegistry:
     def hold(self, conn: Connection, mailbox: str, task_id: int) -> None:
         """T8 across sites: the first MFR task to submit for a mailbox replicates it
         until it is removed; another is refused (409) and marks it Duplicate."""
+        # two tasks (of two sites, in two processes) may claim one mailbox at once: the
+        # insert that loses finds the winner's row instead of failing
+        self.db.sql(
+            conn, "INSERT INTO mfr_holders (mailbox, task_id) VALUES (?, ?) ON CONFLICT DO NOTHING", (mailbox, task_id)
+        )
         held = self.db.sql(conn, "SELECT task_id FROM mfr_holders WHERE mailbox = ?", (mailbox,)).first()
-        if held is None:
-            self.db.sql(conn, "INSERT INTO mfr_holders (mailbox, task_id) VALUES (?, ?)", (mailbox, task_id))
-        elif int(held[0]) != task_id:
+        if held is not None and int(held[0]) != task_id:
             raise Conflict("mailbox", f"{mailbox} is replicated by task {int(held[0])} (T8)")
 
     def site_reaches(self, site_id: int, mailbox: str) -> None:

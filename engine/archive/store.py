@@ -346,6 +346,9 @@ class ArchiveStore(Database):
         replica mirrors, with no history to drop), as it does another task's views."""
         now = self.now()
         with self.tx() as conn:
+            # the task's row first: a submission under way in another process finishes
+            # before the reset reads the mailboxes, and any later one meets the tombstone
+            self.sql(conn, "SELECT task_id FROM archive_tasks WHERE task_id = ?" + self.for_update, (task_id,))
             mailboxes = list(
                 conn.execute(
                     select(submissions.c.mailbox)

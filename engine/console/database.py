@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
@@ -20,6 +20,9 @@ from engine.errors import NotFound
 
 from .migrations import HISTORY
 from .schema import SiteRow
+
+#: the PostgreSQL advisory lock the console's transactions take, one after another
+CONSOLE_LOCK = 0x5359_4E43  # "SYNC"
 
 
 def make_engine(url: str) -> Engine:
@@ -53,6 +56,7 @@ class ConsoleDatabase:
         # one writer at a time: SQLite would otherwise answer "database is locked"
         self._lock = threading.RLock()
         self._local = threading.local()
+        self._serialize_processes = self.engine.dialect.name == "postgresql"
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -63,6 +67,12 @@ class ConsoleDatabase:
             yield current
             return
         with self._lock, self._sessions.begin() as session:
+            if self._serialize_processes:
+                # several processes on one database (serve --workers N): their transactions
+                # follow one another as this process' lock makes its threads' do — the
+                # store's read-then-write steps (a task's status, a site's configuration
+                # version) rely on it, and the console's load is light
+                session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CONSOLE_LOCK})
             self._local.session = session
             try:
                 yield session
