@@ -73,6 +73,22 @@ class Counters:
         self.by_kind[kind] = self.by_kind.get(kind, 0) + 1
 
 
+def rates(spec: ActivitySpec) -> list[tuple[str, float]]:
+    """The kinds of event in a mailbox and their rates (per day), those that happen."""
+    table = [
+        ("arrival", spec.mail_per_day),
+        ("sent", spec.sent_per_day),
+        ("read", spec.mail_per_day * spec.read_fraction),
+        ("move", spec.moves_per_day),
+        ("soft_delete", spec.soft_deletes_per_day),
+        ("hard_delete", spec.hard_deletes_per_day),
+        ("folder", spec.folder_changes_per_day),
+        ("private", spec.sensitivity_changes_per_day),
+        ("calendar", spec.calendar_changes_per_day),
+    ]
+    return [(k, r) for k, r in table if r > 0]
+
+
 @dataclass(frozen=True, slots=True)
 class Planned:
     """One event of a mailbox's schedule: when (simulated seconds), its kind, and for
@@ -169,19 +185,7 @@ class Activity:
             self.env.process(self.directory_life(random.Random(f"{self.seed}:directory")))
 
     def kinds(self) -> list[tuple[str, float]]:
-        s = self.spec
-        table = [
-            ("arrival", s.mail_per_day),
-            ("sent", s.sent_per_day),
-            ("read", s.mail_per_day * s.read_fraction),
-            ("move", s.moves_per_day),
-            ("soft_delete", s.soft_deletes_per_day),
-            ("hard_delete", s.hard_deletes_per_day),
-            ("folder", s.folder_changes_per_day),
-            ("private", s.sensitivity_changes_per_day),
-            ("calendar", s.calendar_changes_per_day),
-        ]
-        return [(k, r) for k, r in table if r > 0]
+        return rates(self.spec)
 
     # -- the processes ---------------------------------------------------------------------
 
@@ -467,4 +471,4 @@ class Activity:
         return True
 
 
-__all__ = ["Activity", "Planned", "busy", "schedule"]
+__all__ = ["Activity", "Planned", "busy", "rates", "schedule"]

@@ -192,6 +192,10 @@ class Simulation:
             own = lambda mailbox, home: home in self.local if home else self.shard == 0  # noqa: E731
         self.tenant: Tenant = build_tenant(tenant_spec, self.seed, self.clock, self.scenario.sites, own)
         self.messages_at_start = self.tenant.messages
+        if self.sharded:  # before anything is started: a refusal leaves nothing running
+            news = [a.new_task for a in self.scenario.admin if a.new_task is not None]
+            for task in [*self.scenario.tasks, *news]:
+                self.check_homed(task)
         self.bed: Testbed = build_testbed(self.tenant.world, self.clock, seed=self.seed, transport=self.transport)
         tracked = None
         if len(self.tenant.mailboxes) > self.sample:
@@ -330,8 +334,6 @@ class Simulation:
 
     def create_task(self, task: TaskSpec) -> int:
         target = self.group(task.group, task.site)
-        if self.sharded:
-            self.check_homed(task, target)
         task_id = self.bed.task(
             self.site_ids[task.site],
             task.type,
@@ -357,8 +359,11 @@ class Simulation:
             self.oracle.record_membership(task_id, self.clock.now())
         return task_id
 
-    def check_homed(self, task: TaskSpec, target: dict[str, Any]) -> None:
+    def check_homed(self, task: TaskSpec) -> None:
         """A shard runs only its sites: a task may reach only mailboxes homed at its site."""
+        if task.group.directory_group is not None:
+            raise ScenarioError(f"task {task.name!r}: a directory group cannot be sharded", self.scenario.name)
+        target = self.group(task.group, task.site)
         if target["kind"] == "single_mailbox":
             addresses = [target["address"]]
         elif target["kind"] == "mailbox_list":

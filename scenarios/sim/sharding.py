@@ -257,7 +257,7 @@ def dask_client(workers: int | None, scheduler: str | None) -> Iterator[Any]:
         n_workers=workers or 1,
         threads_per_worker=1,
         processes=True,
-        dashboard_address=None,
+        dashboard_address=":0",  # any free port: never a clash with another cluster (nor its warning)
         memory_limit=0,  # a shard is one large task: no pausing or restarting it for its memory
         silence_logs=logging.ERROR,
     )
