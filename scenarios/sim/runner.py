@@ -187,10 +187,9 @@ class Simulation:
 
         self.start = self.scenario.start or profile_for(tenant_spec).now
         self.clock = SimClock(self.env, self.start)
-        own = None
-        if self.sharded:
-            own = lambda mailbox, home: home in self.local if home else self.shard == 0  # noqa: E731
-        self.tenant: Tenant = build_tenant(tenant_spec, self.seed, self.clock, self.scenario.sites, own)
+        self.tenant: Tenant = build_tenant(
+            tenant_spec, self.seed, self.clock, self.scenario.sites, self.owns if self.sharded else None
+        )
         self.messages_at_start = self.tenant.messages
         if self.sharded:  # before anything is started: a refusal leaves nothing running
             news = [a.new_task for a in self.scenario.admin if a.new_task is not None]
@@ -260,6 +259,11 @@ class Simulation:
             )
             engine_site.observers.append(self.oracle.on_site_event)
             self.sites[site_spec.code] = engine_site
+
+    def owns(self, mailbox: str, home: str | None) -> bool:
+        """Whether this shard acts the mailbox out: homed at one of its sites, or (shard
+        0) homed at none."""
+        return home in self.local if home else self.shard == 0
 
     def ingest(self, messages: list[dict[str, Any]]) -> None:
         for body in archived_batches(messages):
