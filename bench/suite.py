@@ -4,14 +4,19 @@ beside its baseline in the same run, as a list of ``{"name", "unit", "value",
 
 Names: ``mock_render_ms_per_512``, ``ews_pages_per_s_http``, ``mfr_items_per_s``,
 ``naive_exchangelib_items_per_s``, ``mfr_ratio_vs_naive``,
-``incremental_mailboxes_per_s``, ``archive_placements_per_s``, ``sim_acceleration``.
+``incremental_mailboxes_per_s``, ``archive_placements_per_s``, ``sim_acceleration``,
+``sim_acceleration_sharded``, ``shard_speedup``.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from bench.results import Echo, Result, Step, run_steps
+
+if TYPE_CHECKING:
+    from scenarios.sim.spec import Scenario
 
 
 def renamed(result: Result, name: str) -> Result:
@@ -43,6 +48,66 @@ def sim_acceleration(hours: float) -> Result:
             "ratio_to_baseline": stats["acceleration"],
         },
     }
+
+
+def scaled(scenario: Scenario, per_site: int) -> Scenario:
+    """The scenario with ``per_site`` mailboxes at each site (and a tenant of just those)."""
+    sites = [site.model_copy(update={"mailboxes": per_site}) for site in scenario.sites]
+    tenant = scenario.tenant.model_copy(update={"mailboxes": per_site * len(sites), "groups": len(sites)})
+    return scenario.model_copy(update={"sites": sites, "tenant": tenant})
+
+
+def sharded(quick: bool) -> list[Result]:
+    """The multi-site scenario (10 sites x 200 mailboxes, a day; --quick: 20 mailboxes
+    a site, two hours) sharded by site on a local Dask cluster of one worker and of two,
+    side by side: the two-worker run's acceleration, and the speedup (one-worker wall
+    time / two-worker wall time; each counts its cluster's start and the shards'
+    tenant builds).  Whether both merged results are equal is said too."""
+    from scenarios.sim.builtin import resolve
+    from scenarios.sim.sharding import comparable, run_sharded
+
+    scenario = resolve("multi-site")
+    horizon = None
+    if quick:
+        scenario, horizon = scaled(scenario, 20), timedelta(hours=2)
+    one = run_sharded(scenario, horizon=horizon, workers=1)
+    two = run_sharded(scenario, horizon=horizon, workers=2)
+    speedup = one.wall_seconds / max(two.wall_seconds, 1e-9)
+    common = {
+        "scenario": scenario.name,
+        "mailboxes": two.stats["mailboxes"],
+        "sites": len(scenario.sites),
+        "simulated_hours": two.horizon.total_seconds() / 3600,
+        "checks_passed": one.passed and two.passed,
+        "equal_results": comparable(one) == comparable(two),
+    }
+    return [
+        {
+            "name": "sim_acceleration_sharded",
+            "unit": "x real time",
+            "value": two.stats["acceleration"],
+            "extra": {
+                **common,
+                "workers": 2,
+                "shards": [s["sites"] for s in two.shards],
+                "wall_seconds": round(two.wall_seconds, 2),
+                "baseline": "the same run on one worker",
+                "baseline_acceleration": one.stats["acceleration"],
+                "ratio_to_baseline": round(speedup, 2),
+            },
+        },
+        {
+            "name": "shard_speedup",
+            "unit": "ratio",
+            "value": round(speedup, 2),
+            "extra": {
+                **common,
+                "one_worker_wall_seconds": round(one.wall_seconds, 2),
+                "two_worker_wall_seconds": round(two.wall_seconds, 2),
+                "shard_wall_seconds": [s["wall_seconds"] for s in two.shards],
+            },
+        },
+    ]
 
 
 def run_suite(quick: bool = False, echo: Echo = print) -> list[Result]:
@@ -90,8 +155,9 @@ def run_suite(quick: bool = False, echo: Echo = print) -> list[Result]:
         ),
         ("archive ingest and Full View", archive),
         ("simulation acceleration (site-sizing)", lambda: sim_acceleration(1.5 if quick else 24.0)),
+        ("sharded simulation (multi-site, one worker and two)", lambda: sharded(quick)),
     ]
     return run_steps("bench", steps, echo)
 
 
-__all__ = ["run_suite", "sim_acceleration"]
+__all__ = ["run_suite", "sharded", "sim_acceleration"]

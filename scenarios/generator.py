@@ -25,7 +25,7 @@ import math
 import random
 import string
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Container, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -412,7 +412,15 @@ class TenantGenerator:
 
     # -- the stream -------------------------------------------------------------------------------
 
-    def stream(self) -> Iterator[Event]:
+    def mailbox_addresses(self) -> list[str]:
+        """Every mailbox's address (lower case), in the order the stream has them."""
+        return [p.mail.lower() for p in self._mailbox_people]
+
+    def stream(self, only: Container[str] | None = None) -> Iterator[Event]:
+        """The tenant; with ``only``, the content (folders, messages, calendar) of those
+        mailboxes alone — every account, group and (empty) mailbox is still there, and
+        each mailbox's content is what the whole stream gives it (it is drawn from the
+        mailbox's own seed and from keyed hashes of pairs)."""
         profile = self.profile
         yield TenantInfo(profile.name, self.seed, self.domain, profile.archive_coverage)
         yield from self.people
@@ -423,7 +431,8 @@ class TenantGenerator:
             yield Contact(name, f"{mail.split('@')[0]}.{n}@{mail.split('@')[1]}")
         yield from self._groups()
         for index, person in enumerate(self._mailbox_people):
-            yield from self._mailbox(index, person)
+            if only is None or person.mail.lower() in only:
+                yield from self._mailbox(index, person)
 
     # -- one mailbox -----------------------------------------------------------------------------
 
@@ -461,13 +470,18 @@ class TenantGenerator:
         return rng.choice(SUB_FOLDERS)
 
     def _pair(self, sender: Person, recipient: Person) -> int:
-        """How many messages ``sender`` wrote to ``recipient`` (0 for most pairs)."""
+        """How many messages ``sender`` wrote to ``recipient`` (0 for most pairs).
+
+        The first two draws of ``_Draws(seed, "pair", sender, recipient)``, inlined: every
+        mailbox asks this of every colleague both ways (n² calls in a tenant of n)."""
         if sender is recipient:
             return 0
-        draws = _Draws(self.seed, "pair", sender.alias, recipient.alias)
-        if draws.unit() >= self._pair_p:
+        data = hashlib.blake2b(
+            f"{self.seed}\x1fpair\x1f{sender.alias}\x1f{recipient.alias}".encode(), digest_size=64
+        ).digest()
+        if int.from_bytes(data[:4], "big") / 4294967296.0 >= self._pair_p:
             return 0
-        return 1 + int(-math.log(1.0 - draws.unit() * 0.999999) * self._pair_mean)
+        return 1 + int(-math.log(1.0 - int.from_bytes(data[4:8], "big") / 4294967296.0 * 0.999999) * self._pair_mean)
 
     def _mailbox(self, index: int, person: Person) -> Iterator[Event]:
         profile = self.profile

@@ -1,3 +1,4 @@
 from synceng.cli import main
 
-main()
+if __name__ == "__main__":  # a sharded scenario's worker processes import this module again
+    main()

@@ -8,16 +8,25 @@ hours, quiet at night and on weekends), by thinning.  Everything goes into the m
 stores directly — this is the world the engine observes over EWS and Graph.  Every
 draw comes from the scenario's seed.
 
-With ``pause_while_processed`` a mailbox's activity waits while a task is reading it,
-so the state at each run boundary is well defined for the oracle (a mailbox takes
-well under a simulated second to read)."""
+With ``pause_while_processed`` a mailbox's activity — mail others send it included —
+waits while a task is reading it, so the state at each run boundary is well defined
+for the oracle (a mailbox takes well under a simulated second to read).
+
+Each mailbox draws from two streams of its own: its *schedule* (when, what kind, and
+for mail sent the recipient and size — never anything that depends on what the
+mailbox holds or on when a wait ended) and its *effects* (which item is read, moved
+or deleted).  Message ids and names carry the mailbox and the event's number.  So a
+mailbox's world does not depend on which other mailboxes are acted out: a run
+sharded by site (scenarios.sim.sharding) gives each mailbox what the whole run gives
+it."""
 
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Generator
+from collections import deque
+from collections.abc import Callable, Collection, Generator, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import simpy
@@ -30,6 +39,7 @@ from mockews.store.model import Folder, Item
 from .spec import ActivitySpec
 
 DAY = 86_400.0
+CHUNK = 3_600.0  # the schedules are drawn this far ahead
 MAIL_CLASSES = ("IPF.Note",)
 
 
@@ -63,7 +73,71 @@ class Counters:
         self.by_kind[kind] = self.by_kind.get(kind, 0) + 1
 
 
+def rates(spec: ActivitySpec) -> list[tuple[str, float]]:
+    """The kinds of event in a mailbox and their rates (per day), those that happen."""
+    table = [
+        ("arrival", spec.mail_per_day),
+        ("sent", spec.sent_per_day),
+        ("read", spec.mail_per_day * spec.read_fraction),
+        ("move", spec.moves_per_day),
+        ("soft_delete", spec.soft_deletes_per_day),
+        ("hard_delete", spec.hard_deletes_per_day),
+        ("folder", spec.folder_changes_per_day),
+        ("private", spec.sensitivity_changes_per_day),
+        ("calendar", spec.calendar_changes_per_day),
+    ]
+    return [(k, r) for k, r in table if r > 0]
+
+
+@dataclass(frozen=True, slots=True)
+class Planned:
+    """One event of a mailbox's schedule: when (simulated seconds), its kind, and for
+    mail sent the recipient and the message's size — nothing that depends on what
+    the mailbox holds, so any shard draws the same schedule for every mailbox."""
+
+    at: float
+    sender: int  # the index of the mailbox whose schedule it is
+    number: int  # its place in that schedule (message ids and names carry it)
+    kind: str
+    peer: int = -1  # mail sent: the recipient's index (the sender itself: no copy)
+    size: int = 0
+
+
+def schedule(
+    seed: int, index: int, start: datetime, kinds: list[tuple[str, float]], mailboxes: int
+) -> Iterator[Planned]:
+    """Mailbox ``index``'s events, without end: a thinned Poisson process of the kinds'
+    total rate (busy hours likelier), each event's kind drawn by rate.  Each time is
+    drawn from the previous *scheduled* time, so waiting while a task reads the
+    mailbox never moves the events after it."""
+    rng = random.Random(f"{seed}:mailbox:{index}")
+    names = [k for k, _ in kinds]
+    weights = [r for _, r in kinds]
+    peak = sum(weights) * PEAK / DAY
+    at = 0.0
+    number = 0
+    while True:
+        at += rng.expovariate(peak)
+        if rng.random() >= busy(start + timedelta(seconds=at)):
+            continue
+        number += 1
+        kind = rng.choices(names, weights)[0]
+        if kind == "sent":
+            yield Planned(at, index, number, kind, rng.randrange(mailboxes), rng.randint(2_000, 40_000))
+        else:
+            yield Planned(at, index, number, kind)
+
+
 class Activity:
+    """People's activity.  ``own``: the mailboxes this simulation acts out (default:
+    all) — a shard's.  Every mailbox's schedule is drawn in every shard (it is cheap
+    and independent of state), so mail from any mailbox reaches an own one at the
+    same moment whichever shard runs the sender; what happens *in* a mailbox (which
+    item is read, moved, deleted) draws from the mailbox's own effects stream and is
+    acted out only where the mailbox is own.  The counters count own mailboxes only,
+    and the directory's changes where ``count_directory`` (one shard), so the shards'
+    figures add up to the whole run's."""
+
     def __init__(
         self,
         env: simpy.Environment,
@@ -72,9 +146,11 @@ class Activity:
         spec: ActivitySpec,
         seed: int,
         busy_mailbox: Callable[[str], bool],
-        on_message: Callable[[str, str, int, list[str]], None],
+        on_message: Callable[[str, str, int, int, list[str]], None],
         on_account: Callable[[str | None], None] | None = None,
         on_change: Callable[[str, str], None] | None = None,
+        own: Collection[str] | None = None,
+        count_directory: bool = True,
     ) -> None:
         self.env = env
         self.world = world
@@ -82,37 +158,34 @@ class Activity:
         self.spec = spec
         self.seed = seed
         self.busy_mailbox = busy_mailbox
-        self.on_message = on_message  # (mailbox, message id, sent epoch, readers) for the archive's journaling
+        #: (mailbox, message id, sent epoch, received epoch, readers) for the archive's journaling
+        self.on_message = on_message
         #: the directory changed (an account's address, or None for a membership change)
         self.on_account = on_account or (lambda mail: None)
         #: a mailbox changed (its address, the kind of change): what the report's backlog counts
         self.on_change = on_change or (lambda mailbox, kind: None)
+        self.own = frozenset(mailboxes if own is None else own)
+        self.count_directory = count_directory
         self.counters = Counters()
-        self._serial = 0
+        self.start_at = world.clock.now()
+        self._queues: dict[int, deque[Planned]] = {}
+        self._waiting: dict[int, simpy.Event] = {}
 
     def start(self) -> None:
         kinds = self.kinds()
-        if not kinds:
-            return
-        for n, address in enumerate(self.mailboxes):
-            self.env.process(self.mailbox_life(address, random.Random(f"{self.seed}:mailbox:{n}"), kinds))
+        if kinds:
+            streams = [
+                schedule(self.seed, n, self.start_at, kinds, len(self.mailboxes)) for n in range(len(self.mailboxes))
+            ]
+            self._queues = {n: deque() for n, address in enumerate(self.mailboxes) if address in self.own}
+            self.env.process(self.dispatcher(streams))
+            for n in self._queues:
+                self.env.process(self.mailbox_life(n))
         if self.spec.directory_changes_per_day > 0:
             self.env.process(self.directory_life(random.Random(f"{self.seed}:directory")))
 
     def kinds(self) -> list[tuple[str, float]]:
-        s = self.spec
-        table = [
-            ("arrival", s.mail_per_day),
-            ("sent", s.sent_per_day),
-            ("read", s.mail_per_day * s.read_fraction),
-            ("move", s.moves_per_day),
-            ("soft_delete", s.soft_deletes_per_day),
-            ("hard_delete", s.hard_deletes_per_day),
-            ("folder", s.folder_changes_per_day),
-            ("private", s.sensitivity_changes_per_day),
-            ("calendar", s.calendar_changes_per_day),
-        ]
-        return [(k, r) for k, r in table if r > 0]
+        return rates(self.spec)
 
     # -- the processes ---------------------------------------------------------------------
 
@@ -124,26 +197,58 @@ class Activity:
             if rng.random() < busy(self.world.clock.now()) / 1.0:
                 return
 
-    def mailbox_life(
-        self, address: str, rng: random.Random, kinds: list[tuple[str, float]]
-    ) -> Generator[Any, None, None]:
-        total = sum(rate for _, rate in kinds)
-        names = [k for k, _ in kinds]
-        weights = [r for _, r in kinds]
+    def dispatcher(self, streams: list[Iterator[Planned]]) -> Generator[Any, None, None]:
+        """Draws every mailbox's schedule an hour ahead and hands each own mailbox its
+        events in time order: its own, and the mail others sent it."""
+        heads: list[Planned | None] = [None] * len(streams)
+        until = 0.0
         while True:
-            yield from self._wait(rng, total)
-            kind = rng.choices(names, weights)[0]
+            until += CHUNK
+            due: dict[int, list[Planned]] = {}
+            for n, stream in enumerate(streams):
+                event = heads[n] or next(stream)
+                while event.at < until + CHUNK:  # one hour ahead: a mailbox never waits on this
+                    if n in self._queues:
+                        due.setdefault(n, []).append(event)
+                    if event.kind == "sent" and event.peer != n and event.peer in self._queues:
+                        due.setdefault(event.peer, []).append(event)
+                    event = next(stream)
+                heads[n] = event
+            for n, events in due.items():
+                events.sort(key=lambda e: (e.at, e.sender, e.number))
+                self._queues[n].extend(events)
+                waiting = self._waiting.pop(n, None)
+                if waiting is not None:
+                    waiting.succeed()
+            yield self.env.timeout(until - self.env.now)
+
+    def mailbox_life(self, index: int) -> Generator[Any, None, None]:
+        address = self.mailboxes[index]
+        effects = random.Random(f"{self.seed}:effects:{index}")
+        queue = self._queues[index]
+        while True:
+            while not queue:
+                waiting = self._waiting[index] = self.env.event()
+                yield waiting
+            event = queue.popleft()
+            if event.at > self.env.now:
+                yield self.env.timeout(event.at - self.env.now)
             while self.spec.pause_while_processed and self.busy_mailbox(address):
                 self.counters.deferred += 1
                 yield self.env.timeout(1.0)
+            if event.sender != index:
+                with self.world.lock:
+                    self._deliver(address, event)
+                self.on_change(address, "arrival")  # the recipient's Inbox changed
+                continue
             try:
                 with self.world.lock:
-                    done = getattr(self, f"_{kind}")(address, rng)
+                    done = getattr(self, f"_{event.kind}")(address, effects, event)
             except EWSError:
                 done = False  # e.g. a folder name taken: nothing happened
             if done:
-                self.counters.count(kind)
-                self.on_change(address, kind)
+                self.counters.count(event.kind)
+                self.on_change(address, event.kind)
 
     def directory_life(self, rng: random.Random) -> Generator[Any, None, None]:
         directory = self.world.directory
@@ -156,12 +261,12 @@ class Activity:
                 user = rng.choice(users)
                 directory.update_user(user.id, account_enabled=not user.account_enabled)
                 self.on_account(str(user.mail).lower())
-                self.counters.count("directory_account")
+                self._count_directory("directory_account")
             elif roll < 0.4 and users:
                 user = rng.choice(users)
                 directory.update_user(user.id, licensed=not user.licensed)
                 self.on_account(str(user.mail).lower())
-                self.counters.count("directory_license")
+                self._count_directory("directory_license")
             elif groups and users:
                 group = rng.choice(groups)
                 user = rng.choice(users)
@@ -171,7 +276,11 @@ class Activity:
                 else:
                     directory.add_member(group.id, user.id)
                 self.on_account(None)
-                self.counters.count("directory_membership")
+                self._count_directory("directory_membership")
+
+    def _count_directory(self, kind: str) -> None:
+        if self.count_directory:
+            self.counters.count(kind)
 
     # -- events (each returns whether something happened) ------------------------------------
 
@@ -190,9 +299,12 @@ class Activity:
         folder = rng.choice(nonempty)
         return rng.choice(list(folder.items.values()))
 
-    def _message_id(self) -> str:
-        self._serial += 1
-        return f"<sim{self.seed}.{self._serial:07d}@mail.example>"
+    def _message_id(self, event: Planned) -> str:
+        """Unique per mailbox and event: the same in every shard that files a copy."""
+        return f"<sim{self.seed}.{event.sender}.{event.number}@mail.example>"
+
+    def _epoch(self, at: float) -> int:
+        return int((self.start_at + timedelta(seconds=at)).timestamp())
 
     def _file(
         self,
@@ -221,47 +333,59 @@ class Activity:
             is_read=is_read,
         )
 
-    def _arrival(self, address: str, rng: random.Random) -> bool:
+    def _arrival(self, address: str, rng: random.Random, event: Planned) -> bool:
         now = int(self.world.clock.now().timestamp())
         sensitivity = "Private" if rng.random() < 0.02 else "Normal"
-        message_id = self._message_id()
+        message_id = self._message_id(event)
         sent = now - rng.randint(5, 600)
         self._file(
             address,
             "inbox",
-            f"Message {self._serial}",
+            f"Message {event.sender}.{event.number}",
             message_id,
             sent=sent,
             received=now,
             sensitivity=sensitivity,
             size=rng.randint(2_000, 80_000),
         )
-        self.on_message(address, message_id, sent, [address])
+        self.on_message(address, message_id, sent, now, [address])
         return True
 
-    def _sent(self, address: str, rng: random.Random) -> bool:
-        now = int(self.world.clock.now().timestamp())
-        message_id = self._message_id()
-        peer = rng.choice(self.mailboxes)
-        # the sender's copy, read, in Sent Items; the peer's (unless the sender wrote to itself) in the Inbox
-        copies = [(address, "sentitems")] + ([(peer, "inbox")] if peer != address else [])
-        for owner, folder in copies:
-            self._file(
-                owner,
-                folder,
-                f"Sent {self._serial}",
-                message_id,
-                sent=now,
-                received=now,
-                is_read=owner == address,
-                size=rng.randint(2_000, 40_000),
-            )
-        self.on_message(address, message_id, now, [owner for owner, _ in copies])
-        if peer != address:
-            self.on_change(peer, "arrival")  # the peer's Inbox changed too
+    def _sent(self, address: str, rng: random.Random, event: Planned) -> bool:
+        """The sender's copy, read, in Sent Items (the recipient's arrives through its
+        own mailbox's events: :meth:`_deliver`).  Both copies carry the moment the mail
+        was sent, whenever a reading task let either mailbox take it."""
+        sent = self._epoch(event.at)
+        message_id = self._message_id(event)
+        self._file(
+            address,
+            "sentitems",
+            f"Sent {event.sender}.{event.number}",
+            message_id,
+            sent=sent,
+            received=sent,
+            is_read=True,
+            size=event.size,
+        )
+        self.on_message(address, message_id, sent, sent, [address])
         return True
 
-    def _read(self, address: str, rng: random.Random) -> bool:
+    def _deliver(self, address: str, event: Planned) -> None:
+        """Mail another mailbox sent: its copy in the recipient's Inbox."""
+        sent = self._epoch(event.at)
+        message_id = self._message_id(event)
+        self._file(
+            address,
+            "inbox",
+            f"Sent {event.sender}.{event.number}",
+            message_id,
+            sent=sent,
+            received=sent,
+            size=event.size,
+        )
+        self.on_message(address, message_id, sent, sent, [address])
+
+    def _read(self, address: str, rng: random.Random, event: Planned) -> bool:
         box = self.world.mailbox(address)
         unread = [i for i in box.well_known("inbox").items.values() if not i.is_read]
         if not unread:
@@ -269,7 +393,7 @@ class Activity:
         box.update_item(rng.choice(unread), {"is_read": True})
         return True
 
-    def _move(self, address: str, rng: random.Random) -> bool:
+    def _move(self, address: str, rng: random.Random, event: Planned) -> bool:
         folders = self._mail_folders(address)
         item = self._pick_item(rng, folders)
         targets = [
@@ -280,7 +404,7 @@ class Activity:
         self.world.mailbox(address).move_item(item, rng.choice(targets))
         return True
 
-    def _soft_delete(self, address: str, rng: random.Random) -> bool:
+    def _soft_delete(self, address: str, rng: random.Random, event: Planned) -> bool:
         folders = [f for f in self._mail_folders(address) if f.distinguished != "deleteditems"]
         item = self._pick_item(rng, folders)
         if item is None:
@@ -288,23 +412,23 @@ class Activity:
         self.world.mailbox(address).delete_item(item, "MoveToDeletedItems")
         return True
 
-    def _hard_delete(self, address: str, rng: random.Random) -> bool:
+    def _hard_delete(self, address: str, rng: random.Random, event: Planned) -> bool:
         item = self._pick_item(rng, self._mail_folders(address))
         if item is None:
             return False
         self.world.mailbox(address).delete_item(item, "HardDelete")
         return True
 
-    def _folder(self, address: str, rng: random.Random) -> bool:
+    def _folder(self, address: str, rng: random.Random, event: Planned) -> bool:
         box = self.world.mailbox(address)
         users = self._user_folders(address)
         roll = rng.random()
-        self._serial += 1
+        serial = f"{event.sender}.{event.number}"
         if roll < 0.5 or not users:
             parent = rng.choice([box.well_known("inbox"), *users])
-            box.create_folder(parent, f"Folder {self._serial}", "IPF.Note")
+            box.create_folder(parent, f"Folder {serial}", "IPF.Note")
         elif roll < 0.7:
-            box.update_folder(rng.choice(users), name=f"Renamed {self._serial}")
+            box.update_folder(rng.choice(users), name=f"Renamed {serial}")
         elif roll < 0.85:
             folder = rng.choice(users)
             targets = [f for f in [box.well_known("inbox"), *users] if not f.is_within(folder)]
@@ -315,36 +439,36 @@ class Activity:
             box.delete_folder(rng.choice(users), rng.choice(["HardDelete", "MoveToDeletedItems"]))
         return True
 
-    def _private(self, address: str, rng: random.Random) -> bool:
+    def _private(self, address: str, rng: random.Random, event: Planned) -> bool:
         item = self._pick_item(rng, self._mail_folders(address))
         if item is None or item.sensitivity in ("Private", "Personal"):
             return False
         self.world.mailbox(address).update_item(item, {"sensitivity": "Private"})
         return True
 
-    def _calendar(self, address: str, rng: random.Random) -> bool:
+    def _calendar(self, address: str, rng: random.Random, event: Planned) -> bool:
         box = self.world.mailbox(address)
         calendar = box.well_known("calendar")
         items = list(calendar.items.values())
         roll = rng.random()
         now = int(self.world.clock.now().timestamp())
-        self._serial += 1
+        serial = f"{event.sender}.{event.number}"
         if roll < 0.6 or not items:
             start = now + rng.randint(1, 30) * 86_400 // 24 * 24
             new_calendar_item(
                 box,
                 calendar,
-                f"Meeting {self._serial}",
+                f"Meeting {serial}",
                 start,
                 start + 3600,
                 sensitivity="Private" if rng.random() < 0.05 else "Normal",
             )
         elif roll < 0.85:
             item = rng.choice(items)
-            box.update_item(item, {"subject": f"Moved meeting {self._serial}"})
+            box.update_item(item, {"subject": f"Moved meeting {serial}"})
         else:
             box.delete_item(rng.choice(items), "HardDelete")
         return True
 
 
-__all__ = ["Activity", "busy"]
+__all__ = ["Activity", "Planned", "busy", "rates", "schedule"]

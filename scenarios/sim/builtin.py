@@ -19,6 +19,7 @@ BUILTIN = (
     "task-recreate",
     "two-sites",
     "site-sizing",
+    "multi-site",
 )
 
 

@@ -9,9 +9,10 @@ a change can arrive mid-run."""
 
 from __future__ import annotations
 
+import hashlib
 import random
 import time
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Collection, Generator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
@@ -27,16 +28,65 @@ from engine.site.site import Site
 from engine.site.state import SiteState
 from engine.wire.console_archive import archived_batches
 from mockad.store import DirectoryGroup, DirectoryUser
+from mockews.faults import FaultDecision, FaultPlan, FaultRule
 from scenarios.testbed import Outage, Testbed, build_testbed
 
 from .activity import Activity
 from .check import console_refusal
 from .observed import Observed, TaskInfo
 from .oracle import STUB_PREFIX, Oracle, key_of, schedule_slots, skip_reason
-from .spec import AdminAction, GroupRef, Scenario, ScenarioError, TaskSpec, parse_offset
+from .spec import AdminAction, FaultSpec, GroupRef, Scenario, ScenarioError, TaskSpec, parse_offset
 from .tenant import Tenant, archive_key, build_tenant
 
 Progress = Callable[[float, float, str], None]  # (simulated seconds done, total, note)
+#: a fault window: (kind, target, start, end, latency factor, the sites it applies to — None: all)
+Window = tuple[str, str, datetime, datetime, float, frozenset[str] | None]
+
+
+def applies(window: Window, site: str) -> bool:
+    return window[5] is None or site in window[5]
+
+
+class SiteFaults(FaultPlan):
+    """EWS fault decisions per site, for a tenant whose mailboxes are homed at sites: a
+    request for a mailbox draws from its home site's plan (its own RNG and rules), so
+    what one site meets never depends on another's requests — a run sharded by site
+    meets the same faults.  Requests for no homed mailbox use the tenant's plan."""
+
+    def __init__(self, tenant_plan: FaultPlan, plans: dict[str, FaultPlan], homes: dict[str, str]) -> None:
+        super().__init__(tenant_plan.clock)
+        self.tenant_plan = tenant_plan
+        self.plans = plans
+        self.homes = homes
+
+    def decide(self, operation: str, mailbox: str | None) -> FaultDecision:
+        home = self.homes.get(mailbox.lower()) if mailbox else None
+        plan = self.plans.get(home, self.tenant_plan) if home else self.tenant_plan
+        return plan.decide(operation, mailbox)
+
+
+def seed_of(*parts: object) -> int:
+    """A stable integer seed from ``parts`` (random.Random takes strings, FaultPlan ints)."""
+    return int.from_bytes(hashlib.sha256(":".join(map(str, parts)).encode()).digest()[:8], "big")
+
+
+def trace_group(entry: dict[str, Any]) -> str:
+    """Whose entry: a site's code, or "" for the administrator's (actions, changes)."""
+    return "" if entry["event"] == "admin" else str(entry.get("site", ""))
+
+
+def canonical_trace(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The trace in time order; at one instant the administrator's entries first, then
+    each site's (by code) in the order the site had them.  Sites are independent, so
+    this order is the same whether the run was one process or sharded by site."""
+    seen: dict[str, int] = {}
+    keyed = []
+    for entry in entries:
+        group = trace_group(entry)
+        seen[group] = seen.get(group, 0) + 1
+        keyed.append(((datetime.fromisoformat(entry["t"]), group, seen[group]), entry))
+    keyed.sort(key=lambda pair: pair[0])
+    return [entry for _, entry in keyed]
 
 
 class FaultyLatency(LatencyModel):
@@ -69,6 +119,8 @@ class RunResult:
     timeline: list[dict[str, Any]] = field(default_factory=list)
     #: what the report plots and tabulates (changes, items sent, mailbox rows), measured
     observed: Observed = field(default_factory=Observed)
+    #: a sharded run: each shard's sites and wall time (scenarios.sim.sharding)
+    shards: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def passed(self) -> bool:
@@ -87,6 +139,7 @@ class RunResult:
             "verdicts": self.verdicts,
             "stats": self.stats,
             "timeline": self.timeline,
+            **({"shards": self.shards} if self.shards else {}),
         }
 
 
@@ -99,7 +152,14 @@ class Simulation:
         transport: str = "inprocess",
         progress: Progress | None = None,
         sample: int = 200,
+        local_sites: Collection[str] | None = None,
+        shard: int = 0,
     ) -> None:
+        """``local_sites``: run as one shard of a run sharded by site — every site, task
+        and administrator action is set up on the console (so every id is the run's),
+        but only these sites' engines run, only their mailboxes are acted out, and the
+        oracle judges only their tasks; ``shard`` 0 also acts out the mailboxes homed at
+        no site and counts the directory's changes (see scenarios.sim.sharding)."""
         self.scenario = scenario
         self.seed = scenario.seed if seed is None else seed
         self.horizon = horizon or scenario.horizon_delta()
@@ -107,11 +167,13 @@ class Simulation:
         self.progress = progress
         self.sample = sample
         self.env = simpy.Environment()
-        self.rng = random.Random(f"{self.seed}:runner")
         self.timeline: list[dict[str, Any]] = []
         self.zones: dict[int, str] = {}
         self._slot_answers: dict[tuple[int, datetime], bool] = {}
         self.observed = Observed()
+        self.sharded = local_sites is not None
+        self.shard = shard
+        self.local = set(local_sites) if local_sites is not None else {s.code for s in scenario.sites}
 
     # -- building ------------------------------------------------------------------------------
 
@@ -125,8 +187,14 @@ class Simulation:
 
         self.start = self.scenario.start or profile_for(tenant_spec).now
         self.clock = SimClock(self.env, self.start)
-        self.tenant: Tenant = build_tenant(tenant_spec, self.seed, self.clock)
-        self.messages_at_start = len(self.tenant.received)
+        self.tenant: Tenant = build_tenant(
+            tenant_spec, self.seed, self.clock, self.scenario.sites, self.owns if self.sharded else None
+        )
+        self.messages_at_start = self.tenant.messages
+        if self.sharded:  # before anything is started: a refusal leaves nothing running
+            news = [a.new_task for a in self.scenario.admin if a.new_task is not None]
+            for task in [*self.scenario.tasks, *news]:
+                self.check_homed(task)
         self.bed: Testbed = build_testbed(self.tenant.world, self.clock, seed=self.seed, transport=self.transport)
         tracked = None
         if len(self.tenant.mailboxes) > self.sample:
@@ -136,6 +204,7 @@ class Simulation:
             pool = eligible if len(eligible) >= self.sample else self.tenant.mailboxes
             tracked = set(random.Random(f"{self.seed}:sample").sample(sorted(pool), self.sample))
         self.oracle = Oracle(self.tenant.world, self.scenario.checks, tracked)
+        self.oracle.records_admin = self.shard == 0  # every shard acts them, one traces them
         assert self.bed.wire is not None
         self.bed.wire.listeners.append(self.oracle.on_wire)  # what the sites send, as it crosses the wire
         self.bed.wire.listeners.append(self.observed.on_wire)  # the same, for the report
@@ -163,13 +232,19 @@ class Simulation:
             self.create_task(task)
         self.oracle.at_slot = self.at_slot
         base = LatencyModel(**self.scenario.latency)
-        latency = FaultyLatency(
-            base, self.clock, [(s, e, f) for kind, target, s, e, f in self.windows if kind == "latency"]
-        )
         for site_spec in self.scenario.sites:
+            if site_spec.code not in self.local:
+                continue  # another shard runs it
+            latency = FaultyLatency(
+                base,
+                self.clock,
+                [(w[2], w[3], w[4]) for w in self.windows if w[0] == "latency" and applies(w, site_spec.code)],
+            )
             outage = Outage(self.clock, [])
-            for kind, target, s, e, _ in self.windows:
-                if kind == "outage" and target in ("console", "archive", "directory"):
+            for window in self.windows:
+                kind, target, s, e = window[:4]
+                reached = target in ("console", "archive", "directory") and applies(window, site_spec.code)
+                if kind == "outage" and reached:
                     prefix = {
                         "console": self.bed.console_url + "/api/site",
                         "archive": str(self.bed.platform.archive_url),
@@ -185,39 +260,62 @@ class Simulation:
             engine_site.observers.append(self.oracle.on_site_event)
             self.sites[site_spec.code] = engine_site
 
+    def owns(self, mailbox: str, home: str | None) -> bool:
+        """Whether this shard acts the mailbox out: homed at one of its sites, or (shard
+        0) homed at none."""
+        return home in self.local if home else self.shard == 0
+
     def ingest(self, messages: list[dict[str, Any]]) -> None:
         for body in archived_batches(messages):
             self.bed.archive_call("POST", "/api/archived", body)
 
-    def fault_windows(self) -> list[tuple[str, str, datetime, datetime, float]]:
-        out: list[tuple[str, str, datetime, datetime, float]] = []
+    def fault_windows(self) -> list[Window]:
+        out: list[Window] = []
+        homes = self.tenant.homes
+        plans: dict[str, FaultPlan] = {}
+        if homes:  # EWS faults per home site (SiteFaults)
+            exchange = self.bed.exchange
+            plans = {
+                code: FaultPlan(self.clock, seed_of(self.seed, "faults", code)) for code in sorted(set(homes.values()))
+            }
+            exchange.faults = SiteFaults(exchange.faults, plans, homes)
         for fault in self.scenario.faults:
             start = self.start + parse_offset(fault.at)
             end = self.start + parse_offset(fault.until)
-            out.append((fault.kind, fault.target, start, end, fault.factor))
-            if fault.kind == "throttling" and fault.target == "ews":
-                self.bed.exchange.admin.add_fault(
-                    {
-                        "kind": "ErrorServerBusy",
-                        "back_off_ms": fault.back_off_ms,
-                        "probability": fault.probability,
-                        "start": start,
-                        "end": end,
-                    }
-                )
-            elif fault.kind == "ews_errors":
-                self.bed.exchange.admin.add_fault(
-                    {"kind": "http503", "probability": fault.probability, "start": start, "end": end}
-                )
-            elif fault.kind == "outage" and fault.target == "ews":
-                self.bed.exchange.admin.add_fault(
-                    {"kind": "ErrorMailboxStoreUnavailable", "probability": 1.0, "start": start, "end": end}
-                )
+            sites = frozenset(fault.sites) if fault.sites else None
+            out.append((fault.kind, fault.target, start, end, fault.factor, sites))
+            rule = self.ews_rule(fault, start, end)
+            if rule is not None:
+                if sites is None:
+                    self.bed.exchange.admin.add_fault(rule)  # the tenant's plan
+                for code, plan in plans.items():
+                    if sites is None or code in sites:
+                        plan.add(FaultRule(**rule))
             if fault.kind in ("outage", "throttling"):
                 self.oracle.quiet_window(start, end + timedelta(hours=2))
         return out
 
-    def group(self, ref: GroupRef) -> dict[str, Any]:
+    @staticmethod
+    def ews_rule(fault: FaultSpec, start: datetime, end: datetime) -> dict[str, Any] | None:
+        """The mock Exchange's fault rule for an EWS fault (None: not an EWS fault)."""
+        if fault.kind == "throttling" and fault.target == "ews":
+            return {
+                "kind": "ErrorServerBusy",
+                "back_off_ms": fault.back_off_ms,
+                "probability": fault.probability,
+                "start": start,
+                "end": end,
+            }
+        if fault.kind == "ews_errors":
+            return {"kind": "http503", "probability": fault.probability, "start": start, "end": end}
+        if fault.kind == "outage" and fault.target == "ews":
+            return {"kind": "ErrorMailboxStoreUnavailable", "probability": 1.0, "start": start, "end": end}
+        return None
+
+    def group(self, ref: GroupRef, site: str) -> dict[str, Any]:
+        if ref.site_mailboxes:
+            homed = [m for m in self.tenant.mailboxes if self.tenant.homes.get(m) == site]
+            return {"kind": "mailbox_list", "addresses": homed}
         if ref.all_mailboxes:
             return {"kind": "mailbox_list", "addresses": self.tenant.mailboxes}
         if ref.first is not None:
@@ -239,7 +337,7 @@ class Simulation:
         return ref.target.model_dump(mode="json")
 
     def create_task(self, task: TaskSpec) -> int:
-        target = self.group(task.group)
+        target = self.group(task.group, task.site)
         task_id = self.bed.task(
             self.site_ids[task.site],
             task.type,
@@ -264,6 +362,30 @@ class Simulation:
             self.oracle.group_of[task_id] = partial(self.members, target)
             self.oracle.record_membership(task_id, self.clock.now())
         return task_id
+
+    def check_homed(self, task: TaskSpec) -> None:
+        """A shard runs only its sites: a task may reach only mailboxes homed at its site."""
+        if task.group.directory_group is not None:
+            raise ScenarioError(f"task {task.name!r}: a directory group cannot be sharded", self.scenario.name)
+        target = self.group(task.group, task.site)
+        if target["kind"] == "single_mailbox":
+            addresses = [target["address"]]
+        elif target["kind"] == "mailbox_list":
+            addresses = target["addresses"]
+        else:
+            raise ScenarioError(f"task {task.name!r}: a directory group cannot be sharded", self.scenario.name)
+        strays = [a for a in addresses if self.tenant.homes.get(a.lower()) != task.site]
+        if strays:
+            raise ScenarioError(
+                f"task {task.name!r}: {strays[0]} is not homed at site {task.site} (a sharded run needs each "
+                "task's mailboxes homed at its site)",
+                self.scenario.name,
+            )
+
+    def local_task(self, task_id: int) -> bool:
+        """Whether this simulation runs the task's site (always, unless sharded)."""
+        task = self.oracle.tasks.get(task_id)
+        return task is not None and task.site in self.local
 
     def at_slot(self, task_id: int, start: datetime) -> bool:
         """Whether an execution began at a slot of the schedule it ran on (to the second;
@@ -330,11 +452,12 @@ class Simulation:
 
     # -- processes ------------------------------------------------------------------------------
 
-    def journal(self, mailbox: str, message_id: str, sent: int, readers: list[str]) -> None:
-        """Journaling: new mail reaches the archive (at the profile's coverage)."""
+    def journal(self, mailbox: str, message_id: str, sent: int, received: int, readers: list[str]) -> None:
+        """Journaling: new mail reaches the archive (at the profile's coverage: whether a
+        message is covered is drawn from its key, the same for each of its copies)."""
         key = archive_key(message_id, sent)
-        self.tenant.received[key] = int(self.clock.now().timestamp())
-        if self.rng.random() < self.tenant.profile.archive_coverage:
+        self.tenant.received[key] = received
+        if random.Random(f"{self.seed}:journal:{key}").random() < self.tenant.profile.archive_coverage:
             self.tenant.archived.setdefault(key, set()).update(readers)
             self.pending_archive.append({"item": key, "readers": readers})
 
@@ -369,7 +492,8 @@ class Simulation:
             saved = bed.call("GET", f"/api/{path}/{ids[name]}")  # as the console keeps it, with the tasks using it
             for task_id in saved["tasks"]:
                 self.oracle.changed(now, task_id, what, saved["spec"])
-                self.env.process(self.check_acknowledged(task_id, now))
+                if self.local_task(task_id):
+                    self.env.process(self.check_acknowledged(task_id, now))
             entry[what] = name
         elif action.action == "change_task":
             assert action.task is not None
@@ -383,7 +507,8 @@ class Simulation:
             for what in ("schedule", "definition"):
                 if f"{what}_id" in change:
                     self.oracle.changed(now, task_id, what, view["options"][what]["spec"])
-            self.env.process(self.check_acknowledged(task_id, now))
+            if self.local_task(task_id):
+                self.env.process(self.check_acknowledged(task_id, now))
             entry["task"] = action.task
         elif action.action == "delete_task":
             assert action.task is not None
@@ -405,9 +530,10 @@ class Simulation:
             self.oracle.quiet_window(now, now + timedelta(hours=2))
             entry["site"] = action.site
         self.timeline.append(entry)
-        self.oracle.trace.append(
-            {"t": now.isoformat(), "event": "admin", **{k: v for k, v in entry.items() if k != "t"}}
-        )
+        if self.oracle.records_admin:
+            self.oracle.trace.append(
+                {"t": now.isoformat(), "event": "admin", **{k: v for k, v in entry.items() if k != "t"}}
+            )
 
     def check_acknowledged(self, task_id: int, at: datetime) -> Generator[Any, None, None]:
         """T1/T2: the site has the change within 120 s (its status leaves Pending)."""
@@ -442,7 +568,10 @@ class Simulation:
             self.seed,
             self.busy,
             self.journal,
+            on_account=self.directory_changed,
             on_change=lambda mailbox, kind: self.observed.change(self.clock.now(), mailbox, kind),
+            own=self.tenant.own,
+            count_directory=self.shard == 0,
         )
         activity.start()
         for site in self.sites.values():
@@ -474,7 +603,7 @@ class Simulation:
             wall,
             verdicts,
             stats,
-            self.oracle.trace,
+            canonical_trace(self.oracle.trace),
             self.timeline,
             self.observed,
         )
@@ -519,7 +648,7 @@ class Simulation:
         oracle.check_calendars(replicas)
         oracle.check_schedules(self.zones)
         oracle.check_x2()
-        live = [task for task in self.task_ids.values() if task not in oracle.deleted_tasks]
+        live = [task for task in self.task_ids.values() if task not in oracle.deleted_tasks and self.local_task(task)]
         if {"R9", "T10"} & set(self.scenario.checks):
             views = {task: self.bed.task_view(task) for task in live}
             archive = {
@@ -545,6 +674,8 @@ class Simulation:
         self.oracle.probing = True
         try:
             for code, key in sorted(self.site_keys.items()):
+                if code not in self.local:
+                    continue  # its shard probes with it
                 mine = [t for t in tasks.values() if t.site == code and t.id not in self.oracle.deleted_tasks]
                 others = [t for t in tasks.values() if t.site != code and t.id not in self.oracle.deleted_tasks]
                 theirs = sorted(
@@ -575,10 +706,14 @@ class Simulation:
             m for _, members in self.oracle.memberships.get(task.id, []) for m in members
         }
 
+    def own_mailboxes(self) -> list[str]:
+        """The mailboxes this simulation acts out (all of them, unless sharded)."""
+        return [m for m in self.tenant.mailboxes if m in self.tenant.own]
+
     def stub_log(self) -> list[dict[str, Any]]:
         """Every stub and delete the archive recorded, read through its API."""
         entries: list[dict[str, Any]] = []
-        for mailbox in self.tenant.mailboxes:
+        for mailbox in self.own_mailboxes():
             answer = self.bed.archive_call("GET", f"/api/stubs?mailbox={quote(mailbox)}")
             entries.extend({**entry, "mailbox": mailbox} for entry in answer["entries"])
         return entries
@@ -595,7 +730,7 @@ class Simulation:
             [e for e in entries if e["task_id"] in msm], self.tenant.archived, self.tenant.received
         )
         stubbed: dict[str, set[str]] = {}
-        for mailbox in self.tenant.mailboxes:
+        for mailbox in self.own_mailboxes():
             box = self.tenant.world.mailbox(mailbox)
             for folder in box.folders():
                 for item in folder.items.values():
@@ -638,8 +773,12 @@ class Simulation:
         sequences = {
             name: self.bed.archive_call("GET", f"/api/tasks/{task_id}/sequence")["sequence"]
             for name, task_id in self.task_ids.items()
+            if self.local_task(task_id)
         }
-        durations = [(e.end - e.start).total_seconds() for e in executions if e.end is not None]
+        detail = [
+            {"task": e.task, "start": e.start.isoformat(), "end": e.end.isoformat() if e.end else None}
+            for e in executions
+        ]
         return {
             "mailboxes": len(self.tenant.mailboxes),
             "messages_at_start": self.messages_at_start,
@@ -649,21 +788,29 @@ class Simulation:
             "executions": len(executions),
             "mailbox_runs": len(mailbox_runs),
             "mailbox_results": results,
-            "execution_seconds": {
-                "min": round(min(durations), 1) if durations else None,
-                "max": round(max(durations), 1) if durations else None,
-                "mean": round(sum(durations) / len(durations), 1) if durations else None,
-            },
+            "execution_seconds": execution_seconds(detail),
             "sequences": sequences,
             "ews_requests": self.bed.exchange.requests,
             "simulated_seconds": self.horizon.total_seconds(),
             "wall_seconds": round(wall, 2),
             "acceleration": round(self.horizon.total_seconds() / max(wall, 1e-9), 1),
-            "executions_detail": [
-                {"task": e.task, "start": e.start.isoformat(), "end": e.end.isoformat() if e.end else None}
-                for e in executions
-            ],
+            "executions_detail": detail,
         }
+
+
+def execution_seconds(detail: list[dict[str, Any]]) -> dict[str, float | None]:
+    """Shortest, longest and mean duration of the executions that ended (``detail``:
+    the stats' executions_detail, in start order)."""
+    durations = [
+        (datetime.fromisoformat(e["end"]) - datetime.fromisoformat(e["start"])).total_seconds()
+        for e in detail
+        if e["end"] is not None
+    ]
+    return {
+        "min": round(min(durations), 1) if durations else None,
+        "max": round(max(durations), 1) if durations else None,
+        "mean": round(sum(durations) / len(durations), 1) if durations else None,
+    }
 
 
 def run_scenario(
@@ -676,4 +823,4 @@ def run_scenario(
     return Simulation(scenario, seed, horizon, transport, progress).run()
 
 
-__all__ = ["RunResult", "Simulation", "run_scenario"]
+__all__ = ["RunResult", "Simulation", "canonical_trace", "execution_seconds", "run_scenario"]

@@ -86,11 +86,16 @@ class TenantSpec(_Model):
 
 
 class SiteSpec(_Model):
-    """A site as the console takes it (the same field types and rules)."""
+    """A site as the console takes it (the same field types and rules), and optionally
+    the mailboxes homed at it: a site with ``mailboxes: N`` takes the next N of the
+    tenant's mailboxes (sorted by address), in the order the sites are listed.  Homed
+    mailboxes make sites independent — the ``site_mailboxes`` group, fault windows
+    on some sites, and a run sharded by site (``--workers``)."""
 
     code: SiteCode
     time_zone: ZoneName = "UTC"
     engine_version: EngineVersion = "2.7.0"
+    mailboxes: int | None = Field(default=None, ge=1, le=20_000)
 
 
 class NamedSchedule(_Model):
@@ -112,19 +117,27 @@ class DirectoryGroupRef(_Model):
 
 
 class GroupRef(_Model):
-    """A group target; ``all_mailboxes`` / ``first`` / ``directory_group`` are
-    shorthands resolved against the generated tenant."""
+    """A group target; ``all_mailboxes`` / ``first`` / ``directory_group`` /
+    ``site_mailboxes`` (the mailboxes homed at the task's site) are shorthands
+    resolved against the generated tenant."""
 
     all_mailboxes: bool = False
     first: int | None = Field(default=None, ge=1)
     directory_group: DirectoryGroupRef | None = None
+    site_mailboxes: bool = False
     target: GroupTarget | None = None
 
     @model_validator(mode="after")
     def _one(self) -> GroupRef:
-        given = [self.all_mailboxes, self.first is not None, self.directory_group is not None, self.target is not None]
+        given = [
+            self.all_mailboxes,
+            self.first is not None,
+            self.directory_group is not None,
+            self.site_mailboxes,
+            self.target is not None,
+        ]
         if sum(given) != 1:
-            raise ValueError("give exactly one of all_mailboxes, first, directory_group or target")
+            raise ValueError("give exactly one of all_mailboxes, first, directory_group, site_mailboxes or target")
         return self
 
 
@@ -182,6 +195,9 @@ class FaultSpec(_Model):
     back_off_ms: int = Field(default=5_000, ge=0, le=600_000)
     probability: float = Field(default=1.0, ge=0, le=1)
     factor: float = Field(default=10.0, ge=1, le=10_000)  # latency multiplier
+    #: only these sites meet the fault (default: every site); an EWS fault on some sites
+    #: needs them to have homed mailboxes (it applies to requests for those mailboxes)
+    sites: list[str] | None = Field(default=None, min_length=1)
 
     _at = field_validator("at", "until", mode="before")(_offset)
 
@@ -222,23 +238,47 @@ class Scenario(_Model):
     @model_validator(mode="after")
     def _references(self) -> Scenario:
         sites = {s.code for s in self.sites}
+        homed = {s.code for s in self.sites if s.mailboxes}
         schedules = {s.name for s in self.schedules}
         definitions = {d.name for d in self.definitions}
         tasks = set()
-        for n, task in enumerate(self.tasks):
+
+        def check_task(task: TaskSpec, loc: tuple[Any, ...]) -> None:
             for value, known, what in (
                 (task.site, sites, "site"),
                 (task.schedule, schedules, "schedule"),
                 (task.definition, definitions, "definition"),
             ):
                 if value not in known:
-                    raise _RefError(("tasks", n, what), f"no {what} named {value!r}")
+                    raise _RefError((*loc, what), f"no {what} named {value!r}")
+            if task.group.site_mailboxes and task.site not in homed:
+                raise _RefError(
+                    (*loc, "group", "site_mailboxes"),
+                    f"site {task.site!r} has no mailboxes (give the site mailboxes: N)",
+                )
+
+        for n, task in enumerate(self.tasks):
+            check_task(task, ("tasks", n))
             tasks.add(task.name)
         for n, action in enumerate(self.admin):
             if action.task is not None and action.task not in tasks and action.action != "create_task":
                 raise _RefError(("admin", n, "task"), f"no task named {action.task!r}")
             if action.new_task is not None:
+                check_task(action.new_task, ("admin", n, "new_task"))
                 tasks.add(action.new_task.name)
+        for n, fault in enumerate(self.faults):
+            for code in fault.sites or ():
+                if code not in sites:
+                    raise _RefError(("faults", n, "sites"), f"no site named {code!r}")
+                ews = fault.kind in ("throttling", "ews_errors") or (fault.kind == "outage" and fault.target == "ews")
+                if ews and code not in homed:
+                    raise _RefError(
+                        ("faults", n, "sites"),
+                        f"an EWS fault on site {code!r} needs the site's mailboxes (give it mailboxes: N)",
+                    )
+        total = sum(s.mailboxes or 0 for s in self.sites)
+        if self.tenant.mailboxes is not None and total > self.tenant.mailboxes:
+            raise _RefError(("sites",), f"the sites' mailboxes ({total}) are more than the tenant's")
         return self
 
     @field_validator("start")

@@ -5,6 +5,7 @@ message)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
@@ -14,7 +15,7 @@ from scenarios.generator import ArchiveCoverage, MailboxStart, MessageSpec, Pers
 from scenarios.profiles import Profile, get_profile
 from scenarios.sinks import WorldSink
 
-from .spec import TenantSpec
+from .spec import ScenarioError, SiteSpec, TenantSpec
 
 DOMAIN = "contoso.example"
 
@@ -26,6 +27,30 @@ class Tenant:
     mailboxes: list[str]  # every mailbox address, sorted
     archived: dict[str, set[str]] = field(default_factory=dict)  # archive key → readers
     received: dict[str, int] = field(default_factory=dict)  # archive key → received (epoch)
+    #: mailbox → the code of the site it is homed at (sites with ``mailboxes``)
+    homes: dict[str, str] = field(default_factory=dict)
+    #: the mailboxes whose content was generated (all, unless a shard asked for its own)
+    own: frozenset[str] = frozenset()
+    messages: int = 0  # messages in the own mailboxes at the start (each mailbox's copy)
+
+
+def home_sites(mailboxes: list[str], sites: Sequence[SiteSpec]) -> dict[str, str]:
+    """Mailbox → site code: each site with ``mailboxes: N`` takes the next N of the
+    tenant's mailboxes (sorted), in the order the sites are listed."""
+    homes: dict[str, str] = {}
+    position = 0
+    for site in sites:
+        if site.mailboxes:
+            if position + site.mailboxes > len(mailboxes):
+                raise ScenarioError(
+                    f"the sites' mailboxes ({sum(s.mailboxes or 0 for s in sites)}) are more than the tenant's "
+                    f"({len(mailboxes)})",
+                    field="sites",
+                )
+            for address in mailboxes[position : position + site.mailboxes]:
+                homes[address] = site.code
+            position += site.mailboxes
+    return homes
 
 
 def archive_key(message_id: str, sent: int | None) -> str:
@@ -50,24 +75,36 @@ def profile_for(spec: TenantSpec) -> Profile:
     return profile
 
 
-def build_tenant(spec: TenantSpec, seed: int, clock: Clock) -> Tenant:
+def build_tenant(
+    spec: TenantSpec,
+    seed: int,
+    clock: Clock,
+    sites: Sequence[SiteSpec] = (),
+    own: Callable[[str, str | None], bool] | None = None,
+) -> Tenant:
+    """The tenant on ``clock``; ``own(mailbox, home site)`` picks the mailboxes whose
+    content is generated (a shard's own; default: all) — the others exist, empty."""
     profile = replace(profile_for(spec), now=clock.now())  # the tenant's mail ends where the simulation starts
     # The core folder set: the scenarios' golden traces and oracle horizons were
     # recorded with it (the full Exchange 2016 set adds six mail folders per mailbox).
     world = World(seed=seed, clock=clock, domain=DOMAIN, system_folders=False)
     generator = TenantGenerator(profile, seed, DOMAIN)
+    mailboxes = sorted(set(generator.mailbox_addresses()))
+    homes = home_sites(mailboxes, sites)
+    chosen = frozenset(m for m in mailboxes if own is None or own(m, homes.get(m)))
     coverage = ArchiveCoverage(seed, profile.archive_coverage)
     sink = WorldSink(world)
-    tenant = Tenant(world, profile, [])
+    tenant = Tenant(world, profile, [], homes=homes, own=chosen)
     owner = ""
     with world.lock:
-        for event in generator.stream():
+        for event in generator.stream(None if own is None else chosen):
             sink.accept(event)
             if isinstance(event, MailboxStart):
                 owner = event.person.mail.lower()
             elif isinstance(event, MessageSpec):
                 key = archive_key(event.message_id, event.sent)
                 tenant.received[key] = event.received
+                tenant.messages += 1
                 if coverage.holds(event.message_id):
                     tenant.archived.setdefault(key, set()).add(owner)
             elif isinstance(event, Person) and event.has_mailbox and event.mail:
@@ -76,4 +113,4 @@ def build_tenant(spec: TenantSpec, seed: int, clock: Clock) -> Tenant:
     return tenant
 
 
-__all__ = ["DOMAIN", "Tenant", "archive_key", "build_tenant", "profile_for"]
+__all__ = ["DOMAIN", "Tenant", "archive_key", "build_tenant", "home_sites", "profile_for"]

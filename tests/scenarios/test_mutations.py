@@ -215,7 +215,7 @@ def test_C1_a_replica_that_keeps_deleted_appointments_is_caught(monkeypatch: pyt
         return replace(found, changes=[c for c in found.changes if c.kind != "delete"])
 
     monkeypatch.setattr(calendar, "sync_items_page", without_deletes)
-    caught(run("calendar-mirror", 12), "C1")
+    caught(run("calendar-mirror", 24), "C1")
 
 
 # -- Mailbox Storage Management (S1 to S3) ------------------------------------------------------------

@@ -19,7 +19,7 @@ from scenarios.sim.spec import ScenarioError, load_scenario
 from synceng.cli import main
 
 GOLDEN = Path(__file__).parent / "golden"
-SMALL = [name for name in BUILTIN if name != "site-sizing"]
+SMALL = [name for name in BUILTIN if name not in ("site-sizing", "multi-site")]  # the large ones: bench
 
 
 def run(name: str, **kwargs: Any) -> RunResult:
