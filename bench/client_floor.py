@@ -235,9 +235,7 @@ def replay(kinds: Iterable[Kind], version: str, per_kind: int = 40) -> Floor:
     for entry in by_operation.values():
         entry["ms_per_request"] = round(entry["seconds"] / entry["requests"] * 1000, 3)
         entry["seconds"] = round(entry["seconds"], 3)
-    return Floor(
-        total, requests_seen, calls, dict(sorted(by_operation.items())), skipped, dict(adapter.sent), failed
-    )
+    return Floor(total, requests_seen, calls, dict(sorted(by_operation.items())), skipped, dict(adapter.sent), failed)
 
 
 class RecordedSimulation(Simulation):
