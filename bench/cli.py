@@ -29,8 +29,9 @@ def _run(module: str, function: str, json_file: Path | None, quick: bool) -> Non
 def bench(ctx: click.Context, json_file: Path | None, quick: bool) -> None:
     """Benchmarks (opt-in; results as JSON).  Without a subcommand: the standard suite —
     mock page render, EWS pages/s over HTTP, MFR initial replication vs naive exchangelib,
-    the unchanged incremental pass, archive ingest, simulation acceleration (one site, and
-    multi-site sharded on one and two Dask workers)."""
+    the unchanged incremental pass, archive ingest, simulation acceleration and the
+    simulation's overhead over the bare exchangelib client (one site), and multi-site
+    sharded on one and two Dask workers."""
     if ctx.invoked_subcommand is None:
         _run("suite", "run_suite", json_file, quick)
 

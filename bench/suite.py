@@ -5,7 +5,7 @@ beside its baseline in the same run, as a list of ``{"name", "unit", "value",
 Names: ``mock_render_ms_per_512``, ``ews_pages_per_s_http``, ``mfr_items_per_s``,
 ``naive_exchangelib_items_per_s``, ``mfr_ratio_vs_naive``,
 ``incremental_mailboxes_per_s``, ``archive_placements_per_s``, ``sim_acceleration``,
-``sim_acceleration_sharded``, ``shard_speedup``.
+``sim_overhead_vs_client``, ``sim_acceleration_sharded``, ``shard_speedup``.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from bench.results import Echo, Result, Step, run_steps
+from bench.results import Echo, Result, Step, beside, result, run_steps
 
 if TYPE_CHECKING:
     from scenarios.sim.spec import Scenario
@@ -23,15 +23,21 @@ def renamed(result: Result, name: str) -> Result:
     return {**result, "name": name}
 
 
-def sim_acceleration(hours: float) -> Result:
+def simulation_figures(hours: float) -> list[Result]:
     """The site-sizing scenario (1,000 mailboxes, hourly MFR) for ``hours`` of
-    simulated time: simulated seconds per wall second, and the checks' outcome."""
+    simulated time, once: ``sim_acceleration`` (simulated seconds per wall second, and
+    the checks' outcome) and ``sim_overhead_vs_client`` (the run's wall time over the
+    bare exchangelib cost of the same EWS requests, replayed after it against canned
+    answers: bench.client_floor)."""
+    from bench.client_floor import RecordedSimulation, replay
     from scenarios.sim.builtin import resolve
-    from scenarios.sim.runner import run_scenario
+    from scenarios.testbed import EWS_VERSION
 
-    result = run_scenario(resolve("site-sizing"), horizon=timedelta(hours=hours))
-    stats = result.stats
-    return {
+    simulation = RecordedSimulation(resolve("site-sizing"), horizon=timedelta(hours=hours))
+    run = simulation.run()
+    floor = replay(simulation.recorder.kinds.values(), EWS_VERSION)
+    stats = run.stats
+    acceleration: Result = {
         "name": "sim_acceleration",
         "unit": "x real time",
         "value": stats["acceleration"],
@@ -43,11 +49,40 @@ def sim_acceleration(hours: float) -> Result:
             "mailbox_runs": stats["mailbox_runs"],
             "activity_events": stats["activity_events"],
             "ews_requests": stats["ews_requests"],
-            "checks_passed": result.passed,
+            "checks_passed": run.passed,
             "baseline": "real time (1.0)",
             "ratio_to_baseline": stats["acceleration"],
         },
     }
+    mailbox_hours = stats["mailboxes"] * hours
+    simulating = run.wall_seconds - simulation.build_seconds - simulation.finish_seconds
+    overhead = result(
+        "sim_overhead_vs_client",
+        "ratio",
+        run.wall_seconds / floor.seconds,
+        scenario="site-sizing",
+        simulated_hours=hours,
+        wall_seconds=round(run.wall_seconds, 2),
+        build_seconds=round(simulation.build_seconds, 2),
+        checks_seconds=round(simulation.finish_seconds, 2),
+        simulating_ratio=round(simulating / floor.seconds, 2),
+        **beside(
+            "exchangelib alone: the engine's EWS calls replayed against canned answers, "
+            "the same number and kind of requests",
+            "client_seconds",
+            run.wall_seconds,
+            floor.seconds,
+        ),
+        ews_requests=floor.requests,
+        requests_per_mailbox_hour={
+            op: round(entry["requests"] / mailbox_hours, 3) for op, entry in floor.by_operation.items()
+        },
+        client_by_operation=floor.by_operation,
+        not_replayed=floor.not_replayed,
+        replayed_calls=floor.replayed_calls,
+        request_kinds=len(simulation.recorder.kinds),
+    )
+    return [acceleration, overhead]
 
 
 def scaled(scenario: Scenario, per_site: int) -> Scenario:
@@ -154,10 +189,10 @@ def run_suite(quick: bool = False, echo: Echo = print) -> list[Result]:
             lambda: renamed(bench_unchanged(20 if quick else 100), "incremental_mailboxes_per_s"),
         ),
         ("archive ingest and Full View", archive),
-        ("simulation acceleration (site-sizing)", lambda: sim_acceleration(1.5 if quick else 24.0)),
+        ("site-sizing simulation, beside the bare client", lambda: simulation_figures(1.5 if quick else 24.0)),
         ("sharded simulation (multi-site, one worker and two)", lambda: sharded(quick)),
     ]
     return run_steps("bench", steps, echo)
 
 
-__all__ = ["run_suite", "sharded", "sim_acceleration"]
+__all__ = ["run_suite", "sharded", "simulation_figures"]

@@ -259,6 +259,8 @@ class TenantGenerator:
         self._build_pools()
         self.people = self._people()
         self._mailbox_people = [p for p in self.people if p.has_mailbox]
+        self._pair_memo: dict[tuple[str, str], int] = {}  # non-zero pair counts drawn so far
+        self._pair_done: set[str] = set()  # mailboxes whose pairs with every colleague are in the memo
         # internal traffic: each person writes to ~12 colleagues
         n = len(self._mailbox_people)
         self._contacts_per_person = min(12, max(n - 1, 0))
@@ -483,6 +485,28 @@ class TenantGenerator:
             return 0
         return 1 + int(-math.log(1.0 - int.from_bytes(data[4:8], "big") / 4294967296.0 * 0.999999) * self._pair_mean)
 
+    def _pairs(self, person: Person) -> Iterator[tuple[Person, int, int]]:
+        """(colleague, messages ``person`` wrote them, messages they wrote ``person``)
+        for every mailbox colleague, as :meth:`_pair` counts them.  Both directions of
+        a pair are drawn when the first of its two mailboxes is generated and the
+        non-zero counts kept, so the second reads them instead of drawing again (a
+        thousand mailboxes are a million pairs, most of them zero)."""
+        memo = self._pair_memo
+        done = self._pair_done
+        mine = person.alias in done
+        for other in self._mailbox_people:
+            if mine or other.alias in done:
+                sent = memo.get((person.alias, other.alias), 0)
+                received = memo.get((other.alias, person.alias), 0)
+            else:
+                sent, received = self._pair(person, other), self._pair(other, person)
+                if sent:
+                    memo[(person.alias, other.alias)] = sent
+                if received:
+                    memo[(other.alias, person.alias)] = received
+            yield other, sent, received
+        done.add(person.alias)
+
     def _mailbox(self, index: int, person: Person) -> Iterator[Event]:
         profile = self.profile
         rng = random.Random(f"{self.seed}:mailbox:{person.alias}")
@@ -498,10 +522,10 @@ class TenantGenerator:
 
         messages: list[MessageSpec] = []
         # internal mail, consistent with the colleagues' mailboxes
-        for other in self._mailbox_people:
-            for k in range(self._pair(person, other)):
+        for other, sent, received in self._pairs(person):
+            for k in range(sent):
                 messages.append(self._pair_message(person, other, k, "sentitems"))
-            for k in range(self._pair(other, person)):
+            for k in range(received):
                 messages.append(self._pair_message(other, person, k, self._inbound_folder(rng, user_folders)))
         # external mail: heavy-tailed volume around the profile's mean
         target = profile.messages_per_mailbox

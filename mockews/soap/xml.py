@@ -7,6 +7,7 @@ touches the network, and refuses documents over a size limit before parsing.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 from lxml import etree
@@ -41,7 +42,19 @@ class HostileXML(ErrorSchemaValidation):
     """Raised for DTDs, entities and oversized bodies; rendered as a SOAP fault."""
 
 
+_PARSERS = threading.local()
+
+
 def _parser() -> etree.XMLParser:
+    """This thread's parser: lxml parsers are not thread-safe, and making one per
+    request measured a fifth of the mock's cost of a small request."""
+    parser: etree.XMLParser | None = getattr(_PARSERS, "parser", None)
+    if parser is None:
+        parser = _PARSERS.parser = _new_parser()
+    return parser
+
+
+def _new_parser() -> etree.XMLParser:
     return etree.XMLParser(
         resolve_entities=False,
         no_network=True,
@@ -66,7 +79,6 @@ def parse_envelope(body: bytes, max_bytes: int = MAX_REQUEST_BYTES) -> Envelope:
     if not body.strip():
         raise ErrorSchemaValidation("The request body is empty.")
     try:
-        # A fresh parser per request: lxml parsers are not thread-safe.
         root = etree.fromstring(body, parser=_parser())
     except etree.XMLSyntaxError as exc:
         if "DOCTYPE" in str(exc) or "Entity" in str(exc):
