@@ -65,6 +65,37 @@ def _serve(make_app: Any, host: str, port: int, threads: int, workers: int, read
         serve_prefork(make_app, host, port, workers, threads=threads, on_ready=ready)
 
 
+def _describe(
+    platform: Any,
+    base: str,
+    db: str,
+    archive_db: str,
+    archive_url: str | None,
+    secure_cookies: bool,
+    workers: int,
+    threads: int,
+) -> None:
+    """What `serve console` prints once it listens."""
+    click.echo(f"console serving on {base}  (pages: {base}/exchange-services, API: {base}/api/openapi.json)")
+    click.echo(f"  console database: {db}")
+    if workers > 1:
+        click.echo(f"  {workers} worker processes, {threads} threads each")
+    if platform.archive is not None:
+        click.echo(f"  archive platform: {platform.archive_url} (database {archive_db}, same process)")
+        click.echo(f"  archive admin token: {platform.archive_token}")
+    elif archive_url:
+        click.echo(f"  archive platform: {archive_url}")
+    admins = platform.console_store.admin_count()
+    if admins:
+        click.echo(f"  {admins} administrator{'s' if admins > 1 else ''} can log in at {base}/login")
+    else:
+        click.echo("Create an administrator with: synceng console create-admin EMAIL --db " + db)
+    if secure_cookies:
+        click.echo("  cookies are Secure: log in through the HTTPS address in front of this one")
+    click.echo("Press Ctrl+C to stop.")
+    sys.stdout.flush()
+
+
 @click.command("console")
 @options(*listen(8000, min_threads=2), db_option)
 @click.option(
@@ -113,9 +144,7 @@ def serve_console(
         raise click.UsageError("--archive-url needs --archive-token (or $SYNCENG_ARCHIVE_TOKEN)")
     _check_workers(workers, db=db, archive_db=None if archive_url else archive_db)
     rng = random.Random(seed) if seed is not None else secure_rng()
-    # what every worker shares: the archive's admin token and the key that signs cookies
-    token = archive_token or new_token(rng, "arc_")
-    secret_key = new_token(rng)
+    token, secret_key = archive_token or new_token(rng, "arc_"), new_token(rng)  # shared by every worker
     served: dict[str, str] = {}
 
     def make_platform() -> Platform:
@@ -133,40 +162,16 @@ def serve_console(
             platform.serve_at(served["base"])
         return platform
 
-    # built here first: the databases are migrated once, the archive learns the site
-    # keys, and what is printed is true; with workers each process builds its own after
-    # the fork (no connection crosses it)
+    # built here first (migrations once, site keys to the archive); workers build theirs after the fork
     platform = make_platform()
     platform.connect()
-    if workers > 1:
-        platform.console_store.engine.dispose()
-        if platform.archive_store is not None:
-            platform.archive_store.engine.dispose()
 
     def ready(actual: int) -> None:
-        base = f"http://{host}:{actual}"
-        served["base"] = base
-        platform.serve_at(base)
-        click.echo(f"console serving on {base}  (pages: {base}/exchange-services, API: {base}/api/openapi.json)")
-        click.echo(f"  console database: {db}")
-        if workers > 1:
-            click.echo(f"  {workers} worker processes, {threads} threads each")
-        if platform.archive is not None:
-            click.echo(f"  archive platform: {platform.archive_url} (database {archive_db}, same process)")
-            click.echo(f"  archive admin token: {platform.archive_token}")
-        elif archive_url:
-            click.echo(f"  archive platform: {archive_url}")
-        admins = platform.console_store.admin_count()
-        if admins:
-            click.echo(f"  {admins} administrator{'s' if admins > 1 else ''} can log in at {base}/login")
-        else:
-            click.echo("Create an administrator with: synceng console create-admin EMAIL --db " + db)
-        if secure_cookies:
-            click.echo("  cookies are Secure: log in through the HTTPS address in front of this one")
-        click.echo("Press Ctrl+C to stop.")
-        sys.stdout.flush()
-        if workers > 1:
-            platform.console_store.engine.dispose()  # admin_count() opened a connection: not for the workers
+        served["base"] = f"http://{host}:{actual}"
+        platform.serve_at(served["base"])
+        _describe(platform, served["base"], db, archive_db, archive_url, secure_cookies, workers, threads)
+        if workers > 1:  # no pooled connection may cross the fork
+            platform.dispose()
 
     _serve(lambda: platform.wsgi() if workers == 1 else make_platform().wsgi(), host, port, threads, workers, ready)
 

@@ -58,6 +58,12 @@ class Platform:
             if self.archive_client is not None:
                 self.archive_client.base_url = self.archive_url
 
+    def dispose(self) -> None:
+        """Close the stores' pooled connections (before a fork: none may be shared)."""
+        self.console_store.engine.dispose()
+        if self.archive_store is not None:
+            self.archive_store.engine.dispose()
+
     def wsgi(self) -> Callable[..., Iterable[bytes]]:
         """The console, with the archive mounted under /archive when it runs here."""
         if self.archive is None:
