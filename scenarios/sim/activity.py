@@ -22,6 +22,7 @@ it."""
 
 from __future__ import annotations
 
+import math
 import random
 from collections import deque
 from collections.abc import Callable, Collection, Generator, Iterator
@@ -151,6 +152,7 @@ class Activity:
         on_change: Callable[[str, str], None] | None = None,
         own: Collection[str] | None = None,
         count_directory: bool = True,
+        until: float | None = None,
     ) -> None:
         self.env = env
         self.world = world
@@ -166,6 +168,9 @@ class Activity:
         self.on_change = on_change or (lambda mailbox, kind: None)
         self.own = frozenset(mailboxes if own is None else own)
         self.count_directory = count_directory
+        #: people stop here (simulated seconds; None: never) — the runner's horizon: after it
+        #: the sites only finish what they are doing, a while that differs between shards
+        self.until = math.inf if until is None else until
         self.counters = Counters()
         self.start_at = world.clock.now()
         self._queues: dict[int, deque[Planned]] = {}
@@ -231,6 +236,8 @@ class Activity:
                 waiting = self._waiting[index] = self.env.event()
                 yield waiting
             event = queue.popleft()
+            if event.at >= self.until:
+                return
             if event.at > self.env.now:
                 yield self.env.timeout(event.at - self.env.now)
             while self.spec.pause_while_processed and self.busy_mailbox(address):
@@ -254,6 +261,8 @@ class Activity:
         directory = self.world.directory
         while True:
             yield from self._wait(rng, self.spec.directory_changes_per_day)
+            if self.env.now >= self.until:
+                return
             users = [u for u in (directory.user_by_mail(m) for m in self.mailboxes) if u is not None]
             groups = [g for g in directory.all_objects() if type(g).__name__ == "DirectoryGroup"]
             roll = rng.random()

@@ -77,6 +77,7 @@ faults:
   - {at: "20m", until: "1h", kind: latency, factor: 20, sites: [AMS]}
   - {at: "40m", until: "1h20m", kind: throttling, back_off_ms: 20000, probability: 0.5, sites: [BOS]}
   - {at: "1h30m", until: "1h45m", kind: outage, target: console, sites: [SYD]}
+  - {at: "1h40m", until: "3h", kind: latency, factor: 2000, sites: [BOS]}  # BOS runs past the horizon
 checks: [R1, R2, R3, R4, C1, T1, T4, T8, T9, T10, K1, X2]
 """
 
@@ -137,7 +138,7 @@ def test_mail_between_mailboxes_of_different_shards_arrives_on_both_sides(
     crossing = 0
     for index, sender in enumerate(addresses):
         for event in activity.schedule(scenario.seed, index, unsharded.start, activity.rates(scenario.activity), 20):
-            if event.at > unsharded.horizon.total_seconds() - window.total_seconds():
+            if event.at > 90 * 60:  # before BOS turns slow (its mailboxes are read for long then)
                 break
             if event.kind != "sent" or sender not in homes or addresses[event.peer] not in homes:
                 continue
