@@ -31,7 +31,9 @@ from engine.console.wiring import Platform
 
 from .conftest import ADMIN, Caller, Site, create_definition, create_schedule, task_body
 
-EXAMPLES = 25
+#: examples per operation and mode: fewer on PostgreSQL, which sees what SQLite lets
+#: through (a text too long for its column, an integer past 32 bits) in its first cases
+EXAMPLES = {"sqlite": 25, "postgresql": 10}
 CHECKS = [not_a_server_error, status_code_conformance, allow_header_conformance]
 
 
@@ -81,13 +83,17 @@ def operations(app: Any) -> list[Any]:
 
 
 def fuzz(
-    operation: Any, mode: GenerationMode, credentials: Callable[[Any], list[str]], checks: list[Any] = CHECKS
+    operation: Any,
+    mode: GenerationMode,
+    credentials: Callable[[Any], list[str]],
+    checks: list[Any] = CHECKS,
+    examples: int = EXAMPLES["sqlite"],
 ) -> None:
     """Drive one operation with generated cases: below 500, a documented status (with
     its schema's body, when ``checks`` say so), and a valid request accepted unless a
     stated cross-field rule refused it."""
 
-    @FUZZ
+    @settings(max_examples=examples, deadline=None, suppress_health_check=list(HealthCheck))
     @given(case=operation.as_strategy(generation_mode=mode))
     def run(case: Any) -> None:
         for credential in credentials(case):
@@ -101,11 +107,12 @@ def fuzz(
 
 
 MODES = [GenerationMode.POSITIVE, GenerationMode.NEGATIVE]
-FUZZ = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
 
 
 @pytest.mark.parametrize("mode", MODES, ids=lambda m: m.value)
 def test_console_api_never_answers_5xx(platform: Platform, populated: dict[str, str], mode: GenerationMode) -> None:
+    examples = EXAMPLES[platform.console_store.engine.dialect.name]
+
     def credentials(case: Any) -> list[str]:
         key = populated["site"] if case.path.startswith("/api/site/") else populated["admin"]
         return [f"Bearer {key}", ""]
@@ -113,14 +120,15 @@ def test_console_api_never_answers_5xx(platform: Platform, populated: dict[str, 
     found = operations(platform.console)
     assert len(found) >= 30
     for operation in found:
-        fuzz(operation, mode, credentials, [*CHECKS, response_schema_conformance])
+        fuzz(operation, mode, credentials, [*CHECKS, response_schema_conformance], examples)
 
 
 @pytest.mark.parametrize("mode", MODES, ids=lambda m: m.value)
 def test_archive_api_never_answers_5xx(platform: Platform, populated: dict[str, str], mode: GenerationMode) -> None:
+    examples = EXAMPLES[platform.console_store.engine.dialect.name]
     assert platform.archive is not None
     keys = [f"Bearer {populated['site']}", f"Bearer {populated['archive_admin']}"]
     found = operations(platform.archive)
     assert len(found) >= 14
     for operation in found:
-        fuzz(operation, mode, lambda case: keys, [*CHECKS, response_schema_conformance])
+        fuzz(operation, mode, lambda case: keys, [*CHECKS, response_schema_conformance], examples)
