@@ -35,6 +35,7 @@ from requests.structures import CaseInsensitiveDict
 from engine.site.ews import Ews, EwsSettings, folder_listing, sync_hierarchy_page, sync_items_page, well_known_ids
 from mockews.transport import InProcessResponse, InProcessTransport
 from scenarios.sim.runner import Simulation
+from scenarios.wiretap import call_through
 
 WSGIApp = Callable[..., Iterable[bytes]]
 EWS_PATH = "/EWS/Exchange.asmx"
@@ -66,23 +67,7 @@ class EwsRecorder:
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         if environ.get("PATH_INFO") != EWS_PATH or environ.get("REQUEST_METHOD") != "POST":
             return self.app(environ, start_response)
-        length = int(environ.get("CONTENT_LENGTH") or 0)
-        sent = environ["wsgi.input"].read(length) if length else b""
-        environ["wsgi.input"] = io.BytesIO(sent)
-        seen: list[Any] = []
-
-        def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
-            seen.append((int(status.split(" ", 1)[0]), headers))
-            return start_response(status, headers, exc_info)
-
-        answer_iter = self.app(environ, capture)
-        try:
-            answer = b"".join(answer_iter)
-        finally:
-            close = getattr(answer_iter, "close", None)
-            if close is not None:
-                close()
-        status, headers = seen[0] if seen else (0, [])
+        sent, status, headers, answer = call_through(self.app, environ, start_response)
         found = _OPERATION.search(sent)
         operation = found.group(1).decode() if found else "?"
         key = (operation, status, len(answer) // BUCKET)

@@ -27,6 +27,32 @@ ARCHIVE = "/archive"
 CONSOLE_PATHS = ("/api/site/progress", "/api/site/log")
 
 
+def call_through(
+    app: WSGIApp, environ: dict[str, Any], start_response: Callable[..., Any]
+) -> tuple[bytes, int, list[tuple[str, str]], bytes]:
+    """Call ``app`` as a WSGI middleware that keeps a copy of the exchange: (the request
+    body, the status, the headers, the whole answer).  The body is read once and handed
+    on; the answer is collected and its iterable closed.  Status 0: none was started."""
+    length = int(environ.get("CONTENT_LENGTH") or 0)
+    sent = environ["wsgi.input"].read(length) if length else b""
+    environ["wsgi.input"] = io.BytesIO(sent)
+    seen: list[tuple[int, list[tuple[str, str]]]] = []
+
+    def capture(line: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+        seen.append((int(line.split(" ", 1)[0]), headers))
+        return start_response(line, headers, exc_info)
+
+    result = app(environ, capture)
+    try:
+        answer = b"".join(result)
+    finally:
+        close = getattr(result, "close", None)
+        if close is not None:
+            close()
+    status, headers = seen[0] if seen else (0, [])
+    return sent, status, headers, answer
+
+
 @dataclass(frozen=True)
 class WireRecord:
     at: datetime
@@ -68,22 +94,7 @@ class WireTap:
         site = self._site(environ)
         if site is None or (service == "console" and path not in CONSOLE_PATHS):
             return self.app(environ, start_response)
-        length = int(environ.get("CONTENT_LENGTH") or 0)
-        sent = environ["wsgi.input"].read(length) if length else b""
-        environ["wsgi.input"] = io.BytesIO(sent)
-        status: list[int] = []
-
-        def capture(line: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
-            status.append(int(line.split(" ", 1)[0]))
-            return start_response(line, headers, exc_info)
-
-        result = self.app(environ, capture)
-        try:
-            chunks = list(result)
-        finally:
-            close = getattr(result, "close", None)
-            if close is not None:
-                close()
+        sent, status, _, answer = call_through(self.app, environ, start_response)
         record = WireRecord(
             at=self.clock.now(),
             service=service,
@@ -92,12 +103,12 @@ class WireTap:
             path=path[len(ARCHIVE) :] if service == "archive" else path,
             query=str(environ.get("QUERY_STRING", "")),
             body=_json(sent),
-            status=status[0] if status else 500,
-            answer=_json(b"".join(chunks)),
+            status=status or 500,
+            answer=_json(answer),
         )
         for listener in self.listeners:
             listener(record)
-        return chunks
+        return [answer]
 
 
-__all__ = ["WireRecord", "WireTap"]
+__all__ = ["WireRecord", "WireTap", "call_through"]
