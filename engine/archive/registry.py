@@ -187,12 +187,18 @@ class TaskRegistry:
     def hold(self, conn: Connection, mailbox: str, task_id: int) -> None:
         """T8 across sites: the first MFR task to submit for a mailbox replicates it
         until it is removed; another is refused (409) and marks it Duplicate."""
-        # two tasks (of two sites, in two processes) may claim one mailbox at once: the
-        # insert that loses finds the winner's row instead of failing
-        self.db.sql(
-            conn, "INSERT INTO mfr_holders (mailbox, task_id) VALUES (?, ?) ON CONFLICT DO NOTHING", (mailbox, task_id)
-        )
         held = self.db.sql(conn, "SELECT task_id FROM mfr_holders WHERE mailbox = ?", (mailbox,)).first()
+        if held is None:
+            # two tasks (of two sites, in two processes) may claim one mailbox at once: the
+            # insert that loses finds the winner's row instead of failing
+            claimed = self.db.sql(
+                conn,
+                "INSERT INTO mfr_holders (mailbox, task_id) VALUES (?, ?) ON CONFLICT DO NOTHING RETURNING task_id",
+                (mailbox, task_id),
+            ).first()
+            if claimed is not None:
+                return
+            held = self.db.sql(conn, "SELECT task_id FROM mfr_holders WHERE mailbox = ?", (mailbox,)).first()
         if held is not None and int(held[0]) != task_id:
             raise Conflict("mailbox", f"{mailbox} is replicated by task {int(held[0])} (T8)")
 
