@@ -204,6 +204,7 @@ class Simulation:
             eligible = [m for m in self.tenant.mailboxes if skip_reason(self.tenant.world, m) is None]
             pool = eligible if len(eligible) >= self.sample else self.tenant.mailboxes
             tracked = set(random.Random(f"{self.seed}:sample").sample(sorted(pool), self.sample))
+            tracked &= self.tenant.own  # drawn over the whole tenant, whichever shard this is
         self.oracle = Oracle(self.tenant.world, self.scenario.checks, tracked)
         self.oracle.records_admin = self.shard == 0  # every shard acts them, one traces them
         assert self.bed.wire is not None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import logging
 import math
 import sys
 from collections.abc import Iterator
@@ -106,10 +107,15 @@ def differences(a: RunResult, b: RunResult) -> list[str]:
     return [key for key in left if left[key] != right[key]]
 
 
-def test_a_run_sharded_on_a_local_dask_cluster_equals_the_unsharded_run(
-    scenario: Scenario, unsharded: RunResult
-) -> None:
-    sharded = run_sharded(scenario, workers=2)
+def test_a_run_sharded_on_a_dask_cluster_equals_the_unsharded_run(scenario: Scenario, unsharded: RunResult) -> None:
+    """Through a running cluster of two worker processes (--scheduler): as many shards
+    as it has worker threads.  (The CLI test below starts its own, with --workers.)"""
+    from distributed import LocalCluster
+
+    with LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0", silence_logs=logging.ERROR
+    ) as cluster:
+        sharded = run_sharded(scenario, scheduler=cluster.scheduler_address)
     assert [s["sites"] for s in sharded.shards] == [["AMS", "SYD"], ["BOS"]]
     assert differences(unsharded, sharded) == []
     assert sharded.passed and sharded.to_json()["shards"] == sharded.shards
