@@ -109,18 +109,7 @@ class Testbed:
     def register_site(
         self, code: str = "LON", time_zone: str = "UTC", engine_version: str = "2.7.0"
     ) -> tuple[int, str]:
-        body = {
-            "code": code,
-            "time_zone": time_zone,
-            "engine_version": engine_version,
-            "ews": {
-                "endpoint": f"{self.mocks_url}/EWS/Exchange.asmx",
-                "service_account": SERVICE_ACCOUNT,
-                "password": SERVICE_PASSWORD,
-                "impersonation": True,
-            },
-        }
-        answer = self.call("POST", "/api/sites", body)
+        answer = self.call("POST", "/api/sites", site_registration(self.mocks_url, code, time_zone, engine_version))
         key = str(answer["binding_key"])
         if self.wire is not None:
             self.wire.keys[key] = code
@@ -182,27 +171,11 @@ class Testbed:
         return reply.status_code
 
     def view(self, mailbox: str, view: str = "live") -> dict[str, set[str]]:
-        """folder name → archive keys of a mailbox's Live or Full View (deleted entries
-        of the Full View carry a trailing " (deleted)")."""
-        out: dict[str, set[str]] = {}
-        for folder in self.archive_call("GET", f"/api/views/{mailbox}/folders?view={view}")["folders"]:
-            keys: set[str] = set()
-            params = {"folder": folder["id"], "view": view, "offset": 0, "limit": 1000}
-            session = requests.Session()
-            session.mount("http://", InProcessAdapter())
-            while True:
-                reply = session.get(
-                    f"{self.platform.archive_url}/api/views/{mailbox}/items",
-                    params=params,
-                    headers={"Authorization": f"Bearer {self.platform.archive_token}"},
-                ).json()
-                for item in reply["items"]:
-                    keys.add(item["item"] + (" (deleted)" if item.get("deleted") else ""))
-                params["offset"] = int(params["offset"]) + 1000
-                if int(params["offset"]) >= reply["total"]:
-                    break
-            out[folder["name"] + (" (deleted)" if folder.get("deleted") else "")] = keys
-        return out
+        """folder name → archive keys of a mailbox's Live or Full View (see :func:`archive_view`)."""
+        session = requests.Session()
+        session.mount("http://", InProcessAdapter())
+        assert self.platform.archive_url is not None
+        return archive_view(session, self.platform.archive_url, self.platform.archive_token, mailbox, view)
 
     # -- sites ---------------------------------------------------------------------------------------
 
@@ -239,6 +212,50 @@ class Testbed:
             site.stop()
         close_connections()
         self.stack.close()
+
+
+def site_registration(
+    mocks_url: str, code: str, time_zone: str = "UTC", engine_version: str = "2.7.0"
+) -> dict[str, Any]:
+    """The body of ``POST /api/sites`` for a site whose Exchange is the mock at
+    ``mocks_url``, reached with the testbed's service account (impersonation)."""
+    return {
+        "code": code,
+        "time_zone": time_zone,
+        "engine_version": engine_version,
+        "ews": {
+            "endpoint": f"{mocks_url}/EWS/Exchange.asmx",
+            "service_account": SERVICE_ACCOUNT,
+            "password": SERVICE_PASSWORD,
+            "impersonation": True,
+        },
+    }
+
+
+def archive_view(
+    session: requests.Session, archive_url: str, token: str, mailbox: str, view: str = "live"
+) -> dict[str, set[str]]:
+    """folder name → archive keys of a mailbox's Live or Full View, read through the
+    archive's API as its administrator (deleted entries of the Full View carry a
+    trailing " (deleted)", so do deleted folders)."""
+    auth = {"Authorization": f"Bearer {token}"}
+    out: dict[str, set[str]] = {}
+    listed = session.get(f"{archive_url}/api/views/{mailbox}/folders", params={"view": view}, headers=auth)
+    listed.raise_for_status()
+    for folder in listed.json()["folders"]:
+        keys: set[str] = set()
+        params = {"folder": folder["id"], "view": view, "offset": 0, "limit": 1000}
+        while True:
+            reply = session.get(f"{archive_url}/api/views/{mailbox}/items", params=params, headers=auth)
+            reply.raise_for_status()
+            page = reply.json()
+            for item in page["items"]:
+                keys.add(item["item"] + (" (deleted)" if item.get("deleted") else ""))
+            params["offset"] = int(params["offset"]) + 1000
+            if int(params["offset"]) >= page["total"]:
+                break
+        out[folder["name"] + (" (deleted)" if folder.get("deleted") else "")] = keys
+    return out
 
 
 def build_testbed(world: World, clock: Clock, seed: int = 7, transport: str = "inprocess") -> Testbed:
@@ -288,4 +305,13 @@ def build_testbed(world: World, clock: Clock, seed: int = 7, transport: str = "i
     )
 
 
-__all__ = ["ADMIN", "SERVICE_ACCOUNT", "AdminError", "Outage", "Testbed", "build_testbed"]
+__all__ = [
+    "ADMIN",
+    "SERVICE_ACCOUNT",
+    "AdminError",
+    "Outage",
+    "Testbed",
+    "archive_view",
+    "build_testbed",
+    "site_registration",
+]

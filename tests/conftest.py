@@ -26,6 +26,43 @@ settings.register_profile("default", derandomize=True, database=None, print_blob
 settings.register_profile("explore", derandomize=False, database=None, max_examples=1000)
 settings.load_profile("default")
 
+#: the long tier (`slow`): what takes the suite past a developer's few minutes.  The
+#: README's test command (scripts/test) leaves it out; `scripts/test --slow` runs it, and
+#: .ci/run runs both.  Each entry says why it is long.
+SLOW_MODULES = {
+    "tests/scenarios/test_simulation.py": "every built-in scenario and 1,000 mailboxes simulated",
+    "tests/scenarios/test_mutations.py": "a simulated scenario per broken rule",
+    "tests/scenarios/test_sharding.py": "Dask clusters of worker processes",
+    "tests/console/test_fuzz.py": "schemathesis over every operation",
+    "tests/console/test_pages_seen.py": "Chromium: a screenshot of every page",
+    "tests/console/test_browser.py": "Chromium",
+    "tests/console/test_browser_forms.py": "Chromium",
+    "tests/console/test_browser_folders.py": "Chromium",
+    "tests/console/test_browser_times.py": "Chromium",
+    "tests/console/test_browser_login.py": "Chromium",
+    "tests/engine/test_archive_property.py": "Hypothesis over the archive on both databases",
+    "tests/contract/test_calendar_recurrence.py": "Hypothesis over recurrence patterns",
+    "tests/cli/test_up.py": "the whole stack in real time",
+    "tests/cli/test_populate_cli.py": "tenants populated through EWS",
+    "tests/cli/test_serve_workers.py": "gunicorn workers on PostgreSQL",
+    "tests/cli/test_concurrent_sites.py": "three sites and two console workers in real time",
+}
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark the long tier: the modules above, every console and archive test's run on
+    PostgreSQL (the quick tier runs them on SQLite), and every test's run over the
+    in-process transport (the quick tier reaches the mock over loopback HTTP, as a real
+    client does)."""
+    for item in items:
+        path = item.nodeid.split("::")[0]
+        params = getattr(item, "callspec", None)
+        chosen = params.params if params is not None else {}
+        if path in SLOW_MODULES or chosen.get("databases") == "postgresql" or chosen.get("transport") == "inprocess":
+            item.add_marker(pytest.mark.slow)
+
+
 # Unmounted hosts fall through to a normal HTTP adapter, so this is safe globally.
 BaseProtocol.HTTP_ADAPTER_CLS = InProcessAdapter
 

@@ -8,6 +8,7 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 from collections.abc import Mapping
 from typing import IO
 
@@ -64,3 +65,20 @@ def stop(process: subprocess.Popen[str]) -> None:
         process.wait()
     if process.stdout is not None:
         process.stdout.close()
+
+
+def drain(process: subprocess.Popen[str], lines: list[str]) -> threading.Thread:
+    """Read the rest of a running command's output into ``lines`` (in a thread), so a
+    chatty server never blocks on a full pipe and what it said can be checked after."""
+
+    def read() -> None:
+        assert process.stdout is not None
+        try:
+            for line in process.stdout:
+                lines.append(line)
+        except ValueError:  # closed by stop()
+            pass
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    return reader
