@@ -68,4 +68,24 @@ def bench_archive(json_file: Path | None, quick: bool) -> None:
     _run("archive", "run_archive_benchmarks", json_file, quick)
 
 
+@bench.command("scale")
+@options(*results_options("Smaller runs (a smoke check)."))
+@click.option(
+    "--postgresql",
+    metavar="URL",
+    help="A PostgreSQL server of yours (postgresql+psycopg://…, its user may CREATE DATABASE); "
+    "default: a throwaway server started here when Debian's postgresql is installed.",
+)
+def bench_scale(json_file: Path | None, quick: bool, postgresql: str | None) -> None:
+    """The platform on several processes: archive ingest from several mailboxes at once
+    and site polls at the console, on SQLite (one process) and PostgreSQL (one worker
+    and two) — the figures of docs/scale.md."""
+    from bench.results import write_results
+    from bench.scale import run_scale_benchmarks
+
+    results = run_scale_benchmarks(quick=quick, echo=click.echo, postgresql=postgresql)
+    if json_file is not None:
+        write_results(results, json_file)
+
+
 COMMANDS = (bench,)

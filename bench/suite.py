@@ -189,7 +189,7 @@ def run_suite(quick: bool = False, echo: Echo = print) -> list[Result]:
             lambda: renamed(bench_unchanged(20 if quick else 100), "incremental_mailboxes_per_s"),
         ),
         ("archive ingest and Full View", archive),
-        ("site-sizing simulation, beside the bare client", lambda: simulation_figures(1.5 if quick else 24.0)),
+        ("site-sizing simulation, beside the bare client", lambda: simulation_figures(1.0 if quick else 24.0)),
         ("sharded simulation (multi-site, one worker and two)", lambda: sharded(quick)),
     ]
     return run_steps("bench", steps, echo)

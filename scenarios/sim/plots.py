@@ -96,12 +96,20 @@ def time_axis(ax: Any, start: datetime, end: datetime, marks: list[Mark], window
         )
 
 
+def columns(labels: list[str]) -> int:
+    return 1 if max((len(label) for label in labels), default=0) > 50 else 2
+
+
 def legend(fig: Any, ax: Any) -> None:
-    """Below the plot, where it hides no data."""
+    """Below the plot, where it hides no data; the figure grows by each row of it past
+    the second, or many entries (ten sites' tasks and fault windows) would squeeze the
+    axes to nothing."""
     handles, labels = ax.get_legend_handles_labels()
     if handles:
-        columns = 1 if max(len(label) for label in labels) > 50 else 2
-        fig.legend(handles, labels, loc="outside lower left", ncols=columns, frameon=False, fontsize=9)
+        ncols = columns(labels)
+        fig.legend(handles, labels, loc="outside lower left", ncols=ncols, frameon=False, fontsize=9)
+        rows = -(-len(labels) // ncols)
+        fig.set_figheight(fig.get_figheight() + 0.2 * max(0, rows - 2))
 
 
 def envelope(points: list[tuple[datetime, int]], end: datetime) -> tuple[list[datetime], list[int], list[int]]:

@@ -357,6 +357,9 @@ def archive(run: Run) -> Iterator[Connection]:
 def test_three_sites_two_console_workers_every_sequence_exact_and_r9_while_others_submit(
     run: Run, archive: Connection
 ) -> None:
+    """Sequence exact (each accepted submission counted once, the console showing the
+    archive's count), T3 status left Completed, T8 holds, R1 Live Views equal to the
+    mailboxes, and R9 exact for the task deleted while the others submitted."""
     found = problems(run, archive)
     assert found == [], "\n".join(found)
     # nothing went wrong on the way: no error answered, no traceback in any process
