@@ -9,7 +9,6 @@ waitress.  ``ServerThread`` runs one on a free port (port 0) and reports the rea
 
 from __future__ import annotations
 
-import contextlib
 import threading
 from collections.abc import Callable, Iterable
 from types import TracebackType
@@ -50,6 +49,11 @@ class ServerThread:
         self.host = host
         self.port: int = int(self._server.effective_port)
         self._stopping = threading.Event()
+        # held by stop() while it wakes the loop, and by the loop while it closes its
+        # channels (the wake-up trigger among them): a wake-up never meets a closed
+        # trigger — nor a new file that reused its descriptor number
+        self._closing = threading.Lock()
+        self._closed = False
         self._thread = threading.Thread(target=self._run, name=f"waitress:{self.port}", daemon=True)
 
     def _run(self) -> None:
@@ -59,8 +63,10 @@ class ServerThread:
         server = self._server
         while not self._stopping.is_set():
             server.asyncore.loop(timeout=0.5, map=server._map, count=1)
-        server.task_dispatcher.shutdown()
-        wasyncore.close_all(server._map)
+        with self._closing:
+            self._closed = True
+            server.task_dispatcher.shutdown()
+            wasyncore.close_all(server._map)
 
     @property
     def url(self) -> str:
@@ -71,11 +77,10 @@ class ServerThread:
         return self
 
     def stop(self) -> None:
-        self._stopping.set()
-        # wake the loop; if it saw the flag first it has closed everything, the trigger
-        # too (EBADF): nothing left to wake
-        with contextlib.suppress(OSError):
-            self._server.pull_trigger()
+        with self._closing:
+            self._stopping.set()
+            if not self._closed:  # else the loop has closed everything: nothing to wake
+                self._server.pull_trigger()
         self._thread.join(timeout=10)
 
     def __enter__(self) -> ServerThread:
