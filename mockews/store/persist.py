@@ -14,8 +14,10 @@ ErrorInvalidSyncStateData (clients resynchronise, as after a mailbox move).
 from __future__ import annotations
 
 import base64
+import contextlib
 import dataclasses
 import gzip
+import io
 import json
 import random
 from collections.abc import Callable, Iterator
@@ -362,9 +364,15 @@ def _rng_state(rng: random.Random) -> list[Any]:
 
 
 def save_world(world: World, path: str | Path | IO[bytes]) -> int:
-    """Write ``world`` to ``path``; returns the number of records written."""
+    """Write ``world`` to ``path``; returns the number of records written.  The same
+    world gives the same bytes, whatever the file is called and whenever it is written
+    (the gzip header carries neither name nor time), so CI can cache by hash."""
     count = 0
-    with world.lock, gzip.open(path, "wt", encoding="utf-8", compresslevel=1) as out:
+    with contextlib.ExitStack() as files:
+        raw = path if not isinstance(path, str | Path) else files.enter_context(open(path, "wb"))
+        packed = files.enter_context(gzip.GzipFile(filename="", mode="wb", fileobj=raw, compresslevel=1, mtime=0))
+        out = files.enter_context(io.TextIOWrapper(packed, encoding="utf-8"))
+        files.enter_context(world.lock)
         for record in _records(world):
             out.write(json.dumps(record, separators=(",", ":"), ensure_ascii=False))
             out.write("\n")
