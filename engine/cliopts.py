@@ -73,10 +73,28 @@ def report_option(help: str) -> Decorator:
 
 
 def results_options(quick_help: str = "Smaller workloads (a smoke check).") -> tuple[Decorator, ...]:
-    """--json / --quick of the benchmarks."""
+    """--json / --quick of the benchmarks, and the comparison with a baseline run."""
     return (
         click.option(
             "--json", "json_file", type=click.Path(dir_okay=False, path_type=Path), help="Write results here."
         ),
         click.option("--quick", is_flag=True, help=quick_help),
+        click.option(
+            "--compare",
+            "baseline",
+            type=click.Path(dir_okay=False, exists=True, path_type=Path),
+            help="A baseline run's --json file: print both side by side; exit 1 on a regression.",
+        ),
+        click.option(
+            "--max-regression",
+            default="10%",
+            show_default=True,
+            help="With --compare: how much worse a figure may get before the run fails.",
+        ),
+        click.option(
+            "--markdown",
+            "markdown_file",
+            type=click.Path(dir_okay=False, path_type=Path),
+            help="With --compare: the table as Markdown too (a CI job summary).",
+        ),
     )
