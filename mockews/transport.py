@@ -18,7 +18,8 @@ import io
 import itertools
 import sys
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from http.client import HTTPMessage
 from types import SimpleNamespace
 from typing import Any
@@ -186,33 +187,63 @@ class InProcessAdapter(BaseAdapter):
             return self._fallback.send(
                 request, stream=stream, timeout=timeout, verify=verify, cert=cert, proxies=proxies
             )
-        body = request.body or b""
-        if isinstance(body, str):
-            body = body.encode("utf-8")
-        environ = wsgi_environ(request.method or "GET", parts, request.headers.items(), body)
-        status, headers, app_iter = call_wsgi(app, environ)
-        try:
-            content = b"".join(app_iter)
-        except Exception as exc:  # an app that breaks off mid-body: a dropped connection
-            raise requests.exceptions.ConnectionError(f"connection dropped: {exc}", request=request) from exc
-        finally:
-            close = getattr(app_iter, "close", None)
-            if close is not None:
-                close()
-        # A streaming request (GetStreamingEvents) is read byte by byte by exchangelib's
-        # document splitter, so it gets the chunk sizes it asks for.
-        response = requests.Response() if stream else InProcessResponse()
-        code, _, reason = status.partition(" ")
-        response.status_code = int(code)
-        response.reason = reason
-        response.headers = CaseInsensitiveDict(headers)
-        response.raw = _body(content, response.headers.get("Set-Cookie"))
-        response.url = request.url or ""
-        extract_cookies_to_jar(response.cookies, request, response.raw)  # type: ignore[no-untyped-call]
-        response.request = request
-        response.encoding = None
-        setattr(response, "connection", self)  # noqa: B010 - requests' own adapters set it the same way
-        return response
+        return respond(app, request, stream, self)
 
     def close(self) -> None:
         self._fallback.close()
+
+
+def respond(app: WSGIApp, request: requests.PreparedRequest, stream: bool, adapter: BaseAdapter) -> requests.Response:
+    """``request`` answered by the WSGI ``app``, as a requests adapter answers it."""
+    parts = urlsplit(request.url or "")
+    body = request.body or b""
+    if isinstance(body, str):
+        body = body.encode("utf-8")
+    environ = wsgi_environ(request.method or "GET", parts, request.headers.items(), body)
+    status, headers, app_iter = call_wsgi(app, environ)
+    try:
+        content = b"".join(app_iter)
+    except Exception as exc:  # an app that breaks off mid-body: a dropped connection
+        raise requests.exceptions.ConnectionError(f"connection dropped: {exc}", request=request) from exc
+    finally:
+        close = getattr(app_iter, "close", None)
+        if close is not None:
+            close()
+    # A streaming request (GetStreamingEvents) is read byte by byte by exchangelib's
+    # document splitter, so it gets the chunk sizes it asks for.
+    response = requests.Response() if stream else InProcessResponse()
+    code, _, reason = status.partition(" ")
+    response.status_code = int(code)
+    response.reason = reason
+    response.headers = CaseInsensitiveDict(headers)
+    response.raw = _body(content, response.headers.get("Set-Cookie"))
+    response.url = request.url or ""
+    extract_cookies_to_jar(response.cookies, request, response.raw)  # type: ignore[no-untyped-call]
+    response.request = request
+    response.encoding = None
+    setattr(response, "connection", adapter)  # noqa: B010 - requests' own adapters set it the same way
+    return response
+
+
+@contextmanager
+def routed(app: WSGIApp) -> Iterator[None]:
+    """Every request made through requests' HTTP adapter — exchangelib's sessions, a
+    plain ``requests.get`` — answered by ``app`` in process, whatever its host, until
+    the block ends (moto's way: the caller changes no line).  Hosts mounted on
+    :data:`InProcessTransport` keep their own apps."""
+    original = HTTPAdapter.send
+
+    def send(self: HTTPAdapter, request: requests.PreparedRequest, stream: bool = False, **_: Any) -> requests.Response:
+        mounted = InProcessTransport.get(urlsplit(request.url or "").netloc)
+        return respond(mounted or app, request, stream, self)
+
+    with _routing:
+        HTTPAdapter.send = send  # type: ignore[method-assign,assignment]
+        try:
+            yield
+        finally:
+            HTTPAdapter.send = original  # type: ignore[method-assign]
+
+
+#: one routed block at a time: nested or concurrent ones would restore each other's patch
+_routing = threading.Lock()

@@ -20,6 +20,8 @@ from mockews.transport import InProcessAdapter, InProcessTransport
 
 from . import postgres
 
+pytest_plugins = ["pytester"]  # tests/unit/test_pytest_plugin.py runs test files as a user would
+
 # Property tests are deterministic (same examples every run) and leave no database in
 # the checkout; run with --hypothesis-profile=explore for a fresh random search.
 settings.register_profile("default", derandomize=True, database=None, print_blob=True)
@@ -46,6 +48,7 @@ SLOW_MODULES = {
     "tests/cli/test_populate_cli.py": "tenants populated through EWS",
     "tests/cli/test_serve_workers.py": "gunicorn workers on PostgreSQL",
     "tests/cli/test_concurrent_sites.py": "three sites and two console workers in real time",
+    "tests/unit/test_pytest_plugin.py": "whole test files run by pytester, tenants generated",
 }
 
 
