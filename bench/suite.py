@@ -93,7 +93,7 @@ def scaled(scenario: Scenario, per_site: int) -> Scenario:
 
 
 def sharded(quick: bool) -> list[Result]:
-    """The multi-site scenario (10 sites x 200 mailboxes, a day; --quick: 20 mailboxes
+    """The multi-site scenario (10 sites x 200 mailboxes, a day; --quick: 10 mailboxes
     a site, an hour) sharded by site on a local Dask cluster of one worker and of two,
     side by side: the two-worker run's acceleration, and the speedup (one-worker wall
     time / two-worker wall time; each counts its cluster's start and the shards'
@@ -104,7 +104,7 @@ def sharded(quick: bool) -> list[Result]:
     scenario = resolve("multi-site")
     horizon = None
     if quick:
-        scenario, horizon = scaled(scenario, 20), timedelta(hours=1)
+        scenario, horizon = scaled(scenario, 10), timedelta(hours=1)
     one = run_sharded(scenario, horizon=horizon, workers=1)
     two = run_sharded(scenario, horizon=horizon, workers=2)
     speedup = one.wall_seconds / max(two.wall_seconds, 1e-9)
