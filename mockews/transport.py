@@ -237,13 +237,16 @@ def routed(app: WSGIApp) -> Iterator[None]:
         mounted = InProcessTransport.get(urlsplit(request.url or "").netloc)
         return respond(mounted or app, request, stream, self)
 
-    with _routing:
+    if not _routing.acquire(blocking=False):
+        raise RuntimeError("mock_ews / mock_directory blocks do not nest: one routes every request already")
+    try:
         HTTPAdapter.send = send  # type: ignore[method-assign,assignment]
-        try:
-            yield
-        finally:
-            HTTPAdapter.send = original  # type: ignore[method-assign]
+        yield
+    finally:
+        HTTPAdapter.send = original  # type: ignore[method-assign]
+        _routing.release()
 
 
-#: one routed block at a time: nested or concurrent ones would restore each other's patch
+#: one routed block at a time: nested or concurrent ones would restore each other's patch,
+#: so a second is refused in words rather than left waiting
 _routing = threading.Lock()

@@ -113,6 +113,13 @@ def test_mock_ews_reaches_the_mock_by_server_or_endpoint_and_resets_per_block() 
         requests.get("https://mail.contoso.example/EWS/Exchange.asmx", timeout=2)
 
 
+def test_blocks_do_not_nest_and_say_so() -> None:
+    with mock_ews(), pytest.raises(RuntimeError, match="do not nest"), mock_directory():
+        pass
+    with mock_ews() as ews:  # the refused block left the first one's routing intact, then released
+        assert ews.world.mailboxes == {}
+
+
 def test_the_same_seed_gives_the_same_world() -> None:
     ids = []
     for _ in range(2):
