@@ -52,6 +52,14 @@ SLOW_MODULES = {
 }
 
 
+#: the modules whose tests take a minute or more each (scripts/test --slow's tail)
+LONGEST = {
+    "tests/scenarios/test_simulation.py",
+    "tests/cli/test_concurrent_sites.py",
+    "tests/scenarios/test_sharding.py",
+}
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Mark the long tier: the modules above, every console and archive test's run on
@@ -64,6 +72,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         chosen = params.params if params is not None else {}
         if path in SLOW_MODULES or chosen.get("databases") == "postgresql" or chosen.get("transport") == "inprocess":
             item.add_marker(pytest.mark.slow)
+    # the longest tests first: started last, one of them would keep a worker busy alone
+    # at the end while the other has nothing left to take
+    items.sort(key=lambda item: item.nodeid.split("::")[0] not in LONGEST)
 
 
 # Unmounted hosts fall through to a normal HTTP adapter, so this is safe globally.
