@@ -13,36 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Any
 
-from mockews.mock import Mocked, fresh_world
+from mockews.mock import Mocked, MockGraph, fresh_world
 from mockews.store import World
 from mockews.transport import routed
 
 from .app import create_app
-from .service import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, MockDirectory
-
-
-@dataclass
-class MockGraph:
-    """What a ``mock_directory`` block serves: the world and the directory, and where a
-    client would look for them."""
-
-    world: World
-    directory: MockDirectory
-    host: str
-    client_id: str = DEFAULT_CLIENT_ID
-    client_secret: str = DEFAULT_CLIENT_SECRET
-    scheme: str = "https"
-
-    @property
-    def graph_url(self) -> str:
-        return f"{self.scheme}://{self.host}/v1.0"
-
-    @property
-    def token_url(self) -> str:
-        return f"{self.scheme}://{self.host}/{self.world.domain}/oauth2/v2.0/token"
+from .service import MockDirectory
 
 
 @contextmanager
@@ -66,3 +44,6 @@ class mock_directory(Mocked):  # lower case: named like moto's mock_aws, used th
 
     def serving(self) -> Any:
         return _serving(*self.options)
+
+
+__all__ = ["MockGraph", "mock_directory"]

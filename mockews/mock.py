@@ -25,7 +25,7 @@ import functools
 import inspect
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from mockad.app import combine
@@ -41,22 +41,16 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 @dataclass
-class MockEws:
-    """What a ``mock_ews`` block serves: the world (provision mailboxes, add mail, read
-    the store), the two services, where a client would look for them, and exchangelib
-    accounts on them."""
+class MockGraph:
+    """What a ``mock_directory`` block serves: the world and the directory, and where a
+    client would look for them (`mockad.mock`)."""
 
     world: World
-    exchange: MockExchange
     directory: MockDirectory
     host: str
     client_id: str = DEFAULT_CLIENT_ID
     client_secret: str = DEFAULT_CLIENT_SECRET
     scheme: str = "https"
-
-    @property
-    def ews_url(self) -> str:
-        return f"{self.scheme}://{self.host}/EWS/Exchange.asmx"
 
     @property
     def graph_url(self) -> str:
@@ -65,6 +59,19 @@ class MockEws:
     @property
     def token_url(self) -> str:
         return f"{self.scheme}://{self.host}/{self.world.domain}/oauth2/v2.0/token"
+
+
+@dataclass
+class MockEws(MockGraph):
+    """What a ``mock_ews`` block serves: the world (provision mailboxes, add mail, read
+    the store), the two services, where a client would look for them, and exchangelib
+    accounts on them."""
+
+    exchange: MockExchange = field(kw_only=True)
+
+    @property
+    def ews_url(self) -> str:
+        return f"{self.scheme}://{self.host}/EWS/Exchange.asmx"
 
     def account(self, email: str, password: str = "", as_user: str | None = None) -> Any:
         """An exchangelib ``Account`` for ``email`` (made if the world has no such
@@ -94,7 +101,7 @@ def _serving(seed: int, world: Callable[[], World] | None, auth: str, host: str,
         close_connections()  # no session cached from before the block answers inside it
         stack.callback(close_connections)  # nor one from inside, after it
         stack.enter_context(routed(app))
-        yield MockEws(made, exchange, graph, host)
+        yield MockEws(made, graph, host, exchange=exchange)
 
 
 class Mocked:

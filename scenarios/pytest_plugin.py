@@ -25,8 +25,7 @@ from typing import Any
 
 import pytest
 
-from mockad.mock import MockGraph
-from mockews.mock import MockEws, mock_ews
+from mockews.mock import MockEws, MockGraph, mock_ews
 from mockews.store import World
 
 #: a Monday morning: the testbed's manual clock starts here unless the marker says otherwise
@@ -93,7 +92,7 @@ def mock_exchange(request: pytest.FixtureRequest) -> Iterator[MockEws]:
 
     exchange, directory = MockExchange(world), MockDirectory(world)
     with ServerThread(combine(ews_app(exchange), directory_app(directory))) as server:
-        yield MockEws(world, exchange, directory, f"{server.host}:{server.port}", scheme="http")
+        yield MockEws(world, directory, f"{server.host}:{server.port}", scheme="http", exchange=exchange)
 
 
 @pytest.fixture
