@@ -36,11 +36,14 @@ workers_option = click.option(
 )
 
 
-def _check_workers(workers: int, **databases: str | None) -> None:
+def _check_workers(workers: int, seed: int | None = None, **databases: str | None) -> None:
     """Several processes writing one SQLite file would meet "database is locked": more
-    than one worker needs PostgreSQL (or another server database) for every store."""
+    than one worker needs PostgreSQL (or another server database) for every store.  And
+    a seed would make every worker draw the same secrets."""
     if workers == 1:
         return
+    if seed is not None:
+        raise click.UsageError("--seed with --workers: every worker would draw the same keys and tokens")
     for option, url in databases.items():
         if url is not None and url.startswith("sqlite"):
             raise click.UsageError(
@@ -142,28 +145,22 @@ def serve_console(
 
     if archive_url and not archive_token:
         raise click.UsageError("--archive-url needs --archive-token (or $SYNCENG_ARCHIVE_TOKEN)")
-    _check_workers(workers, db=db, archive_db=None if archive_url else archive_db)
+    _check_workers(workers, seed, db=db, archive_db=None if archive_url else archive_db)
     rng = random.Random(seed) if seed is not None else secure_rng()
     token, secret_key = archive_token or new_token(rng, "arc_"), new_token(rng)  # shared by every worker
     served: dict[str, str] = {}
 
-    def make_platform() -> Platform:
+    def make_platform(secrets: random.Random) -> Platform:
         platform = build_platform(
-            db,
-            None if archive_url else archive_db,
-            WallClock(),
-            rng,
-            archive_url,
-            token,
-            secret_key=secret_key,
-            secure_cookies=secure_cookies,
-        )
+            db, None if archive_url else archive_db, WallClock(), secrets, archive_url, token,
+            secret_key=secret_key, secure_cookies=secure_cookies,
+        )  # fmt: skip
         if "base" in served:
             platform.serve_at(served["base"])
         return platform
 
     # built here first (migrations once, site keys to the archive); workers build theirs after the fork
-    platform = make_platform()
+    platform = make_platform(rng)
     platform.connect()
 
     def ready(actual: int) -> None:
@@ -173,7 +170,9 @@ def serve_console(
         if workers > 1:  # no pooled connection may cross the fork
             platform.dispose()
 
-    _serve(lambda: platform.wsgi() if workers == 1 else make_platform().wsgi(), host, port, threads, workers, ready)
+    # each worker its own OS-seeded generator: one copied by the fork gives them all the same keys
+    app = (lambda: platform.wsgi()) if workers == 1 else (lambda: make_platform(secure_rng()).wsgi())
+    _serve(app, host, port, threads, workers, ready)
 
 
 @click.command("archive")

@@ -113,6 +113,37 @@ def test_two_console_workers_share_sessions_sites_and_the_archive(console: tuple
     assert len(children(pid)) == 2  # the master (the command's own process) and its two workers
 
 
+def test_workers_never_hand_out_the_same_key_or_token(console: tuple[str, int]) -> None:
+    """Each worker draws its secrets from its own generator: one copied by the fork made
+    two workers give two sites the same binding key (a 500 on the second) and two
+    logins the same session token."""
+    base, _ = console
+    tokens = [
+        requests.post(f"{base}/api/session", json={"email": ADMIN, "password": PASSWORD}).json()["token"]
+        for _ in range(8)
+    ]
+    assert len(set(tokens)) == len(tokens)
+    admin = {"Authorization": f"Bearer {tokens[0]}"}
+    keys = []
+    for n in range(12):
+        site = requests.post(f"{base}/api/sites", json={"code": f"S{n:02}"}, headers=admin)
+        assert site.status_code == 201, site.text
+        keys.append(site.json()["binding_key"])
+    assert len(set(keys)) == len(keys)
+
+
+def test_seed_with_more_than_one_worker_is_refused_in_words() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "synceng", "serve", "console", "--workers", "2", "--seed", "3",
+         "--db", "postgresql+psycopg://nobody@127.0.0.1:1/none",
+         "--archive-db", "postgresql+psycopg://nobody@127.0.0.1:1/none"],
+        capture_output=True,
+        text=True,
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert "--seed with --workers: every worker would draw the same keys and tokens" in done.stderr
+
+
 def test_more_than_one_worker_on_sqlite_is_refused_in_words(tmp_path: object) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "synceng", "serve", "console", "--workers", "2", "--db", "sqlite:///x.db"],
