@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -104,15 +105,16 @@ def _serving(seed: int, world: Callable[[], World] | None, auth: str, host: str,
         yield MockEws(made, graph, host, exchange=exchange)
 
 
-class Mocked:
+class Mocked(ABC):
     """A context manager and a decorator over a ``serving`` block: ``with`` yields what
     it serves; as a decorator every call gets a fresh one, and a parameter named
     ``handle_name``, if the function has one, receives it."""
 
     handle_name = "mocked"
 
+    @abstractmethod
     def serving(self) -> Any:
-        raise NotImplementedError
+        """A new context manager serving the mock (what ``with`` yields)."""
 
     def __enter__(self) -> Any:
         self._block = self.serving()

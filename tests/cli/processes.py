@@ -48,6 +48,14 @@ def launch(
     raise AssertionError(f"synceng {' '.join(args)} did not start:\n" + "".join(lines))
 
 
+def base_url(lines: list[str]) -> str:
+    """Where a serving command said it serves ("… serving on http://host:port …")."""
+    for line in lines:
+        if "serving on " in line:
+            return line.split("serving on ")[1].split()[0]
+    raise AssertionError("the command never said where it serves:\n" + "".join(lines))
+
+
 def start(*args: str, ready: str, env: Mapping[str, str] | None = None) -> tuple[subprocess.Popen[str], re.Match[str]]:
     """:func:`launch`, answering the match of ``ready`` in the line that said it."""
     process, lines = launch(*args, ready=ready, env=env)

@@ -11,9 +11,6 @@ way a lost update, a double count or a missed reset would, and it must say so.""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -46,8 +43,8 @@ from scenarios.testbed import (
 )
 
 from ..postgres import empty_database
-from .processes import drain, launch, stop
-from .test_serve_workers import ADMIN, PASSWORD, children
+from .processes import base_url, drain, launch, stop
+from .test_serve_workers import ADMIN, PASSWORD, children, create_admin
 
 DOMAIN = "contoso.example"
 #: three sites in three zones: the same instant is three different local times (T5)
@@ -169,18 +166,12 @@ def run(postgresql_server: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
         empty_database(postgresql_server) as archive_db,
         ServerThread(mocks, threads=8) as served_mocks,
     ):
-        made = subprocess.run(
-            [sys.executable, "-m", "synceng", "console", "create-admin", ADMIN, "--db", console_db],
-            capture_output=True,
-            text=True,
-            env={**os.environ, "SYNCENG_ADMIN_PASSWORD": PASSWORD},
-        )
-        assert made.returncode == 0, made.stdout + made.stderr
+        create_admin(console_db)
         console, lines = launch(
             "serve", "console", "--workers", "2", "--port", "0", "--db", console_db, "--archive-db", archive_db,
             ready=r"Ctrl\+C", env={"SYNCENG_ARCHIVE_TOKEN": ARCHIVE_TOKEN},
         )  # fmt: skip
-        base = next(line.split("serving on ")[1].split()[0] for line in lines if "serving on " in line)
+        base = base_url(lines)
         drain(console, lines)
         sites: list[Any] = []
         try:

@@ -16,7 +16,7 @@ import pytest
 import requests
 
 from ..postgres import empty_database
-from .processes import as_from_a_terminal
+from .processes import base_url, launch
 
 ADMIN = "admin@contoso.example"
 PASSWORD = "correct horse battery"
@@ -24,21 +24,19 @@ PASSWORD = "correct horse battery"
 
 def start(*args: str, env: dict[str, str] | None = None) -> tuple[subprocess.Popen[str], str]:
     """A serving command, up: its process and its base URL (read from what it prints)."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "synceng", "serve", *args, "--port", "0"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
+    process, lines = launch("serve", *args, "--port", "0", ready=r"Ctrl\+C", env=env)
+    return process, base_url(lines)
+
+
+def create_admin(db: str) -> None:
+    """`synceng console create-admin` as a user runs it, the password from the environment."""
+    made = subprocess.run(
+        [sys.executable, "-m", "synceng", "console", "create-admin", ADMIN, "--db", db],
+        capture_output=True,
         text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
-        preexec_fn=as_from_a_terminal,
+        env={**os.environ, "SYNCENG_ADMIN_PASSWORD": PASSWORD},
     )
-    assert process.stdout is not None
-    first = process.stdout.readline()
-    assert "serving on http://" in first, first + process.stdout.read()
-    base = first.split("serving on ")[1].split()[0]
-    while "Ctrl+C" not in (line := process.stdout.readline()):
-        assert line, "the server stopped before it was ready"
-    return process, base
+    assert made.returncode == 0, made.stdout + made.stderr
 
 
 def stop(process: subprocess.Popen[str]) -> str:
@@ -50,13 +48,7 @@ def stop(process: subprocess.Popen[str]) -> str:
 @pytest.fixture
 def console(postgresql_server: str) -> Iterator[tuple[str, int]]:
     with empty_database(postgresql_server) as console_db, empty_database(postgresql_server) as archive_db:
-        created = subprocess.run(
-            [sys.executable, "-m", "synceng", "console", "create-admin", ADMIN, "--db", console_db],
-            capture_output=True,
-            text=True,
-            env={**os.environ, "SYNCENG_ADMIN_PASSWORD": PASSWORD},
-        )
-        assert created.returncode == 0, created.stdout + created.stderr
+        create_admin(console_db)
         process, base = start("console", "--workers", "2", "--db", console_db, "--archive-db", archive_db)
         try:
             yield base, process.pid
