@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import click
 
 from engine.cliopts import listen, options, options_as, report_option, seed_option
+from scenarios.profiles import PROFILE_NAMES
 
 if TYPE_CHECKING:
     from mockad.service import MockDirectory
@@ -22,32 +23,36 @@ if TYPE_CHECKING:
     from scenarios.serving import Tenant
 
 
-PROFILE_NAMES = ("tiny", "small", "medium", "large")
-
-
 @dataclass(frozen=True)
 class TenantChoice:
-    """Which tenant a serve command serves (--profile / --seed / --world / --empty)."""
+    """Which tenant a serve command serves (--profile / --spec / --seed / --world / --empty)."""
 
     profile: str | None
-    seed: int
+    spec: str | None
+    seed: int | None
     world_file: Path | None
     empty: bool
 
     def build(self) -> Tenant:
         from mockews.store.persist import WorldFileError
+        from scenarios.population import PopulationError
         from scenarios.serving import build_tenant
 
-        if self.world_file is not None and self.profile is not None:
-            raise click.UsageError("give --world or --profile, not both")
-        if self.empty and self.profile is None:
-            raise click.UsageError("--empty needs --profile")
+        choices = (("--world", self.world_file), ("--profile", self.profile), ("--spec", self.spec))
+        given = [name for name, value in choices if value]
+        if len(given) > 1:
+            raise click.UsageError(f"give one of --world, --profile or --spec, not {' and '.join(given)}")
+        population = self.spec or self.profile
+        if self.empty and population is None:
+            raise click.UsageError("--empty needs --profile or --spec")
         try:
-            return build_tenant(self.profile, self.seed, self.world_file, self.empty)
+            return build_tenant(population, self.seed, self.world_file, self.empty)
         except FileNotFoundError as exc:
             raise click.BadParameter(f"no such file: {self.world_file}", param_hint="--world") from exc
         except WorldFileError as exc:
             raise click.BadParameter(str(exc), param_hint="--world") from exc
+        except PopulationError as exc:
+            raise click.BadParameter(str(exc), param_hint="--spec") from exc
 
 
 tenant_options = options_as(
@@ -55,11 +60,16 @@ tenant_options = options_as(
     click.option(
         "--profile", type=click.Choice(PROFILE_NAMES), help="Serve a generated tenant (default: the demo tenant)."
     ),
-    seed_option("Seed of the tenant and of every id.", default=42),
+    click.option(
+        "--spec",
+        metavar="NAME|FILE",
+        help="Serve a population file (or a built-in one by name: synceng populate --list).",
+    ),
+    seed_option("Seed of the tenant and of every id (default: the population's, else 42)."),
     click.option(
         "--world", "world_file", type=click.Path(dir_okay=False, path_type=Path), help="Serve a saved world file."
     ),
-    click.option("--empty", is_flag=True, help="With --profile: the directory and empty mailboxes only."),
+    click.option("--empty", is_flag=True, help="With --profile or --spec: the directory and empty mailboxes only."),
 )
 """The tenant options of the serve commands, handed over as one :class:`TenantChoice`."""
 
@@ -406,12 +416,18 @@ def scenario_check(file: Path) -> None:
 
 
 @click.command()
-@click.option("--profile", type=click.Choice(PROFILE_NAMES), required=True, help="Tenant size.")
-@seed_option("Same seed, same tenant.", default=42)
+@click.option("--profile", type=click.Choice(PROFILE_NAMES), help="A built-in tenant size (a built-in population).")
+@click.option(
+    "--spec",
+    metavar="NAME|FILE",
+    help="A population file (YAML; see the README), or a built-in population by name (--list).",
+)
+@click.option("--list", "list_builtin", is_flag=True, help="List the built-in population files and exit.")
+@seed_option("Same seed, same tenant (default: the population's seed, 42 for the profiles).")
 @click.option(
     "--coverage",
     type=click.FloatRange(0.0, 1.0),
-    help="Share of messages the archive already holds (default: the profile's, 0.98).",
+    help="Share of messages the archive already holds (default: the population's, 0.98).",
 )
 @click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), help="Save the loaded world here.")
 @click.option(
@@ -429,8 +445,10 @@ def scenario_check(file: Path) -> None:
 @click.option("--dry-run", is_flag=True, help="Say what would be created; change nothing.")
 @click.option("--progress/--no-progress", default=True, show_default=True, help="Show a progress bar.")
 def populate(
-    profile: str,
-    seed: int,
+    profile: str | None,
+    spec: str | None,
+    list_builtin: bool,
+    seed: int | None,
     coverage: float | None,
     out: Path | None,
     ews_url: str | None,
@@ -440,15 +458,28 @@ def populate(
     dry_run: bool,
     progress: bool,
 ) -> None:
-    """Generate a tenant (faker, deterministic by seed) and load it: directly into a
-    mock world (fast; --out saves it), or through EWS into any endpoint (resumable: a
+    """Fill mailboxes from a population — a built-in profile or a population file
+    (deterministic by seed): directly into a mock world (fast; --out saves it), or
+    through EWS into any endpoint, mockews or a real Exchange test tenant (resumable: a
     second run adds nothing)."""
     from scenarios.populate_cli import populate_direct, populate_ews
+    from scenarios.population import PopulationError, builtin_names, builtin_path, load_population, resolve_population
 
+    if list_builtin:
+        for name in builtin_names():
+            click.echo(f"{name:16} {load_population(builtin_path(name)).description.strip()}")
+        return
+    if (profile is None) == (spec is None):
+        raise click.UsageError("give --profile or --spec (one of them)")
+    try:
+        population = resolve_population(spec or profile or "")
+    except PopulationError as exc:
+        raise click.BadParameter(str(exc), param_hint="--spec") from exc
+    seed = population.seed if seed is None else seed
     if ews_url is None:
         if user or password or targets:
             raise click.UsageError("--user, --password and --target-mailbox need --ews-url")
-        populate_direct(profile, seed, coverage, out, dry_run, click.echo)
+        populate_direct(population, seed, coverage, out, dry_run, click.echo)
         return
     if not ews_url.startswith(("http://", "https://")):
         raise click.BadParameter(f"{ews_url!r}: expected an http(s) URL", param_hint="--ews-url")
@@ -456,7 +487,7 @@ def populate(
         raise click.UsageError("--ews-url needs --user and --password (or $SYNCENG_EWS_PASSWORD)")
     if out is not None:
         raise click.UsageError("--out saves a directly loaded world; it does not apply with --ews-url")
-    populate_ews(profile, seed, coverage, ews_url, user, password, list(targets), dry_run, progress, click.echo)
+    populate_ews(population, seed, coverage, ews_url, user, password, list(targets), dry_run, progress, click.echo)
 
 
 @click.command()

@@ -25,7 +25,7 @@ import math
 import random
 import string
 import unicodedata
-from collections.abc import Container, Iterator
+from collections.abc import Container, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -35,7 +35,6 @@ from mockews.store import EV_SHORTCUT_CLASS, Recurrence
 
 from .profiles import Profile
 
-LOCALES = ("en_US", "en_GB", "de_DE", "fr_FR", "es_ES", "it_IT", "nl_NL", "pl_PL", "sv_SE", "pt_BR")
 DEPARTMENTS = {
     "Engineering": ("Software Engineer", "Senior Engineer", "Engineering Manager", "Architect"),
     "Finance": ("Accountant", "Financial Analyst", "Controller", "CFO"),
@@ -67,8 +66,6 @@ TOP_FOLDERS = (
 SUB_FOLDERS = ("Design", "Meetings", "Contracts", "Status", "Invoices", "Correspondence", "Drafts 2", "Notes", "Old")
 CATEGORIES = ("Blue category", "Red category", "Follow up", "Important", "Customer")
 EXTENSIONS = ("pdf", "docx", "xlsx", "png", "jpg", "zip", "txt", "pptx", "csv")
-#: attachment sizes (bytes) and their weights; contents are shared filler per size
-ATTACHMENT_SIZES = ((2_000, 25), (8_000, 20), (25_000, 20), (60_000, 15), (150_000, 10), (400_000, 6), (1_500_000, 4))
 EXTERNAL_DOMAINS = ("fabrikam.example", "tailspin.example", "northwind.example", "adatum.example", "litware.example")
 CALENDARS = ("Team Calendar", "Holidays", "Project Deadlines", "On Call")
 
@@ -250,11 +247,22 @@ class _Draws:
 
 
 class TenantGenerator:
-    def __init__(self, profile: Profile, seed: int, domain: str = "contoso.example") -> None:
+    def __init__(
+        self,
+        profile: Profile,
+        seed: int,
+        domain: str = "contoso.example",
+        reserved_aliases: Iterable[str] = (),
+        reserved_groups: Iterable[str] = (),
+    ) -> None:
+        """``reserved_*``: aliases and group names a population file gives explicitly,
+        which generated ones must not take."""
         profile.validate()
         self.profile = profile
         self.seed = seed
         self.domain = domain
+        self.reserved_aliases = frozenset(a.lower() for a in reserved_aliases)
+        self.reserved_groups = frozenset(reserved_groups)
         self.dc = ",".join(f"DC={part}" for part in domain.split("."))
         self._build_pools()
         self.people = self._people()
@@ -299,12 +307,12 @@ class TenantGenerator:
         profile = self.profile
         rng = random.Random(f"{self.seed}:people")
         fakers = []
-        for i, locale in enumerate(LOCALES):
+        for i, locale in enumerate(profile.locales):
             fake = Faker(locale)
             fake.seed_instance(self.seed * 31 + i)
             fakers.append(fake)
         total = profile.mailboxes + profile.users_without_mailbox
-        used: set[str] = set()
+        used: set[str] = set(self.reserved_aliases)
         people: list[Person] = []
         departments = list(DEPARTMENTS)
         for n in range(total):
@@ -353,7 +361,7 @@ class TenantGenerator:
         by_department: dict[str, list[Person]] = {}
         for person in people:
             by_department.setdefault(person.department, []).append(person)
-        names: set[str] = set()
+        names: set[str] = set(self.reserved_groups)
 
         def size() -> int:
             low = min(profile.min_group_size, len(people))
@@ -423,15 +431,26 @@ class TenantGenerator:
         mailboxes alone — every account, group and (empty) mailbox is still there, and
         each mailbox's content is what the whole stream gives it (it is drawn from the
         mailbox's own seed and from keyed hashes of pairs)."""
-        profile = self.profile
-        yield TenantInfo(profile.name, self.seed, self.domain, profile.archive_coverage)
+        yield TenantInfo(self.profile.name, self.seed, self.domain, self.profile.archive_coverage)
         yield from self.people
-        yield ServiceAccount(f"svc-synceng@{self.domain}", f"Sync-{self.seed}-Pass")
+        yield self.service_account()
+        yield from self.contacts()
+        yield from self._groups()
+        yield from self.mailbox_contents(only)
+
+    def service_account(self) -> ServiceAccount:
+        return ServiceAccount(f"svc-synceng@{self.domain}", f"Sync-{self.seed}-Pass")
+
+    def contacts(self) -> Iterator[Contact]:
         rng = random.Random(f"{self.seed}:contacts")
-        for n in range(profile.contacts):
+        for n in range(self.profile.contacts):
             name, mail = self.externals[(n * 7 + rng.randrange(5)) % len(self.externals)]
             yield Contact(name, f"{mail.split('@')[0]}.{n}@{mail.split('@')[1]}")
-        yield from self._groups()
+
+    def groups(self) -> list[Group]:
+        return self._groups()
+
+    def mailbox_contents(self, only: Container[str] | None = None) -> Iterator[Event]:
         for index, person in enumerate(self._mailbox_people):
             if only is None or person.mail.lower() in only:
                 yield from self._mailbox(index, person)
@@ -550,6 +569,26 @@ class TenantGenerator:
             calendar_count = count
         yield MailboxEnd(person.mail, len(messages), calendar_count)
 
+    def drawn_content(
+        self, person: Person, index: int, folders: list[str], calendars: list[str], messages: int, calendar_items: int
+    ) -> tuple[list[MessageSpec], list[CalendarSpec]]:
+        """``messages`` messages and ``calendar_items`` meetings drawn for a mailbox a
+        population file names (exact counts, the profile's distributions): mail from
+        outside spread over the standard folders and ``folders``, meetings in the
+        calendar or one of ``calendars``.  ``index`` keeps Message-IDs apart from the
+        generated mailboxes'."""
+        rng = random.Random(f"{self.seed}:explicit:{person.mail.lower()}")
+        weights = self._folder_weights(rng, folders)
+        chosen = rng.choices([f for f, _ in weights], [w for _, w in weights], k=messages)
+        drawn = [self._external_message(rng, person, index, n, folder) for n, folder in enumerate(chosen)]
+        for message in drawn:
+            self._personalise(rng, message)
+        meetings = []
+        for n in range(calendar_items):
+            folder = rng.choice(calendars) if calendars and rng.random() < 0.3 else "calendar"
+            meetings.append(self._calendar_item(rng, person, n, folder))
+        return drawn, meetings
+
     def _folder_weights(self, rng: random.Random, user_folders: list[str]) -> list[tuple[str, float]]:
         weights = [("inbox", 8.0), ("sentitems", 2.5), ("deleteditems", 1.0), ("junkemail", 0.2), ("drafts", 0.1)]
         weights += [(path, rng.paretovariate(1.2)) for path in user_folders]
@@ -570,12 +609,13 @@ class TenantGenerator:
         """0 attachments, or 1 to 3 with weighted sizes (``fraction`` of the time)."""
         if chance >= (self.profile.attachment_fraction if fraction is None else fraction):
             return ()
-        total = sum(w for _, w in ATTACHMENT_SIZES)
+        sizes = self.profile.attachment_sizes
+        total = sum(w for _, w in sizes)
         out = []
         for n in range(1 + int(count_unit * 3)):
             point = ((pick + n * 0.37) % 1.0) * total
-            size = ATTACHMENT_SIZES[-1][0]
-            for candidate, weight in ATTACHMENT_SIZES:
+            size = sizes[-1][0]
+            for candidate, weight in sizes:
                 point -= weight
                 if point < 0:
                     size = candidate

@@ -33,7 +33,7 @@ from exchangelib import (
     Message,
 )
 from exchangelib.errors import EWSError, TransportError
-from exchangelib.recurrence import NumberedPattern, Recurrence, WeeklyPattern
+from exchangelib.recurrence import DailyPattern, EndDatePattern, NumberedPattern, Recurrence, WeeklyPattern
 
 from mockews.store import Recurrence as StoreRecurrence
 
@@ -65,6 +65,7 @@ class MailboxReport:
     target: str
     folders_created: int = 0
     items_created: int = 0
+    messages_created: int = 0
     items_present: int = 0
     skipped: str | None = None
 
@@ -83,6 +84,10 @@ class PopulateReport:
         return sum(m.items_created for m in self.mailboxes)
 
     @property
+    def messages_created(self) -> int:
+        return sum(m.messages_created for m in self.mailboxes)
+
+    @property
     def items_present(self) -> int:
         return sum(m.items_present for m in self.mailboxes)
 
@@ -94,7 +99,8 @@ class PopulateReport:
         verb = "would create" if self.dry_run else "created"
         done = len(self.mailboxes) - len(self.skipped)
         lines = [
-            f"{done} mailboxes processed: {verb} {self.folders_created} folders and {self.items_created} items; "
+            f"{done} mailboxes processed: {verb} {self.folders_created} folders and {self.items_created} items "
+            f"({self.messages_created} messages, {self.items_created - self.messages_created} calendar items); "
             f"{self.items_present} items were already there."
         ]
         if self.folders_created == 0 and self.items_created == 0:
@@ -109,17 +115,31 @@ def _when(epoch: int) -> EWSDateTime:
 
 
 def _recurrence(spec: StoreRecurrence) -> Recurrence | None:
+    """exchangelib's recurrence for the ones the generator and population files make:
+    daily or weekly, ending after a number of occurrences or on a date."""
     fields = dict(spec.pattern_fields)
     bounds = dict(spec.range_fields)
-    if spec.pattern != "WeeklyRecurrence" or spec.range != "NumberedRecurrence":
-        return None  # the generator only makes these
-    pattern = WeeklyPattern(
-        interval=int(fields.get("Interval", "1")),
-        weekdays=[WEEKDAYS[d] for d in fields.get("DaysOfWeek", "Monday").split()],
-        first_day_of_week=WEEKDAYS[fields.get("FirstDayOfWeek", "Monday")],
-    )
+    pattern: DailyPattern | WeeklyPattern
+    if spec.pattern == "DailyRecurrence":
+        pattern = DailyPattern(interval=int(fields.get("Interval", "1")))
+    elif spec.pattern == "WeeklyRecurrence":
+        pattern = WeeklyPattern(
+            interval=int(fields.get("Interval", "1")),
+            weekdays=[WEEKDAYS[d] for d in fields.get("DaysOfWeek", "Monday").split()],
+            first_day_of_week=WEEKDAYS[fields.get("FirstDayOfWeek", "Monday")],
+        )
+    else:
+        return None
     start = dt.date.fromisoformat(bounds["StartDate"])
-    return Recurrence(pattern=pattern, boundary=NumberedPattern(start=start, number=int(bounds["NumberOfOccurrences"])))
+    if spec.range == "NumberedRecurrence":
+        boundary: NumberedPattern | EndDatePattern = NumberedPattern(
+            start=start, number=int(bounds["NumberOfOccurrences"])
+        )
+    elif spec.range == "EndDateRecurrence":
+        boundary = EndDatePattern(start=start, end=dt.date.fromisoformat(bounds["EndDate"]))
+    else:
+        return None
+    return Recurrence(pattern=pattern, boundary=boundary)
 
 
 class EwsPopulator:
@@ -242,6 +262,7 @@ class EwsPopulator:
         missing = [s for s in specs if (s.message_id if isinstance(s, MessageSpec) else s.uid) not in present]
         report.items_present += len(specs) - len(missing)
         report.items_created += len(missing)
+        report.messages_created += sum(1 for s in missing if isinstance(s, MessageSpec))
         if self.dry_run or folder is None or not missing:
             self.on_progress("items", len(specs))
             return

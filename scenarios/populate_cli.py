@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import resource
 import time
+from collections import Counter
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -13,39 +13,48 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from mockews.store import World
 from mockews.store.persist import save_world
 
-from .generator import TenantGenerator
 from .populate import EwsPopulator
-from .profiles import get_profile
+from .population import FolderShape, Generate, Population
+from .population_stream import PopulationGenerator
 from .sinks import DigestSink, WorldSink
 
 Echo = Callable[[str], None]
 
 
-def _generator(profile_name: str, seed: int, coverage: float | None) -> TenantGenerator:
-    profile = get_profile(profile_name)
+def _generator(population: Population, seed: int, coverage: float | None) -> PopulationGenerator:
     if coverage is not None:
-        profile = replace(profile, archive_coverage=coverage)
-    return TenantGenerator(profile, seed)
+        generated = population.generate or Generate(mailboxes=0, folders=FolderShape(min=0, max=0))
+        generate = generated.model_copy(update={"archive_coverage": coverage})
+        population = population.model_copy(update={"generate": generate})
+    return PopulationGenerator(population, seed)
 
 
 def populate_direct(
-    profile_name: str, seed: int, coverage: float | None, out: Path | None, dry_run: bool, echo: Echo
+    population: Population, seed: int, coverage: float | None, out: Path | None, dry_run: bool, echo: Echo
 ) -> None:
-    generator = _generator(profile_name, seed, coverage)
+    profile_name = population.name
+    generator = _generator(population, seed, coverage)
     started = time.perf_counter()
     if dry_run:
         digest = DigestSink()
+        kinds: Counter[str] = Counter()
         for event in generator.stream():
             digest.accept(event)
-        digest_text = digest.hexdigest()[:16]
-        echo(f"dry run: the {profile_name} profile (seed {seed}) is {digest.events} events, digest {digest_text}")
+            kinds[type(event).__name__] += 1
+        echo(
+            f"dry run: the {profile_name} population (seed {seed}) would load {kinds['MailboxStart']} mailboxes, "
+            f"{kinds['FolderSpec']} user folders, {kinds['MessageSpec']} messages, {kinds['CalendarSpec']} calendar "
+            f"items, {kinds['Person']} users, {kinds['Group']} groups and {kinds['Contact']} contacts "
+            f"({digest.events} events, digest {digest.hexdigest()[:16]})"
+        )
         return
     world = World(seed=seed, domain=generator.domain)
     stats = WorldSink(world).load(generator.stream())
     elapsed = time.perf_counter() - started
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     echo(
-        f"loaded the {profile_name} profile (seed {seed}): {stats.mailboxes} mailboxes, {stats.folders} user folders, "
+        f"loaded the {profile_name} population (seed {seed}): {stats.mailboxes} mailboxes, "
+        f"{stats.folders} user folders, "
         f"{stats.messages} messages, {stats.calendar_items} calendar items, {stats.users} users, "
         f"{stats.groups} groups in {elapsed:.1f} s ({stats.messages / max(elapsed, 1e-9):,.0f} messages/s; "
         f"peak memory {peak_mb:,.0f} MB)"
@@ -57,7 +66,7 @@ def populate_direct(
 
 
 def populate_ews(
-    profile_name: str,
+    population: Population,
     seed: int,
     coverage: float | None,
     url: str,
@@ -68,11 +77,10 @@ def populate_ews(
     show_progress: bool,
     echo: Echo,
 ) -> None:
-    generator = _generator(profile_name, seed, coverage)
+    generator = _generator(population, seed, coverage)
     people = [p for p in generator.people if p.has_mailbox]
     mailbox_map = {p.mail: targets[i % len(targets)] for i, p in enumerate(people)} if targets else None
-    profile = generator.profile
-    expected_items = profile.expected_messages + profile.mailboxes * profile.calendar_items_per_mailbox
+    expected_items = population.expected_items()
     with Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),

@@ -1,9 +1,22 @@
-"""Tenant profiles: how big and how varied a generated tenant is."""
+"""Tenant profiles: how big and how varied a generated tenant is — the generator's
+settings.  The built-in ones (tiny, small, medium, large) are population files
+(scenarios/builtin/populations); :mod:`scenarios.population` reads them."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+
+LOCALES = ("en_US", "en_GB", "de_DE", "fr_FR", "es_ES", "it_IT", "nl_NL", "pl_PL", "sv_SE", "pt_BR")
+ATTACHMENT_SIZES: tuple[tuple[int, float], ...] = (
+    (2_000, 25),
+    (8_000, 20),
+    (25_000, 20),
+    (60_000, 15),
+    (150_000, 10),
+    (400_000, 6),
+    (1_500_000, 4),
+)
 
 
 @dataclass(frozen=True)
@@ -32,6 +45,10 @@ class Profile:
     extra_calendars: tuple[int, int] = (0, 2)
     archive_coverage: float = 0.98  # share of messages the archive already holds
     now: datetime = datetime(2024, 6, 1, 9, 0, tzinfo=UTC)
+    #: faker locales the people's names are drawn from
+    locales: tuple[str, ...] = LOCALES
+    #: attachment sizes (bytes) and their weights; contents are shared filler per size
+    attachment_sizes: tuple[tuple[int, float], ...] = ATTACHMENT_SIZES
 
     @property
     def expected_messages(self) -> int:
@@ -39,7 +56,9 @@ class Profile:
 
     def validate(self) -> None:
         checks = {
-            "mailboxes": self.mailboxes >= 1,
+            "mailboxes": self.mailboxes >= 0,  # a population may have explicit mailboxes only
+            "locales": len(self.locales) >= 1,
+            "attachment_sizes": len(self.attachment_sizes) >= 1,
             "messages_per_mailbox": self.messages_per_mailbox >= 0,
             "calendar_items_per_mailbox": self.calendar_items_per_mailbox >= 0,
             "groups": self.groups >= 0,
@@ -52,54 +71,17 @@ class Profile:
                 raise ValueError(f"profile {self.name}: {name}={getattr(self, name)!r} is out of range")
 
 
-PROFILES: dict[str, Profile] = {
-    # for tests and quick looks; not one of the issue's sizes
-    "tiny": Profile(
-        "tiny",
-        mailboxes=4,
-        messages_per_mailbox=40,
-        calendar_items_per_mailbox=6,
-        users_without_mailbox=2,
-        contacts=2,
-        groups=3,
-        min_group_size=2,
-        user_folders=(2, 6),
-    ),
-    "small": Profile(
-        "small",
-        mailboxes=20,
-        messages_per_mailbox=200,
-        calendar_items_per_mailbox=15,
-        users_without_mailbox=3,
-        contacts=5,
-        groups=6,
-    ),
-    "medium": Profile(
-        "medium",
-        mailboxes=200,
-        messages_per_mailbox=2_000,
-        calendar_items_per_mailbox=60,
-        users_without_mailbox=20,
-        contacts=30,
-        groups=30,
-    ),
-    "large": Profile(
-        "large",
-        mailboxes=2_000,
-        messages_per_mailbox=5_000,
-        calendar_items_per_mailbox=120,
-        users_without_mailbox=150,
-        contacts=200,
-        groups=200,
-    ),
-}
+#: the built-in profiles: population files in builtin/populations with a generated part only
+PROFILE_NAMES = ("tiny", "small", "medium", "large")
 
 
 def get_profile(name: str, archive_coverage: float | None = None) -> Profile:
-    try:
-        profile = PROFILES[name]
-    except KeyError:
-        raise ValueError(f"unknown profile {name!r}; choose one of {', '.join(PROFILES)}") from None
+    """A built-in profile, read from its population file."""
+    from .population import builtin_path, load_population  # the file format is built on Profile
+
+    if name not in PROFILE_NAMES:
+        raise ValueError(f"unknown profile {name!r}; choose one of {', '.join(PROFILE_NAMES)}")
+    profile = load_population(builtin_path(name)).profile()
     if archive_coverage is not None:
         profile = replace(profile, archive_coverage=archive_coverage)
     profile.validate()

@@ -1,8 +1,8 @@
 """synceng's pytest plugin (registered through the ``pytest11`` entry point: installing
 synceng is enough).  Fixtures:
 
-* ``mock_exchange`` — a mock Exchange and directory on a seeded world (empty, or a
-  generated tenant profile), in process by default (:mod:`mockews.mock`: exchangelib
+* ``mock_exchange`` — a mock Exchange and directory on a seeded world (empty, a
+  generated tenant profile, or a population file), in process by default (:mod:`mockews.mock`: exchangelib
   and requests reach it without sockets), over a real port on request; its EWS URL,
   credentials and an exchangelib ``Account`` factory.
 * ``mock_directory`` — the directory (Graph) on the same world.
@@ -13,6 +13,7 @@ synceng is enough).  Fixtures:
 The marker picks the world per test::
 
     @pytest.mark.synceng(profile="tiny", seed=3, transport="http")
+    @pytest.mark.synceng(population="tests/data/legal.yaml")
 """
 
 from __future__ import annotations
@@ -31,9 +32,10 @@ from mockews.store import World
 #: a Monday morning: the testbed's manual clock starts here unless the marker says otherwise
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 MARKER = (
-    "synceng(profile=None, seed=0, transport='inprocess', start=None): the world of synceng's fixtures — "
-    "empty or a generated tenant profile (tiny, small, medium, large), its seed, and how mock_exchange is "
-    "reached (inprocess, or http on a real port)"
+    "synceng(profile=None, population=None, seed=None, transport='inprocess', start=None): the world of "
+    "synceng's fixtures — empty, a generated tenant profile (tiny, small, medium, large) or a population file, "
+    "its seed (default: the population's; 0 for an empty world), and how mock_exchange is reached (inprocess, "
+    "or http on a real port)"
 )
 
 
@@ -44,7 +46,8 @@ def pytest_configure(config: pytest.Config) -> None:
 @dataclass(frozen=True)
 class Choice:
     profile: str | None = None
-    seed: int = 0
+    population: str | None = None  # a population file (or a built-in population's name)
+    seed: int | None = None
     transport: str = "inprocess"
     start: datetime | None = None
 
@@ -52,22 +55,28 @@ class Choice:
 def choice(request: pytest.FixtureRequest) -> Choice:
     marker = request.node.get_closest_marker("synceng")
     chosen = Choice(**marker.kwargs) if marker is not None else Choice()
+    if chosen.profile is not None and chosen.population is not None:
+        raise pytest.UsageError("synceng marker: give profile or population, not both")
     if chosen.transport not in ("inprocess", "http"):
         raise pytest.UsageError(f"synceng marker: transport must be 'inprocess' or 'http', not {chosen.transport!r}")
     return chosen
 
 
 def make_world(chosen: Choice, clock: Any = None) -> World:
-    """An empty world from the seed (mail arrives as sent), or the profile's tenant."""
-    if chosen.profile is None:
-        return World(seed=chosen.seed, clock=clock, delivery_delay_s=0)
-    from .generator import TenantGenerator
-    from .profiles import get_profile
-    from .sinks import WorldSink
+    """An empty world from the seed (mail arrives as sent), or the population's tenant
+    (a built-in profile or a population file)."""
+    name = chosen.population or chosen.profile
+    if name is None:
+        return World(seed=chosen.seed or 0, clock=clock, delivery_delay_s=0)
+    from .population import PopulationError, resolve_population
+    from .serving import generated_world
 
-    generator = TenantGenerator(get_profile(chosen.profile), chosen.seed)
-    world = World(seed=chosen.seed, domain=generator.domain, clock=clock)
-    WorldSink(world).load(generator.stream())
+    try:
+        population = resolve_population(name)
+    except PopulationError as exc:
+        raise pytest.UsageError(f"synceng marker: {exc}") from exc
+    seed = population.seed if chosen.seed is None else chosen.seed
+    world, _ = generated_world(population, seed, world=World(seed=seed, domain=population.domain, clock=clock))
     world.delivery_delay_s = 0
     return world
 

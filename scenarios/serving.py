@@ -18,8 +18,9 @@ from mockews.store import World
 from mockews.store.persist import load_world
 
 from .demo_tenant import SERVICE_ACCOUNT, SERVICE_PASSWORD, USER_PASSWORD, build_demo_world
-from .generator import CalendarSpec, Event, FolderSpec, MessageSpec, TenantGenerator
-from .profiles import get_profile
+from .generator import CalendarSpec, Event, FolderSpec, MessageSpec
+from .population import Population, resolve_population
+from .population_stream import PopulationGenerator
 from .sinks import LoadStats, WorldSink
 
 
@@ -39,26 +40,33 @@ def without_content(events: Iterator[Event]) -> Iterator[Event]:
 
 
 def generated_world(
-    profile: str, seed: int, empty: bool = False, world: World | None = None
+    population: str | Population, seed: int | None = None, empty: bool = False, world: World | None = None
 ) -> tuple[World, LoadStats]:
-    generator = TenantGenerator(get_profile(profile), seed)
-    world = world or World(seed=seed, domain=generator.domain)
+    """A world holding a population (a built-in name, a file, or a loaded one); the
+    seed is the population's unless given."""
+    loaded = resolve_population(population) if isinstance(population, str) else population
+    generator = PopulationGenerator(loaded, seed)
+    world = world or World(seed=generator.seed, domain=generator.domain)
     stream = generator.stream()
     stats = WorldSink(world).load(without_content(stream) if empty else stream)
     return world, stats
 
 
-def build_tenant(profile: str | None, seed: int, world_file: Path | None, empty: bool) -> Tenant:
+def build_tenant(population: str | None, seed: int | None, world_file: Path | None, empty: bool) -> Tenant:
+    """What a serve command serves: a world file, a population (a built-in profile's
+    name or a population file), or the demo tenant."""
     if world_file is not None:
         world = load_world(world_file)
         return Tenant(world, f"world file {world_file}")
-    if profile is not None:
+    if population is not None:
         started = time.perf_counter()
-        world, stats = generated_world(profile, seed, empty)
+        loaded = resolve_population(population)
+        seed = loaded.seed if seed is None else seed
+        world, stats = generated_world(loaded, seed, empty)
         what = "empty mailboxes of" if empty else ""
         tenant = Tenant(
             world,
-            f"{what} the {profile} profile (seed {seed})".strip(),
+            f"{what} the {loaded.name} population (seed {seed})".strip(),
             stats.service_account,
             stats.service_password,
         )
@@ -67,6 +75,7 @@ def build_tenant(profile: str | None, seed: int, world_file: Path | None, empty:
             f"items in {time.perf_counter() - started:.1f} s"
         )
         return tenant
+    seed = 42 if seed is None else seed
     world = build_demo_world(World(seed=seed), seed=seed)
     return Tenant(world, "the demo tenant", SERVICE_ACCOUNT, SERVICE_PASSWORD, USER_PASSWORD)
 

@@ -10,15 +10,15 @@ oracle runs.  Times in the timeline are offsets from the start: ``"90m"``, ``"1d
 
 from __future__ import annotations
 
-import re
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from engine.model import DefinitionSpec, EngineVersion, GroupTarget, ScheduleSpec, SiteCode, ZoneName
+
+from ..yamlfile import RefError, SpecFileError, field_name, line_of, parse_offset, read_mapping, validate
 
 RULES = (
     "R1",
@@ -43,22 +43,6 @@ RULES = (
     "X2",
     "K1",  # domain.md §1: a site's key reaches only its own tasks (and the mailboxes they process)
 )
-_DURATION = re.compile(r"^\s*(?:(\d+)d)?\s*(?:(\d+)h)?\s*(?:(\d+)m)?\s*(?:(\d+)s)?\s*$")
-_DAY_TIME = re.compile(r"^\s*(\d+)d\s+(\d{1,2}):(\d{2})\s*$")
-
-
-def parse_offset(text: str | int | float) -> timedelta:
-    """``"90m"``, ``"2h30m"``, ``"3d"``, ``"1d 10:00"`` (day 1 at 10:00), or seconds."""
-    if isinstance(text, int | float):
-        return timedelta(seconds=float(text))
-    match = _DAY_TIME.match(text)
-    if match:
-        return timedelta(days=int(match[1]), hours=int(match[2]), minutes=int(match[3]))
-    match = _DURATION.match(text)
-    if not match or not any(match.groups()):
-        raise ValueError(f"{text!r} is not a duration such as 90m, 2h30m, 3d or '1d 10:00'")
-    days, hours, minutes, seconds = (int(g) if g else 0 for g in match.groups())
-    return timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
 
 
 class _Model(BaseModel):
@@ -250,9 +234,9 @@ class Scenario(_Model):
                 (task.definition, definitions, "definition"),
             ):
                 if value not in known:
-                    raise _RefError((*loc, what), f"no {what} named {value!r}")
+                    raise RefError((*loc, what), f"no {what} named {value!r}")
             if task.group.site_mailboxes and task.site not in homed:
-                raise _RefError(
+                raise RefError(
                     (*loc, "group", "site_mailboxes"),
                     f"site {task.site!r} has no mailboxes (give the site mailboxes: N)",
                 )
@@ -262,23 +246,23 @@ class Scenario(_Model):
             tasks.add(task.name)
         for n, action in enumerate(self.admin):
             if action.task is not None and action.task not in tasks and action.action != "create_task":
-                raise _RefError(("admin", n, "task"), f"no task named {action.task!r}")
+                raise RefError(("admin", n, "task"), f"no task named {action.task!r}")
             if action.new_task is not None:
                 check_task(action.new_task, ("admin", n, "new_task"))
                 tasks.add(action.new_task.name)
         for n, fault in enumerate(self.faults):
             for code in fault.sites or ():
                 if code not in sites:
-                    raise _RefError(("faults", n, "sites"), f"no site named {code!r}")
+                    raise RefError(("faults", n, "sites"), f"no site named {code!r}")
                 ews = fault.kind in ("throttling", "ews_errors") or (fault.kind == "outage" and fault.target == "ews")
                 if ews and code not in homed:
-                    raise _RefError(
+                    raise RefError(
                         ("faults", n, "sites"),
                         f"an EWS fault on site {code!r} needs the site's mailboxes (give it mailboxes: N)",
                     )
         total = sum(s.mailboxes or 0 for s in self.sites)
         if self.tenant.mailboxes is not None and total > self.tenant.mailboxes:
-            raise _RefError(("sites",), f"the sites' mailboxes ({total}) are more than the tenant's")
+            raise RefError(("sites",), f"the sites' mailboxes ({total}) are more than the tenant's")
         return self
 
     @field_validator("start")
@@ -292,48 +276,8 @@ class Scenario(_Model):
         return parse_offset(self.horizon)
 
 
-class _RefError(ValueError):
-    def __init__(self, loc: tuple[Any, ...], message: str) -> None:
-        super().__init__(message)
-        self.loc = loc
-
-
-class ScenarioError(Exception):
+class ScenarioError(SpecFileError):
     """A scenario that cannot run: where (file, line, field) and why."""
-
-    def __init__(self, message: str, path: str = "", line: int | None = None, field: str = "") -> None:
-        where = path + (f":{line}" if line is not None else "")
-        prefix = f"{where}: " if where else ""
-        super().__init__(f"{prefix}{field + ': ' if field else ''}{message}")
-        self.path = path
-        self.line = line
-        self.field = field
-
-
-def _lines(
-    node: yaml.Node, path: tuple[Any, ...] = (), out: dict[tuple[Any, ...], int] | None = None
-) -> dict[tuple[Any, ...], int]:
-    """Field path → 1-based line, from the YAML node tree."""
-    out = {} if out is None else out
-    out[path] = node.start_mark.line + 1
-    if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            name = key.value
-            out[(*path, name)] = key.start_mark.line + 1
-            _lines(value, (*path, name), out)
-    elif isinstance(node, yaml.SequenceNode):
-        for index, value in enumerate(node.value):
-            _lines(value, (*path, index), out)
-    return out
-
-
-def _line_of(lines: dict[tuple[Any, ...], int], loc: tuple[Any, ...]) -> int | None:
-    """The line of the deepest known part of ``loc`` (pydantic adds union tags)."""
-    clean = tuple(part for part in loc if not (isinstance(part, str) and part in _TAGS))
-    for cut in range(len(clean), -1, -1):
-        if clean[:cut] in lines:
-            return lines[clean[:cut]]
-    return None
 
 
 _TAGS = frozenset(
@@ -358,42 +302,19 @@ def load_scenario(source: str | Path, text: str | None = None) -> Scenario:
     """A scenario from a YAML file (or ``text``); errors name the line and field, and
     nothing is returned half-built."""
     path = str(source)
-    if text is None:
-        try:
-            text = Path(source).read_text(encoding="utf-8")
-        except OSError as exc:
-            raise ScenarioError(f"cannot read the file ({exc.strerror})", path) from exc
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.MarkedYAMLError as exc:
-        line = exc.problem_mark.line + 1 if exc.problem_mark else None
-        raise ScenarioError(f"not valid YAML: {exc.problem}", path, line) from exc
-    if not isinstance(data, dict) or node is None:
-        raise ScenarioError("a scenario is a mapping (name, sites, tasks, …)", path, 1)
-    lines = _lines(node)
-    try:
-        scenario = Scenario.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        loc = tuple(first["loc"])
-        cause = first.get("ctx", {}).get("error") if first.get("ctx") else None
-        if isinstance(cause, _RefError):
-            loc = cause.loc
-        message = str(cause) if cause is not None else first["msg"]
-        raise ScenarioError(message, path, _line_of(lines, loc), _field(loc)) from exc
+    data, lines = read_mapping(source, text, "a scenario (name, sites, tasks, …)", ScenarioError)
+    scenario = validate(Scenario, data, lines, path, ScenarioError, _TAGS)
     from .check import console_refusal  # the console's own rules, replayed (imports the console)
 
     refused = console_refusal(scenario)
     if refused is not None:
         raise ScenarioError(
-            f"the console refuses it: {refused.message}", path, _line_of(lines, refused.loc), _field(refused.loc)
+            f"the console refuses it: {refused.message}",
+            path,
+            line_of(lines, refused.loc, _TAGS),
+            field_name(refused.loc, _TAGS),
         )
     return scenario
-
-
-def _field(loc: tuple[Any, ...]) -> str:
-    return ".".join(str(p) for p in loc if not (isinstance(p, str) and p in _TAGS))
 
 
 __all__ = ["RULES", "Scenario", "ScenarioError", "load_scenario", "parse_offset"]

@@ -96,7 +96,7 @@ def test_direct_populate_saves_a_world_that_serve_loads(tmp_path: Path) -> None:
     out = tmp_path / "tiny.world.jsonl.gz"
     result = CliRunner().invoke(main, ["populate", "--profile", "tiny", "--seed", "4", "--out", str(out)])
     assert result.exit_code == 0, result.output
-    assert re.search(r"loaded the tiny profile \(seed 4\): 4 mailboxes", result.output)
+    assert re.search(r"loaded the tiny population \(seed 4\): 4 mailboxes", result.output)
     assert "messages/s" in result.output and "peak memory" in result.output
     process, _ = start_server("--world", str(out), command=("serve",))
     stop_server(process)
@@ -131,7 +131,12 @@ def test_bad_populate_and_serve_options(tmp_path: Path) -> None:
             "--out saves a directly loaded world",
         ),
         (["serve", "--empty"], "--empty needs --profile"),
-        (["serve", "--profile", "tiny", "--world", str(tmp_path / "w")], "not both"),
+        (["serve", "--profile", "tiny", "--world", str(tmp_path / "w")], "not --world and --profile"),
+        (["serve", "--profile", "tiny", "--spec", "small"], "not --profile and --spec"),
+        (["serve", "--spec", str(tmp_path / "nothing.yaml")], "no such file, and not a built-in population"),
+        (["populate"], "give --profile or --spec"),
+        (["populate", "--profile", "tiny", "--spec", "small"], "give --profile or --spec"),
+        (["populate", "--spec", "nope"], "not a built-in population (every-setting, large, medium, small, tiny)"),
     ]
     for args, message in cases:
         result = runner.invoke(main, args)

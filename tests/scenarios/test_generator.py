@@ -10,7 +10,7 @@ from engine.clock import ManualClock
 from mockad.store import DirectoryGroup, DirectoryUser
 from mockews.store import EV_SHORTCUT_CLASS, CalendarItem, World
 from scenarios.generator import ArchiveCoverage, MessageSpec, TenantGenerator
-from scenarios.profiles import PROFILES, get_profile
+from scenarios.profiles import PROFILE_NAMES, get_profile
 from scenarios.sinks import DigestSink, WorldSink, world_digest
 
 from ..conftest import START
@@ -47,12 +47,12 @@ def test_another_seed_gives_another_world(small: World) -> None:
 def test_unknown_profiles_are_refused() -> None:
     with pytest.raises(ValueError, match="unknown profile 'huge'"):
         get_profile("huge")
-    assert set(PROFILES) >= {"small", "medium", "large"}
+    assert set(PROFILE_NAMES) >= {"small", "medium", "large"}
 
 
 def test_directory(small: World) -> None:
     users = list(small.directory.users.values())
-    profile = PROFILES["small"]
+    profile = get_profile("small")
     assert len(users) == profile.mailboxes + profile.users_without_mailbox
     assert len(small.mailboxes) == profile.mailboxes
     assert any(not u.account_enabled for u in users) and any(not u.licensed and u.has_mailbox for u in users)
@@ -177,7 +177,7 @@ def test_the_stream_holds_one_mailbox_at_a_time() -> None:
             open_mailbox = False
         elif isinstance(event, MessageSpec):
             assert open_mailbox
-    assert seen_mailboxes == PROFILES["tiny"].mailboxes
+    assert seen_mailboxes == get_profile("tiny").mailboxes
 
 
 def test_world_meta_records_how_it_was_made(small: World) -> None:

@@ -12,10 +12,11 @@ from engine.clock import ManualClock
 from mockews.app import create_app
 from mockews.server import ServerThread
 from mockews.service import MockExchange
-from mockews.store import Mailbox, World
-from scenarios.generator import TenantGenerator
+from mockews.store import CalendarItem, Mailbox, World
+from scenarios.generator import Event
 from scenarios.populate import EwsPopulator
-from scenarios.profiles import get_profile
+from scenarios.population import resolve_population
+from scenarios.population_stream import PopulationGenerator
 from scenarios.serving import generated_world
 
 from ..conftest import START
@@ -35,6 +36,17 @@ def shape(world: World) -> dict[str, dict[str, list[str]]]:
     return out
 
 
+def recurrences(world: World) -> dict[tuple[str, str], tuple[object, ...]]:
+    """Per mailbox and UID: a meeting's times, flags and recurrence as the store holds them."""
+    return {
+        (m.email, i.uid): (i.subject, i.start, i.end, i.is_all_day, i.sensitivity, i.recurrence, len(i.required))
+        for m in world.mailboxes.values()
+        for f in m.folders()
+        for i in f.items.values()
+        if isinstance(i, CalendarItem)
+    }
+
+
 def path_of(mailbox: Mailbox, folder: object) -> str:
     names = []
     node = folder
@@ -44,32 +56,46 @@ def path_of(mailbox: Mailbox, folder: object) -> str:
     return "/".join(reversed(names))
 
 
+def stream(population: str = "tiny") -> Iterator[Event]:
+    return PopulationGenerator(resolve_population(population), SEED).stream()
+
+
+@pytest.fixture(params=["tiny"])
+def population(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
 @pytest.fixture
-def served() -> Iterator[tuple[World, str, str, str]]:
-    world, stats = generated_world("tiny", SEED, empty=True, world=World(seed=SEED, clock=ManualClock(START)))
+def served(population: str) -> Iterator[tuple[World, str, str, str]]:
+    world, stats = generated_world(population, SEED, empty=True, world=World(seed=SEED, clock=ManualClock(START)))
     assert stats.service_account and stats.service_password
     with ServerThread(create_app(MockExchange(world, auth="basic"))) as server:
         yield world, f"{server.url}/EWS/Exchange.asmx", stats.service_account, stats.service_password
     close_connections()
 
 
-def test_population_through_ews_equals_the_direct_load(served: tuple[World, str, str, str]) -> None:
+# every-setting: a population file's written-out mailboxes, messages (counts, threads,
+# shortcuts, attachments), meetings (weekly and daily, numbered and until a date), groups
+@pytest.mark.parametrize("population", ["tiny", "every-setting"], indirect=True)
+def test_population_through_ews_equals_the_direct_load(served: tuple[World, str, str, str], population: str) -> None:
     target, url, user, password = served
-    report = EwsPopulator(url, user, password).populate(TenantGenerator(get_profile("tiny"), SEED).stream())
+    report = EwsPopulator(url, user, password).populate(stream(population))
     assert report.skipped == [] and report.items_created > 100
-    direct, _ = generated_world("tiny", SEED, world=World(seed=SEED, clock=ManualClock(START)))
+    direct, _ = generated_world(population, SEED, world=World(seed=SEED, clock=ManualClock(START)))
     assert shape(target) == shape(direct)
+    assert recurrences(target) == recurrences(direct)
 
-    again = EwsPopulator(url, user, password).populate(TenantGenerator(get_profile("tiny"), SEED).stream())
+    again = EwsPopulator(url, user, password).populate(stream(population))
     assert (again.folders_created, again.items_created) == (0, 0)
     assert again.items_present == report.items_created
     assert "Nothing to add." in again.summary()
 
 
-def test_received_mail_keeps_its_state(served: tuple[World, str, str, str]) -> None:
+@pytest.mark.parametrize("population", ["tiny", "every-setting"], indirect=True)
+def test_received_mail_keeps_its_state(served: tuple[World, str, str, str], population: str) -> None:
     target, url, user, password = served
-    EwsPopulator(url, user, password).populate(TenantGenerator(get_profile("tiny"), SEED).stream())
-    direct, _ = generated_world("tiny", SEED, world=World(seed=SEED, clock=ManualClock(START)))
+    EwsPopulator(url, user, password).populate(stream(population))
+    direct, _ = generated_world(population, SEED, world=World(seed=SEED, clock=ManualClock(START)))
 
     def facts(world: World) -> set[tuple[object, ...]]:
         return {
@@ -82,7 +108,10 @@ def test_received_mail_keeps_its_state(served: tuple[World, str, str, str]) -> N
                 i.is_draft,
                 i.sensitivity,
                 i.item_class,
-                len(i.attachments or []),
+                i.subject,
+                i.importance,
+                tuple(i.categories or ()),
+                tuple(sorted((a.name, a.size) for a in i.attachments or [])),
                 i.get_extra("InReplyTo"),
             )
             for m in world.mailboxes.values()
@@ -97,9 +126,7 @@ def test_received_mail_keeps_its_state(served: tuple[World, str, str, str]) -> N
 def test_dry_run_changes_nothing(served: tuple[World, str, str, str]) -> None:
     target, url, user, password = served
     before = target.counts()
-    report = EwsPopulator(url, user, password, dry_run=True).populate(
-        TenantGenerator(get_profile("tiny"), SEED).stream()
-    )
+    report = EwsPopulator(url, user, password, dry_run=True).populate(stream())
     assert report.items_created > 100 and report.folders_created > 0
     assert target.counts() == before
     assert report.summary().startswith(f"{len(target.mailboxes)} mailboxes processed: would create")
@@ -107,7 +134,7 @@ def test_dry_run_changes_nothing(served: tuple[World, str, str, str]) -> None:
 
 def test_unknown_mailboxes_are_skipped_and_mapping_redirects(served: tuple[World, str, str, str]) -> None:
     target, url, user, password = served
-    generator = TenantGenerator(get_profile("tiny"), SEED)
+    generator = PopulationGenerator(resolve_population("tiny"), SEED)
     first = next(p for p in generator.people if p.has_mailbox)
     target.reset(SEED)  # an empty server: nobody's mailbox exists …
     target.add_account(user, password, can_impersonate=True)

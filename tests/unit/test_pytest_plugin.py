@@ -71,6 +71,45 @@ def test_the_marker_picks_profile_seed_and_transport(pytester: pytest.Pytester) 
     result.stdout.fnmatch_lines(["*transport must be 'inprocess' or 'http', not 'pigeon'*"])
 
 
+def test_the_marker_takes_a_population_file(pytester: pytest.Pytester) -> None:
+    pytester.makefile(
+        ".yaml",
+        legal="""
+        name: legal
+        seed: 3
+        mailboxes:
+          - address: ann.lee@contoso.example
+            folders: [inbox/Matters]
+            messages:
+              - {subject: Engagement letter, folder: inbox/Matters, from: bo@fabrikam.example,
+                 received: 2024-05-02T08:15:00Z}
+        """,
+    )
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.synceng(population="legal.yaml")
+        def test_the_file_is_the_world(mock_exchange):
+            ann = mock_exchange.account("ann.lee@contoso.example", as_user="qa@contoso.example")
+            [letter] = list((ann.inbox / "Matters").all())
+            assert letter.subject == "Engagement letter" and letter.sender.email_address == "bo@fabrikam.example"
+            assert list(mock_exchange.world.mailboxes) == ["ann.lee@contoso.example"]
+
+        @pytest.mark.synceng(population="tiny")
+        def test_a_builtin_population_by_name(mock_exchange):
+            assert len(mock_exchange.world.mailboxes) == 4
+
+        @pytest.mark.synceng(population="nowhere.yaml")
+        def test_a_missing_file_is_named(mock_exchange):
+            pass
+        """
+    )
+    result = pytester.runpytest("-p", "no:randomly")
+    result.assert_outcomes(passed=2, errors=1)
+    result.stdout.fnmatch_lines(["*synceng marker: nowhere.yaml: no such file, and not a built-in population*"])
+
+
 def test_the_testbed_fixture_replicates_a_mailbox_when_the_clock_is_advanced(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
         """
