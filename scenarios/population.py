@@ -206,6 +206,18 @@ class MessageEntry(_Model):
             raise ValueError(f"{value!r} is not an Internet Message-ID such as <id@host>")
         return value
 
+    @model_validator(mode="after")
+    def _consistent(self) -> MessageEntry:
+        if self.message_id is not None and self.count > 1:
+            raise RefError(("message_id",), "a Message-ID names one message: leave it out with count")
+        if self.sent is not None and self.received is not None and self.sent > self.received:
+            raise RefError(("sent",), "sent is after received")
+        if self.sent is not None and self.received is None:
+            raise RefError(("sent",), "give received with sent")
+        if parse_offset(self.every).total_seconds() <= 0 and self.count > 1:
+            raise RefError(("every",), "copies need a gap: every is longer than 0")
+        return self
+
 
 Weekday = Literal["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 

@@ -19,6 +19,8 @@ from pydantic import BaseModel, ValidationError
 M = TypeVar("M", bound=BaseModel)
 #: a file larger than this is refused before parsing (a population or scenario is a page or two)
 MAX_BYTES = 2_000_000
+#: nor is one nested deeper than this (a population nests six levels, a scenario five)
+MAX_DEPTH = 32
 
 
 _DURATION = re.compile(r"^\s*(?:(\d+)d)?\s*(?:(\d+)h)?\s*(?:(\d+)m)?\s*(?:(\d+)s)?\s*$")
@@ -114,16 +116,23 @@ def read_mapping(
         except UnicodeDecodeError as exc:
             raise error(f"not UTF-8 text (byte {exc.start})", path) from exc
     try:
-        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        depth = 0
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):  # lazily: stops at the first problem
+            line = event.start_mark.line + 1 if event.start_mark else None
             if isinstance(event, yaml.AliasEvent):  # a few aliases can stand for billions of nodes
-                line = event.start_mark.line + 1 if event.start_mark else None
                 raise error("aliases (*name) are not accepted: write the value out", path, line)
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:  # pyyaml's scanner slows down quadratically with depth
+                    raise error(f"nested more than {MAX_DEPTH} levels deep", path, line)
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else None
         raise error(f"not valid YAML: {exc.problem}", path, line) from exc
-    except yaml.YAMLError as exc:  # e.g. a recursion limit from a hostile nesting
+    except yaml.YAMLError as exc:
         raise error(f"not valid YAML: {exc}", path) from exc
     if not isinstance(data, dict) or node is None:
         raise error(f"{what} is a mapping", path, 1)

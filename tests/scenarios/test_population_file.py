@@ -233,6 +233,27 @@ BAD = [
     ("subject: hello", "subject: hello\n        count: 0", 7, "mailboxes.0.messages.0.count", "greater than or equal"),
     ("subject: hello", "subject: hello\n        colour: red", 7, "mailboxes.0.messages.0.colour", "Extra inputs"),
     ("subject: hello", "subject: hello\n        every: soon", 7, "mailboxes.0.messages.0.every", "not a duration"),
+    (
+        "received: 2024-05-02T08:15:00Z",
+        "received: 2024-05-02T08:15:00Z\n        sent: 2024-05-02T09:00:00Z",
+        10,
+        "mailboxes.0.messages.0.sent",
+        "sent is after received",
+    ),
+    (
+        "subject: hello",
+        "subject: hello\n        count: 3\n        message_id: <a@b>",
+        8,
+        "mailboxes.0.messages.0.message_id",
+        "names one message",
+    ),
+    (
+        "name: t\n",
+        "name: t\ngenerate: {mailboxes: 2, folders: {min: 5, max: 2}}\n",
+        2,
+        "generate.folders",
+        "max is less than min",
+    ),
     ("name: t\n", "name: t\ngenerate: {mailboxes: 2, locales: [xx_YY]}\n", 2, "generate.locales", "not a faker locale"),
     ("name: t\n", "name: t\ngenerate: {mailboxes: -1}\n", 2, "generate.mailboxes", "greater than or equal"),
     (
@@ -301,6 +322,7 @@ def test_errors_name_the_line_and_the_field(old: str, new: str, line: int, field
         ("name: t\nmailboxes: [\n", "not valid YAML"),
         ("name: t\n", "at least one mailbox"),
         ("a: &x [1, 2]\nb: *x\n", "aliases (*name) are not accepted"),
+        ("name: " + "[" * 20_000 + "]" * 20_000, "x.yaml:1: nested more than 32 levels deep"),
     ],
 )
 def test_files_that_are_not_populations_are_refused(text: str, message: str) -> None:

@@ -120,6 +120,9 @@ def one_task(site_line: str, site: str) -> str:
 
 BAD_FILES = [
     ("name: x\nsites: [{code: A}\n", 3, "", "not valid YAML"),
+    # hostile YAML: aliases (billion laughs) and deep nesting (pyyaml is quadratic in depth)
+    ("name: x\nsites:\n  - &a {code: A}\n  - *a\n", 4, "", "aliases (*name) are not accepted"),
+    ("name: x\nsites:\n  - code: A\nlatency: " + "[" * 5_000 + "]" * 5_000 + "\n", 4, "", "nested more than 32"),
     ("name: x\nsites:\n  - code: A\nhorizon: forever\n", 4, "horizon", "is not a duration"),
     ("name: x\nsites:\n  - code: A\n    colour: red\n", 4, "sites.0.colour", "Extra inputs are not permitted"),
     (
