@@ -20,8 +20,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import ExitStack
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -59,6 +60,10 @@ def choice(request: pytest.FixtureRequest) -> Choice:
         raise pytest.UsageError("synceng marker: give profile or population, not both")
     if chosen.transport not in ("inprocess", "http"):
         raise pytest.UsageError(f"synceng marker: transport must be 'inprocess' or 'http', not {chosen.transport!r}")
+    if chosen.population is not None and not Path(chosen.population).exists():
+        beside = request.path.parent / chosen.population  # a file next to the test module
+        if beside.exists():
+            chosen = replace(chosen, population=str(beside))
     return chosen
 
 

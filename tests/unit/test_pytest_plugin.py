@@ -72,9 +72,11 @@ def test_the_marker_picks_profile_seed_and_transport(pytester: pytest.Pytester) 
 
 
 def test_the_marker_takes_a_population_file(pytester: pytest.Pytester) -> None:
+    pytester.mkdir("data")
     pytester.makefile(
         ".yaml",
-        legal="""
+        **{
+            "data/legal": """
         name: legal
         seed: 3
         mailboxes:
@@ -83,13 +85,25 @@ def test_the_marker_takes_a_population_file(pytester: pytest.Pytester) -> None:
             messages:
               - {subject: Engagement letter, folder: inbox/Matters, from: bo@fabrikam.example,
                  received: 2024-05-02T08:15:00Z}
-        """,
+        """
+        },
+    )
+    pytester.makepyfile(
+        **{
+            "data/test_beside": """
+        import pytest
+
+        @pytest.mark.synceng(population="legal.yaml")  # found beside the test module
+        def test_a_file_beside_the_test(mock_exchange):
+            assert list(mock_exchange.world.mailboxes) == ["ann.lee@contoso.example"]
+        """
+        }
     )
     pytester.makepyfile(
         """
         import pytest
 
-        @pytest.mark.synceng(population="legal.yaml")
+        @pytest.mark.synceng(population="data/legal.yaml")  # or from where pytest runs
         def test_the_file_is_the_world(mock_exchange):
             ann = mock_exchange.account("ann.lee@contoso.example", as_user="qa@contoso.example")
             [letter] = list((ann.inbox / "Matters").all())
@@ -106,7 +120,7 @@ def test_the_marker_takes_a_population_file(pytester: pytest.Pytester) -> None:
         """
     )
     result = pytester.runpytest("-p", "no:randomly")
-    result.assert_outcomes(passed=2, errors=1)
+    result.assert_outcomes(passed=3, errors=1)
     result.stdout.fnmatch_lines(["*synceng marker: nowhere.yaml: no such file, and not a built-in population*"])
 
 
