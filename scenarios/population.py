@@ -307,7 +307,12 @@ class MailboxEntry(_Model):
         if not self.mailbox and (self.folders or self.messages or self.meetings or self.drawn):
             raise RefError(("mailbox",), "a user without a mailbox has no folders, messages or meetings")
         known = self.folder_paths()
+        given: set[str] = set()
         for n, message in enumerate(self.messages):
+            if message.message_id is not None:
+                if message.message_id in given:
+                    raise RefError(("messages", n, "message_id"), f"{message.message_id} is given twice")
+                given.add(message.message_id)
             if _folder_key(message.folder) not in known or _folder_key(message.folder).startswith("calendar"):
                 raise RefError(("messages", n, "folder"), _unknown_folder(message.folder, "a mail folder"))
         for n, meeting in enumerate(self.meetings):

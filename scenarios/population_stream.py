@@ -140,8 +140,9 @@ class PopulationGenerator:
             clean = path.strip("/")
             yield FolderSpec(clean, "IPF.Appointment" if clean.lower().startswith("calendar/") else "IPF.Note")
         messages: list[MessageSpec] = []
+        seen: dict[tuple[object, ...], int] = {}  # a message written twice is two messages
         for message in entry.messages:
-            messages.extend(self._messages(entry, message))
+            messages.extend(self._messages(entry, message, seen))
         meetings = [self._meeting(entry, meeting) for meeting in entry.meetings]
         if entry.drawn is not None:
             mail = [f.strip("/") for f in entry.folders if not f.strip("/").lower().startswith("calendar")]
@@ -160,7 +161,9 @@ class PopulationGenerator:
         name, mail = parse_address(text)
         return name or self._names.get(mail.lower()) or mail.split("@")[0], mail
 
-    def _messages(self, entry: MailboxEntry, spec: MessageEntry) -> Iterator[MessageSpec]:
+    def _messages(
+        self, entry: MailboxEntry, spec: MessageEntry, seen: dict[tuple[object, ...], int]
+    ) -> Iterator[MessageSpec]:
         owner = (entry.display_name(), entry.address)
         folder = spec.folder.strip("/")
         outbound = folder.lower() in OUTBOUND
@@ -178,7 +181,17 @@ class PopulationGenerator:
             subject = spec.subject if spec.count == 1 else f"{spec.subject} ({k + 1})"
             if spec.thread and k > 0:
                 subject = f"RE: {spec.subject}"
-            key = (entry.address.lower(), folder.lower(), spec.subject, sender[1].lower(), when.isoformat(), k)
+            key: tuple[object, ...] = (
+                entry.address.lower(),
+                folder.lower(),
+                spec.subject,
+                sender[1].lower(),
+                when.isoformat(),
+                k,
+            )
+            seen[key] = repeat = seen.get(key, -1) + 1
+            if repeat:
+                key = (*key, repeat)
             message_id = spec.message_id if spec.message_id and spec.count == 1 else None
             message_id = message_id or f"<{_digest(*key)}@{self.domain}>"
             yield MessageSpec(

@@ -9,6 +9,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mockews.store import EV_SHORTCUT_CLASS, CalendarItem, Item, World
 from scenarios.generator import MessageSpec, TenantGenerator
@@ -341,3 +343,46 @@ def test_huge_files_are_refused_before_parsing(tmp_path: Path) -> None:
 def test_builtin_populations_load(name: str) -> None:
     population = resolve_population(name)
     assert population.name == name and population.description
+
+
+# -- written-out messages, over many shapes (Hypothesis) --------------------------------------
+
+_entry = st.fixed_dictionaries(
+    {
+        "subject": st.sampled_from(["a", "b"]),  # few subjects: entries that collide
+        "folder": st.sampled_from(["inbox", "sentitems", "inbox/X", "Archive/2021"]),
+        "from": st.sampled_from(["p@contoso.example", "q@fabrikam.example"]),
+        "received": st.sampled_from(["2024-05-01T10:00:00Z", "2024-05-02T10:00:00Z"]),
+        "count": st.integers(1, 4),
+        "every": st.sampled_from(["1h", "1d"]),
+        "thread": st.booleans(),
+    }
+)
+
+
+@settings(deadline=None, max_examples=30)  # a generator costs ~0.1 s (its faker pools)
+@given(entries=st.lists(_entry, min_size=1, max_size=8))
+def test_every_written_message_is_one_item_with_its_own_message_id(entries: list[dict[str, object]]) -> None:
+    """However entries repeat and collide, each copy is one message with a Message-ID of
+    its own (what makes a second run through EWS find exactly what the first created);
+    a thread's replies point at the copy before."""
+    import yaml
+
+    text = yaml.safe_dump(
+        {
+            "name": "h",
+            "mailboxes": [
+                {"address": "ann@contoso.example", "folders": ["inbox/X", "Archive/2021"], "messages": entries}
+            ],
+        }
+    )
+    population = load_population("h.yaml", text)
+
+    messages = [e for e in PopulationGenerator(population, 1).stream() if isinstance(e, MessageSpec)]
+    assert len(messages) == sum(int(e["count"]) for e in entries)  # type: ignore[call-overload]
+    assert len({m.message_id for m in messages}) == len(messages)
+    by_id = {m.message_id: m for m in messages}
+    for m in messages:
+        if m.in_reply_to is not None:
+            earlier = by_id[m.in_reply_to]
+            assert earlier.received < m.received and m.subject.startswith("RE: ")
