@@ -386,3 +386,36 @@ def test_every_written_message_is_one_item_with_its_own_message_id(entries: list
         if m.in_reply_to is not None:
             earlier = by_id[m.in_reply_to]
             assert earlier.received < m.received and m.subject.startswith("RE: ")
+
+
+def test_every_setting_has_every_setting() -> None:
+    """The built-in reference file names every field of the format (so it cannot fall
+    behind the models)."""
+    import yaml
+    from pydantic import BaseModel
+
+    from scenarios.population import Population, builtin_path
+
+    data = yaml.safe_load(builtin_path("every-setting").read_text(encoding="utf-8"))
+
+    def seen(value: object) -> set[tuple[str, ...]]:
+        if isinstance(value, dict):
+            return {(k,) for k in value} | {(k, *rest) for k, v in value.items() for rest in seen(v)}
+        if isinstance(value, list):
+            return {path for item in value for path in seen(item)}
+        return set()
+
+    def fields(model: type[BaseModel], prefix: tuple[str, ...] = ()) -> set[tuple[str, ...]]:
+        out = set()
+        for name, info in model.model_fields.items():
+            path = (*prefix, info.alias or name)
+            out.add(path)
+            for inner in getattr(info.annotation, "__args__", ()) + (info.annotation,):
+                origin = getattr(inner, "__origin__", None)
+                for candidate in (inner, *getattr(inner, "__args__", ())) if origin is list else (inner,):
+                    if isinstance(candidate, type) and issubclass(candidate, BaseModel):
+                        out |= fields(candidate, path)
+        return out
+
+    missing = sorted(".".join(p) for p in fields(Population) - seen(data))
+    assert missing == []
