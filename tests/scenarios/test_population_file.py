@@ -410,7 +410,7 @@ def test_every_setting_has_every_setting() -> None:
         for name, info in model.model_fields.items():
             path = (*prefix, info.alias or name)
             out.add(path)
-            for inner in getattr(info.annotation, "__args__", ()) + (info.annotation,):
+            for inner in (*getattr(info.annotation, "__args__", ()), info.annotation):
                 origin = getattr(inner, "__origin__", None)
                 for candidate in (inner, *getattr(inner, "__args__", ())) if origin is list else (inner,):
                     if isinstance(candidate, type) and issubclass(candidate, BaseModel):
