@@ -14,7 +14,7 @@ from mockews.store import World
 from mockews.store.persist import save_world
 
 from .populate import EwsPopulator
-from .population import FolderShape, Generate, Population
+from .population import Population
 from .population_stream import PopulationGenerator
 from .sinks import DigestSink, WorldSink
 
@@ -22,11 +22,7 @@ Echo = Callable[[str], None]
 
 
 def _generator(population: Population, seed: int, coverage: float | None) -> PopulationGenerator:
-    if coverage is not None:
-        generated = population.generate or Generate(mailboxes=0, folders=FolderShape(min=0, max=0))
-        generate = generated.model_copy(update={"archive_coverage": coverage})
-        population = population.model_copy(update={"generate": generate})
-    return PopulationGenerator(population, seed)
+    return PopulationGenerator(population.with_coverage(coverage), seed)
 
 
 def populate_direct(

@@ -447,6 +447,13 @@ class Population(_Model):
             attachment_sizes=tuple((s.bytes, s.weight) for s in m.attachment_sizes),
         )
 
+    def with_coverage(self, coverage: float | None) -> Population:
+        """This population with another archive coverage (None: as it is)."""
+        if coverage is None:
+            return self
+        generate = self.generate or Generate(mailboxes=0, folders=FolderShape(min=0, max=0))
+        return self.model_copy(update={"generate": generate.model_copy(update={"archive_coverage": coverage})})
+
     def expected_items(self) -> int:
         """About how many items the population holds (for a progress bar)."""
         profile = self.profile()

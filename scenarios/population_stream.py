@@ -10,7 +10,7 @@ gives exactly the generator's stream (the built-in profiles)."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Container, Iterator
 from datetime import datetime, timedelta
 
 from mockews.store import EV_SHORTCUT_CLASS, Recurrence
@@ -117,7 +117,9 @@ class PopulationGenerator:
     def mailbox_addresses(self) -> list[str]:
         return [p.mail.lower() for p in self.people if p.has_mailbox]
 
-    def stream(self) -> Iterator[Event]:
+    def stream(self, only: Container[str] | None = None) -> Iterator[Event]:
+        """The tenant; with ``only``, the content of those mailboxes alone (as
+        :meth:`TenantGenerator.stream`)."""
         tenant = self.tenant
         yield TenantInfo(self.profile.name, self.seed, self.domain, self.profile.archive_coverage)
         yield from tenant.people
@@ -128,10 +130,10 @@ class PopulationGenerator:
             yield Contact(contact.name, contact.mail)
         yield from tenant.groups()
         yield from self._groups()
-        yield from tenant.mailbox_contents()
+        yield from tenant.mailbox_contents(only)
         generated = len(tenant.mailbox_addresses())
         for index, (entry, person) in enumerate(zip(self.population.mailboxes, self.explicit_people, strict=True)):
-            if entry.mailbox:
+            if entry.mailbox and (only is None or entry.address.lower() in only):
                 yield from self._mailbox(generated + index, entry, person)
 
     def _mailbox(self, index: int, entry: MailboxEntry, person: Person) -> Iterator[Event]:

@@ -55,7 +55,11 @@ def _offset(value: Any) -> Any:
 
 
 class TenantSpec(_Model):
+    """A built-in profile (with overrides, or ``custom``), or a population file."""
+
     profile: Literal["tiny", "small", "medium", "large", "custom"] = "tiny"
+    #: a population file (relative to the scenario file) or a built-in population's name
+    population: str | None = Field(default=None, min_length=1)
     mailboxes: int | None = Field(default=None, ge=1, le=20_000)  # custom (or overrides)
     messages_per_mailbox: int | None = Field(default=None, ge=0, le=100_000)
     calendar_items_per_mailbox: int | None = Field(default=None, ge=0, le=10_000)
@@ -64,6 +68,11 @@ class TenantSpec(_Model):
 
     @model_validator(mode="after")
     def _custom(self) -> TenantSpec:
+        if self.population is not None:
+            sizes = {"profile", "mailboxes", "messages_per_mailbox", "calendar_items_per_mailbox", "groups"}
+            given = sorted(sizes & self.model_fields_set)
+            if given:
+                raise RefError((given[0],), "a population file says the tenant's size: give population or profile")
         if self.profile == "custom" and self.mailboxes is None:
             raise ValueError("a custom tenant needs mailboxes")
         return self
@@ -298,12 +307,30 @@ _TAGS = frozenset(
 )
 
 
+def _with_population(scenario: Scenario, folder: Path, path: str, line: int | None) -> Scenario:
+    """The scenario with its population file found (beside the scenario file unless it
+    is absolute or a built-in's name) and checked, its errors given with their lines."""
+    from ..population import PopulationError, builtin_names, resolve_population
+
+    name = scenario.tenant.population
+    assert name is not None
+    if name not in builtin_names() and not Path(name).is_absolute():
+        name = str(folder / name)
+    try:
+        resolve_population(name)
+    except PopulationError as exc:
+        raise ScenarioError(f"the population: {exc}", path, line, "tenant.population") from exc
+    return scenario.model_copy(update={"tenant": scenario.tenant.model_copy(update={"population": name})})
+
+
 def load_scenario(source: str | Path, text: str | None = None) -> Scenario:
     """A scenario from a YAML file (or ``text``); errors name the line and field, and
     nothing is returned half-built."""
     path = str(source)
     data, lines = read_mapping(source, text, "a scenario (name, sites, tasks, …)", ScenarioError)
     scenario = validate(Scenario, data, lines, path, ScenarioError, _TAGS)
+    if scenario.tenant.population is not None:
+        scenario = _with_population(scenario, Path(path).parent, path, line_of(lines, ("tenant", "population")))
     from .check import console_refusal  # the console's own rules, replayed (imports the console)
 
     refused = console_refusal(scenario)

@@ -1,4 +1,5 @@
-"""The scenario's tenant: a generated world (scenarios.generator, deterministic by seed)
+"""The scenario's tenant: a generated world (scenarios.generator, deterministic by seed;
+or a population file, scenarios.population)
 on the simulation's clock, and what the archive already holds of it (journaling /
 legacy ingestion: the profile's coverage, readable by the mailboxes that have the
 message)."""
@@ -12,6 +13,8 @@ from datetime import UTC, datetime
 from engine.clock import Clock
 from mockews.store import World
 from scenarios.generator import ArchiveCoverage, MailboxStart, MessageSpec, Person, TenantGenerator
+from scenarios.population import Population, resolve_population
+from scenarios.population_stream import PopulationGenerator
 from scenarios.profiles import Profile, get_profile
 from scenarios.sinks import WorldSink
 
@@ -59,7 +62,21 @@ def archive_key(message_id: str, sent: int | None) -> str:
     return f"{message_id}|{stamp}"
 
 
+def population_for(spec: TenantSpec, now: datetime | None = None) -> Population | None:
+    """The tenant's population file, if it has one (with the scenario's coverage, and
+    ``now`` as the end of its generated mail)."""
+    if spec.population is None:
+        return None
+    population = resolve_population(spec.population)
+    if now is not None:
+        population = population.model_copy(update={"now": now})
+    return population.with_coverage(spec.archive_coverage)
+
+
 def profile_for(spec: TenantSpec) -> Profile:
+    population = population_for(spec)
+    if population is not None:
+        return population.profile()
     base = get_profile("tiny" if spec.profile == "custom" else spec.profile)
     changes: dict[str, object] = {}
     if spec.profile == "custom":
@@ -84,11 +101,17 @@ def build_tenant(
 ) -> Tenant:
     """The tenant on ``clock``; ``own(mailbox, home site)`` picks the mailboxes whose
     content is generated (a shard's own; default: all) — the others exist, empty."""
-    profile = replace(profile_for(spec), now=clock.now())  # the tenant's mail ends where the simulation starts
+    population = population_for(spec, clock.now())  # the tenant's mail ends where the simulation starts
+    generator: TenantGenerator | PopulationGenerator
+    if population is not None:
+        generator = PopulationGenerator(population, seed)
+        profile, domain = generator.profile, population.domain
+    else:
+        profile, domain = replace(profile_for(spec), now=clock.now()), DOMAIN
+        generator = TenantGenerator(profile, seed, DOMAIN)
     # The core folder set: the scenarios' golden traces and oracle horizons were
     # recorded with it (the full Exchange 2016 set adds six mail folders per mailbox).
-    world = World(seed=seed, clock=clock, domain=DOMAIN, system_folders=False)
-    generator = TenantGenerator(profile, seed, DOMAIN)
+    world = World(seed=seed, clock=clock, domain=domain, system_folders=False)
     mailboxes = sorted(set(generator.mailbox_addresses()))
     homes = home_sites(mailboxes, sites)
     chosen = frozenset(m for m in mailboxes if own is None or own(m, homes.get(m)))
