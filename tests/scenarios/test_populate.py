@@ -11,7 +11,7 @@ from exchangelib.protocol import close_connections
 from engine.clock import ManualClock
 from mockews.app import create_app
 from mockews.server import ServerThread
-from mockews.service import MockExchange
+from mockews.service import MockExchange, RequestRecord
 from mockews.store import CalendarItem, Mailbox, World
 from scenarios.generator import Event
 from scenarios.populate import EwsPopulator
@@ -143,3 +143,36 @@ def test_unknown_mailboxes_are_skipped_and_mapping_redirects(served: tuple[World
     assert len(report.skipped) == len(report.mailboxes) - 1
     assert "ErrorNonExistentMailbox" in (report.skipped[0].skipped or "")
     assert sum(len(f.items) for f in only.folders()) > 0
+
+
+def test_an_interrupted_population_is_finished_by_the_next_run() -> None:
+    """A run that fails part-way through a mailbox (the store goes away after its folders
+    and some items exist) leaves what it made; the next run adds exactly the rest."""
+    from mockews.faults import FaultRule
+
+    world, stats = generated_world("every-setting", SEED, empty=True, world=World(seed=SEED, clock=ManualClock(START)))
+    assert stats.service_account and stats.service_password
+    exchange = MockExchange(world, auth="basic")
+    ann = "ann.lee@contoso.example"
+
+    def after_her_first_items(record: RequestRecord) -> None:
+        """Once Ann's first CreateItem is answered, her store goes away."""
+        if record.operation == "CreateItem" and record.mailbox == ann and not exchange.faults.rules:
+            exchange.faults.add(FaultRule("ErrorMailboxStoreUnavailable", operation="CreateItem", mailbox=ann))
+
+    exchange.listeners.append(after_her_first_items)
+    with ServerThread(create_app(exchange)) as server:
+        url = f"{server.url}/EWS/Exchange.asmx"
+        first = EwsPopulator(url, stats.service_account, stats.service_password).populate(stream("every-setting"))
+        [skipped] = first.skipped
+        assert skipped.mailbox == ann and "ErrorMailboxStoreUnavailable" in (skipped.skipped or "")
+        made = sum(len(f.items) for f in world.mailboxes[ann].folders())
+        exchange.listeners.clear()
+        exchange.faults.clear()
+        second = EwsPopulator(url, stats.service_account, stats.service_password).populate(stream("every-setting"))
+    close_connections()
+    assert second.skipped == [] and second.folders_created == 0
+    assert made > 0 and second.items_created > 0  # some of hers were made, the rest come now
+    assert second.items_present == first.items_created - skipped.items_created + made
+    direct, _ = generated_world("every-setting", SEED, world=World(seed=SEED, clock=ManualClock(START)))
+    assert shape(world) == shape(direct)
