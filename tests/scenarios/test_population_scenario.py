@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from synceng.cli import main
@@ -86,3 +87,28 @@ def test_population_and_profile_are_not_both_given(tmp_path: Path) -> None:
     missing = files(tmp_path, scenario=SCENARIO.replace("qa.yaml", "nowhere.yaml"))
     result = CliRunner().invoke(main, ["scenario", "check", str(missing)])
     assert result.exit_code == 1 and "no such file, and not a built-in population" in result.output
+
+
+SHARDED = SCENARIO.replace(
+    "sites: [{code: LON, time_zone: Europe/London}]",
+    "sites:\n  - {code: LON, time_zone: Europe/London, mailboxes: 1}\n"
+    "  - {code: NYC, time_zone: America/New_York, mailboxes: 2}",
+).replace(
+    "  - {name: replicate, site: LON, type: mfr, definition: All mail, schedule: Hourly, group: {all_mailboxes: true}}",
+    "  - {name: lon, site: LON, type: mfr, definition: All mail, schedule: Hourly, group: {site_mailboxes: true}}\n"
+    "  - {name: nyc, site: NYC, type: mfr, definition: All mail, schedule: Hourly, group: {site_mailboxes: true}}",
+)
+
+
+@pytest.mark.slow  # a Dask cluster
+def test_a_population_scenario_sharded_by_site_equals_the_whole(tmp_path: Path) -> None:
+    """The scenario crosses to the Dask workers whole (its population path absolute)."""
+    scenario = files(tmp_path, scenario=SHARDED)
+    reports = []
+    for extra in ([], ["--workers", "2"]):
+        report = tmp_path / f"report{len(extra)}"
+        result = CliRunner().invoke(main, ["scenario", "run", str(scenario), "--report", str(report), *extra])
+        assert result.exit_code == 0, result.output
+        reports.append(json.loads((report / "report.json").read_text()))
+    whole, sharded = reports
+    assert whole["trace_sha256"] == sharded["trace_sha256"] and sharded["stats"]["mailboxes"] == 3
