@@ -398,6 +398,14 @@ class Population(_Model):
             users.add(entry.address.lower())
         known = users | {c.mail.lower() for c in self.contacts}
         names = [g.name for g in self.groups]
+        mails = set(known)
+        for n, group in enumerate(self.groups):
+            if group.mail is not None:
+                if group.mail.lower() in mails:
+                    raise RefError(
+                        ("groups", n, "mail"), f"{group.mail!r} is already a mailbox's, contact's or group's"
+                    )
+                mails.add(group.mail.lower())
         for n, group in enumerate(self.groups):
             if names.index(group.name) != n:
                 raise RefError(("groups", n, "name"), f"a group named {group.name!r} is listed twice")

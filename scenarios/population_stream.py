@@ -87,12 +87,25 @@ class PopulationGenerator:
             sam_account_name=alias[:20],
         )
 
-    def _groups(self) -> list[Group]:
-        """The file's groups, nested ones before those holding them."""
+    def _groups(self, generated_groups: list[Group]) -> list[Group]:
+        """The file's groups, nested ones before those holding them; an address made
+        from a group's name never takes one already in the directory."""
         entries = {g.name: g for g in self.population.groups}
         generated = [p.mail for p in self.tenant.people if p.has_mailbox]
         ordered: list[Group] = []
         done: set[str] = set()
+        taken = {p.mail.lower() for p in self.people} | {c.mail.lower() for c in self.population.contacts}
+        taken |= {g.mail.lower() for g in generated_groups if g.mail}
+        taken |= {g.mail.lower() for g in self.population.groups if g.mail}
+
+        def address(name: str) -> str:
+            base = _ascii(name) or "group"
+            mail, k = f"{base}@{self.domain}", 1
+            while mail.lower() in taken:
+                k += 1
+                mail = f"{base}{k}@{self.domain}"
+            taken.add(mail.lower())
+            return mail
 
         def add(name: str) -> None:
             if name in done:
@@ -103,7 +116,7 @@ class PopulationGenerator:
                 add(inner)
             mail = entry.mail
             if mail is None and entry.kind != "security":
-                mail = f"{_ascii(entry.name) or 'group'}@{self.domain}"
+                mail = address(entry.name)
             members = [parse_address(m)[1] for m in entry.members] + generated[: entry.generated_members]
             dn = f"CN={entry.name},OU=Groups,{self.tenant.dc}" if entry.kind != "unified" else None
             ordered.append(Group(entry.name, mail, entry.kind, dn, sorted(set(members)), list(entry.groups)))
@@ -128,8 +141,9 @@ class PopulationGenerator:
         yield from tenant.contacts()
         for contact in self.population.contacts:
             yield Contact(contact.name, contact.mail)
-        yield from tenant.groups()
-        yield from self._groups()
+        generated_groups = tenant.groups()
+        yield from generated_groups
+        yield from self._groups(generated_groups)
         yield from tenant.mailbox_contents(only)
         generated = len(tenant.mailbox_addresses())
         for index, (entry, person) in enumerate(zip(self.population.mailboxes, self.explicit_people, strict=True)):

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mockews.store import EV_SHORTCUT_CLASS, CalendarItem, Item, World
-from scenarios.generator import MessageSpec, TenantGenerator
+from scenarios.generator import Group, MessageSpec, TenantGenerator
 from scenarios.population import PopulationError, builtin_names, load_population, resolve_population
 from scenarios.population_stream import PopulationGenerator
 from scenarios.profiles import PROFILE_NAMES, Profile, get_profile
@@ -290,6 +290,13 @@ BAD = [
     ),
     ("name: t\n", "name: t\ngroups:\n  - {name: A, groups: [C]}\n", 3, "groups.0.groups.0", "no group named 'C'"),
     (
+        "name: t\n",
+        "name: t\ngroups:\n  - {name: A, mail: ann@contoso.example}\n",
+        3,
+        "groups.0.mail",
+        "'ann@contoso.example' is already a mailbox's",
+    ),
+    (
         "  - address: ann@contoso.example\n",
         "  - address: bo@contoso.example\n  - address: ann@contoso.example\n  - address: Ann@contoso.example\n",
         5,
@@ -419,3 +426,11 @@ def test_every_setting_has_every_setting() -> None:
 
     missing = sorted(".".join(p) for p in fields(Population) - seen(data))
     assert missing == []
+
+
+def test_a_group_address_made_from_its_name_takes_no_address_in_use() -> None:
+    text = BASE + "groups:\n  - {name: Ann}\n  - {name: Ann!}\n  - {name: Bo, mail: ann2@contoso.example}\n"
+    generator = PopulationGenerator(load_population("g.yaml", text), 1)
+    groups = {e.display_name: e.mail for e in generator.stream() if isinstance(e, Group)}
+    # "ann@" is the mailbox's and "ann2@" the group Bo's: Ann gets ann3@, Ann! ann4@
+    assert groups == {"Ann": "ann3@contoso.example", "Ann!": "ann4@contoso.example", "Bo": "ann2@contoso.example"}
