@@ -351,7 +351,7 @@ class TenantGenerator:
                 with_mailbox[2].licensed = False
         return people
 
-    def _groups(self) -> list[Group]:
+    def groups(self) -> list[Group]:
         profile = self.profile
         rng = random.Random(f"{self.seed}:groups")
         people = self.people
@@ -435,7 +435,7 @@ class TenantGenerator:
         yield from self.people
         yield self.service_account()
         yield from self.contacts()
-        yield from self._groups()
+        yield from self.groups()
         yield from self.mailbox_contents(only)
 
     def service_account(self) -> ServiceAccount:
@@ -446,9 +446,6 @@ class TenantGenerator:
         for n in range(self.profile.contacts):
             name, mail = self.externals[(n * 7 + rng.randrange(5)) % len(self.externals)]
             yield Contact(name, f"{mail.split('@')[0]}.{n}@{mail.split('@')[1]}")
-
-    def groups(self) -> list[Group]:
-        return self._groups()
 
     def mailbox_contents(self, only: Container[str] | None = None) -> Iterator[Event]:
         for index, person in enumerate(self._mailbox_people):

@@ -16,13 +16,13 @@ import re
 from datetime import UTC, date, datetime
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 from faker.config import AVAILABLE_LOCALES
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from .profiles import ATTACHMENT_SIZES, LOCALES, Profile
-from .yamlfile import RefError, SpecFileError, parse_offset, read_mapping, validate
+from .yamlfile import RefError, SpecFileError, check_duration, parse_offset, read_mapping, validate
 
 #: folders every mailbox has, by the names paths start with (as the generator writes them)
 WELL_KNOWN = ("inbox", "sentitems", "deleteditems", "drafts", "junkemail", "outbox")
@@ -59,11 +59,6 @@ def _aware(value: datetime) -> datetime:
     if value.tzinfo is None:
         raise ValueError("give the time with a UTC offset, e.g. 2024-05-01T09:30:00Z")
     return value.astimezone(UTC)
-
-
-def _duration(value: Any) -> Any:
-    parse_offset(value)
-    return value
 
 
 # -- the generated part ----------------------------------------------------------------------
@@ -184,7 +179,7 @@ class MessageEntry(_Model):
     every: str = "1h"
     thread: bool = False
 
-    _every = field_validator("every", mode="before")(_duration)
+    _every = field_validator("every", mode="before")(check_duration)
     _to = field_validator("to", "cc")(_addresses)
 
     @field_validator("from_")
@@ -253,7 +248,7 @@ class MeetingEntry(_Model):
     uid: str | None = None  # default: derived from the content
 
     _start = field_validator("start")(_aware)
-    _duration = field_validator("duration", mode="before")(_duration)
+    _duration = field_validator("duration", mode="before")(check_duration)
     _attendees = field_validator("attendees")(_addresses)
 
     @model_validator(mode="after")
@@ -388,7 +383,7 @@ class Population(_Model):
 
     @model_validator(mode="after")
     def _references(self) -> Population:
-        generated = self.generate.mailboxes if self.generate else 0
+        generated = self.generated().mailboxes
         if generated + sum(1 for m in self.mailboxes if m.mailbox) == 0:
             raise RefError((), "a population has at least one mailbox: give generate.mailboxes or mailboxes")
         users: set[str] = set()
@@ -422,9 +417,13 @@ class Population(_Model):
             raise RefError(("groups", names.index(cycle[0]), "groups"), f"groups nest in a circle: {' → '.join(cycle)}")
         return self
 
+    def generated(self) -> Generate:
+        """The generated part; a file without one generates nobody."""
+        return self.generate or Generate(mailboxes=0, folders=FolderShape(min=0, max=0))
+
     def profile(self) -> Profile:
-        """The generated part as the generator's profile (no mailboxes without it)."""
-        g = self.generate or Generate(mailboxes=0, folders=FolderShape(min=0, max=0))
+        """The generated part as the generator's profile."""
+        g = self.generated()
         m, c = g.messages, g.calendar
         return Profile(
             name=self.name,
@@ -459,8 +458,8 @@ class Population(_Model):
         """This population with another archive coverage (None: as it is)."""
         if coverage is None:
             return self
-        generate = self.generate or Generate(mailboxes=0, folders=FolderShape(min=0, max=0))
-        return self.model_copy(update={"generate": generate.model_copy(update={"archive_coverage": coverage})})
+        generate = self.generated().model_copy(update={"archive_coverage": coverage})
+        return self.model_copy(update={"generate": generate})
 
     def expected_items(self) -> int:
         """About how many items the population holds (for a progress bar)."""
@@ -498,13 +497,10 @@ def _cycle(groups: list[GroupEntry]) -> list[str] | None:
     return None
 
 
-_TAGS: frozenset[str] = frozenset()
-
-
 def load_population(source: str | Path, text: str | None = None) -> Population:
     """A population from a YAML file (or ``text``); errors name the line and field."""
     data, lines = read_mapping(source, text, "a population (name, generate, mailboxes, …)", PopulationError)
-    return validate(Population, data, lines, str(source), PopulationError, _TAGS)
+    return validate(Population, data, lines, str(source), PopulationError)
 
 
 def builtin_names() -> list[str]:

@@ -41,6 +41,12 @@ def parse_offset(text: str | int | float) -> timedelta:
     return timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
 
 
+def check_duration(value: Any) -> Any:
+    """A pydantic ``before`` validator: the value, if :func:`parse_offset` reads it."""
+    parse_offset(value)
+    return value
+
+
 class SpecFileError(Exception):
     """A file that cannot be used: where (file, line, field) and why."""
 
@@ -127,8 +133,12 @@ def read_mapping(
                     raise error(f"nested more than {MAX_DEPTH} levels deep", path, line)
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        loader = yaml.SafeLoader(text)
+        try:  # one parse gives both the node tree (for the lines) and the data
+            node = loader.get_single_node()
+            data = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else None
         raise error(f"not valid YAML: {exc.problem}", path, line) from exc
@@ -160,4 +170,14 @@ def validate(
         raise error(message, path, line_of(lines, loc, tags), field_name(loc, tags)) from exc
 
 
-__all__ = ["Lines", "RefError", "SpecFileError", "field_name", "line_of", "parse_offset", "read_mapping", "validate"]
+__all__ = [
+    "Lines",
+    "RefError",
+    "SpecFileError",
+    "check_duration",
+    "field_name",
+    "line_of",
+    "parse_offset",
+    "read_mapping",
+    "validate",
+]

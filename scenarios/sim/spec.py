@@ -18,7 +18,16 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from engine.model import DefinitionSpec, EngineVersion, GroupTarget, ScheduleSpec, SiteCode, ZoneName
 
-from ..yamlfile import RefError, SpecFileError, field_name, line_of, parse_offset, read_mapping, validate
+from ..yamlfile import (
+    RefError,
+    SpecFileError,
+    check_duration,
+    field_name,
+    line_of,
+    parse_offset,
+    read_mapping,
+    validate,
+)
 
 RULES = (
     "R1",
@@ -47,11 +56,6 @@ RULES = (
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
-
-
-def _offset(value: Any) -> Any:
-    parse_offset(value)
-    return value
 
 
 class TenantSpec(_Model):
@@ -180,7 +184,7 @@ class AdminAction(_Model):
     spec: dict[str, Any] | None = None
     new_task: TaskSpec | None = None
 
-    _at = field_validator("at", mode="before")(_offset)
+    _at = field_validator("at", mode="before")(check_duration)
 
 
 class FaultSpec(_Model):
@@ -195,7 +199,7 @@ class FaultSpec(_Model):
     #: needs them to have homed mailboxes (it applies to requests for those mailboxes)
     sites: list[str] | None = Field(default=None, min_length=1)
 
-    _at = field_validator("at", "until", mode="before")(_offset)
+    _at = field_validator("at", "until", mode="before")(check_duration)
 
     @model_validator(mode="after")
     def _order(self) -> FaultSpec:
@@ -221,7 +225,7 @@ class Scenario(_Model):
     checks: list[str] = Field(default_factory=lambda: list(RULES))
     latency: dict[str, float] = Field(default_factory=dict)  # LatencyModel overrides
 
-    _horizon = field_validator("horizon", mode="before")(_offset)
+    _horizon = field_validator("horizon", mode="before")(check_duration)
 
     @field_validator("checks")
     @classmethod
