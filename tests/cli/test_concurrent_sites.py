@@ -29,6 +29,7 @@ from mockad.app import combine
 from mockad.app import create_app as directory_app
 from mockad.service import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, MockDirectory
 from mockews.app import create_app as ews_app
+from mockews.faults import FaultRule
 from mockews.server import ServerThread
 from mockews.service import MockExchange
 from mockews.store import World
@@ -160,7 +161,8 @@ def change_the_mailboxes(ews_url: str) -> None:
 def run(postgresql_server: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
     tmp = tmp_path_factory.mktemp("sites")
     world = tenant()
-    mocks = combine(ews_app(MockExchange(world, auth="basic")), directory_app(MockDirectory(world)))
+    exchange = MockExchange(world, auth="basic")
+    mocks = combine(ews_app(exchange), directory_app(MockDirectory(world)))
     with (
         empty_database(postgresql_server) as console_db,
         empty_database(postgresql_server) as archive_db,
@@ -176,7 +178,7 @@ def run(postgresql_server: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
         sites: list[Any] = []
         try:
             try:
-                run = concurrently(base, archive_db, world, served_mocks.url, tmp, sites, console.pid)
+                run = concurrently(base, archive_db, exchange, served_mocks.url, tmp, sites, console.pid)
             except AssertionError as failed:  # with what the console said meanwhile
                 raise AssertionError(f"{failed}\n-- the console printed:\n{''.join(lines)}") from failed
             run.outputs = lines
@@ -189,7 +191,7 @@ def run(postgresql_server: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
 
 
 def concurrently(
-    base: str, archive_db: str, world: World, mocks_url: str, tmp: Path, sites: list[Any], console_pid: int
+    base: str, archive_db: str, exchange: MockExchange, mocks_url: str, tmp: Path, sites: list[Any], console_pid: int
 ) -> Run:
     """The scenario: register three sites, two MFR tasks each, start the three site
     processes, then three rounds of overlapping slots; in round 2, NYC-b is deleted
@@ -234,6 +236,11 @@ def concurrently(
     wait_for("round 1 ran everywhere", lambda: all(ran_since(base, admin, t, slot) for t in tasks.values()))
 
     change_the_mailboxes(ews_url)
+    # A quick machine reads the burst between two looks at the task (0.25 s apart), and
+    # the delete below must fall while LON and TYO run: their EWS is slowed for round 2.
+    for busy in ("LON", "TYO"):
+        for n in range(1, 5):
+            exchange.faults.add(FaultRule("latency", latency_ms=200, mailbox=address(busy, n)))
     slot = schedule_round(base, admin, tasks, "Round 2")
     deleted = "NYC-b"
 
@@ -246,10 +253,11 @@ def concurrently(
     assert gone.status_code == 200, gone.text
     survivors = {n: t for n, t in tasks.items() if n != deleted}
     wait_for("round 2 ran", lambda: all(ran_since(base, admin, t, slot) for t in survivors.values()))
+    exchange.faults.clear()
 
     slot = schedule_round(base, admin, survivors, "Round 3")
     wait_for("round 3 ran", lambda: all(ran_since(base, admin, t, slot) for t in survivors.values()))
-    return Run(base, admin, archive_db, world, tasks, deleted, deleted_at, changed=2, sites_said=said)
+    return Run(base, admin, archive_db, exchange.world, tasks, deleted, deleted_at, changed=2, sites_said=said)
 
 
 def run_view(base: str, admin: dict[str, str], task: int) -> dict[str, Any]:
